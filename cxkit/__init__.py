@@ -1,0 +1,17 @@
+"""cxkit: customer-experience analytics with honest statistics.
+
+``import cxkit as cx`` gives the whole API: loading and validation
+(:func:`load`, :func:`read_table`), metrics with intervals (:func:`nps`,
+:func:`csat`, :func:`ces`, :func:`metric_table`, ...), and sample data
+(:func:`sample_data_path`, :func:`generate`).
+"""
+from ._version import __version__
+from . import errors, schema, io, metrics, sample, export
+from .errors import *  # noqa: F401,F403
+from .schema import *  # noqa: F401,F403
+from .io import *  # noqa: F401,F403
+from .metrics import *  # noqa: F401,F403
+from .sample import *  # noqa: F401,F403
+from .export import *  # noqa: F401,F403
+
+__all__ = ["__version__"] + [name for mod in (errors, schema, io, metrics, sample, export) for name in mod.__all__]

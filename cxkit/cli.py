@@ -1,0 +1,164 @@
+"""The ``cxkit`` command.
+
+    cxkit validate DIR_OR_FILE [--table T] [--mapping M] [--rejected FILE]
+    cxkit metrics DIR [--by unit] [--metrics nps,csat,ces] [--out FILE]
+    cxkit sample-data --out DIR [--rows N] [--seed S] [--format csv|parquet]
+
+Errors in the data or the arguments print a plain message and exit with 2;
+``validate`` exits with 1 when it found problems.
+"""
+from __future__ import annotations
+
+import argparse
+import sys
+from pathlib import Path
+
+import pandas as pd
+
+from .errors import CxkitError
+
+__all__ = ["main"]
+
+
+def _print_table(frame: pd.DataFrame, out=None) -> None:
+    out = out or sys.stdout
+    with pd.option_context("display.width", 160, "display.max_columns", 30, "display.max_rows", 500,
+                           "display.float_format", "{:,.1f}".format):
+        print(frame.to_string(index=False), file=out)
+
+
+def _cmd_validate(args) -> int:
+    from .io import load, read_table
+
+    path = Path(args.path)
+    if path.is_file():
+        if not args.table:
+            raise CxkitError("validate: a single file needs --table (responses, tickets, customers, revenue, units)")
+        results = {args.table: read_table(path, args.table, mapping=args.mapping, errors="quarantine")}
+        log = results[args.table].summary
+        problems = results[args.table].problems
+        repairs = results[args.table].repairs
+        rejected = results[args.table].rejected
+    else:
+        ds = load(path, mapping=args.mapping, errors="quarantine")
+        log, problems, repairs, rejected = ds.log, ds.problems, ds.repairs, ds.rejected
+    print("Files read:")
+    _print_table(log)
+    if len(repairs):
+        print("\nRepairs made (documented, nothing dropped):")
+        _print_table(repairs)
+    if len(problems):
+        from .errors import format_problem
+
+        print(f"\n{len(problems)} problem(s); first {min(len(problems), args.show)}:")
+        for p in problems.head(args.show).itertuples(index=False):
+            print("  " + format_problem(p.file, p.row, p.column, p.value, p.expected))
+        if args.rejected:
+            from .export import write_csv
+
+            write_csv(rejected, args.rejected)
+            print(f"\nRejected rows written to {args.rejected}")
+        return 1
+    print("\nNo problems found.")
+    return 0
+
+
+def _cmd_metrics(args) -> int:
+    from .io import load
+    from .metrics import metric_table
+
+    ds = load(args.path, mapping=args.mapping, errors=args.errors)
+    by = [b for b in (args.by or "").split(",") if b]
+    frames = []
+    for m in [m.strip() for m in args.metrics.split(",") if m.strip()]:
+        kw = {}
+        if m in ("csat", "ces"):
+            kw["scale"] = ds.scales[m]
+        table = {"first_response_time": "tickets", "first_response_time_median": "tickets",
+                 "churn_rate": "customers", "churn_hazard": "customers", "cac": "customers",
+                 "cost_to_serve": "customers"}.get(m, "responses")
+        data = getattr(ds, table)
+        if data is None:
+            print(f"(skipped {m}: no {table} table)", file=sys.stderr)
+            continue
+        frames.append(metric_table(data, metric=m, by=by or None, confidence=args.confidence, total=bool(by), **kw))
+    table = pd.concat(frames, ignore_index=True)
+    cols = by + ["metric", "value", "ci_low", "ci_high", "n", "measured_in", "method"]
+    table = table[[c for c in cols if c in table.columns]]
+    if args.out:
+        from .export import write_csv
+
+        write_csv(table, args.out)
+        print(f"Metrics written to {args.out}")
+    print(f"Metrics with {args.confidence:.0%} confidence intervals ({ds.root}):")
+    _print_table(table)
+    rejected = int(ds.log["rows_rejected"].sum())
+    if rejected:
+        print(f"\n{rejected} row(s) rejected while loading; run 'cxkit validate {args.path}' for the list.")
+    return 0
+
+
+def _cmd_sample(args) -> int:
+    from .sample import write_sample
+
+    paths = write_sample(args.out, rows=args.rows, seed=args.seed, fmt=args.format)
+    for name, p in paths.items():
+        print(f"{name:10s} {p}")
+    return 0
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="cxkit", description="Customer-experience analytics with honest statistics.")
+    parser.add_argument("--version", action="version", version=_version())
+    sub = parser.add_subparsers(dest="command", required=True)
+
+    p = sub.add_parser("validate", help="check data files against the data contract")
+    p.add_argument("path", help="data folder, or a single file with --table")
+    p.add_argument("--table", help="table of a single file: responses, tickets, customers, revenue, units")
+    p.add_argument("--mapping", help="YAML column mapping")
+    p.add_argument("--rejected", help="write rejected rows (with reasons) to this CSV/XLSX file")
+    p.add_argument("--show", type=int, default=50, help="how many problems to print (default 50)")
+    p.set_defaults(func=_cmd_validate)
+
+    p = sub.add_parser("metrics", help="print CX metrics with confidence intervals")
+    p.add_argument("path", help="data folder")
+    p.add_argument("--by", default="unit", help="grouping column(s), comma-separated (default unit; '' for none)")
+    p.add_argument("--metrics", default="nps,csat,ces,first_response_time,churn_rate",
+                   help="comma-separated metrics (default nps,csat,ces,first_response_time,churn_rate)")
+    p.add_argument("--mapping", help="YAML column mapping")
+    p.add_argument("--errors", choices=["raise", "quarantine"], default="raise",
+                   help="raise on bad rows (default) or set them aside")
+    p.add_argument("--confidence", type=float, default=0.95)
+    p.add_argument("--out", help="also write the table to this CSV/XLSX file")
+    p.set_defaults(func=_cmd_metrics)
+
+    p = sub.add_parser("sample-data", help="generate the deterministic sample data")
+    p.add_argument("--out", required=True, help="output folder")
+    p.add_argument("--rows", type=int, default=20_000, help="survey responses (default 20000)")
+    p.add_argument("--seed", type=int, default=42)
+    p.add_argument("--format", choices=["csv", "parquet"], default="csv")
+    p.set_defaults(func=_cmd_sample)
+    return parser
+
+
+def _version() -> str:
+    from ._version import __version__
+
+    return f"cxkit {__version__}"
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    try:
+        return int(args.func(args) or 0)
+    except CxkitError as exc:
+        print(f"cxkit: {exc}", file=sys.stderr)
+        return 2
+    except KeyboardInterrupt:
+        print("cxkit: interrupted", file=sys.stderr)
+        return 130
+
+
+if __name__ == "__main__":  # pragma: no cover
+    sys.exit(main())

@@ -1,0 +1,248 @@
+"""Loading and validation: formats, encodings, mapping, every problem reported, nothing lost."""
+from __future__ import annotations
+
+import datetime as dt
+
+import numpy as np
+import pandas as pd
+import pytest
+
+import cxkit as cx
+from cxkit.errors import DataValidationError, FileReadError, ConfigError
+
+from conftest import write
+
+TODAY = dt.date(2026, 1, 15)
+HEAD = "response_id,customer_id,unit,date,touchpoint,nps,csat,ces,comment\n"
+
+
+def _check_invariant(lr):
+    assert lr.rows_in == lr.rows_loaded + lr.rows_rejected
+
+
+def test_sample_loads_clean(sample):
+    assert int(sample.log["rows_rejected"].sum()) == 0
+    r = sample.responses
+    assert len(r) == 20_000
+    assert str(r["nps"].dtype) == "Int8" and isinstance(r["unit"].dtype, pd.CategoricalDtype)
+    assert pd.api.types.is_datetime64_any_dtype(r["date"])
+    for name, lr in sample.tables.items():
+        _check_invariant(lr)
+    assert set(sample.tables) == {"responses", "tickets", "customers", "revenue", "units"}
+
+
+def test_strict_mode_lists_every_problem_with_file_row_column_value(tmp_path):
+    p = write(tmp_path / "responses.csv", HEAD +
+              "r1,c1,Vilnius,2025-01-03,store,11,4,5,\n"       # row 2: nps out of range
+              "r2,c2,Vilnius,2025-01-04,store,9.5,4,5,\n"      # row 3: not whole
+              "r3,c3,,2025-01-05,store,9,4,5,\n"               # row 4: empty unit
+              "r4,c4,Vilnius,2025-02-30,store,9,4,5,\n"        # row 5: impossible date
+              "r5,c5,Vilnius,2025-01-06,store,ten,4,5,\n"      # row 6: text score
+              "r6,c6,Vilnius,2025-01-06,store,8,4,5,fine\n")   # row 7: ok
+    with pytest.raises(DataValidationError) as err:
+        cx.read_table(p, "responses", today=TODAY)
+    probs = err.value.problems
+    assert list(probs.columns) == ["file", "row", "column", "value", "expected"]
+    got = {(r.row, r.column, r.value) for r in probs.itertuples()}
+    assert got == {(2, "nps", "11"), (3, "nps", "9.5"), (4, "unit", ""), (5, "date", "2025-02-30"), (6, "nps", "ten")}
+    msg = str(err.value)
+    assert "responses.csv, row 2, column 'nps': value '11' - expected a whole number from 0 to 10" in msg
+    assert "5 problems" in msg
+
+
+def test_quarantine_returns_clean_rows_and_reasons(tmp_path):
+    p = write(tmp_path / "r.csv", HEAD + "r1,c1,A,2025-01-03,store,11,4,5,\n" + "r2,c2,A,2025-01-04,store,9,4,5,\n")
+    lr = cx.read_table(p, "responses", errors="quarantine", today=TODAY)
+    _check_invariant(lr)
+    assert lr.rows_loaded == 1 and lr.rows_rejected == 1
+    rej = lr.rejected.iloc[0]
+    assert rej["row"] == 2 and "nps" in rej["reason"] and rej["nps"] == "11"
+
+
+def test_row_numbers_count_physical_lines_with_multiline_comments(tmp_path):
+    text = (HEAD + 'r1,c1,A,2025-01-03,store,9,4,5,"line one\nline two"\n'
+            "\n"  # a blank line
+            "r2,c2,A,2025-01-04,store,12,4,5,x\n")
+    lr = cx.read_table(write(tmp_path / "r.csv", text), "responses", errors="quarantine", today=TODAY)
+    assert lr.problems["row"].tolist() == [5]
+    assert lr.data["comment"].iloc[0] == "line one\nline two"
+
+
+def test_semicolon_decimal_comma_cp1257(tmp_path):
+    text = ("customer_id;unit;segment;acquired_at;churned_at;acquisition_cost;cost_to_serve\n"
+            "c1;Klaipėda;Verslas;2024-01-02;;1 234,50;12,5\n"
+            "c2;Šiauliai;Privatūs;2024-02-03;2025-01-01;99,90;7\n")
+    lr = cx.read_table(write(tmp_path / "customers.csv", text, "cp1257"), "customers", today=TODAY)
+    assert lr.source["encoding"] == "cp1257" and lr.source["delimiter"] == ";"
+    assert lr.data["unit"].tolist() == ["Klaipėda", "Šiauliai"]
+    assert lr.data["acquisition_cost"].tolist() == [1234.5, 99.9]
+    assert lr.data["cost_to_serve"].tolist() == [12.5, 7.0]
+    assert any("decimal comma" in r for r in lr.repairs["repair"])
+    assert any("thousands" in r for r in lr.repairs["repair"])
+
+
+def test_cp1250_polish_and_utf8_bom(tmp_path):
+    text = "unit;region\nGdańsk Oliwa;Pomorze\nKraków Galeria;Małopolska\n"
+    lr = cx.read_table(write(tmp_path / "units.csv", text, "cp1250"), "units", today=TODAY)
+    assert lr.source["encoding"] == "cp1250"
+    assert lr.data["region"].tolist() == ["Pomorze", "Małopolska"]
+    bom = tmp_path / "units_bom.csv"
+    bom.write_bytes(b"\xef\xbb\xbf" + "unit,region\nRīga Centrs,Latvija\n".encode())
+    lr = cx.read_table(bom, "units")
+    assert lr.data["unit"].tolist() == ["Rīga Centrs"] and lr.source["encoding"] == "utf-8-sig"
+
+
+def test_utf16_excel_unicode_text_export(tmp_path):
+    p = tmp_path / "units.txt"
+    p.write_bytes("unit\tregion\nLiepāja\tKurzeme\n".encode("utf-16"))
+    lr = cx.read_table(p, "units")
+    assert lr.data["unit"].tolist() == ["Liepāja"] and lr.source["delimiter"] == "\t"
+
+
+def test_xlsx_with_mapping_and_csat_1_to_7(tmp_path):
+    frame = pd.DataFrame({
+        "ID": ["a", "b", "c"],
+        "Shop": ["Vilnius", "Vilnius", "Kaunas"],
+        "Survey date": [dt.datetime(2025, 5, 1), dt.datetime(2025, 5, 2), dt.datetime(2025, 5, 3)],
+        "How likely are you to recommend us to a friend?": [10, 6, 8],
+        "Overall satisfaction (1-7)": [7, 5, 6],
+    })
+    path = tmp_path / "export.xlsx"
+    frame.to_excel(path, index=False, sheet_name="Answers")
+    mapping = {"scales": {"csat": [1, 7]},
+               "responses": {"sheet": "Answers", "columns": {
+                   "ID": "response_id", "Shop": "unit", "Survey date": "date",
+                   "How likely are you to recommend us to a friend?": "nps",
+                   "Overall satisfaction (1-7)": "csat"}}}
+    lr = cx.read_table(path, "responses", mapping=mapping, today=TODAY)
+    assert lr.data["csat"].tolist() == [7, 5, 6] and lr.data["_row"].tolist() == [2, 3, 4]
+    assert cx.csat(lr.data["csat"], scale=lr.scales["csat"]).value == pytest.approx(200 / 3)
+    with pytest.raises(FileReadError, match="sheet 'Nope' not found; the workbook has: 'Answers'"):
+        cx.read_table(path, "responses", mapping=mapping, sheet="Nope")
+
+
+def test_mapping_file_values_and_constants(tmp_path):
+    (tmp_path / "crm.csv").write_text("ID,Left,Months,Monthly\nx1,Yes,5,20.5\nx2,No,30,10\n", encoding="utf-8")
+    (tmp_path / "mapping.yml").write_text(
+        "customers:\n  file: crm.csv\n  columns: {ID: customer_id, Left: churned, Months: tenure_months, "
+        "Monthly: monthly_revenue}\n  values:\n    churned: {'Yes': 'true', 'No': 'false'}\n"
+        "  constants: {unit: Telco}\n", encoding="utf-8")
+    lr = cx.read_table(tmp_path / "crm.csv", "customers", mapping=tmp_path / "mapping.yml")
+    assert lr.data["churned"].tolist() == [True, False]
+    assert lr.data["unit"].astype(str).tolist() == ["Telco", "Telco"]
+
+
+def test_missing_required_column_suggests_a_fix(tmp_path):
+    p = write(tmp_path / "r.csv", "response_id,Unit name,date,nps\nr1,A,2025-01-01,9\n")
+    with pytest.raises(DataValidationError, match="a column named 'unit'") as err:
+        cx.read_table(p, "responses", errors="quarantine")
+    assert "mapping" in str(err.value)
+
+
+def test_duplicated_contract_header_is_an_error(tmp_path):
+    p = write(tmp_path / "r.csv", "response_id,unit,date,nps,NPS\nr1,A,2025-01-01,9,8\n")
+    with pytest.raises(DataValidationError, match="one column for 'nps'"):
+        cx.read_table(p, "responses")
+
+
+def test_duplicate_ids_keep_the_first(tmp_path):
+    p = write(tmp_path / "r.csv", "response_id,unit,date,nps\nr1,A,2025-01-01,9\nr2,A,2025-01-01,8\nr1,A,2025-01-02,7\n")
+    lr = cx.read_table(p, "responses", errors="quarantine", today=TODAY)
+    assert lr.data["response_id"].tolist() == ["r1", "r2"]
+    assert lr.problems.iloc[0]["expected"] == "a unique response_id (first seen at row 2)"
+    assert lr.problems.iloc[0]["row"] == 4
+
+
+def test_ticket_and_customer_date_logic(tmp_path):
+    t = write(tmp_path / "t.csv", "ticket_id,unit,created_at,first_response_at\n"
+              "t1,A,2025-01-01 10:00,2025-01-01 09:00\nt2,A,2025-01-01 10:00,2025-01-01 11:30\n")
+    lr = cx.read_table(t, "tickets", errors="quarantine", today=TODAY)
+    assert lr.problems.iloc[0]["column"] == "first_response_at" and "not before created_at" in lr.problems.iloc[0]["expected"]
+    c = write(tmp_path / "c.csv", "customer_id,acquired_at,churned_at\nc1,2025-03-01,2025-01-01\nc2,2025-01-01,\n")
+    lr = cx.read_table(c, "customers", errors="quarantine", today=TODAY)
+    assert lr.rejected["row"].tolist() == [2] and "acquired_at" in lr.rejected["reason"].iloc[0]
+
+
+def test_future_dates_and_mixed_formats(tmp_path):
+    p = write(tmp_path / "r.csv", "response_id,unit,date,nps\nr1,A,2025-01-05,9\nr2,A,06.01.2025,9\n"
+              "r3,A,2031-01-01,9\nr4,A,2025/01/07,8\n")
+    lr = cx.read_table(p, "responses", errors="quarantine", today=TODAY)
+    assert lr.data["date"].dt.strftime("%Y-%m-%d").tolist() == ["2025-01-05", "2025-01-06", "2025-01-07"]
+    assert "not in the future" in lr.problems.iloc[0]["expected"]
+    assert any("mixed date formats" in r for r in lr.repairs["repair"])
+
+
+def test_slash_dates_use_evidence_or_european_default(tmp_path):
+    p = write(tmp_path / "r.csv", "response_id,unit,date,nps\nr1,A,25/03/2025,9\nr2,A,04/03/2025,9\n")
+    lr = cx.read_table(p, "responses", today=TODAY)
+    assert lr.data["date"].dt.strftime("%Y-%m-%d").tolist() == ["2025-03-25", "2025-03-04"]
+    assert any("DD/MM/YYYY" in r for r in lr.repairs["repair"])
+
+
+def test_unit_spelling_variants_are_unified_and_reported(tmp_path):
+    p = write(tmp_path / "r.csv", "response_id,unit,date,nps\nr1,Vilnius Ozas,2025-01-01,9\n"
+              "r2, vilnius  ozas ,2025-01-01,9\nr3,VILNIUS OZAS,2025-01-01,9\n")
+    lr = cx.read_table(p, "responses", today=TODAY)
+    assert lr.data["unit"].astype(str).unique().tolist() == ["Vilnius Ozas"]
+    repairs = " | ".join(lr.repairs["repair"])
+    assert "whitespace" in repairs and "unified to 'Vilnius Ozas'" in repairs
+
+
+def test_rows_with_wrong_field_count_are_rejected_not_dropped(tmp_path):
+    p = write(tmp_path / "r.csv", "response_id,unit,date,nps\nr1,A,2025-01-01,9\nr2,A,2025-01-01,9,extra\nr3,A,2025-01-02\n")
+    lr = cx.read_table(p, "responses", errors="quarantine", today=TODAY)
+    _check_invariant(lr)
+    assert lr.rows_in == 3 and lr.rows_loaded == 1
+    assert sorted(lr.rejected["row"].tolist()) == [3, 4]
+    assert "fields like the header" in lr.rejected["reason"].iloc[0]
+
+
+def test_nul_bytes_are_removed_and_reported(tmp_path):
+    p = tmp_path / "r.csv"
+    p.write_bytes(b"response_id,unit,date,nps\nr1,A,2025-01-01,9\x00\nr2,A,2025-01-02,8\n")
+    lr = cx.read_table(p, "responses", today=TODAY)
+    assert lr.data["nps"].tolist() == [9, 8]
+    assert "NUL" in lr.repairs["repair"].iloc[0]
+
+
+def test_empty_and_broken_files_give_clear_errors(tmp_path):
+    (tmp_path / "zero.csv").write_bytes(b"")
+    with pytest.raises(FileReadError, match="empty"):
+        cx.read_table(tmp_path / "zero.csv", "responses")
+    (tmp_path / "head.csv").write_text("response_id,unit,date,nps\n")
+    lr = cx.read_table(tmp_path / "head.csv", "responses")
+    assert lr.rows_in == 0 and lr.rows_loaded == 0
+    (tmp_path / "bad.xlsx").write_bytes(b"PK\x03\x04 this is not really a workbook")
+    with pytest.raises(FileReadError, match="not a readable .xlsx"):
+        cx.read_table(tmp_path / "bad.xlsx", "responses")
+    with pytest.raises(FileReadError, match="not found"):
+        cx.read_table(tmp_path / "missing.csv", "responses")
+    with pytest.raises(ConfigError, match="unknown table"):
+        cx.read_table(tmp_path / "head.csv", "surveys")
+
+
+def test_parquet_round_trip(tmp_path, sample):
+    path = tmp_path / "responses.parquet"
+    sample.responses.drop(columns=["_row"]).to_parquet(path)
+    lr = cx.read_table(path, "responses")
+    assert lr.rows_loaded == len(sample.responses)
+    pd.testing.assert_series_equal(lr.data["nps"], sample.responses["nps"], check_names=False)
+    assert lr.data["_row"].iloc[0] == 1
+
+
+def test_load_folder_checks_units_against_units_table(tmp_path):
+    write(tmp_path / "units.csv", "unit,region\nVilnius Ozas,LT\n")
+    write(tmp_path / "responses.csv", "response_id,unit,date,nps\nr1,vilnius ozas,2025-01-01,9\nr2,Kaunas,2025-01-01,9\n")
+    with pytest.raises(DataValidationError, match="a unit listed in units.csv"):
+        cx.load(tmp_path, today=TODAY)
+    ds = cx.load(tmp_path, errors="quarantine", today=TODAY)
+    assert ds.responses["unit"].astype(str).tolist() == ["Vilnius Ozas"]  # spelling from units.csv
+    assert ds.rejected["row"].tolist() == [3]
+    lr = ds.tables["responses"]
+    _check_invariant(lr)
+
+
+def test_extra_columns_are_kept_as_text(tmp_path):
+    p = write(tmp_path / "r.csv", "response_id,unit,date,nps,Store manager\nr1,A,2025-01-01,9,Ona\n")
+    lr = cx.read_table(p, "responses", today=TODAY)
+    assert lr.data["Store manager"].tolist() == ["Ona"]

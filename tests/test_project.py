@@ -1,0 +1,82 @@
+"""Project hygiene: dependency lists agree, docs match the code, notebooks are committed clean."""
+from __future__ import annotations
+
+import json
+import re
+import tomllib
+from pathlib import Path
+
+import yaml
+
+from cxkit.schema import contract_markdown
+
+ROOT = Path(__file__).resolve().parents[1]
+
+
+def _name(req: str) -> tuple[str, str]:
+    m = re.match(r"\s*([A-Za-z0-9_.\-]+)(\[[^\]]*\])?\s*(.*)", req)
+    return m.group(1).lower().replace("_", "-"), m.group(3).replace(" ", "")
+
+
+def test_environment_yml_matches_pyproject():
+    project = tomllib.loads((ROOT / "pyproject.toml").read_text())["project"]
+    reqs = list(project["dependencies"])
+    for extra in project["optional-dependencies"].values():
+        reqs += extra
+    pip_side = dict(_name(r) for r in reqs)
+    env = yaml.safe_load((ROOT / "environment.yml").read_text())
+    conda_side, pip_section = {}, []
+    for dep in env["dependencies"]:
+        if isinstance(dep, dict):
+            pip_section += dep.get("pip", [])
+            continue
+        name, spec = _name(dep)
+        if name in ("python", "pip"):
+            continue
+        conda_side[name] = spec
+    assert conda_side == pip_side, (
+        f"only in pyproject: {sorted(set(pip_side) - set(conda_side))}; "
+        f"only in environment.yml: {sorted(set(conda_side) - set(pip_side))}; "
+        f"different versions: {sorted(k for k in pip_side if k in conda_side and pip_side[k] != conda_side[k])}")
+    assert any(p.startswith("-e .") for p in pip_section), "environment.yml must pip-install cxkit itself"
+    python = [d for d in env["dependencies"] if isinstance(d, str) and d.startswith("python=")]
+    assert python == ["python=3.11"]
+
+
+def test_data_readme_documents_the_contract():
+    text = (ROOT / "data" / "README.md").read_text(encoding="utf-8")
+    block = text.split("<!-- contract:start")[1].split("-->", 1)[1].split("<!-- contract:end -->")[0]
+    assert block.strip() == contract_markdown().strip(), "data/README.md is out of date; paste contract_markdown()"
+
+
+def test_readme_gives_the_two_setup_commands():
+    text = (ROOT / "README.md").read_text(encoding="utf-8")
+    assert "make report" in text and "make test" in text
+
+
+def test_ci_runs_the_readme_test_command():
+    ci = (ROOT / ".ci" / "run").read_text()
+    assert "make test" in ci and "set -e" in ci
+
+
+def test_notebooks_are_committed_without_outputs_and_with_parameters():
+    for nb_path in sorted((ROOT / "notebooks").glob("*.ipynb")):
+        nb = json.loads(nb_path.read_text(encoding="utf-8"))
+        code = [c for c in nb["cells"] if c["cell_type"] == "code"]
+        assert all(not c.get("outputs") and c.get("execution_count") is None for c in code), f"{nb_path.name} has outputs"
+        tagged = [c for c in nb["cells"] if "parameters" in c.get("metadata", {}).get("tags", [])]
+        assert len(tagged) == 1, f"{nb_path.name}: exactly one cell tagged 'parameters'"
+
+
+def test_every_module_declares_all_and_is_reexported():
+    import importlib
+
+    import cxkit
+
+    for path in sorted((ROOT / "cxkit").glob("*.py")):
+        if path.name.startswith("_") or path.name in ("cli.py",):
+            continue
+        mod = importlib.import_module(f"cxkit.{path.stem}")
+        assert hasattr(mod, "__all__"), f"cxkit/{path.name} has no __all__"
+        missing = [n for n in mod.__all__ if not hasattr(cxkit, n)]
+        assert not missing, f"cxkit/{path.name}: not re-exported from cxkit: {missing}"
