@@ -24,8 +24,9 @@ def test_nps_test_wald_matches_r_nps_formula():
 
 def test_nps_test_adjusted_is_default_and_reports_raw_difference():
     r = cx.nps_test((1, 2, 7), (5, 2, 3))
-    assert r.test == "NPS z-test (adjusted-wald)" and r.diff == pytest.approx(60.0)
-    assert r.diff_ci_low < 60 < r.diff_ci_high
+    # NPS(A) = (7 - 1) / 10 = 60, NPS(B) = (3 - 5) / 10 = -20
+    assert r.test == "NPS z-test (adjusted-wald)" and r.diff == pytest.approx(80.0)
+    assert r.diff_ci_low < 80 < r.diff_ci_high
 
 
 def test_nps_z_test_type_one_error_is_nominal():
