@@ -26,7 +26,7 @@ $(STAMP): pyproject.toml
 	@touch $(STAMP)
 
 report: $(STAMP)
-	$(BIN)/cxkit metrics data/sample
+	$(BIN)/cxkit report --data data/sample --out $(OUT)
 
 test: $(STAMP)
 	$(BIN)/python -m pytest

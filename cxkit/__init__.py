@@ -6,7 +6,7 @@
 (:func:`sample_data_path`, :func:`generate`).
 """
 from ._version import __version__
-from . import errors, schema, io, metrics, compare, sample, export
+from . import errors, schema, io, metrics, compare, sample, export, i18n, views, report
 from .errors import *  # noqa: F401,F403
 from .schema import *  # noqa: F401,F403
 from .io import *  # noqa: F401,F403
@@ -14,5 +14,8 @@ from .metrics import *  # noqa: F401,F403
 from .compare import *  # noqa: F401,F403
 from .sample import *  # noqa: F401,F403
 from .export import *  # noqa: F401,F403
+from .i18n import *  # noqa: F401,F403
+from .views import *  # noqa: F401,F403
+from .report import *  # noqa: F401,F403
 
-__all__ = ["__version__"] + [name for mod in (errors, schema, io, metrics, compare, sample, export) for name in mod.__all__]
+__all__ = ["__version__"] + [name for mod in (errors, schema, io, metrics, compare, sample, export, i18n, views, report) for name in mod.__all__]

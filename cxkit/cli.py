@@ -107,6 +107,19 @@ def _cmd_sample(args) -> int:
     return 0
 
 
+def _cmd_report(args) -> int:
+    from .report import run_batch
+
+    units = [u for part in (args.units or []) for u in part.split(",") if u.strip()] or None
+    res = run_batch(args.data, args.out, units=units, period=args.period, lang=args.lang, workers=args.workers,
+                    pdf=args.pdf, level=args.level, timeout=args.timeout, resume=args.resume, mapping=args.mapping,
+                    notebook=args.notebook, progress=not args.quiet, executor=args.executor, scheduler=args.scheduler,
+                    settings={"confidence": args.confidence, "alpha": args.alpha, "min_n_show": args.min_n_show,
+                              "min_n_test": args.min_n_test, "currency": args.currency})
+    print(res.summary_text())
+    return res.exit_code
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="cxkit", description="Customer-experience analytics with honest statistics.")
     parser.add_argument("--version", action="version", version=_version())
@@ -131,6 +144,30 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--confidence", type=float, default=0.95)
     p.add_argument("--out", help="also write the table to this CSV/XLSX file")
     p.set_defaults(func=_cmd_metrics)
+
+    p = sub.add_parser("report", help="render one HTML report per unit, a leadership summary and an index page")
+    p.add_argument("--data", required=True, help="data folder (responses, tickets, customers, revenue, units)")
+    p.add_argument("--out", required=True, help="output folder")
+    p.add_argument("--units", nargs="*", help="only these units (names, comma- or space-separated)")
+    p.add_argument("--period", help="reporting period: 2025Q4, 2025-11, 2025, or 2025-10-01:2025-12-31 "
+                                    "(default: latest full quarter)")
+    p.add_argument("--lang", default="en", choices=["en", "lt", "pl", "lv"], help="report language (default en)")
+    p.add_argument("--workers", type=int, help="parallel notebook processes (default: number of CPUs)")
+    p.add_argument("--pdf", action="store_true", help="also print every report to PDF (needs chromium)")
+    p.add_argument("--level", default="unit", choices=["unit", "region"], help="one report per unit or per region")
+    p.add_argument("--timeout", type=int, default=600, help="seconds one notebook cell may run (default 600)")
+    p.add_argument("--resume", action="store_true", help="re-run only units whose inputs or parameters changed")
+    p.add_argument("--mapping", help="YAML column mapping")
+    p.add_argument("--notebook", help="unit notebook to run (default notebooks/unit_report.ipynb)")
+    p.add_argument("--executor", default="local", choices=["local", "dask"], help="local process pool or Dask")
+    p.add_argument("--scheduler", help="Dask scheduler address for --executor dask")
+    p.add_argument("--confidence", type=float, default=0.95)
+    p.add_argument("--alpha", type=float, default=0.05)
+    p.add_argument("--min-n-show", type=int, default=5, help="hide figures with fewer answers (default 5)")
+    p.add_argument("--min-n-test", type=int, default=30, help="no significance test below this n (default 30)")
+    p.add_argument("--currency", default="EUR")
+    p.add_argument("--quiet", action="store_true", help="no progress bar")
+    p.set_defaults(func=_cmd_report)
 
     p = sub.add_parser("sample-data", help="generate the deterministic sample data")
     p.add_argument("--out", required=True, help="output folder")

@@ -1,0 +1,769 @@
+"""One report per business unit: prepare the data once, run the unit notebook per
+unit with papermill in a process pool, render HTML without code, write an index
+page and a manifest.
+
+    cxkit report --data data/sample --out build/report [--units ...] [--period 2025Q4]
+                 [--lang lt] [--workers N] [--pdf] [--level unit|region] [--timeout S] [--resume]
+
+Layout of the output folder::
+
+    index.html               one row per unit: headline figures, links, status
+    summary.html             leadership summary (all units side by side)
+    units/<slug>.html        unit reports (self-contained, no code); .pdf with --pdf
+    notebooks/<slug>.ipynb   executed notebooks (kept for failed units too, with the error)
+    data-notes/rejected.csv  rows rejected while loading, with the reason
+    manifest.json            parameters, input hashes, versions, per-unit status and figures
+    _data/                   partitions per unit and the company-wide context (Parquet)
+"""
+from __future__ import annotations
+
+import concurrent.futures as cf
+import datetime as dt
+import hashlib
+import html
+import json
+import multiprocessing as mp
+import os
+import platform
+import re
+import shutil
+import subprocess
+import sys
+import tempfile
+import time
+import traceback
+import unicodedata
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any, Iterable
+
+import numpy as np
+import pandas as pd
+
+from .errors import ConfigError, CxkitError
+from .export import atomic_write_bytes, atomic_write_text, write_csv
+from .i18n import LANGUAGES, format_date_local, t
+
+__all__ = [
+    "slugify", "unique_slugs", "parse_period", "prepare", "run_batch", "BatchResult", "render_html",
+    "record", "read_records", "print_pdf", "PROJECT_ROOT", "RECORD_MIME",
+]
+
+PROJECT_ROOT = Path(__file__).resolve().parents[1]
+NOTEBOOKS = PROJECT_ROOT / "notebooks"
+TEMPLATES = PROJECT_ROOT / "templates"
+RECORD_MIME = "application/vnd.cxkit.record+json"
+PARTITIONED = ("responses", "tickets", "customers", "revenue")
+LIBRARIES = ("numpy", "pandas", "scipy", "statsmodels", "lifelines", "matplotlib", "pyarrow", "papermill",
+             "nbconvert", "nbformat", "nbclient", "ipykernel", "jinja2")
+
+
+# --------------------------------------------------------------------------------------
+# names and periods
+
+
+def slugify(name: str) -> str:
+    """A readable, safe file name for a unit name.
+
+    Letters of any language are kept (``Klaipėda`` stays readable), everything
+    else becomes ``-``; no path separators, no leading dots, at most 80 characters.
+
+    Examples
+    --------
+    >>> slugify("Klaipėda Centras"), slugify("../../etc/passwd"), slugify("Vilnius/Centras")
+    ('klaipėda-centras', 'etc-passwd', 'vilnius-centras')
+    """
+    text = unicodedata.normalize("NFC", str(name)).casefold()
+    text = "".join(ch if (ch.isalnum() and ch.isprintable()) else "-" for ch in text)
+    text = re.sub(r"-+", "-", text).strip("-.")
+    text = text[:80].strip("-") or "unit"
+    if text in ("con", "prn", "aux", "nul") or re.fullmatch(r"(com|lpt)\d", text):  # reserved on Windows
+        text = f"{text}-unit"
+    return text
+
+
+def unique_slugs(names: Iterable[str]) -> dict[str, str]:
+    """Slugs for many names, with collisions resolved by a short hash of the original name.
+
+    Examples
+    --------
+    >>> s = unique_slugs(["Vilnius/Centras", "Vilnius Centras", "Kaunas"])
+    >>> s["Kaunas"], s["Vilnius/Centras"] != s["Vilnius Centras"]
+    ('kaunas', True)
+    """
+    names = [str(n) for n in names]
+    base = {n: slugify(n) for n in names}
+    counts: dict[str, int] = {}
+    for s in base.values():
+        counts[s.casefold()] = counts.get(s.casefold(), 0) + 1
+    out = {}
+    for n, s in base.items():
+        if counts[s.casefold()] > 1:
+            s = f"{s[:70]}-{hashlib.sha256(n.encode('utf-8')).hexdigest()[:6]}"
+        out[n] = s
+    return out
+
+
+def parse_period(period: str | tuple | None, dates: pd.Series | None = None) -> tuple[pd.Timestamp, pd.Timestamp]:
+    """Current reporting period as (start, end), both inclusive days.
+
+    ``"2025Q4"``, ``"2025-11"``, ``"2025"``, ``"2025-10-01:2025-12-31"`` or a tuple. Without a
+    period: the latest complete calendar quarter in ``dates`` (or the latest quarter if the data
+    end inside it).
+
+    Examples
+    --------
+    >>> [str(x.date()) for x in parse_period("2025Q4")]
+    ['2025-10-01', '2025-12-31']
+    >>> [str(x.date()) for x in parse_period("2025-03-01:2025-05-31")]
+    ['2025-03-01', '2025-05-31']
+    """
+    if period is None or period == "":
+        if dates is None or dates.dropna().empty:
+            raise ConfigError("no period given and no dates to choose one from")
+        last = pd.Timestamp(dates.max()).normalize()
+        q = last.to_period("Q")
+        if last < q.end_time.normalize():
+            q = q - 1
+        return q.start_time.normalize(), q.end_time.normalize()
+    if isinstance(period, (tuple, list)):
+        start, end = (pd.Timestamp(x).normalize() for x in period)
+    elif ":" in str(period):
+        a, b = str(period).split(":", 1)
+        start, end = pd.Timestamp(a).normalize(), pd.Timestamp(b).normalize()
+    else:
+        text = str(period).strip()
+        try:
+            if re.fullmatch(r"\d{4}[Qq][1-4]", text):
+                p = pd.Period(text.upper(), freq="Q")
+            elif re.fullmatch(r"\d{4}-\d{1,2}", text):
+                p = pd.Period(text, freq="M")
+            elif re.fullmatch(r"\d{4}", text):
+                p = pd.Period(text, freq="Y")
+            else:
+                raise ValueError(text)
+        except (ValueError, TypeError):
+            raise ConfigError(f"period {period!r} - expected e.g. 2025Q4, 2025-11, 2025 or 2025-10-01:2025-12-31") from None
+        start, end = p.start_time.normalize(), p.end_time.normalize()
+    if end < start:
+        raise ConfigError(f"period {period!r}: end before start")
+    return start, end
+
+
+def previous_period(start: pd.Timestamp, end: pd.Timestamp) -> tuple[pd.Timestamp, pd.Timestamp]:
+    """The period of the same length just before (calendar quarters/months stay aligned)."""
+    months = (end.year - start.year) * 12 + end.month - start.month + 1
+    if start.day == 1 and (end + pd.Timedelta(days=1)).day == 1:
+        p_start = start - pd.DateOffset(months=months)
+        return p_start, start - pd.Timedelta(days=1)
+    length = end - start
+    return start - length - pd.Timedelta(days=1), start - pd.Timedelta(days=1)
+
+
+def year_ago(start: pd.Timestamp, end: pd.Timestamp) -> tuple[pd.Timestamp, pd.Timestamp]:
+    return start - pd.DateOffset(years=1), end - pd.DateOffset(years=1)
+
+
+# --------------------------------------------------------------------------------------
+# records: values a notebook reports back to the batch (scrapbook replacement)
+
+
+def record(name: str, value: Any) -> None:
+    """Record a JSON value in a notebook's output, to be read back with :func:`read_records`.
+
+    Emits a display output with the MIME type ``application/vnd.cxkit.record+json`` and a
+    plain-text fallback; the report template never shows it.
+    """
+    from IPython.display import display
+
+    payload = {"name": str(name), "value": _jsonable(value)}
+    display({RECORD_MIME: payload, "text/plain": f"recorded {name}"}, raw=True)
+
+
+def read_records(nb: str | Path | Any) -> dict[str, Any]:
+    """Values recorded with :func:`record` in an executed notebook (later records win)."""
+    import nbformat
+
+    if not hasattr(nb, "cells"):
+        nb = nbformat.read(str(nb), as_version=4)
+    out = {}
+    for cell in nb.cells:
+        for o in cell.get("outputs", []):
+            data = o.get("data", {})
+            if RECORD_MIME in data:
+                payload = data[RECORD_MIME]
+                if isinstance(payload, str):
+                    payload = json.loads(payload)
+                out[payload["name"]] = payload["value"]
+    return out
+
+
+def _jsonable(value):
+    if isinstance(value, dict):
+        return {str(k): _jsonable(v) for k, v in value.items()}
+    if isinstance(value, (list, tuple)):
+        return [_jsonable(v) for v in value]
+    if isinstance(value, (np.integer,)):
+        return int(value)
+    if isinstance(value, (np.floating, float)):
+        return None if not np.isfinite(value) else round(float(value), 6)
+    if isinstance(value, (pd.Timestamp, dt.date)):
+        return value.isoformat()[:10]
+    if value is pd.NA or value is None:
+        return None
+    if isinstance(value, (np.bool_, bool)):
+        return bool(value)
+    return value
+
+
+# --------------------------------------------------------------------------------------
+# preparing the data once per batch
+
+
+def sha256_file(path: str | Path) -> str:
+    h = hashlib.sha256()
+    with open(path, "rb") as fh:
+        for block in iter(lambda: fh.read(1 << 20), b""):
+            h.update(block)
+    return h.hexdigest()
+
+
+@dataclass
+class Prepared:
+    """What :func:`prepare` wrote: partitions per group and the company-wide context."""
+
+    out: Path
+    level: str
+    groups: list[str]
+    slugs: dict[str, str]
+    period: tuple[pd.Timestamp, pd.Timestamp]
+    inputs: dict[str, str]
+    log: pd.DataFrame
+    n_rejected: int
+
+    @property
+    def data_dir(self) -> Path:
+        return self.out / "_data"
+
+
+def prepare(data: str | Path, out: str | Path, *, mapping=None, level: str = "unit", period=None,
+            units: Iterable[str] | None = None, settings: dict | None = None) -> Prepared:
+    """Validate the data once and write one partition per unit plus the company context.
+
+    Rows that fail validation are set aside (``data-notes/rejected.csv``) and counted in the
+    data notes of every report; they never stop the batch.
+    """
+    from .io import load
+    from . import views
+
+    data, out = Path(data), Path(out)
+    if level not in ("unit", "region"):
+        raise ConfigError(f"level={level!r} - expected 'unit' or 'region'")
+    ds = load(data, mapping=mapping, errors="quarantine")
+    responses = ds.responses
+    if responses is None or responses.empty:
+        raise CxkitError(f"{data}: no valid survey responses to report on")
+    inputs = {}
+    for name, lr in ds.tables.items():
+        path = Path(ds.root) / lr.file if not Path(lr.file).is_absolute() else Path(lr.file)
+        if path.exists():
+            inputs[str(path)] = sha256_file(path)
+    start, end = parse_period(period, responses["date"])
+    tables = {name: getattr(ds, name) for name in ("responses", "tickets", "customers", "revenue", "units")}
+    tables = views.attach_groups(tables, level=level)
+    groups = sorted(tables["responses"]["_group"].dropna().astype(str).unique())
+    if units:
+        wanted = [str(u) for u in units]
+        unknown = [u for u in wanted if u not in groups]
+        if unknown:
+            raise ConfigError(f"unknown {level}(s): {', '.join(unknown)}; the data has: {', '.join(groups)}")
+        groups = wanted
+    slugs = unique_slugs(groups)
+    ddir = out / "_data"
+    if ddir.exists():
+        shutil.rmtree(ddir)
+    (ddir / "partitions").mkdir(parents=True)
+    for name in PARTITIONED:
+        frame = tables.get(name)
+        if frame is None:
+            continue
+        tdir = ddir / "partitions" / name
+        tdir.mkdir(parents=True)
+        for g, part in frame.groupby("_group", observed=True, sort=False):
+            if str(g) in slugs:
+                _write_parquet(part.drop(columns=["_group"]), tdir / f"{slugs[str(g)]}.parquet")
+    context = views.build_context(tables, level=level, period=(start, end), settings=settings or {},
+                                  log=ds.log, rejected=ds.rejected)
+    cdir = ddir / "context"
+    cdir.mkdir()
+    for name, frame in context.items():
+        if isinstance(frame, pd.DataFrame):
+            _write_parquet(frame, cdir / f"{name}.parquet")
+    meta = {"level": level, "period": [str(start.date()), str(end.date())], "groups": groups, "slugs": slugs,
+            "scales": {k: list(v) for k, v in ds.scales.items()}, "source": str(data)}
+    atomic_write_text(cdir / "meta.json", json.dumps(meta, ensure_ascii=False, indent=2))
+    notes = out / "data-notes"
+    notes.mkdir(parents=True, exist_ok=True)
+    write_csv(ds.rejected, notes / "rejected.csv")
+    return Prepared(out=out, level=level, groups=groups, slugs=slugs, period=(start, end), inputs=inputs,
+                    log=ds.log, n_rejected=int(ds.log["rows_rejected"].sum()) if len(ds.log) else 0)
+
+
+def _write_parquet(frame: pd.DataFrame, path: Path) -> None:
+    frame = frame.reset_index(drop=True)
+    tmp = path.with_name(f".{path.name}.part")
+    frame.to_parquet(tmp, index=False)
+    os.replace(tmp, path)
+
+
+# --------------------------------------------------------------------------------------
+# executing and rendering
+
+
+_EXPORTER = None
+
+
+def _exporter():
+    """One HTML exporter per process (building it costs more than rendering a report)."""
+    global _EXPORTER
+    if _EXPORTER is None:
+        from nbconvert import HTMLExporter
+        from traitlets.config import Config
+
+        c = Config()
+        c.HTMLExporter.extra_template_basedirs = [str(TEMPLATES)]
+        c.HTMLExporter.template_name = "cxkit_report"
+        c.HTMLExporter.exclude_input = True
+        c.HTMLExporter.exclude_input_prompt = True
+        c.HTMLExporter.exclude_output_prompt = True
+        c.HTMLExporter.embed_images = True
+        c.TagRemovePreprocessor.enabled = True
+        c.TagRemovePreprocessor.remove_cell_tags = {"remove_cell"}
+        c.TagRemovePreprocessor.remove_input_tags = {"remove_input"}
+        c.TagRemovePreprocessor.remove_all_outputs_tags = {"remove_output"}
+        c.HTMLExporter.preprocessors = ["nbconvert.preprocessors.TagRemovePreprocessor",
+                                        "cxkit.report._StripForLeadership"]
+        _EXPORTER = HTMLExporter(config=c)
+    return _EXPORTER
+
+
+try:
+    from nbconvert.preprocessors import Preprocessor as _Preprocessor
+except ImportError:  # pragma: no cover - nbconvert is an optional extra
+    _Preprocessor = object
+
+
+class _StripForLeadership(_Preprocessor):
+    """Drop what leadership should not see: stderr streams, records, code, errors' tracebacks."""
+
+    def preprocess_cell(self, cell, resources, index):
+        if cell.cell_type == "code":
+            keep = []
+            for o in cell.get("outputs", []):
+                if o.get("output_type") == "stream" and o.get("name") == "stderr":
+                    continue
+                data = o.get("data", {})
+                if RECORD_MIME in data:
+                    continue
+                keep.append(o)
+            cell.outputs = keep
+        return cell, resources
+
+
+def render_html(nb: str | Path | Any, html_path: str | Path, *, banner: dict | None = None) -> Path:
+    """Render an executed notebook to a self-contained HTML report without code.
+
+    ``banner`` (title, unit, period, generated, lang) appears at the top of the page.
+    """
+    import nbformat
+
+    if not hasattr(nb, "cells"):
+        nb = nbformat.read(str(nb), as_version=4)
+    nb.metadata["cxkit"] = _jsonable(banner or {})
+    body, _ = _exporter().from_notebook_node(nb, resources={"metadata": {"name": (banner or {}).get("title", "report")}})
+    return atomic_write_text(html_path, body)
+
+
+def execute_notebook(notebook: str | Path, output: str | Path, parameters: dict, *, timeout: int | None = 600,
+                     start_timeout: int = 120) -> dict:
+    """Run one notebook with papermill; never raises for notebook failures.
+
+    Returns a dict with ``status`` ("done" / "failed"), ``error`` (one line), ``duration_s``.
+    The executed notebook is written to ``output`` atomically, also when it failed.
+    """
+    import papermill as pm
+    from nbclient.exceptions import CellTimeoutError, DeadKernelError
+
+    output = Path(output)
+    output.parent.mkdir(parents=True, exist_ok=True)
+    fd, tmp = tempfile.mkstemp(prefix=f".{output.stem}.", suffix=".ipynb", dir=output.parent)
+    os.close(fd)
+    t0 = time.perf_counter()
+    status, error = "done", None
+    try:
+        pm.execute_notebook(str(notebook), tmp, parameters=parameters, kernel_name="python3", progress_bar=False,
+                            execution_timeout=timeout, start_timeout=start_timeout, report_mode=False)
+    except pm.PapermillExecutionError as exc:
+        status, error = "failed", f"{exc.ename}: {exc.evalue}".strip()
+    except CellTimeoutError as exc:
+        status, error = "failed", f"timeout: a cell ran longer than {timeout} s ({str(exc).splitlines()[0][:200]})"
+    except DeadKernelError as exc:
+        status, error = "failed", f"kernel died: {str(exc).splitlines()[0][:200]}"
+    except Exception as exc:  # noqa: BLE001 - one unit's failure must not stop the batch
+        status, error = "failed", f"{type(exc).__name__}: {str(exc).splitlines()[0][:300] if str(exc) else ''}"
+    duration = time.perf_counter() - t0
+    if Path(tmp).exists() and Path(tmp).stat().st_size > 0:
+        os.replace(tmp, output)
+    else:
+        Path(tmp).unlink(missing_ok=True)
+    return {"status": status, "error": error, "duration_s": round(duration, 3)}
+
+
+def _run_task(task: dict) -> dict:
+    """Worker: execute one unit notebook, then render its HTML (and PDF). Runs in a child process."""
+    t0 = time.perf_counter()
+    result = {"group": task["group"], "slug": task["slug"], "fingerprint": task["fingerprint"]}
+    try:
+        res = execute_notebook(task["notebook"], task["output"], task["parameters"], timeout=task["timeout"])
+        result.update(res)
+        nb_path = Path(task["output"])
+        if nb_path.exists():
+            records = read_records(nb_path)
+            result["headline"] = records.get("headline", {})
+            result["records"] = records
+            t1 = time.perf_counter()
+            banner = dict(task["banner"], status=res["status"], error=res["error"])
+            render_html(nb_path, task["html"], banner=banner)
+            result["render_s"] = round(time.perf_counter() - t1, 3)
+            if task.get("pdf"):
+                print_pdf(task["html"], task["pdf"])
+    except Exception as exc:  # noqa: BLE001
+        result.update(status="failed", error=f"{type(exc).__name__}: {exc}"[:400])
+        result["traceback"] = traceback.format_exc()[-2000:]
+    result["total_s"] = round(time.perf_counter() - t0, 3)
+    return result
+
+
+# --------------------------------------------------------------------------------------
+# PDF
+
+
+def find_chromium() -> str | None:
+    for name in ("chromium", "chromium-browser", "google-chrome", "google-chrome-stable"):
+        path = shutil.which(name)
+        if path:
+            return path
+    return None
+
+
+CHROMIUM_FLAGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
+                  "--disable-background-networking", "--disable-component-update", "--disable-sync",
+                  "--disable-dev-shm-usage"]
+
+
+def print_pdf(html_path: str | Path, pdf_path: str | Path, *, timeout: int = 120) -> Path:
+    """Print an HTML report to PDF with headless Chromium (Debian package ``chromium``)."""
+    exe = find_chromium()
+    if exe is None:
+        raise CxkitError("PDF needs Chromium: install it (Debian: apt install chromium) or run without --pdf")
+    pdf_path = Path(pdf_path)
+    tmp = pdf_path.with_name(f".{pdf_path.stem}.part.pdf")
+    with tempfile.TemporaryDirectory(prefix="cxkit-chromium-") as profile:
+        cmd = [exe, *CHROMIUM_FLAGS, f"--user-data-dir={profile}", "--no-pdf-header-footer",
+               f"--print-to-pdf={tmp}", Path(html_path).resolve().as_uri()]
+        proc = subprocess.run(cmd, capture_output=True, text=True, timeout=timeout)
+    if proc.returncode != 0 or not tmp.exists():
+        raise CxkitError(f"Chromium could not print {html_path} to PDF: {proc.stderr.strip()[-300:]}")
+    os.replace(tmp, pdf_path)
+    return pdf_path
+
+
+# --------------------------------------------------------------------------------------
+# the batch
+
+
+@dataclass
+class BatchResult:
+    """Outcome of :func:`run_batch`: per-unit status table, paths and the exit code."""
+
+    out: Path
+    units: pd.DataFrame
+    manifest: dict
+    duration_s: float
+
+    @property
+    def failed(self) -> pd.DataFrame:
+        return self.units[self.units["status"] != "done"]
+
+    @property
+    def exit_code(self) -> int:
+        return 0 if self.failed.empty else 1
+
+    def summary_text(self) -> str:
+        done = int((self.units["status"] == "done").sum())
+        lines = [f"{done} of {len(self.units)} reports done, {len(self.failed)} failed, in {self.duration_s:.1f} s.",
+                 f"Open {self.out / 'index.html'}"]
+        for r in self.failed.itertuples():
+            lines.append(f"  FAILED {r.group}: {r.error}  (notebook: {r.notebook})")
+        return "\n".join(lines)
+
+
+def _library_versions() -> dict:
+    from importlib.metadata import PackageNotFoundError, version
+
+    out = {"python": platform.python_version()}
+    for lib in LIBRARIES:
+        try:
+            out[lib] = version(lib)
+        except PackageNotFoundError:
+            out[lib] = None
+    return out
+
+
+def _fingerprint(*parts) -> str:
+    h = hashlib.sha256()
+    for p in parts:
+        h.update(json.dumps(p, sort_keys=True, default=str, ensure_ascii=False).encode("utf-8"))
+    return h.hexdigest()
+
+
+def run_batch(data: str | Path, out: str | Path, *, units: Iterable[str] | None = None, period=None,
+              lang: str = "en", workers: int | None = None, pdf: bool = False, level: str = "unit",
+              timeout: int = 600, resume: bool = False, mapping=None, notebook: str | Path | None = None,
+              summary_notebook: str | Path | None = None, settings: dict | None = None, progress: bool = True,
+              executor: str = "local", scheduler: str | None = None) -> BatchResult:
+    """Render one report per unit (or region), a leadership summary and an index page.
+
+    Parameters
+    ----------
+    data, out : input data folder and output folder
+    units : only these units (default all); period : see :func:`parse_period`
+    lang : ``en``, ``lt``, ``pl`` or ``lv``
+    workers : parallel notebook processes (default: CPU count, at most the number of units)
+    pdf : also print every HTML report to PDF with headless Chromium
+    level : ``"unit"`` or ``"region"`` (one report per region, units rolled up)
+    timeout : seconds a single notebook cell may run before the unit is failed
+    resume : skip units whose inputs, parameters and outputs are unchanged since the last run
+    notebook, summary_notebook : other notebooks to run (default ``notebooks/unit_report.ipynb``,
+        ``notebooks/leadership_summary.ipynb``)
+    settings : report settings (confidence, alpha, min_n_show, min_n_test, currency)
+    """
+    from .i18n import LANGUAGES as _L
+
+    if lang not in _L:
+        raise ConfigError(f"--lang {lang!r} - expected one of {', '.join(_L)}")
+    if executor not in ("local", "dask"):
+        raise ConfigError(f"executor={executor!r} - expected 'local' or 'dask'")
+    t_start = time.perf_counter()
+    out = Path(out).resolve()
+    out.mkdir(parents=True, exist_ok=True)
+    settings = {**default_settings(), **(settings or {})}
+    notebook = Path(notebook or NOTEBOOKS / "unit_report.ipynb").resolve()
+    summary_notebook = Path(summary_notebook or NOTEBOOKS / "leadership_summary.ipynb").resolve()
+    if not notebook.exists():
+        raise ConfigError(f"{notebook}: notebook not found")
+    old = _read_manifest(out) if resume else {}
+    prep = prepare(data, out, mapping=mapping, level=level, period=period, units=units, settings=settings)
+    period_text = f"{prep.period[0].date()}:{prep.period[1].date()}"
+    generated = dt.datetime.now().replace(microsecond=0)
+    nb_hash = sha256_file(notebook)
+    from ._version import __version__
+
+    base_params = {"data_dir": str(Path(data).resolve()), "prepared_dir": str(prep.data_dir), "level": level,
+                   "period_start": str(prep.period[0].date()), "period_end": str(prep.period[1].date()),
+                   "lang": lang, **settings}
+    tasks = []
+    for g in prep.groups:
+        slug = prep.slugs[g]
+        params = dict(base_params, unit=g)
+        fp = _fingerprint(prep.inputs, params, nb_hash, __version__)
+        task = {
+            "group": g, "slug": slug, "notebook": str(notebook), "parameters": params, "timeout": timeout,
+            "output": str(out / "notebooks" / f"{slug}.ipynb"), "html": str(out / "units" / f"{slug}.html"),
+            "pdf": str(out / "units" / f"{slug}.pdf") if pdf else None, "fingerprint": fp,
+            "banner": {"title": f"{t('report_title', lang)}: {g}", "unit": g, "level": level,
+                       "period": f"{format_date_local(prep.period[0], lang)} – {format_date_local(prep.period[1], lang)}",
+                       "generated": format_date_local(generated, lang), "lang": lang},
+        }
+        tasks.append(task)
+    (out / "units").mkdir(exist_ok=True)
+    results, todo = {}, []
+    previous = {u["group"]: u for u in old.get("units", [])}
+    for task in tasks:
+        prev = previous.get(task["group"])
+        if (resume and prev and prev.get("status") == "done" and prev.get("fingerprint") == task["fingerprint"]
+                and Path(task["html"]).exists() and Path(task["output"]).exists()
+                and (not task["pdf"] or Path(task["pdf"]).exists())):
+            results[task["group"]] = {**prev, "resumed": True}
+        else:
+            todo.append(task)
+    # the leadership summary reads only the company context, so it runs alongside the units
+    summary_task = None
+    if summary_notebook.exists():
+        sparams = dict(base_params, unit="")
+        summary_task = {"group": "__summary__", "slug": "summary", "notebook": str(summary_notebook),
+                        "parameters": sparams, "timeout": timeout, "output": str(out / "notebooks" / "summary.ipynb"),
+                        "html": str(out / "summary.html"), "pdf": str(out / "summary.pdf") if pdf else None,
+                        "fingerprint": _fingerprint(prep.inputs, sparams, sha256_file(summary_notebook), __version__),
+                        "banner": {"title": t("summary_title", lang), "unit": t("leadership_summary", lang),
+                                   "level": level, "period": tasks[0]["banner"]["period"] if tasks else period_text,
+                                   "generated": format_date_local(generated, lang), "lang": lang}}
+        todo.append(summary_task)
+    n_workers = max(1, min(workers or (os.cpu_count() or 1), len(todo) or 1))
+    runner = _run_local if executor == "local" else _run_dask
+    for res in runner(todo, n_workers, progress, scheduler):
+        results[res["group"]] = res
+    summary_res = results.pop("__summary__", None)
+    rows = []
+    for task in tasks:
+        r = results.get(task["group"], {"status": "failed", "error": "not run"})
+        rows.append({"group": task["group"], "slug": task["slug"], "status": r.get("status"), "error": r.get("error"),
+                     "duration_s": r.get("duration_s"), "render_s": r.get("render_s"),
+                     "resumed": bool(r.get("resumed", False)),
+                     "notebook": str(Path(task["output"]).relative_to(out)),
+                     "html": str(Path(task["html"]).relative_to(out)),
+                     "pdf": str(Path(task["pdf"]).relative_to(out)) if task["pdf"] else None,
+                     "headline": r.get("headline", {}), "fingerprint": task["fingerprint"]})
+    table = pd.DataFrame(rows)
+    duration = time.perf_counter() - t_start
+    manifest = {
+        "cxkit_version": __version__,
+        "created": generated.isoformat(),
+        "command": " ".join(sys.argv) if sys.argv else "",
+        "parameters": {**base_params, "period": period_text, "units": list(units) if units else None,
+                       "workers": n_workers, "pdf": pdf,
+                       "timeout": timeout, "notebook": str(notebook), "summary_notebook": str(summary_notebook),
+                       "executor": executor},
+        "inputs": prep.inputs,
+        "notebooks": {str(notebook): nb_hash},
+        "libraries": _library_versions(),
+        "machine": {"platform": platform.platform(), "cpus": os.cpu_count()},
+        "data": {"log": prep.log.to_dict(orient="records"), "rows_rejected": prep.n_rejected},
+        "summary": {"status": summary_res["status"], "error": summary_res.get("error"), "html": "summary.html",
+                    "duration_s": summary_res.get("duration_s")} if summary_res else None,
+        "units": rows,
+        "duration_s": round(duration, 3),
+    }
+    atomic_write_text(out / "manifest.json", json.dumps(_jsonable(manifest), ensure_ascii=False, indent=2))
+    write_index(out, manifest, lang=lang)
+    return BatchResult(out=out, units=table, manifest=manifest, duration_s=duration)
+
+
+def default_settings() -> dict:
+    return {"confidence": 0.95, "alpha": 0.05, "min_n_show": 5, "min_n_test": 30, "currency": "EUR"}
+
+
+def _read_manifest(out: Path) -> dict:
+    path = out / "manifest.json"
+    if not path.exists():
+        return {}
+    try:
+        return json.loads(path.read_text(encoding="utf-8"))
+    except (json.JSONDecodeError, OSError):
+        return {}
+
+
+def _progress(total: int, enabled: bool):
+    from tqdm.auto import tqdm
+
+    return tqdm(total=total, desc="reports", unit="unit", disable=not enabled or total == 0, file=sys.stderr,
+                dynamic_ncols=True)
+
+
+def _quiet_worker(log_dir: str) -> None:
+    """Pool initializer: kernel and library chatter goes to a log file, not the user's terminal."""
+    Path(log_dir).mkdir(parents=True, exist_ok=True)
+    fd = os.open(os.path.join(log_dir, f"worker-{os.getpid()}.log"), os.O_WRONLY | os.O_CREAT | os.O_APPEND, 0o644)
+    os.dup2(fd, 2)
+    os.close(fd)
+    sys.stderr = open(2, "w", closefd=False, buffering=1)
+
+
+def _run_local(tasks: list[dict], workers: int, progress: bool, scheduler=None):
+    """Execute tasks in a pool of processes (papermill changes process state; never threads)."""
+    if not tasks:
+        return
+    bar = _progress(len(tasks), progress)
+    ctx = mp.get_context("spawn")
+    log_dir = str(Path(tasks[0]["output"]).parent.parent / "_logs")
+    with cf.ProcessPoolExecutor(max_workers=workers, mp_context=ctx, initializer=_quiet_worker,
+                                initargs=(log_dir,)) as pool:
+        futures = {pool.submit(_run_task, task): task for task in tasks}
+        try:
+            for fut in cf.as_completed(futures):
+                task = futures[fut]
+                try:
+                    res = fut.result()
+                except Exception as exc:  # noqa: BLE001 - e.g. a worker process killed
+                    res = {"group": task["group"], "slug": task["slug"], "status": "failed",
+                           "error": f"worker crashed: {type(exc).__name__}: {exc}"[:400], "fingerprint": task["fingerprint"]}
+                bar.set_postfix_str(f"{_label(task)}: {res.get('status')}", refresh=False)
+                bar.update(1)
+                yield res
+        except KeyboardInterrupt:
+            for f in futures:
+                f.cancel()
+            raise
+        finally:
+            bar.close()
+
+
+def _run_dask(tasks: list[dict], workers: int, progress: bool, scheduler: str | None):
+    """Execute tasks on a Dask distributed cluster (workers need cxkit and the data paths)."""
+    if not tasks:
+        return
+    try:
+        from distributed import Client, as_completed
+    except ImportError:
+        raise ConfigError("--executor dask needs the 'dask' extra: pip install 'cxkit[dask]'") from None
+    if not scheduler:
+        raise ConfigError("--executor dask needs --scheduler ADDRESS (e.g. tcp://10.0.0.5:8786)")
+    bar = _progress(len(tasks), progress)
+    with Client(scheduler) as client:
+        futures = {client.submit(_run_task, task, key=f"cxkit-{task['slug']}-{task['fingerprint'][:8]}", pure=False): task
+                   for task in tasks}
+        for fut in as_completed(list(futures)):
+            task = futures[fut]
+            try:
+                res = fut.result()
+            except Exception as exc:  # noqa: BLE001
+                res = {"group": task["group"], "slug": task["slug"], "status": "failed",
+                       "error": f"dask task failed: {type(exc).__name__}: {exc}"[:400], "fingerprint": task["fingerprint"]}
+            bar.set_postfix_str(f"{task['group']}: {res.get('status')}", refresh=False)
+            bar.update(1)
+            yield res
+    bar.close()
+
+
+# --------------------------------------------------------------------------------------
+# index page
+
+
+def write_index(out: Path, manifest: dict, *, lang: str = "en") -> Path:
+    """Write ``index.html``: one row per unit with headline figures, status and links."""
+    import jinja2
+
+    env = jinja2.Environment(loader=jinja2.FileSystemLoader(str(TEMPLATES)), autoescape=True,
+                             undefined=jinja2.StrictUndefined)
+    from .i18n import format_number_local
+
+    def num(v, digits=1):
+        return format_number_local(v, lang, digits)
+
+    template = env.get_template("index.html.j2")
+    rows = []
+    for u in manifest["units"]:
+        h = u.get("headline") or {}
+        rows.append({**u, "h": h})
+    metrics = ["nps", "csat", "ces", "first_response_time", "churn_rate"]
+    html_text = template.render(
+        title=t("index_title", lang), lang=lang, t=lambda k: t(k, lang), num=num, rows=rows, metrics=metrics,
+        period=manifest["parameters"]["period"], created=manifest["created"], summary=manifest.get("summary"),
+        n_failed=sum(1 for u in manifest["units"] if u["status"] != "done"),
+        rows_rejected=manifest["data"]["rows_rejected"], level=manifest["parameters"]["level"],
+    )
+    return atomic_write_text(out / "index.html", html_text)
+
+
+def _label(task: dict) -> str:
+    return "leadership summary" if task["group"] == "__summary__" else task["group"]

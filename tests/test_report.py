@@ -1,0 +1,172 @@
+"""The report batch: papermill per unit in a process pool, HTML without code, index, manifest,
+failure isolation, resume, and a real-browser check of the rendered pages."""
+from __future__ import annotations
+
+import json
+import os
+from pathlib import Path
+
+import nbformat
+import numpy as np
+import pandas as pd
+import pytest
+
+import cxkit as cx
+from cxkit.report import parse_period, previous_period, year_ago, read_records, render_html, run_batch
+
+ROOT = Path(__file__).resolve().parents[1]
+PROBE = ROOT / "tests" / "fixtures" / "notebooks" / "probe_unit.ipynb"
+
+
+@pytest.fixture(scope="module")
+def small_data(tmp_path_factory):
+    out = tmp_path_factory.mktemp("small")
+    cx.write_sample(out, rows=1500, seed=7)
+    return out
+
+
+# ---------------------------------------------------------------------------------------
+# pure helpers
+
+def test_slugs_are_safe_readable_and_unique():
+    names = ["Vilnius/Centras", "Vilnius Centras", "Klaipėda", "../../etc", "CON", "<script>", "a" * 300, ""]
+    slugs = cx.unique_slugs(names)
+    assert len(set(slugs.values())) == len(names)
+    assert slugs["Klaipėda"] == "klaipėda"
+    for s in slugs.values():
+        assert "/" not in s and "\\" not in s and not s.startswith(".") and len(s) <= 80 and s
+    assert slugs["CON"] != "con"
+
+
+def test_periods():
+    assert parse_period("2025-11") == (pd.Timestamp("2025-11-01"), pd.Timestamp("2025-11-30"))
+    assert parse_period("2025") == (pd.Timestamp("2025-01-01"), pd.Timestamp("2025-12-31"))
+    dates = pd.Series(pd.to_datetime(["2025-01-05", "2025-11-15"]))
+    assert parse_period(None, dates) == (pd.Timestamp("2025-07-01"), pd.Timestamp("2025-09-30"))  # Q4 incomplete
+    q4 = (pd.Timestamp("2025-10-01"), pd.Timestamp("2025-12-31"))
+    assert previous_period(*q4) == (pd.Timestamp("2025-07-01"), pd.Timestamp("2025-09-30"))
+    assert year_ago(*q4) == (pd.Timestamp("2024-10-01"), pd.Timestamp("2024-12-31"))
+    with pytest.raises(cx.ConfigError, match="expected e.g. 2025Q4"):
+        parse_period("last quarter")
+
+
+def test_render_html_escapes_the_banner_and_hides_code(tmp_path):
+    nb = nbformat.v4.new_notebook()
+    nb.cells = [nbformat.v4.new_code_cell("secret_code = 1", outputs=[
+        nbformat.v4.new_output("display_data", data={"text/html": "<p>visible</p>"}),
+        nbformat.v4.new_output("stream", name="stderr", text="a warning"),
+        nbformat.v4.new_output("display_data", data={cx.RECORD_MIME: {"name": "x", "value": 1}, "text/plain": "rec"}),
+    ])]
+    out = render_html(nb, tmp_path / "r.html", banner={"title": "<script>alert(1)</script>", "period": "Q4"})
+    text = out.read_text(encoding="utf-8")
+    assert "&lt;script&gt;alert(1)&lt;/script&gt;" in text and "<script>alert(1)" not in text
+    assert "visible" in text and "secret_code" not in text and "a warning" not in text and "recorded" not in text
+    assert "<script src=" not in text  # nothing loaded from the internet
+
+
+# ---------------------------------------------------------------------------------------
+# papermill runs of the real notebooks with tiny parameters
+
+def test_unit_notebook_records_the_headline(small_data, tmp_path):
+    import papermill as pm
+
+    out = tmp_path / "u.ipynb"
+    pm.execute_notebook(str(ROOT / "notebooks" / "unit_report.ipynb"), str(out), kernel_name="python3",
+                        progress_bar=False, execution_timeout=300,
+                        parameters={"data_dir": str(small_data), "unit": "Kaunas Mega",
+                                    "period_start": "2025-07-01", "period_end": "2025-12-31"})
+    rec = read_records(out)
+    # independent computation of the recorded NPS
+    r = cx.load(small_data).responses
+    sub = r[(r["unit"] == "Kaunas Mega") & (r["date"] >= "2025-07-01") & (r["date"] <= "2025-12-31")]
+    est = cx.nps(sub["nps"])
+    assert rec["headline"]["nps"]["value"] == pytest.approx(est.value, abs=1e-6)
+    assert rec["headline"]["nps"]["n"] == est.n
+    assert (rec["headline"]["nps"]["ci_low"], rec["headline"]["nps"]["ci_high"]) == pytest.approx((est.ci_low, est.ci_high), abs=1e-6)
+
+
+# ---------------------------------------------------------------------------------------
+# the batch: failures are isolated; a real browser checks the pages
+
+def test_batch_isolates_a_failing_a_hanging_and_a_crashing_unit(small_data, tmp_path, monkeypatch):
+    monkeypatch.setenv("CXKIT_TEST_FAIL", "Kaunas Mega")
+    monkeypatch.setenv("CXKIT_TEST_HANG", "Liepāja")
+    monkeypatch.setenv("CXKIT_TEST_CRASH", "Rīga Alfa")
+    units = ["Kaunas Mega", "Liepāja", "Rīga Alfa", "Vilnius Ozas"]
+    res = run_batch(small_data, tmp_path / "out", units=units, notebook=PROBE, workers=2, timeout=10,
+                    progress=False)
+    status = dict(zip(res.units["group"], res.units["status"]))
+    assert status == {"Kaunas Mega": "failed", "Liepāja": "failed", "Rīga Alfa": "failed", "Vilnius Ozas": "done"}
+    errors = dict(zip(res.units["group"], res.units["error"]))
+    assert "RuntimeError: planned failure for Kaunas Mega" in errors["Kaunas Mega"]
+    assert errors["Liepāja"].startswith("timeout")
+    assert "kernel died" in errors["Rīga Alfa"]
+    assert res.exit_code == 1
+    out = tmp_path / "out"
+    failed_nb = nbformat.read(out / "notebooks" / "kaunas-mega.ipynb", as_version=4)
+    assert failed_nb.metadata["papermill"]["exception"] is True
+    assert read_records(failed_nb)["n_responses"] > 0  # the cells before the failure ran and were kept
+    assert read_records(out / "notebooks" / "vilnius-ozas.ipynb")["finished"] is True
+    manifest = json.loads((out / "manifest.json").read_text(encoding="utf-8"))
+    assert {u["group"]: u["status"] for u in manifest["units"]} == status
+    assert all(len(h) == 64 for h in manifest["inputs"].values()) and len(manifest["inputs"]) == 5
+    assert manifest["libraries"]["papermill"] and manifest["parameters"]["lang"] == "en"
+    index = (out / "index.html").read_text(encoding="utf-8")
+    assert index.count('class="status-failed"') >= 3 and "planned failure" in index
+    assert not list(out.rglob("*.part")) and not list((out / "notebooks").glob(".*"))  # no half-written files
+
+
+def test_batch_renders_browsable_reports_in_lithuanian(small_data, tmp_path_factory):
+    out = tmp_path_factory.mktemp("batch") / "report"
+    res = run_batch(small_data, out, units=["Kaunas Mega", "Rīga Centrs"], lang="lt", workers=2, pdf=True,
+                    progress=False)
+    assert res.exit_code == 0, res.summary_text()
+    assert (out / "summary.html").exists()
+    kaunas = (out / "units" / "kaunas-mega.html").read_text(encoding="utf-8")
+    assert "Pagrindiniai rodikliai" in kaunas  # Lithuanian headings
+    assert (out / "units" / "kaunas-mega.pdf").read_bytes()[:5] == b"%PDF-"
+    headline = res.units.set_index("group").loc["Kaunas Mega", "headline"]
+    assert headline["nps"]["n"] > 0
+    _browser_check(out, out.parent / "screenshots")
+    # resume: nothing changed, so no unit runs again
+    again = run_batch(small_data, out, units=["Kaunas Mega", "Rīga Centrs"], lang="lt", workers=2, pdf=True,
+                      progress=False, resume=True)
+    assert again.units["resumed"].all()
+    changed = run_batch(small_data, out, units=["Kaunas Mega", "Rīga Centrs"], lang="en", workers=2,
+                        progress=False, resume=True)
+    assert not changed.units["resumed"].any()
+
+
+def _browser_check(out: Path, shots: Path):
+    """Headless Chromium: no code cells, every image decoded, every link resolves, no console errors."""
+    from playwright.sync_api import sync_playwright
+
+    from cxkit.report import find_chromium
+
+    exe = find_chromium()
+    assert exe, "Chromium is required for this test (.ci/run installs Debian's chromium)"
+    shots.mkdir(parents=True, exist_ok=True)
+    with sync_playwright() as p:
+        browser = p.chromium.launch(executable_path=exe, args=["--no-sandbox", "--disable-gpu",
+                                                               "--disable-background-networking"])
+        page = browser.new_page(viewport={"width": 1280, "height": 900})
+        problems = []
+        page.on("console", lambda m: problems.append(f"console {m.type}: {m.text}") if m.type in ("error", "warning") else None)
+        page.on("pageerror", lambda e: problems.append(f"page error: {e}"))
+        page.on("requestfailed", lambda r: problems.append(f"request failed: {r.url}"))
+        page.goto((out / "index.html").as_uri())
+        hrefs = page.eval_on_selector_all("a[href]", "els => els.map(e => e.getAttribute('href'))")
+        assert len(hrefs) >= 3
+        for href in hrefs:
+            assert (out / href).exists(), f"index link {href} does not resolve"
+        page.screenshot(path=str(shots / "index.png"), full_page=True)
+        for href in [h for h in hrefs if h.endswith(".html")]:
+            page.goto((out / href).as_uri())
+            page.wait_for_load_state("load")
+            assert page.locator(".jp-InputArea, .jp-InputPrompt, .jp-CodeMirrorEditor, pre.highlight").count() == 0
+            broken = page.eval_on_selector_all("img", "imgs => imgs.filter(i => !i.complete || i.naturalWidth === 0).length")
+            assert broken == 0, f"{href}: {broken} images not decoded"
+        page.goto((out / "units" / "kaunas-mega.html").as_uri())
+        page.screenshot(path=str(shots / "unit.png"), full_page=True)
+        browser.close()
+    assert not problems, problems
