@@ -157,6 +157,14 @@ PII = {
 }
 
 
+def _ids(prefix: str, numbers: np.ndarray) -> pd.Series:
+    """``prefix`` + number as Arrow-backed strings (fast for millions of ids)."""
+    import pyarrow.compute as pc
+
+    arr = pc.binary_join_element_wise(prefix, pc.cast(pa.array(np.asarray(numbers, dtype=np.int64)), pa.string()), "")
+    return pd.Series(pd.arrays.ArrowStringArray(arr))
+
+
 def _days(a: np.ndarray) -> np.ndarray:
     return a.astype("datetime64[D]")
 
@@ -222,8 +230,8 @@ def generate(rows: int = 20_000, seed: int = 42) -> dict[str, pd.DataFrame]:
     ratings = {a: np.clip(np.round(7.2 + 1.6 * attr_latent[a]), 0, 10).astype(np.int8) for a in ATTRIBUTES}
 
     responses = pd.DataFrame({
-        "response_id": np.char.add("R", np.arange(1, rows + 1).astype(str)),
-        "customer_id": np.char.add("C", (r_cust + 1).astype(str)),
+        "response_id": _ids("R", np.arange(1, rows + 1)),
+        "customer_id": _ids("C", (r_cust + 1)),
         "unit": pd.Categorical.from_codes(r_unit, categories=unit_names),
         "date": _days(r_date),
         "touchpoint": pd.Categorical.from_codes(r_tp, categories=TOUCHPOINTS),
@@ -267,8 +275,8 @@ def generate(rows: int = 20_000, seed: int = 42) -> dict[str, pd.DataFrame]:
     t_resolved = np.where(unanswered | (rng.random(len(t_cust)) < 0.05), np.datetime64("NaT"), t_resolved)
     order = np.argsort(t_created, kind="stable")
     tickets = pd.DataFrame({
-        "ticket_id": np.char.add("T", np.arange(1, len(t_cust) + 1).astype(str)),
-        "customer_id": np.char.add("C", (t_cust[order] + 1).astype(str)),
+        "ticket_id": _ids("T", np.arange(1, len(t_cust) + 1)),
+        "customer_id": _ids("C", (t_cust[order] + 1)),
         "unit": pd.Categorical.from_codes(t_unit[order], categories=unit_names),
         "channel": pd.Categorical(t_channel[order], categories=["phone", "email", "chat", "social", "store"]),
         "created_at": t_created[order].astype("datetime64[ns]"),
@@ -292,7 +300,7 @@ def generate(rows: int = 20_000, seed: int = 42) -> dict[str, pd.DataFrame]:
     churn_day = origin + np.round(months_to_churn * 30.4375).astype(int).astype("timedelta64[D]") + np.timedelta64(1, "D")
     churned_at = np.where(churn_day <= END, churn_day, np.datetime64("NaT"))
     customers = pd.DataFrame({
-        "customer_id": np.char.add("C", np.arange(1, n_cust + 1).astype(str)),
+        "customer_id": _ids("C", np.arange(1, n_cust + 1)),
         "unit": pd.Categorical.from_codes(c_unit, categories=unit_names),
         "segment": pd.Categorical.from_codes(c_segment, categories=SEGMENTS),
         "region": pd.Categorical.from_codes(np.array([["Lithuania", "Latvia", "Poland"].index(u[1]) for u in UNITS])[c_unit],
@@ -318,7 +326,7 @@ def generate(rows: int = 20_000, seed: int = 42) -> dict[str, pd.DataFrame]:
     keep = days_active > 0
     amount = np.round(monthly[cust_idx[keep]] * days_active[keep] / 30.4375 * np.exp(rng.normal(0, 0.1, keep.sum())), 2)
     revenue = pd.DataFrame({
-        "customer_id": np.char.add("C", (cust_idx[keep] + 1).astype(str)),
+        "customer_id": _ids("C", (cust_idx[keep] + 1)),
         "date": (qe[keep] - np.timedelta64(1, "D")).astype("datetime64[ns]"),
         "amount": amount,
     })
@@ -335,8 +343,16 @@ def generate(rows: int = 20_000, seed: int = 42) -> dict[str, pd.DataFrame]:
     return {"responses": responses, "tickets": tickets, "customers": customers, "revenue": revenue, "units": units}
 
 
+_LANGS = ["lt", "lv", "pl", "en"]
+_MAXK = max(len(v) for lang in PHRASES.values() for pair in lang.values() for v in pair)
+# phrases flattened: index ((lang * themes + theme) * 2 + polarity) * _MAXK + k; polarity 0 negative, 1 positive
+_FLAT = np.array([(PHRASES[lg][th][pol] + [""] * _MAXK)[k] for lg in _LANGS for th in THEMES for pol in (0, 1)
+                  for k in range(_MAXK)], dtype=object)
+_COUNT = np.array([len(PHRASES[lg][th][pol]) for lg in _LANGS for th in THEMES for pol in (0, 1)])
+
+
 def _comments(rng, rows, lang_of_unit, nps, ratings):
-    """Comments for ~35% of responses; language mostly the unit's country's, some English."""
+    """Comments for ~35% of responses; language mostly the unit's country's, some English (vectorised)."""
     has = rng.random(rows) < 0.35
     lang = np.where(rng.random(rows) < 0.15, "en", lang_of_unit).astype(object)
     names = list(ratings)
@@ -347,40 +363,44 @@ def _comments(rng, rows, lang_of_unit, nps, ratings):
     negative = nps <= 6
     positive = nps >= 9
     theme = np.where(negative & (rng.random(rows) < 0.7), theme_from_attr, random_theme)
-    out = np.full(rows, None, dtype=object)
     idx = np.flatnonzero(has)
     pick = rng.random(len(idx))
     pii_pick = rng.random(len(idx))
     second = rng.integers(0, len(THEMES), size=len(idx))
-    for j, i in enumerate(idx):
-        lg = lang[i]
-        t = THEMES[theme[i]]
-        neg, pos = PHRASES[lg][t]
-        if negative[i]:
-            text = neg[int(pick[j] * len(neg))]
-        elif positive[i]:
-            text = pos[int(pick[j] * len(pos))]
-        else:
-            text = (neg if pick[j] < 0.5 else pos)[0]
-            text = text + " " + PHRASES[lg][THEMES[second[j]]][1][0]
-        if pii_pick[j] < 0.02:
-            text = text + " " + PII[lg][int(pii_pick[j] * 150) % len(PII[lg])]
-        out[i] = text
+    lang_code = pd.Series(lang[idx]).map({lg: i for i, lg in enumerate(_LANGS)}).to_numpy()
+    th = theme[idx]
+    neg, pos = negative[idx], positive[idx]
+    group = (lang_code * len(THEMES) + th) * 2
+    polarity = np.where(neg, 0, np.where(pos, 1, (pick >= 0.5).astype(int)))
+    k = np.where(neg | pos, (pick * _COUNT[group + polarity]).astype(int), 0)
+    text = pd.Series(_FLAT[(group + polarity) * _MAXK + k], dtype=object)
+    passive = ~neg & ~pos
+    tail = _FLAT[((lang_code * len(THEMES) + second) * 2 + 1) * _MAXK]
+    text[passive] = text[passive] + " " + pd.Series(tail, dtype=object)[passive]
+    with_pii = pii_pick < 0.02
+    if with_pii.any():
+        pii = [PII[_LANGS[lc]][int(pp * 150) % len(PII[_LANGS[lc]])]
+               for lc, pp in zip(lang_code[with_pii], pii_pick[with_pii])]
+        text[with_pii] = text[with_pii] + " " + pd.Series(pii, index=text.index[with_pii], dtype=object)
+    out = np.full(rows, None, dtype=object)
+    out[idx] = text.to_numpy()
     language = np.where(has, lang, None)
     return out, language
 
 
+_DATE_COLUMNS = ("date", "acquired_at", "churned_at")
+
+
 def _to_arrow(frame: pd.DataFrame) -> pa.Table:
+    """Typed Arrow table: dates as date32, date-times to the second, categories as text."""
     cols = {}
     for c in frame.columns:
         s = frame[c]
-        if pd.api.types.is_datetime64_any_dtype(s.dtype):
-            if c in ("date", "acquired_at", "churned_at"):
-                cols[c] = pa.array(s.dt.strftime("%Y-%m-%d").where(s.notna(), None), type=pa.string())
-            else:
-                cols[c] = pa.array(s.dt.strftime("%Y-%m-%d %H:%M:%S").where(s.notna(), None), type=pa.string())
-        elif isinstance(s.dtype, pd.CategoricalDtype):
-            cols[c] = pa.array(s.astype(object).where(s.notna(), None), type=pa.string())
+        if isinstance(s.dtype, pd.CategoricalDtype):
+            cols[c] = pa.array(s, from_pandas=True).cast(pa.string())
+        elif pd.api.types.is_datetime64_any_dtype(s.dtype):
+            arr = pa.array(s, from_pandas=True)
+            cols[c] = arr.cast(pa.date32()) if c in _DATE_COLUMNS else arr.cast(pa.timestamp("s"))
         else:
             cols[c] = pa.array(s, from_pandas=True)
     return pa.table(cols)
