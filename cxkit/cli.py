@@ -101,7 +101,7 @@ def _cmd_metrics(args) -> int:
 def _cmd_sample(args) -> int:
     from .sample import write_sample
 
-    paths = write_sample(args.out, rows=args.rows, seed=args.seed, fmt=args.format)
+    paths = write_sample(args.out, rows=args.rows, seed=args.seed, fmt=args.format, units=args.units)
     for name, p in paths.items():
         print(f"{name:10s} {p}")
     return 0
@@ -174,6 +174,7 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--rows", type=int, default=20_000, help="survey responses (default 20000)")
     p.add_argument("--seed", type=int, default=42)
     p.add_argument("--format", choices=["csv", "parquet"], default="csv")
+    p.add_argument("--units", type=int, help="number of business units (default: the 10 named sample units)")
     p.set_defaults(func=_cmd_sample)
     return parser
 

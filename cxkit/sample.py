@@ -169,8 +169,23 @@ def _days(a: np.ndarray) -> np.ndarray:
     return a.astype("datetime64[D]")
 
 
-def generate(rows: int = 20_000, seed: int = 42) -> dict[str, pd.DataFrame]:
+def _unit_list(units: int | None):
+    """The 10 named units, or ``units`` units: the named ones first, then numbered ones."""
+    if units is None:
+        return UNITS
+    if units < 1:
+        raise ConfigError(f"units={units} - expected at least 1")
+    countries = [("Lithuania", "lt"), ("Latvia", "lv"), ("Poland", "pl")]
+    extra = [(f"Unit {i + 1:03d}", countries[i % 3][0], countries[i % 3][1], 1.0, 0.0)
+             for i in range(len(UNITS), units)]
+    return (UNITS + extra)[:units]
+
+
+def generate(rows: int = 20_000, seed: int = 42, *, units: int | None = None) -> dict[str, pd.DataFrame]:
     """Generate the five tables with ``rows`` survey responses.
+
+    ``units``: how many business units (default: the 10 named ones; more are numbered and
+    spread over the three countries, e.g. 200 for the benchmark).
 
     Returns
     -------
@@ -185,11 +200,12 @@ def generate(rows: int = 20_000, seed: int = 42) -> dict[str, pd.DataFrame]:
     if rows < 100:
         raise ConfigError(f"rows={rows} - expected at least 100 responses")
     rng = np.random.default_rng(seed)
-    n_units = len(UNITS)
-    unit_names = np.array([u[0] for u in UNITS], dtype=object)
-    unit_weight = np.array([u[3] for u in UNITS])
-    unit_shift = np.array([u[4] for u in UNITS])
-    unit_lang = np.array([u[2] for u in UNITS], dtype=object)
+    unit_list = _unit_list(units)
+    n_units = len(unit_list)
+    unit_names = np.array([u[0] for u in unit_list], dtype=object)
+    unit_weight = np.array([u[3] for u in unit_list])
+    unit_shift = np.array([u[4] for u in unit_list])
+    unit_lang = np.array([u[2] for u in unit_list], dtype=object)
 
     # customers ---------------------------------------------------------------------
     n_cust = max(rows // 2, 100)
@@ -303,7 +319,7 @@ def generate(rows: int = 20_000, seed: int = 42) -> dict[str, pd.DataFrame]:
         "customer_id": _ids("C", np.arange(1, n_cust + 1)),
         "unit": pd.Categorical.from_codes(c_unit, categories=unit_names),
         "segment": pd.Categorical.from_codes(c_segment, categories=SEGMENTS),
-        "region": pd.Categorical.from_codes(np.array([["Lithuania", "Latvia", "Poland"].index(u[1]) for u in UNITS])[c_unit],
+        "region": pd.Categorical.from_codes(np.array([["Lithuania", "Latvia", "Poland"].index(u[1]) for u in unit_list])[c_unit],
                                             categories=["Lithuania", "Latvia", "Poland"]),
         "acquired_at": _days(c_acquired).astype("datetime64[ns]"),
         "churned_at": churned_at.astype("datetime64[D]").astype("datetime64[ns]"),
@@ -331,16 +347,17 @@ def generate(rows: int = 20_000, seed: int = 42) -> dict[str, pd.DataFrame]:
         "amount": amount,
     })
 
-    units = pd.DataFrame({
+    named_targets = [35.0, 35.0, 35.0, 30.0, 30.0, 30.0, 30.0, 35.0, 30.0, 30.0]
+    units_table = pd.DataFrame({
         "unit": unit_names,
-        "region": [u[1] for u in UNITS],
-        "parent": [u[1] for u in UNITS],
-        "target_nps": [35.0, 35.0, 35.0, 30.0, 30.0, 30.0, 30.0, 35.0, 30.0, 30.0],
+        "region": [u[1] for u in unit_list],
+        "parent": [u[1] for u in unit_list],
+        "target_nps": (named_targets + [30.0] * n_units)[:n_units],
         "target_csat": [80.0] * n_units,
         "target_ces": [65.0] * n_units,
         "target_first_response_time": [4.0] * n_units,
     })
-    return {"responses": responses, "tickets": tickets, "customers": customers, "revenue": revenue, "units": units}
+    return {"responses": responses, "tickets": tickets, "customers": customers, "revenue": revenue, "units": units_table}
 
 
 _LANGS = ["lt", "lv", "pl", "en"]
@@ -406,7 +423,8 @@ def _to_arrow(frame: pd.DataFrame) -> pa.Table:
     return pa.table(cols)
 
 
-def write_sample(out: str | Path, *, rows: int = 20_000, seed: int = 42, fmt: str = "csv") -> dict[str, Path]:
+def write_sample(out: str | Path, *, rows: int = 20_000, seed: int = 42, fmt: str = "csv",
+                 units: int | None = None) -> dict[str, Path]:
     """Generate the sample tables and write them to ``out`` as CSV (UTF-8) or Parquet.
 
     Examples
@@ -420,7 +438,7 @@ def write_sample(out: str | Path, *, rows: int = 20_000, seed: int = 42, fmt: st
         raise ConfigError(f"fmt={fmt!r} - expected 'csv' or 'parquet'")
     out = Path(out)
     out.mkdir(parents=True, exist_ok=True)
-    tables = generate(rows=rows, seed=seed)
+    tables = generate(rows=rows, seed=seed, units=units)
     paths = {}
     for name, frame in tables.items():
         path = out / f"{name}.{fmt}"
