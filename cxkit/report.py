@@ -341,33 +341,29 @@ def _exporter():
         c.TagRemovePreprocessor.remove_cell_tags = {"remove_cell"}
         c.TagRemovePreprocessor.remove_input_tags = {"remove_input"}
         c.TagRemovePreprocessor.remove_all_outputs_tags = {"remove_output"}
-        c.HTMLExporter.preprocessors = ["nbconvert.preprocessors.TagRemovePreprocessor",
-                                        "cxkit.report._StripForLeadership"]
         _EXPORTER = HTMLExporter(config=c)
     return _EXPORTER
 
 
-try:
-    from nbconvert.preprocessors import Preprocessor as _Preprocessor
-except ImportError:  # pragma: no cover - nbconvert is an optional extra
-    _Preprocessor = object
-
-
-class _StripForLeadership(_Preprocessor):
-    """Drop what leadership should not see: stderr streams, records, code, errors' tracebacks."""
-
-    def preprocess_cell(self, cell, resources, index):
-        if cell.cell_type == "code":
-            keep = []
-            for o in cell.get("outputs", []):
-                if o.get("output_type") == "stream" and o.get("name") == "stderr":
-                    continue
-                data = o.get("data", {})
-                if RECORD_MIME in data:
-                    continue
-                keep.append(o)
-            cell.outputs = keep
-        return cell, resources
+def _strip_for_leadership(nb):
+    """Drop what leadership should not see: stderr streams, records, raw tracebacks."""
+    for cell in nb.cells:
+        if cell.cell_type != "code":
+            continue
+        keep = []
+        for o in cell.get("outputs", []):
+            if o.get("output_type") == "stream" and o.get("name") == "stderr":
+                continue
+            if RECORD_MIME in o.get("data", {}):
+                continue
+            if o.get("output_type") == "error":
+                text = html.escape(f"{o.get('ename', 'Error')}: {o.get('evalue', '')}")
+                o = {"output_type": "display_data", "metadata": {},
+                     "data": {"text/html": f'<div class="cxkit-section-error">This section could not be computed: '
+                                           f'{text}</div>'}}
+            keep.append(o)
+        cell.outputs = keep
+    return nb
 
 
 def render_html(nb: str | Path | Any, html_path: str | Path, *, banner: dict | None = None) -> Path:
@@ -379,6 +375,7 @@ def render_html(nb: str | Path | Any, html_path: str | Path, *, banner: dict | N
 
     if not hasattr(nb, "cells"):
         nb = nbformat.read(str(nb), as_version=4)
+    nb = _strip_for_leadership(nbformat.from_dict(nb))
     nb.metadata["cxkit"] = _jsonable(banner or {})
     body, _ = _exporter().from_notebook_node(nb, resources={"metadata": {"name": (banner or {}).get("title", "report")}})
     return atomic_write_text(html_path, body)
@@ -427,7 +424,7 @@ def _run_task(task: dict) -> dict:
         res = execute_notebook(task["notebook"], task["output"], task["parameters"], timeout=task["timeout"])
         result.update(res)
         nb_path = Path(task["output"])
-        if nb_path.exists():
+        if nb_path.exists() and task.get("render", True):
             records = read_records(nb_path)
             result["headline"] = records.get("headline", {})
             result["records"] = records

@@ -1,0 +1,289 @@
+"""cxkit benchmark: prints ratios measured in one run on this machine (``make bench``).
+
+1. metrics per unit (NPS, CSAT, CES with intervals, 200 units, 10M responses):
+   cxkit vs a plain numpy.bincount of the same counts (the floor) and vs a naive
+   groupby(...).apply(lambda ...). Targets: <= 2x the floor, >= 3x faster than naive.
+2. loading 10M responses from CSV and from Parquet: time and peak memory.
+3. the report batch end-to-end (execute + render HTML) for 50 units from a 10M-response dataset
+   vs the same pool executing 50 trivial notebooks (kernel start + imports). Target <= 1.5x.
+4. peak resident memory of the batch parent at 10M responses. Target <= 2 GB.
+5. sample-data generation at 10M responses. Target < 60 s.
+
+Data are generated with fixed seeds and cached in bench/data/ between runs. Results are printed
+and written to bench/results.json; docs/benchmarks.md quotes them.
+
+    python bench/run.py [--rows 10000000] [--only metrics,load,batch,generate] [--workers N]
+"""
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import platform
+import resource
+import shutil
+import subprocess
+import sys
+import tempfile
+import textwrap
+import time
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+
+ROOT = Path(__file__).resolve().parents[1]
+CACHE = ROOT / "bench" / "data"
+PY = sys.executable
+GB = 1024 ** 3
+
+
+def machine() -> dict:
+    mem = None
+    try:
+        with open("/proc/meminfo") as fh:
+            mem = int(fh.readline().split()[1]) * 1024
+    except OSError:
+        pass
+    cpu = platform.processor() or ""
+    try:
+        for line in open("/proc/cpuinfo"):
+            if line.startswith("model name"):
+                cpu = line.split(":", 1)[1].strip()
+                break
+    except OSError:
+        pass
+    import cxkit
+
+    return {"cpus": os.cpu_count(), "cpu": cpu, "memory_gb": round(mem / GB, 1) if mem else None,
+            "python": platform.python_version(), "platform": platform.platform(), "cxkit": cxkit.__version__,
+            "pandas": pd.__version__, "numpy": np.__version__}
+
+
+def dataset(rows: int, units: int, fmt: str, seed: int = 2026) -> Path:
+    """Generated data, cached by (rows, units, seed, format)."""
+    import cxkit as cx
+
+    path = CACHE / f"r{rows}-u{units}-s{seed}-{fmt}"
+    if not (path / f"responses.{fmt}").exists():
+        print(f"  generating {rows:,} responses, {units} units ({fmt}) into {path} ...", flush=True)
+        tmp = path.with_name(path.name + ".part")
+        shutil.rmtree(tmp, ignore_errors=True)
+        cx.write_sample(tmp, rows=rows, seed=seed, fmt=fmt, units=units)
+        shutil.rmtree(path, ignore_errors=True)
+        tmp.rename(path)
+    return path
+
+
+def best_of(fn, repeat: int = 3) -> float:
+    times = []
+    for _ in range(repeat):
+        t0 = time.perf_counter()
+        fn()
+        times.append(time.perf_counter() - t0)
+    return min(times)
+
+
+# --------------------------------------------------------------------------------------
+# 1. metrics
+
+
+def bench_metrics(rows: int) -> dict:
+    import cxkit as cx
+
+    data = dataset(rows, 200, "parquet")
+    r = cx.read_table(data / "responses.parquet", "responses").data
+    unit = r["unit"]
+    print(f"  {len(r):,} responses, {unit.nunique()} units", flush=True)
+
+    def cxkit_way():
+        for m in ("nps", "csat", "ces"):
+            cx.metric_table(r, metric=m, by="unit")
+
+    codes = unit.cat.codes.to_numpy()
+    g = len(unit.cat.categories)
+    arrays = {m: (r[m].array._data, r[m].array._mask) for m in ("nps", "csat", "ces")}
+
+    def floor():  # the same counts, nothing else
+        data, mask = arrays["nps"]
+        ok = ~mask
+        np.bincount(codes[ok] * 11 + data[ok], minlength=g * 11)
+        for m in ("csat", "ces"):
+            data, mask = arrays[m]
+            ok = ~mask
+            np.bincount(codes[ok], minlength=g)
+            np.bincount(codes[ok & (data >= 4)], minlength=g)
+
+    def naive():
+        r.groupby("unit", observed=True).apply(lambda d: pd.Series({
+            "nps": cx.nps(d["nps"]).value, "csat": cx.csat(d["csat"]).value, "ces": cx.ces(d["ces"]).value}),
+            include_groups=False)
+
+    t_cx = best_of(cxkit_way)
+    t_floor = best_of(floor)
+    t_naive = best_of(naive, repeat=1)
+    return {"rows": len(r), "units": int(unit.nunique()), "cxkit_s": t_cx, "floor_s": t_floor, "naive_s": t_naive,
+            "cxkit_vs_floor": t_cx / t_floor, "naive_vs_cxkit": t_naive / t_cx}
+
+
+# --------------------------------------------------------------------------------------
+# 2. loading (each in a fresh process, so peak memory is the loader's own)
+
+
+_LOAD = textwrap.dedent("""
+    import json, resource, sys, time
+    import cxkit as cx
+    t0 = time.perf_counter()
+    lr = cx.read_table(sys.argv[1], "responses", errors="quarantine")
+    dt = time.perf_counter() - t0
+    print(json.dumps({"seconds": dt, "rows": lr.rows_loaded, "rejected": lr.rows_rejected,
+                      "peak_rss_gb": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024 ** 2}))
+""")
+
+
+def _run_json(code: str, *args) -> dict:
+    out = subprocess.run([PY, "-c", code, *map(str, args)], capture_output=True, text=True, cwd=ROOT)
+    if out.returncode != 0:
+        raise RuntimeError(out.stderr[-2000:])
+    return json.loads(out.stdout.strip().splitlines()[-1])
+
+
+def bench_load(rows: int) -> dict:
+    res = {}
+    for fmt in ("csv", "parquet"):
+        data = dataset(rows, 200, fmt)
+        size = (data / f"responses.{fmt}").stat().st_size
+        r = _run_json(_LOAD, data / f"responses.{fmt}")
+        r["file_gb"] = size / GB
+        r["rows_per_s"] = r["rows"] / r["seconds"]
+        res[fmt] = r
+    return res
+
+
+# --------------------------------------------------------------------------------------
+# 3 + 4. the batch, and the parent's peak memory
+
+
+_BATCH = textwrap.dedent("""
+    import json, resource, sys, time
+    from cxkit.report import run_batch
+    t0 = time.perf_counter()
+    res = run_batch(sys.argv[1], sys.argv[2], workers=int(sys.argv[3]), progress=False)
+    dt = time.perf_counter() - t0
+    print(json.dumps({"seconds": dt, "done": int((res.units["status"] == "done").sum()), "units": len(res.units),
+                      "peak_rss_gb": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024 ** 2,
+                      "failed": res.failed["error"].tolist()}))
+""")
+
+_FLOOR = textwrap.dedent("""
+    import json, sys, time
+    from pathlib import Path
+    from cxkit.report import _run_local
+    n, workers, nb, out = int(sys.argv[1]), int(sys.argv[2]), sys.argv[3], Path(sys.argv[4])
+    tasks = [{"group": f"u{i}", "slug": f"u{i}", "notebook": nb, "parameters": {"unit": f"u{i}"}, "timeout": 600,
+              "output": str(out / "notebooks" / f"u{i}.ipynb"), "html": str(out / "units" / f"u{i}.html"), "pdf": None,
+              "fingerprint": "", "banner": {}, "render": False} for i in range(n)]
+    t0 = time.perf_counter()
+    results = list(_run_local(tasks, workers, False))
+    dt = time.perf_counter() - t0
+    print(json.dumps({"seconds": dt, "done": sum(r["status"] == "done" for r in results)}))
+""")
+
+
+def trivial_notebook(path: Path) -> Path:
+    """Kernel start + the imports a report needs: the floor of any notebook batch."""
+    import nbformat
+
+    nb = nbformat.v4.new_notebook()
+    params = nbformat.v4.new_code_cell('unit: str = ""  # unit')
+    params.metadata["tags"] = ["parameters"]
+    nb.cells = [params, nbformat.v4.new_code_cell("import cxkit as cx\n%matplotlib inline")]
+    nb.metadata["kernelspec"] = {"name": "python3", "display_name": "Python 3", "language": "python"}
+    nbformat.write(nb, str(path))
+    return path
+
+
+def bench_batch(rows: int, units: int, workers: int) -> dict:
+    data = dataset(rows, units, "parquet", seed=7)
+    with tempfile.TemporaryDirectory(prefix="cxkit-bench-") as tmp:
+        tmp = Path(tmp)
+        nb = trivial_notebook(tmp / "trivial.ipynb")
+        floor = _run_json(_FLOOR, units, workers, nb, tmp / "floor")
+        batch = _run_json(_BATCH, data, tmp / "batch", workers)
+    return {"rows": rows, "units": units, "workers": workers, "batch_s": batch["seconds"], "floor_s": floor["seconds"],
+            "batch_vs_floor": batch["seconds"] / floor["seconds"], "done": batch["done"], "failed": batch["failed"],
+            "parent_peak_rss_gb": batch["peak_rss_gb"]}
+
+
+# --------------------------------------------------------------------------------------
+# 5. generation
+
+
+_GEN = textwrap.dedent("""
+    import json, sys, time
+    import cxkit as cx
+    t0 = time.perf_counter()
+    cx.write_sample(sys.argv[1], rows=int(sys.argv[2]), seed=11, fmt=sys.argv[3], units=200)
+    print(json.dumps({"seconds": time.perf_counter() - t0}))
+""")
+
+
+def bench_generate(rows: int) -> dict:
+    res = {}
+    for fmt in ("parquet", "csv"):
+        with tempfile.TemporaryDirectory(prefix="cxkit-gen-") as tmp:
+            res[fmt] = _run_json(_GEN, tmp, rows, fmt)["seconds"]
+    return res
+
+
+# --------------------------------------------------------------------------------------
+
+
+def main(argv=None) -> int:
+    ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    ap.add_argument("--rows", type=int, default=10_000_000)
+    ap.add_argument("--batch-units", type=int, default=50)
+    ap.add_argument("--workers", type=int, default=os.cpu_count() or 1)
+    ap.add_argument("--only", default="metrics,load,batch,generate")
+    args = ap.parse_args(argv)
+    only = set(args.only.split(","))
+    CACHE.mkdir(parents=True, exist_ok=True)
+    results = {"machine": machine(), "rows": args.rows, "date": time.strftime("%Y-%m-%d")}
+    print(f"cxkit benchmark on {results['machine']['cpus']} CPUs, {results['machine']['memory_gb']} GB, "
+          f"{args.rows:,} responses")
+    checks = []
+    if "generate" in only:
+        print("5. sample-data generation ...", flush=True)
+        g = results["generate"] = bench_generate(args.rows)
+        checks.append(("generation of 10M responses (Parquet)", f"{g['parquet']:.1f} s", "< 60 s", g["parquet"] < 60))
+        checks.append(("generation of 10M responses (CSV)", f"{g['csv']:.1f} s", "< 60 s", g["csv"] < 60))
+    if "metrics" in only:
+        print("1. metrics per unit ...", flush=True)
+        m = results["metrics"] = bench_metrics(args.rows)
+        checks.append(("metrics: cxkit / bincount floor", f"{m['cxkit_vs_floor']:.2f}x", "<= 2x", m["cxkit_vs_floor"] <= 2))
+        checks.append(("metrics: naive / cxkit", f"{m['naive_vs_cxkit']:.1f}x", ">= 3x", m["naive_vs_cxkit"] >= 3))
+    if "load" in only:
+        print("2. loading ...", flush=True)
+        ld = results["load"] = bench_load(args.rows)
+        for fmt in ("csv", "parquet"):
+            checks.append((f"load {fmt}: time / peak memory", f"{ld[fmt]['seconds']:.1f} s / {ld[fmt]['peak_rss_gb']:.2f} GB",
+                           "(measured)", True))
+    if "batch" in only:
+        print("3./4. report batch ...", flush=True)
+        b = results["batch"] = bench_batch(args.rows, args.batch_units, args.workers)
+        checks.append((f"batch of {b['units']} units / trivial-notebook floor", f"{b['batch_vs_floor']:.2f}x "
+                       f"({b['batch_s']:.0f} s vs {b['floor_s']:.0f} s)", "<= 1.5x", b["batch_vs_floor"] <= 1.5))
+        checks.append(("batch parent peak memory", f"{b['parent_peak_rss_gb']:.2f} GB", "<= 2 GB",
+                       b["parent_peak_rss_gb"] <= 2))
+    print()
+    width = max(len(c[0]) for c in checks) if checks else 10
+    for name, value, target, ok in checks:
+        print(f"{name:<{width}}  {value:>28}  target {target:<10} {'ok' if ok else 'MISSED'}")
+    results["checks"] = [{"name": n, "value": v, "target": t, "ok": ok} for n, v, t, ok in checks]
+    (ROOT / "bench" / "results.json").write_text(json.dumps(results, indent=2, default=str))
+    print(f"\nwritten to {ROOT / 'bench' / 'results.json'}")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
