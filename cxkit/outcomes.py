@@ -585,41 +585,44 @@ def churn_relative_risk(data, *, by: str = "nps_group", reference=None, measure:
     table = churn_by_group(data, by=by, horizon=horizon, confidence=confidence)
     levels = list(table[by])
     reference = _default_reference(by, levels, reference)
-    z = _z(confidence)
     ref = table[table[by] == reference].iloc[0]
-    rows = []
-    for row in table[table[by] != reference].itertuples(index=False):
-        a, n1 = float(row.churned), float(row.n)
-        c, n2 = float(ref["churned"]), float(ref["n"])
-        method = "Katz log" if measure == "risk" else "log rate ratio (Wald)"
-        if measure == "risk":
-            if n1 == 0 or n2 == 0:
-                continue
-            if a == 0 or c == 0:
-                a, c, n1, n2 = a + 0.5, c + 0.5, n1 + 0.5, n2 + 0.5
-                method += ", 0.5 added (zero events)"
-            ratio = (a / n1) / (c / n2)
-            se = np.sqrt(1 / a - 1 / n1 + 1 / c - 1 / n2)
-            v1, v2 = row.churn_rate, float(ref["churn_rate"])
-        else:
-            t1, t2 = float(row.customer_months), float(ref["customer_months"])
-            if t1 <= 0 or t2 <= 0:
-                continue
-            if a == 0 or c == 0:
-                a, c = a + 0.5, c + 0.5
-                method += ", 0.5 added (zero events)"
-            ratio = (a / t1) / (c / t2)
-            se = np.sqrt(1 / a + 1 / c)
-            v1, v2 = row.hazard, float(ref["hazard"])
-        lr = np.log(ratio)
-        rows.append({"group": row[0], "reference": reference,
-                     "value_group": v1, "value_reference": v2, "ratio": ratio,
-                     "ci_low": float(np.exp(lr - z * se)), "ci_high": float(np.exp(lr + z * se)),
-                     "p_value": float(2 * stats.norm.sf(abs(lr / se))), "measure": measure, "method": method,
-                     "n_group": int(row.n), "n_reference": int(ref["n"])})
+    others = table[(table[by] != reference) & (table["n"] > 0)].reset_index(drop=True)
+    if measure == "risk":
+        ratio, low, high, p, zero = _ratio_interval(others["churned"], others["n"], ref["churned"], ref["n"],
+                                                    "risk", confidence)
+        v1, v2 = others["churn_rate"].to_numpy(), float(ref["churn_rate"])
+    else:
+        ratio, low, high, p, zero = _ratio_interval(others["churned"], others["customer_months"], ref["churned"],
+                                                    ref["customer_months"], "rate", confidence)
+        v1, v2 = others["hazard"].to_numpy(), float(ref["hazard"])
+    method = np.where(zero, ", 0.5 added (zero events)", "")
+    base = "Katz log" if measure == "risk" else "log rate ratio (Wald)"
+    rows = [{"group": others[by].iloc[i], "reference": reference, "value_group": float(v1[i]), "value_reference": v2,
+             "ratio": float(ratio[i]), "ci_low": float(low[i]), "ci_high": float(high[i]), "p_value": float(p[i]),
+             "measure": measure, "method": base + method[i], "n_group": int(others["n"].iloc[i]),
+             "n_reference": int(ref["n"])} for i in range(len(others))]
     if not rows:
         raise InsufficientDataError(f"relative risk needs at least one group besides {reference!r} with customers")
     return pd.DataFrame(rows)
+
+
+def _ratio_interval(a, n1, c, n2, measure: str, confidence: float):
+    """Vectorised ratio of two risks (a/n1 over c/n2; Katz) or two rates (n = exposure).
+
+    Returns ratio, low, high, two-sided p (ratio = 1) and whether 0.5 was added.
+    """
+    a, n1, c, n2 = np.broadcast_arrays(*(np.asarray(x, dtype=float) for x in (a, n1, c, n2)))
+    zero = (a == 0) | (c == 0)
+    a, c = a + 0.5 * zero, c + 0.5 * zero
+    if measure == "risk":
+        n1, n2 = n1 + 0.5 * zero, n2 + 0.5 * zero
+    with np.errstate(divide="ignore", invalid="ignore"):
+        ratio = (a / n1) / (c / n2)
+        se = np.sqrt(1 / a - 1 / n1 + 1 / c - 1 / n2) if measure == "risk" else np.sqrt(1 / a + 1 / c)
+        lr = np.log(ratio)
+        z = _z(confidence)
+        p = 2 * stats.norm.sf(np.abs(lr / se))
+    return ratio, np.exp(lr - z * se), np.exp(lr + z * se), p, zero
 
 
 def _design(frame: pd.DataFrame, terms: Sequence[str], references: dict | None = None):
@@ -741,8 +744,9 @@ def churn_logit(data, *, score: str = "nps", controls: Sequence[str] | None = No
             raise ConfigError("the model terms are collinear (one is a combination of others); "
                               "drop one of the controls") from None
     if not fit.mle_retvals.get("converged", True):
-        raise InsufficientDataError("the logistic regression did not converge (often a sign of groups with "
-                                    "no churn or no retention); drop or merge small groups")
+        raise InsufficientDataError("the logistic regression did not converge: churn is (almost) perfectly "
+                                    "predicted by the model terms (separation), often because a group has no churn "
+                                    "or no retention; drop or merge small groups")
     z = _z(confidence)
     coef, se = fit.params.drop("const"), fit.bse.drop("const")
     if np.any(np.abs(coef) > 15):
@@ -919,8 +923,9 @@ def cox_model(data, *, by: str | None = "nps_group", controls: Sequence[str] | N
             _, levels = _groups(frame, by)
             refs[by] = _default_reference(by, levels, reference)
     terms = ([by] if by is not None else []) + [c for c in (controls or []) if c != by]
+    terms = [c for c in terms if c not in (strata or [])]  # a stratum has its own baseline, no coefficient
     if not terms:
-        raise ConfigError("cox_model needs a term: by= and/or controls=")
+        raise ConfigError("cox_model needs a term: by= and/or controls= (besides the strata)")
     X, notes, origin = _design(frame, terms, refs)
     if X.shape[1] == 0:
         raise InsufficientDataError("no model term has more than one value")
@@ -961,8 +966,9 @@ def cox_model(data, *, by: str | None = "nps_group", controls: Sequence[str] | N
     if len(bad):
         for row in bad.itertuples():
             col = origin.get(row.term, row.term)
+            few = col != row.term or df[row.term].nunique() <= 5
             fix = (f"strata=['{col}'] (own baseline per group) or separate models for early and late churn"
-                   if col != row.term else "binning it and using strata=, or separate models for early and late churn")
+                   if few else "binning it and using strata=, or separate models for early and late churn")
             notes.append(f"Proportional hazards questionable for {row.term} (test p = {format_number(row.ph_p_value, 4)}): "
                          f"its hazard ratio changes over the follow-up, so read it as an average; consider {fix}.")
     else:
