@@ -29,7 +29,7 @@ from scipy import stats
 
 from ._printer import Result, format_number
 from .errors import ConfigError, InsufficientDataError
-from .metrics import (DAYS_PER_MONTH, _mean_interval, _poisson_interval, _share_interval, _z, clv, nps_from_counts,
+from .metrics import (DAYS_PER_MONTH, _churn_columns, _mean_interval, _poisson_interval, _share_interval, _z, clv,
                       nps_group)
 
 __all__ = [
@@ -111,15 +111,6 @@ def _ids(s: pd.Series) -> pd.Series:
     return s.astype("string").astype(object)
 
 
-def _has_dates(customers: pd.DataFrame) -> bool:
-    has_dates = "acquired_at" in customers.columns and "churned_at" in customers.columns
-    has_flag = "churned" in customers.columns and "tenure_months" in customers.columns
-    if not (has_dates or has_flag):
-        raise ConfigError("customers: churn needs acquired_at and churned_at, or churned and tenure_months "
-                          "(map your export's columns onto them; see data/README.md)")
-    return has_dates
-
-
 def _months(later: pd.Series, earlier: pd.Series) -> np.ndarray:
     return ((later - earlier).dt.total_seconds() / 86400 / DAYS_PER_MONTH).to_numpy(dtype=float)
 
@@ -177,9 +168,9 @@ def join_outcomes(responses=None, customers: pd.DataFrame | None = None, revenue
 
     Notes
     -----
-    Rule (dated customers): answers after the customer left, after ``end`` or
-    on/after ``before`` are ignored, because an answer given after leaving
-    cannot predict leaving. Follow-up runs from the origin to ``churned_at`` (an
+    Rule (dated customers): answers given on or after the day the customer
+    left, after ``end`` or on/after ``before`` are ignored, because an answer
+    given when leaving cannot predict leaving. Follow-up runs from the origin to ``churned_at`` (an
     event) or to ``end`` (censored). Customers without a usable answer keep
     ``matched = False`` and follow-up from ``acquired_at``; group analyses by
     ``nps_group`` leave them out, analyses by other columns keep them.
@@ -220,7 +211,7 @@ def join_outcomes(responses=None, customers: pd.DataFrame | None = None, revenue
         raise ConfigError(f"rule={rule!r} - expected 'latest' (the customer's latest answer) or 'mean'")
     if score not in SCORES:
         raise ConfigError(f"score={score!r} - expected one of {', '.join(SCORES)}")
-    dated = _has_dates(customers)
+    dated = _churn_columns(customers)
     cust = customers.drop(columns=[c for c in ("_row",) if c in customers.columns]).copy()
     cust["customer_id"] = _ids(cust["customer_id"])
     dup = cust["customer_id"].duplicated()
@@ -271,7 +262,7 @@ def join_outcomes(responses=None, customers: pd.DataFrame | None = None, revenue
         ignore = pd.Series(False, index=r.index)
         if dated:
             left = r["customer_id"].map(cust.set_index("customer_id")["churned_at"])
-            after_churn = left.notna() & (r["date"] > left)
+            after_churn = left.notna() & (r["date"] >= left)  # on the day of leaving or later
             counts["responses_after_churn"] = int(after_churn.sum())
             ignore |= after_churn
         if end is not None and r["date"].notna().any():
@@ -397,7 +388,7 @@ def join_outcomes(responses=None, customers: pd.DataFrame | None = None, revenue
         "responses_not_latest": "earlier answers of matched customers (not used by rule='latest')",
         "responses_without_customer_id": "answers without a customer_id (not linked)",
         "responses_unknown_customer": "answers whose customer_id is not in customers (not linked)",
-        "responses_after_churn": "answers given after the customer left (ignored)",
+        "responses_after_churn": "answers given on or after the day the customer left (ignored)",
         "responses_after_end": "answers after the end of follow-up (ignored)",
         "responses_in_outcome_window": "answers on or after the outcome-window start (ignored)",
         "invoices_unknown_customer": "invoices whose customer_id is not in customers",
@@ -418,7 +409,12 @@ def _frame(data) -> pd.DataFrame:
         return data.data
     if isinstance(data, pd.DataFrame):
         if "months" in data.columns and "churned" in data.columns:
-            return data
+            extra = {}
+            if "active" not in data.columns:
+                extra["active"] = ~data["churned"].astype("boolean").fillna(False).astype(bool)
+            if "monthly_revenue" not in data.columns:
+                extra["monthly_revenue"] = np.nan
+            return data.assign(**extra) if extra else data
         return join_outcomes(None, data).data
     if data is not None and hasattr(data, "tables"):
         return join_outcomes(data).data
@@ -1447,7 +1443,7 @@ def unit_outcomes(responses=None, customers: pd.DataFrame | None = None, revenue
         raise ConfigError("unit_outcomes needs responses and customers tables")
     for t, name in ((responses, "responses"), (customers, "customers")):
         _column(t, by, f"{name}: by")
-    dated = _has_dates(customers)
+    dated = _churn_columns(customers)
     ends = [responses["date"].max()] + ([customers["churned_at"].max(), customers["acquired_at"].max()] if dated else [])
     end = max(x for x in ends if pd.notna(x))
     start = end - pd.DateOffset(months=period_months)
@@ -1570,7 +1566,7 @@ def response_time_effect(responses: pd.DataFrame, tickets: pd.DataFrame, *, scor
         _column(tickets, c, "tickets column")
     r = responses[responses[score].notna() & responses["customer_id"].notna()].copy()
     if touchpoints is not None:
-        r = r[r["touchpoint"].isin(list(touchpoints))]
+        r = r[_column(r, "touchpoint", "touchpoints: column").isin(list(touchpoints))]
     r["customer_id"] = _ids(r["customer_id"])
     r["_until"] = r["date"].dt.normalize() + pd.Timedelta(days=1)
     t = tickets[tickets["customer_id"].notna()].copy()

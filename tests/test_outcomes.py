@@ -47,11 +47,11 @@ def _simulated_groups(rng, n_per_group=400, hazards=(0.05, 0.03, 0.02), revenue=
 
 
 def test_join_rule_latest_answer_before_leaving_and_counts():
-    r = pd.DataFrame({"response_id": ["r1", "r2", "r3", "r4", "r5", "r6"],
-                      "customer_id": ["a", "a", "b", "b", "zz", None],
+    r = pd.DataFrame({"response_id": ["r1", "r2", "r3", "r4", "r5", "r6", "r7"],
+                      "customer_id": ["a", "a", "b", "b", "zz", None, "c"],
                       "date": pd.to_datetime(["2025-01-01", "2025-03-01", "2025-02-01", "2025-09-01", "2025-02-01",
-                                              "2025-02-01"]),
-                      "nps": pd.array([2, 9, 5, 10, 7, 8], dtype="Int8")})
+                                              "2025-02-01", "2025-06-01"]),
+                      "nps": pd.array([2, 9, 5, 10, 7, 8, 0], dtype="Int8")})
     c = pd.DataFrame({"customer_id": ["a", "b", "c"], "acquired_at": pd.to_datetime(["2024-01-01"] * 3),
                       "churned_at": pd.to_datetime([None, "2025-07-01", "2025-06-01"])})
     j = cx.join_outcomes(r, c, end="2025-12-31")
@@ -62,13 +62,13 @@ def test_join_rule_latest_answer_before_leaving_and_counts():
     # follow-up: b from 2025-02-01 to 2025-07-01 = 150 days; a from 2025-03-01 to the end = 305 days
     assert d.loc["b", "months"] == pytest.approx(150 / (365.25 / 12))
     assert d.loc["a", "months"] == pytest.approx(305 / (365.25 / 12))
-    # c has no answer: follow-up from acquisition, not in any NPS group
+    # c answered on the day of leaving only (ignored): follow-up from acquisition, not in any NPS group
     assert not d.loc["c", "matched"] and pd.isna(d.loc["c", "nps_group"])
     assert d.loc["c", "months"] == pytest.approx((pd.Timestamp("2025-06-01") - pd.Timestamp("2024-01-01")).days
                                                  / (365.25 / 12))
     k = j.counts
     assert (k["customers_matched"], k["customers_without_response"]) == (2, 1)
-    assert (k["responses_unknown_customer"], k["responses_without_customer_id"], k["responses_after_churn"]) == (1, 1, 1)
+    assert (k["responses_unknown_customer"], k["responses_without_customer_id"], k["responses_after_churn"]) == (1, 1, 2)
     assert k["responses_used"] == 2 and k["responses_not_latest"] == 1
     assert "latest answer" in j.notes[0]
     assert "customers matched to a survey answer" in j._repr_html_()
