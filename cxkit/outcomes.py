@@ -163,7 +163,8 @@ def join_outcomes(responses=None, customers: pd.DataFrame | None = None, revenue
         (still a customer at the end), ``tenure_at_start`` (months as a customer
         when follow-up started), ``monthly_revenue``.
         ``.summary``: ``item``, ``count`` - customers matched / not matched,
-        answers used / ignored and why, invoices not matched.
+        answers used / ignored and why, invoices not matched (the same numbers
+        by key in ``.counts``).
         ``.notes``: the rule in words.
 
     Notes
@@ -394,7 +395,7 @@ def join_outcomes(responses=None, customers: pd.DataFrame | None = None, revenue
         "invoices_unknown_customer": "invoices whose customer_id is not in customers",
     }
     keys = [k for k in labels if k in counts]
-    table = pd.DataFrame({"item": [labels[k] for k in keys], "count": [counts[k] for k in keys], "key": keys})
+    table = pd.DataFrame({"item": [labels[k] for k in keys], "count": [counts[k] for k in keys]})
     return OutcomeData(title=f"Customers linked to survey answers (rule: {rule})", table=table,
                        note_list=[rule_text] + notes, data=out, counts=counts, rule=rule, digits=0)
 
