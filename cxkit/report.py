@@ -551,6 +551,8 @@ def run_batch(data: str | Path, out: str | Path, *, units: Iterable[str] | None 
         raise ConfigError(f"--lang {lang!r} - expected one of {', '.join(_L)}")
     if executor not in ("local", "dask"):
         raise ConfigError(f"executor={executor!r} - expected 'local' or 'dask'")
+    if executor == "dask" and not scheduler:
+        raise ConfigError("--executor dask needs --scheduler ADDRESS (e.g. tcp://10.0.0.5:8786)")
     t_start = time.perf_counter()
     out = Path(out).resolve()
     out.mkdir(parents=True, exist_ok=True)
