@@ -2,11 +2,13 @@
 
 ``import cxkit as cx`` gives the whole API: loading and validation
 (:func:`load`, :func:`read_table`), metrics with intervals (:func:`nps`,
-:func:`csat`, :func:`ces`, :func:`metric_table`, ...), and sample data
-(:func:`sample_data_path`, :func:`generate`).
+:func:`csat`, :func:`ces`, :func:`metric_table`, ...), sample data
+(:func:`sample_data_path`, :func:`generate`), key drivers (:func:`relative_weights`),
+comment themes and PII redaction (:func:`themes`, :func:`theme_summary`, :func:`redact`) and
+charts (:func:`plot_drivers`, :func:`plot_themes`).
 """
 from ._version import __version__
-from . import errors, schema, io, metrics, compare, sample, export
+from . import errors, schema, io, metrics, compare, sample, export, drivers, text, plots
 from .errors import *  # noqa: F401,F403
 from .schema import *  # noqa: F401,F403
 from .io import *  # noqa: F401,F403
@@ -14,5 +16,9 @@ from .metrics import *  # noqa: F401,F403
 from .compare import *  # noqa: F401,F403
 from .sample import *  # noqa: F401,F403
 from .export import *  # noqa: F401,F403
+from .drivers import *  # noqa: F401,F403
+from .text import *  # noqa: F401,F403
+from .plots import *  # noqa: F401,F403
 
-__all__ = ["__version__"] + [name for mod in (errors, schema, io, metrics, compare, sample, export) for name in mod.__all__]
+__all__ = ["__version__"] + [name for mod in (errors, schema, io, metrics, compare, sample, export, drivers,
+                                                  text, plots) for name in mod.__all__]
