@@ -85,7 +85,7 @@ THEMES: dict[str, dict[str, list[str]]] = {
         "website": ["svetain*", "puslap*", "tinklalap*", "internet*", "e-parduotuv*", "programėl*", "paiešk*",
                     "prisijung*", "krepšel*"],
         "billing": ["sąskait*", "faktūr*", "mokėjim*", "apmokėjim*", "nuskaič*", "nuraš*", "permok*", "sumokėj*",
-                    "mokest*"],
+                    "mokest*", "mokesč*"],
         "quality": ["kokyb*", "kokybišk*", "nekokybišk*", "suged*", "gedim*", "brokas", "broko", "broką",
                     "brokuot*", "defekt*", "sulūž*", "lūž*", "sugadint*"],
     },
@@ -121,11 +121,12 @@ THEMES: dict[str, dict[str, list[str]]] = {
     },
     "en": {
         "delivery": ["deliver*", "courier*", "shipping", "shipped", "shipment*", "parcel*", "dispatch*", "postage",
-                     "tracking", "delivery driver*"],
-        "price": ["price*", "pricing", "priced", "overpriced", "expensive", "cheap*", "costly", "cost", "costs",
-                  "afford*", "discount*", "value for money", "-priceless"],
+                     "tracking"],
+        "price": ["price*", "pricing", "priced", "overpriced", "expensive", "inexpensive", "cheap*", "costly", "cost",
+                  "costs", "afford*", "discount*", "value for money", "-priceless"],
         "staff": ["staff*", "employee*", "consultant*", "assistant*", "salesperson*", "cashier*", "agent*",
-                  "representative*", "manager*", "rude*", "polite*", "impolite*", "personnel", "advis*", "-advisab*"],
+                  "representative*", "manager*", "rude*", "polite*", "impolite*", "personnel", "advis*", "advice",
+                  "-advisab*"],
         "waiting": ["wait*", "queue*", "queuing", "on hold", "-waiter*", "-waitress*"],
         "website": ["website*", "web site*", "webpage*", "web page*", "site", "sites", "online", "app", "apps",
                     "checkout", "check-out", "login", "log in", "internet"],
@@ -680,18 +681,20 @@ def _luhn(digits: str) -> bool:
     return total % 10 == 0
 
 
-def _date_ok(year: int, month: int, day: int) -> bool:
+def _date_ok(year: int, month: int, day: int, *, past: bool = False) -> bool:
+    """A real calendar date (and, for birth dates, not in the future)."""
     try:
-        dt.date(year, month, day)
-        return True
+        date = dt.date(year, month, day)
     except ValueError:
         return False
+    return not past or date <= dt.date.today()
 
 
 def _lt_code(d: str) -> bool:
     """Lithuanian asmens kodas: G YYMMDD NNN K, G 1-6 (century and sex), mod-11 check digit."""
     g = int(d[0])
-    if not 1 <= g <= 6 or not _date_ok(1700 + 100 * ((g + 1) // 2) + int(d[1:3]), int(d[3:5]), int(d[5:7])):
+    if not 1 <= g <= 6 or not _date_ok(1700 + 100 * ((g + 1) // 2) + int(d[1:3]), int(d[3:5]), int(d[5:7]),
+                                        past=True):
         return False
     digits = [int(c) for c in d]
     r = sum(x * w for x, w in zip(digits, (1, 2, 3, 4, 5, 6, 7, 8, 9, 1))) % 11
@@ -705,7 +708,7 @@ def _pesel(d: str) -> bool:
     """Polish PESEL: YYMMDD ZZZ X Q, century coded in the month, mod-10 check digit."""
     mm = int(d[2:4])
     century = {0: 1900, 2: 2000, 4: 2100, 6: 2200, 8: 1800}.get(mm // 20 * 2)
-    if century is None or not _date_ok(century + int(d[0:2]), mm % 20, int(d[4:6])):
+    if century is None or not _date_ok(century + int(d[0:2]), mm % 20, int(d[4:6]), past=True):
         return False
     s = sum(int(c) * w for c, w in zip(d, (1, 3, 7, 9, 1, 3, 7, 9, 1, 3)))
     return (10 - s % 10) % 10 == int(d[10])
@@ -713,7 +716,7 @@ def _pesel(d: str) -> bool:
 
 def _lv_date(d: str) -> bool:
     c = int(d[6])
-    return c <= 2 and _date_ok(1800 + 100 * c + int(d[4:6]), int(d[2:4]), int(d[0:2]))
+    return c <= 2 and _date_ok(1800 + 100 * c + int(d[4:6]), int(d[2:4]), int(d[0:2]), past=True)
 
 
 def _lv_code(d: str) -> bool:
