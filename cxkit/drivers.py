@@ -335,8 +335,9 @@ def relative_weights(data=None, *, outcome: str = "nps", drivers: Sequence[str] 
                             "missing='pairwise' keeps them.")
     else:
         if (miss_share > 0).any():
+            lo_s, hi_s = f"{miss_share.min():.0f}%", f"{miss_share.max():.0f}%"
             messages.append(f"Missing ratings: correlations use every pair of ratings given (pairwise), "
-                            f"{miss_share.min():.0f}-{miss_share.max():.0f}% missing per driver; "
+                            f"{lo_s if lo_s == hi_s else lo_s[:-1] + '-' + hi_s} missing per driver; "
                             "R² and weights then rest on different subsets of responses.")
     n = len(y)
     if n < p + 3:

@@ -346,12 +346,14 @@ def _flags(comments: pd.Series, langs: pd.Series, dictionary: ThemeDictionary) -
     code_of = np.array([c if isinstance(c, str) and c in dictionary else "*" for c in lang], dtype=object)
     for code in pd.unique(code_of[has]):
         rows = np.flatnonzero(has & (code_of == code))
+        codes, unique = pd.factorize(folded[rows])  # repeated comments are matched once
         blocks = [dictionary[code]] if code != "*" else list(dictionary.values())
         for k, theme in enumerate(names):
             entries = tuple(e for b in blocks for e in b.get(theme, []))
             rx = _theme_regex(entries) if entries else None
             if rx is not None:
-                out[rows, k] = [rx.search(folded[i]) is not None for i in rows]
+                hit = np.fromiter((rx.search(t) is not None for t in unique), dtype=bool, count=len(unique))
+                out[rows, k] = hit[codes]
     return pd.DataFrame(out, index=comments.index, columns=names)
 
 
