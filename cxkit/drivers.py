@@ -127,8 +127,23 @@ def _resample_counts(rng: np.random.Generator, b: int, n: int) -> np.ndarray:
 # result object
 
 
+class _TableResult(Result):
+    """A result whose ``summary`` is its ``table`` and whose notes are its ``messages``."""
+
+    table: pd.DataFrame
+    messages: tuple
+
+    @property
+    def summary(self) -> pd.DataFrame:
+        return self.table.copy()
+
+    @property
+    def notes(self):
+        return list(self.messages)
+
+
 @dataclass(frozen=True)
-class DriverResult(Result):
+class DriverResult(_TableResult):
     """Key drivers of an overall score (Johnson's relative weights).
 
     Attributes
@@ -162,14 +177,6 @@ class DriverResult(Result):
         ci = "" if np.isnan(self.r2_ci_low) else \
             f" ({self.confidence:.0%} CI {format_number(self.r2_ci_low, 3)} to {format_number(self.r2_ci_high, 3)})"
         return f"Key drivers of {self.outcome}: R² = {format_number(self.r2, 3)}{ci}, n = {format_number(self.n)}"
-
-    @property
-    def summary(self) -> pd.DataFrame:
-        return self.table.copy()
-
-    @property
-    def notes(self):
-        return list(self.messages)
 
     @property
     def top(self) -> str:

@@ -15,6 +15,16 @@ __all__ = ["plot_drivers", "plot_themes"]
 _DARK, _LIGHT, _ACCENT = "#1f4e79", "#9aa5b1", "#c0392b"
 
 
+def _table_of(result, needed: set, plot: str, source: str, kind: str, kinds: tuple) -> pd.DataFrame:
+    """The summary table behind a chart (from a result object or its DataFrame), checked."""
+    table = getattr(result, "summary", result)
+    if not isinstance(table, pd.DataFrame) or not needed <= set(table.columns):
+        raise ConfigError(f"{plot}: expected the result of cx.{source}(...)")
+    if kind not in kinds:
+        raise ConfigError(f"kind={kind!r} - expected {' or '.join(repr(k) for k in kinds)}")
+    return table
+
+
 def _axes(ax, size=(7.5, 5.0)):
     if ax is None:
         import matplotlib.pyplot as plt
@@ -36,7 +46,7 @@ def plot_drivers(result, *, kind: str = "quadrant", ax=None):
 
     Parameters
     ----------
-    result : a :class:`cxkit.DriverResult`
+    result : a :class:`cxkit.DriverResult` (or its ``.summary``)
     kind : ``"quadrant"`` (default) - importance (share of R², with its interval)
         against current performance (mean rating), split at the averages: top
         left is **fix first** (matters a lot, rated low); ``"bars"`` - share of
@@ -57,12 +67,10 @@ def plot_drivers(result, *, kind: str = "quadrant", ax=None):
     >>> ax.get_xlabel()
     'Performance: mean rating'
     """
-    table = getattr(result, "summary", None)
-    if not isinstance(table, pd.DataFrame) or not {"driver", "share", "performance"} <= set(table.columns):
-        raise ConfigError("plot_drivers: expected the result of cx.relative_weights(...)")
-    if kind not in ("quadrant", "bars"):
-        raise ConfigError(f"kind={kind!r} - expected 'quadrant' or 'bars'")
+    table = _table_of(result, {"driver", "share", "share_ci_low", "share_ci_high", "performance"}, "plot_drivers",
+                      "relative_weights", kind, ("quadrant", "bars"))
     outcome = getattr(result, "outcome", "the overall score")
+    confidence = getattr(result, "confidence", 0.95)
     r2 = getattr(result, "r2", np.nan)
     labels = [_driver_label(d) for d in table["driver"]]
     share = table["share"].to_numpy(dtype=float)
@@ -77,7 +85,7 @@ def plot_drivers(result, *, kind: str = "quadrant", ax=None):
             ax.errorbar(share, y, xerr=[share - lo, hi - share], fmt="none", ecolor="black", capsize=3, lw=1)
         ax.set_yticks(y, labels)
         ax.set_xlabel(f"Share of explained variance of {outcome} (%)")
-        ax.set_title(f"Key drivers of {outcome} (R² = {r2:.2f})" + (f", {result.confidence:.0%} intervals"
+        ax.set_title(f"Key drivers of {outcome} (R² = {r2:.2f})" + (f", {confidence:.0%} intervals"
                                                                     if has_ci else ""))
         ax.set_xlim(left=0)
         return ax
@@ -136,11 +144,8 @@ def plot_themes(summary, *, kind: str = "impact", ax=None):
     >>> ax.get_xlabel()
     'NPS difference: comments on the theme minus other comments (points)'
     """
-    table = getattr(summary, "summary", summary)
-    if not isinstance(table, pd.DataFrame) or not {"theme", "diff", "mentions"} <= set(table.columns):
-        raise ConfigError("plot_themes: expected the result of cx.theme_summary(...)")
-    if kind not in ("impact", "frequency"):
-        raise ConfigError(f"kind={kind!r} - expected 'impact' or 'frequency'")
+    table = _table_of(summary, {"theme", "diff", "ci_low", "ci_high", "mentions"}, "plot_themes", "theme_summary",
+                      kind, ("impact", "frequency"))
     ax = _axes(ax, (8.0, 0.55 * len(table) + 1.8))
     y = np.arange(len(table))[::-1]
     labels = [f"{t} (n = {m})" for t, m in zip(table["theme"], table["mentions"])]

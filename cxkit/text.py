@@ -33,9 +33,8 @@ import pandas as pd
 import yaml
 from statsmodels.stats.multitest import multipletests
 
-from ._printer import Result
 from .compare import _nps_diff_arrays
-from .drivers import _as_frame
+from .drivers import _as_frame, _TableResult
 from .errors import ConfigError, InsufficientDataError
 from .metrics import NPS_BANDS, _z
 
@@ -412,7 +411,7 @@ _CORRECTIONS = ("fdr_bh", "holm", "bonferroni", "none")
 
 
 @dataclass(frozen=True)
-class ThemeSummary(Result):
+class ThemeSummary(_TableResult):
     """Themes of comments with their frequency and NPS impact (see :func:`theme_summary`)."""
 
     table: pd.DataFrame
@@ -425,14 +424,6 @@ class ThemeSummary(Result):
     @property
     def title(self) -> str:  # type: ignore[override]
         return f"Comment themes and {self.score} ({self.n_comments:,} comments)".replace(",", " ")
-
-    @property
-    def summary(self) -> pd.DataFrame:
-        return self.table.copy()
-
-    @property
-    def notes(self):
-        return list(self.messages)
 
 
 def _score_groups(values: np.ndarray) -> np.ndarray:
