@@ -371,17 +371,20 @@ REDACTED = [
     ("Mano tel. 8 612 34567, el. paštas jonas.petraitis@gmail.com", "Mano tel. [phone], el. paštas [email]"),
     ("Vilniaus skyrius: tel. 8 (5) 212 3456", "Vilniaus skyrius: tel. [phone]"),
     ("Mano asmens kodas 38501010000, prašau grąžinti pinigus", "Mano asmens kodas [personal_code], prašau grąžinti pinigus"),
-    # a valid asmens kodas needs no keyword (example code 33309240064 of the LT personal-code rules;
-    # the second checksum round is used: see EErikas/personal_id_tool README)
+    # a valid asmens kodas needs no keyword. 33309240064 is the example code of the LT personal-code rules
+    # (EErikas/personal_id_tool README); by hand: weights 1..9,1 give 109 mod 11 = 10, so the second round,
+    # weights 3..9,1,2,3, gives 169 mod 11 = 4 = the last digit
     ("Sutartyje klaida: 33309240064", "Sutartyje klaida: [personal_code]"),
     ("Mans tālr. +371 2612 3456, e-pasts anna.berzina@inbox.lv", "Mans tālr. [phone], e-pasts [email]"),
     ("Zvaniet 26123456 pēc 18:00", "Zvaniet [phone] pēc 18:00"),
     ("personas kods 010185-12345, rēķins nepareizs", "personas kods [personal_code], rēķins nepareizs"),
-    # 111111-11111 has a valid check digit (krauzand/id-lv README example); 32xxxx-xxxxx is the post-2017 form
+    # 111111-11111 is the valid example of krauzand/id-lv README (weights 1,6,3,7,9,10,5,8,4,2 sum to 55;
+    # (1101 - 55) mod 11 = 1 = the last digit); 32xxxx-xxxxx is the post-2017 form without a birth date
     ("Kods 111111-11111 un 321234-56789", "Kods [personal_code] un [personal_code]"),
     ("Proszę o kontakt: 601 234 567 lub jan.kowalski@wp.pl", "Proszę o kontakt: [phone] lub [email]"),
     ("Mój tel. +48 601-234-567, biuro +48 22 123 45 67", "Mój tel. [phone], biuro [phone]"),
-    # PESEL 44051401359: the example number of the PESEL article (check digit 9 is valid)
+    # PESEL 44051401359: the example number of the Polish Wikipedia article "PESEL" (born 1944-05-14); by hand:
+    # weights 1,3,7,9,1,3,7,9,1,3 sum to 101, (10 - 101 mod 10) mod 10 = 9 = the last digit
     ("PESEL 44051401359, faktura błędna", "PESEL [personal_code], faktura błędna"),
     ("Numer 44051401359 podałem w formularzu", "Numer [personal_code] podałem w formularzu"),
     ("Call 07700 900123 or +44 (0)20 7946 0958", "Call [phone] or [phone]"),
@@ -406,7 +409,8 @@ KEPT = [
     "Ticket 4111 1111 1111 1112 (not a valid card)",
     "Version 2.1.3, 3 times in 2 weeks, 50% off",
     "tel. darbo laikas 8-17",
-    # 38501010000 fails both checks (LT and PESEL) and no keyword precedes it
+    # 38501010000 (the sample's planted code) fails the LT check digit (46 mod 11 = 2, not 0); as a PESEL it
+    # would be born in 2138 (month 50 = October, 22nd century): not a code without a keyword before it
     "Kodas 38501010000",
 ]
 
