@@ -421,6 +421,8 @@ class ThemeSummary(_TableResult):
     confidence: float
     messages: tuple = ()
 
+    digits = 3
+
     @property
     def title(self) -> str:  # type: ignore[override]
         return f"Comment themes and {self.score} ({self.n_comments:,} comments)".replace(",", " ")
