@@ -11,7 +11,21 @@ import pandas as pd
 
 from .errors import ConfigError
 
-__all__ = ["plot_churn_by_group", "plot_survival", "plot_unit_outcomes", "plot_revenue_at_risk"]
+
+__all__ = ["plot_churn_by_group", "plot_survival", "plot_unit_outcomes", "plot_revenue_at_risk",
+           "plot_drivers", "plot_themes"]
+
+_DARK, _LIGHT, _ACCENT = "#1f4e79", "#9aa5b1", "#c0392b"
+
+
+def _table_of(result, needed: set, plot: str, source: str, kind: str, kinds: tuple) -> pd.DataFrame:
+    """The summary table behind a chart (from a result object or its DataFrame), checked."""
+    table = getattr(result, "summary", result)
+    if not isinstance(table, pd.DataFrame) or not needed <= set(table.columns):
+        raise ConfigError(f"{plot}: expected the result of cx.{source}(...)")
+    if kind not in kinds:
+        raise ConfigError(f"kind={kind!r} - expected {' or '.join(repr(k) for k in kinds)}")
+    return table
 
 
 def _axes(ax, figsize=(7, 4)):
@@ -168,4 +182,149 @@ def plot_revenue_at_risk(result, *, ax=None):
     ax.xaxis.set_major_formatter(FuncFormatter(lambda x, _: f"{x:,.0f}".replace(",", " ")))
     ax.set_xlabel("Yearly revenue at risk (currency)")
     ax.set_title("Revenue at risk: rule of thumb (grey) vs\nestimated from the data (blue, 95% CI)")
+    return ax
+
+
+# --- drivers ---------------------------------------------------------------------------
+
+
+def _driver_label(name: str) -> str:
+    name = str(name)
+    return (name[5:] if name.startswith("attr_") else name).replace("_", " ")
+
+
+def plot_drivers(result, *, kind: str = "quadrant", ax=None):
+    """Key-driver chart from :func:`cxkit.relative_weights`.
+
+    Parameters
+    ----------
+    result : a :class:`cxkit.DriverResult` (or its ``.summary``)
+    kind : ``"quadrant"`` (default) - importance (share of R², with its interval)
+        against current performance (mean rating), split at the averages: top
+        left is **fix first** (matters a lot, rated low); ``"bars"`` - share of
+        R² per driver with its bootstrap interval
+    ax : matplotlib Axes to draw on (a new figure when None)
+
+    Returns
+    -------
+    matplotlib Axes
+
+    Examples
+    --------
+    >>> import numpy as np, pandas as pd, cxkit as cx
+    >>> rng = np.random.default_rng(0)
+    >>> df = pd.DataFrame(rng.integers(0, 11, size=(300, 3)), columns=["attr_a", "attr_b", "attr_c"])
+    >>> df["nps"] = (df.attr_a + rng.integers(0, 3, 300)).clip(0, 10)
+    >>> ax = plot_drivers(cx.relative_weights(df, n_boot=100))
+    >>> ax.get_xlabel()
+    'Performance: mean rating'
+    """
+    table = _table_of(result, {"driver", "share", "share_ci_low", "share_ci_high", "performance"}, "plot_drivers",
+                      "relative_weights", kind, ("quadrant", "bars"))
+    outcome = getattr(result, "outcome", "the overall score")
+    confidence = getattr(result, "confidence", 0.95)
+    r2 = getattr(result, "r2", np.nan)
+    labels = [_driver_label(d) for d in table["driver"]]
+    share = table["share"].to_numpy(dtype=float)
+    lo = table["share_ci_low"].to_numpy(dtype=float)
+    hi = table["share_ci_high"].to_numpy(dtype=float)
+    has_ci = np.isfinite(lo).all() and np.isfinite(hi).all()
+    if kind == "bars":
+        ax = _axes(ax, (7.5, 0.6 * len(table) + 1.5))
+        y = np.arange(len(table))[::-1]
+        ax.barh(y, share, color=_DARK, height=0.6)
+        if has_ci:
+            ax.errorbar(share, y, xerr=[share - lo, hi - share], fmt="none", ecolor="black", capsize=3, lw=1)
+        ax.set_yticks(y, labels)
+        ax.set_xlabel(f"Share of explained variance of {outcome} (%)")
+        ax.set_title(f"Key drivers of {outcome} (R² = {r2:.2f})" + (f", {confidence:.0%} intervals"
+                                                                    if has_ci else ""))
+        ax.set_xlim(left=0)
+        return ax
+
+    ax = _axes(ax, (7.5, 5.0))
+    perf = table["performance"].to_numpy(dtype=float)
+    px, py = float(np.mean(perf)), 100.0 / len(table)
+    if has_ci:
+        ax.errorbar(perf, share, yerr=[share - lo, hi - share], fmt="none", ecolor=_LIGHT, capsize=3, lw=1, zorder=1)
+    fix = (share > py) & (perf < px)
+    ax.scatter(perf, share, s=60, color=np.where(fix, _ACCENT, _DARK), zorder=2)
+    for x, y, text in zip(perf, share, labels):
+        ax.annotate(text, (x, y), xytext=(6, 4), textcoords="offset points", fontsize=9)
+    ax.axvline(px, color=_LIGHT, lw=1, ls="--")
+    ax.axhline(py, color=_LIGHT, lw=1, ls="--")
+    ax.margins(x=0.25)
+    ax.set_ylim(0, float(np.nanmax(hi if has_ci else share)) * 1.2)
+    top, below_line = ax.transAxes, ax.get_yaxis_transform()  # bottom labels sit just under the mean line
+    corners = [(0.02, 0.98, top, "left", "Fix first"), (0.98, 0.98, top, "right", "Keep up"),
+               (0.02, py, below_line, "left", "Lower priority"), (0.98, py, below_line, "right", "Maintain")]
+    for x, y, transform, ha, text in corners:
+        first = text == "Fix first"
+        ax.text(x, y, text, transform=transform, ha=ha, va="top", fontsize=9, color=_ACCENT if first else "dimgray",
+                fontweight="bold" if first else "normal")
+    ax.set_xlabel("Performance: mean rating")
+    ax.set_ylabel(f"Importance: share of explained variance (%), R² = {r2:.2f}")
+    ax.set_title(f"Key drivers of {outcome}: importance vs performance")
+    return ax
+
+
+# --- comment themes --------------------------------------------------------------------
+
+
+def plot_themes(summary, *, kind: str = "impact", ax=None):
+    """Comment-theme chart from :func:`cxkit.theme_summary`.
+
+    Parameters
+    ----------
+    summary : a :class:`cxkit.ThemeSummary` or its ``.summary`` DataFrame
+    kind : ``"impact"`` (default) - NPS of comments mentioning each theme minus
+        the other comments, in points, with intervals; significant themes (after
+        the correction) in colour; ``"frequency"`` - % of detractors', passives'
+        and promoters' comments mentioning each theme
+    ax : matplotlib Axes to draw on (a new figure when None)
+
+    Returns
+    -------
+    matplotlib Axes
+
+    Examples
+    --------
+    >>> import pandas as pd, cxkit as cx
+    >>> df = pd.DataFrame({"comment": ["Late delivery."] * 40 + ["Great staff."] * 40,
+    ...                    "nps": [3] * 30 + [9] * 10 + [10] * 35 + [5] * 5, "language": "en"})
+    >>> ax = plot_themes(cx.theme_summary(df, min_n=20))
+    >>> ax.get_xlabel()
+    'NPS difference: comments on the theme minus other comments (points)'
+    """
+    table = _table_of(summary, {"theme", "diff", "ci_low", "ci_high", "mentions"}, "plot_themes", "theme_summary",
+                      kind, ("impact", "frequency"))
+    ax = _axes(ax, (8.0, 0.55 * len(table) + 1.8))
+    y = np.arange(len(table))[::-1]
+    labels = [f"{t} (n = {m})" for t, m in zip(table["theme"], table["mentions"])]
+    if kind == "frequency":
+        cols = ["share_detractors", "share_passives", "share_promoters"]
+        if not set(cols) <= set(table.columns):
+            raise ConfigError("plot_themes(kind='frequency') needs theme_summary(..., by_group=True)")
+        for k, (col, color, name) in enumerate(zip(cols, (_ACCENT, _LIGHT, _DARK),
+                                                   ("detractors", "passives", "promoters"))):
+            ax.barh(y + (1 - k) * 0.27, table[col], height=0.27, color=color, label=name)
+        ax.set_yticks(y, labels)
+        ax.set_xlabel("Comments mentioning the theme (% of the group's comments)")
+        ax.set_title("Comment themes by NPS group")
+        ax.legend(frameon=False, loc="upper center", bbox_to_anchor=(0.5, -0.12), ncol=3)
+        return ax
+    diff = table["diff"].to_numpy(dtype=float)
+    lo, hi = table["ci_low"].to_numpy(dtype=float), table["ci_high"].to_numpy(dtype=float)
+    sig = table["significant"].to_numpy(dtype=bool) if "significant" in table else np.zeros(len(table), bool)
+    tested = np.isfinite(diff)
+    colors = np.where(sig, np.where(diff < 0, _ACCENT, _DARK), _LIGHT)
+    ax.errorbar(diff[tested], y[tested], xerr=[(diff - lo)[tested], (hi - diff)[tested]], fmt="none",
+                ecolor="gray", capsize=3, lw=1, zorder=1)
+    ax.scatter(diff[tested], y[tested], s=60, color=colors[tested], zorder=2)
+    for yy in y[~tested]:
+        ax.text(0, yy, "not tested (too few comments)", va="center", ha="center", fontsize=8, color="gray")
+    ax.axvline(0, color="black", lw=0.8)
+    ax.set_yticks(y, labels)
+    ax.set_xlabel("NPS difference: comments on the theme minus other comments (points)")
+    ax.set_title("Which comment themes go with a lower or higher NPS\n(coloured: significant after correction)")
     return ax
