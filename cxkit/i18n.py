@@ -13,7 +13,7 @@ import pandas as pd
 
 from .errors import ConfigError
 
-__all__ = ["LANGUAGES", "t", "format_number_local", "format_date_local", "format_percent_local"]
+__all__ = ["LANGUAGES", "t", "name_of", "format_number_local", "format_date_local", "format_percent_local"]
 
 LANGUAGES = ("en", "lt", "pl", "lv")
 
@@ -88,6 +88,70 @@ _STRINGS: dict[str, dict[str, str]] = {
                            "lv": "Kopsavilkums vadībai"},
     "rows_in": {"en": "rows in", "lt": "eilučių", "pl": "wierszy", "lv": "rindas"},
     "rows_rejected": {"en": "rows rejected", "lt": "atmesta eilučių", "pl": "odrzucone wiersze", "lv": "noraidītās rindas"},
+    # column labels and notes used by the report sections
+    "group_nps": {"en": "NPS group", "lt": "NPS grupė", "pl": "Grupa NPS", "lv": "NPS grupa"},
+    "detractor": {"en": "detractors", "lt": "kritikai", "pl": "krytycy", "lv": "kritiķi"},
+    "passive": {"en": "passives", "lt": "neutralūs", "pl": "neutralni", "lv": "neitrālie"},
+    "promoter": {"en": "promoters", "lt": "rekomenduotojai", "pl": "promotorzy", "lv": "ieteicēji"},
+    "customers": {"en": "Customers", "lt": "Klientai", "pl": "Klienci", "lv": "Klienti"},
+    "churned": {"en": "Left", "lt": "Išėjo", "pl": "Odeszło", "lv": "Aizgāja"},
+    "churn_pct": {"en": "Churned (%)", "lt": "Išėjo (%)", "pl": "Odeszło (%)", "lv": "Aizgāja (%)"},
+    "risk_ratio": {"en": "Risk vs promoters", "lt": "Rizika, palyginti su rekomenduotojais",
+                   "pl": "Ryzyko wobec promotorów", "lv": "Risks pret ieteicējiem"},
+    "monthly_revenue": {"en": "Revenue per customer per month", "lt": "Pajamos iš kliento per mėnesį",
+                        "pl": "Przychód na klienta miesięcznie", "lv": "Ieņēmumi no klienta mēnesī"},
+    "revenue_at_risk": {"en": "Revenue at risk per year", "lt": "Rizikuojamos metinės pajamos",
+                        "pl": "Roczny przychód zagrożony", "lv": "Apdraudētie gada ieņēmumi"},
+    "heuristic": {"en": "rule of thumb (industry heuristic)", "lt": "nykščio taisyklė (rinkos euristika)",
+                  "pl": "reguła kciuka (heurystyka branżowa)", "lv": "īkšķa likums (nozares heiristika)"},
+    "model": {"en": "estimated from your data", "lt": "įvertinta iš jūsų duomenų", "pl": "oszacowane z Twoich danych",
+              "lv": "novērtēts no jūsu datiem"},
+    "method": {"en": "Method", "lt": "Metodas", "pl": "Metoda", "lv": "Metode"},
+    "driver": {"en": "Driver", "lt": "Veiksnys", "pl": "Czynnik", "lv": "Faktors"},
+    "importance": {"en": "Importance (% of explained)", "lt": "Svarba (% paaiškintos)", "pl": "Waga (% wyjaśnionej)",
+                   "lv": "Nozīmīgums (% no izskaidrotā)"},
+    "performance": {"en": "Average rating (0-10)", "lt": "Vidutinis įvertinimas (0-10)", "pl": "Średnia ocena (0-10)",
+                    "lv": "Vidējais vērtējums (0-10)"},
+    "correlation": {"en": "Correlation", "lt": "Koreliacija", "pl": "Korelacja", "lv": "Korelācija"},
+    "theme": {"en": "Theme", "lt": "Tema", "pl": "Temat", "lv": "Tēma"},
+    "mentions": {"en": "Comments", "lt": "Komentarai", "pl": "Komentarze", "lv": "Komentāri"},
+    "share_comments": {"en": "% of comments", "lt": "% komentarų", "pl": "% komentarzy", "lv": "% komentāru"},
+    "nps_with": {"en": "NPS when mentioned", "lt": "NPS, kai paminėta", "pl": "NPS, gdy wspomniano", "lv": "NPS, ja minēts"},
+    "nps_diff": {"en": "Difference vs other comments", "lt": "Skirtumas nuo kitų komentarų",
+                 "pl": "Różnica wobec innych komentarzy", "lv": "Atšķirība no citiem komentāriem"},
+    "significant": {"en": "Significant", "lt": "Reikšminga", "pl": "Istotne", "lv": "Būtiski"},
+    "examples": {"en": "Example comments (personal data removed)", "lt": "Komentarų pavyzdžiai (asmens duomenys pašalinti)",
+                 "pl": "Przykładowe komentarze (dane osobowe usunięte)", "lv": "Komentāru piemēri (personas dati noņemti)"},
+    "too_little": {"en": "Not enough data for this part of the report", "lt": "Šiai ataskaitos daliai per mažai duomenų",
+                   "pl": "Za mało danych dla tej części raportu", "lv": "Šai pārskata daļai nepietiek datu"},
+    "matched_note": {"en": "{matched} of {customers} customers are linked to a survey answer (their latest); churn is followed from that answer.",
+                     "lt": "{matched} iš {customers} klientų susieti su apklausos atsakymu (naujausiu); išėjimas stebimas nuo to atsakymo.",
+                     "pl": "{matched} z {customers} klientów powiązano z odpowiedzią w ankiecie (najnowszą); odejścia liczone od tej odpowiedzi.",
+                     "lv": "{matched} no {customers} klientiem sasaistīti ar aptaujas atbildi (jaunāko); aiziešana vērota no šīs atbildes."},
+    "association_note": {"en": "Association, not proof of cause: customers in these groups may differ in other ways too.",
+                         "lt": "Tai sąsaja, o ne priežasties įrodymas: šių grupių klientai gali skirtis ir kitais aspektais.",
+                         "pl": "To związek, a nie dowód przyczyny: klienci w tych grupach mogą różnić się też pod innymi względami.",
+                         "lv": "Tā ir sakarība, nevis cēloņa pierādījums: šo grupu klienti var atšķirties arī citādi."},
+    "drivers_note": {"en": "Johnson's relative weights: each driver's share of the explained variation of the score (R² = {r2}); intervals from {n_boot} bootstrap samples.",
+                     "lt": "Johnsono santykiniai svoriai: kiekvieno veiksnio dalis paaiškintoje vertinimo sklaidoje (R² = {r2}); intervalai iš {n_boot} savirankos imčių.",
+                     "pl": "Względne wagi Johnsona: udział każdego czynnika w wyjaśnionej zmienności oceny (R² = {r2}); przedziały z {n_boot} prób bootstrap.",
+                     "lv": "Džonsona relatīvie svari: katra faktora daļa izskaidrotajā vērtējuma izkliedē (R² = {r2}); intervāli no {n_boot} bootstrap izlasēm."},
+    "themes_note": {"en": "Themes found by keyword stems in Lithuanian, Latvian, Polish and English; NPS differences tested and corrected across themes (Benjamini-Hochberg).",
+                    "lt": "Temos nustatytos pagal raktažodžių šaknis lietuvių, latvių, lenkų ir anglų kalbomis; NPS skirtumai patikrinti ir pataisyti visoms temoms (Benjamini-Hochberg).",
+                    "pl": "Tematy wykryte po rdzeniach słów kluczowych w języku litewskim, łotewskim, polskim i angielskim; różnice NPS testowane z korektą dla wszystkich tematów (Benjamini-Hochberg).",
+                    "lv": "Tēmas atrastas pēc atslēgvārdu saknēm lietuviešu, latviešu, poļu un angļu valodā; NPS atšķirības pārbaudītas ar korekciju visām tēmām (Benjamini-Hochberg)."},
+    "yes": {"en": "yes", "lt": "taip", "pl": "tak", "lv": "jā"},
+    "no": {"en": "no", "lt": "ne", "pl": "nie", "lv": "nē"},
+    "touchpoint": {"en": "Touchpoint", "lt": "Sąlyčio taškas", "pl": "Punkt styku", "lv": "Saskarsmes punkts"},
+    "company": {"en": "Company", "lt": "Įmonė", "pl": "Firma", "lv": "Uzņēmums"},
+    "difference": {"en": "Difference", "lt": "Skirtumas", "pl": "Różnica", "lv": "Atšķirība"},
+    "direction": {"en": "Result", "lt": "Rezultatas", "pl": "Wynik", "lv": "Rezultāts"},
+    "target": {"en": "Target", "lt": "Tikslas", "pl": "Cel", "lv": "Mērķis"},
+    "previous": {"en": "Previous period", "lt": "Ankstesnis laikotarpis", "pl": "Poprzedni okres", "lv": "Iepriekšējais periods"},
+    "year_ago": {"en": "A year earlier", "lt": "Prieš metus", "pl": "Rok wcześniej", "lv": "Pirms gada"},
+    "month": {"en": "Month", "lt": "Mėnuo", "pl": "Miesiąc", "lv": "Mēnesis"},
+    "change": {"en": "Change", "lt": "Pokytis", "pl": "Zmiana", "lv": "Izmaiņa"},
+    "reports": {"en": "reports", "lt": "ataskaitos", "pl": "raporty", "lv": "pārskati"},
 }
 
 
@@ -170,3 +234,55 @@ def format_date_local(value, lang: str = "en") -> str:
     if lang == "pl":
         return f"{d.day:02d}.{d.month:02d}.{d.year}"
     return f"{d.day:02d}.{d.month:02d}.{d.year}."
+
+
+_NAMES: dict[str, dict[str, tuple[str, str, str, str]]] = {  # (en, lt, pl, lv)
+    "theme": {
+        "delivery": ("Delivery", "Pristatymas", "Dostawa", "Piegāde"),
+        "price": ("Price", "Kaina", "Cena", "Cena"),
+        "staff": ("Staff", "Darbuotojai", "Personel", "Darbinieki"),
+        "waiting": ("Waiting time", "Laukimas", "Czas oczekiwania", "Gaidīšana"),
+        "website": ("Website", "Svetainė", "Strona internetowa", "Mājaslapa"),
+        "billing": ("Billing", "Sąskaitos", "Rozliczenia", "Rēķini"),
+        "quality": ("Quality", "Kokybė", "Jakość", "Kvalitāte"),
+    },
+    "driver": {
+        "attr_delivery": ("Ordering & delivery", "Užsakymas ir pristatymas", "Zamówienie i dostawa", "Pasūtīšana un piegāde"),
+        "attr_staff": ("Staff", "Darbuotojai", "Personel", "Darbinieki"),
+        "attr_product": ("Product", "Produktas", "Produkt", "Produkts"),
+        "attr_price": ("Price", "Kaina", "Cena", "Cena"),
+        "attr_website": ("Website", "Svetainė", "Strona internetowa", "Mājaslapa"),
+        "attr_billing": ("Billing", "Sąskaitos", "Rozliczenia", "Rēķini"),
+    },
+    "touchpoint": {
+        "store": ("Store", "Parduotuvė", "Sklep", "Veikals"),
+        "product": ("Product", "Produktas", "Produkt", "Produkts"),
+        "ordering_delivery": ("Ordering & delivery", "Užsakymas ir pristatymas", "Zamówienie i dostawa", "Pasūtīšana un piegāde"),
+        "billing": ("Billing", "Sąskaitos", "Rozliczenia", "Rēķini"),
+        "website": ("Website", "Svetainė", "Strona internetowa", "Mājaslapa"),
+        "service_phone": ("Service by phone", "Aptarnavimas telefonu", "Obsługa telefoniczna", "Apkalpošana pa tālruni"),
+        "service_email": ("Service by e-mail", "Aptarnavimas el. paštu", "Obsługa e-mail", "Apkalpošana e-pastā"),
+        "service_chat": ("Chat", "Pokalbių langas", "Czat", "Tērzēšana"),
+        "social_media": ("Social media", "Socialiniai tinklai", "Media społecznościowe", "Sociālie tīkli"),
+    },
+}
+
+
+def name_of(kind: str, key: str, lang: str = "en") -> str:
+    """Display name of a theme, driver or touchpoint in the report language.
+
+    Unknown keys are shown readably (``attr_parking`` -> ``Parking``).
+
+    Examples
+    --------
+    >>> name_of("theme", "delivery", "pl"), name_of("driver", "attr_parking", "en")
+    ('Dostawa', 'Parking')
+    """
+    _check(lang)
+    names = _NAMES.get(kind, {}).get(str(key))
+    if names:
+        return names[LANGUAGES.index(lang)]
+    text = str(key)
+    if kind == "driver" and text.startswith("attr_"):
+        text = text[5:]
+    return text.replace("_", " ").strip().capitalize() or str(key)

@@ -19,7 +19,8 @@ from .i18n import format_number_local, format_percent_local, format_date_local, 
 from .metrics import metric_table
 
 __all__ = ["open_report", "ReportData", "show_heading", "show_text", "show_table", "show_note", "HEADLINE_METRICS",
-           "headline", "headline_record", "table_html"]
+           "headline", "headline_record", "table_html", "Section", "outcomes_section", "drivers_section",
+           "themes_section"]
 
 #: metrics in the headline table: (metric, table, kwargs)
 HEADLINE_METRICS = ("nps", "csat", "ces", "first_response_time", "churn_rate")
@@ -353,3 +354,226 @@ def headline_record(rep: ReportData) -> dict:
                          "significant": bool(getattr(r, "significant", False)),
                          "direction": getattr(r, "direction", None)}
     return out
+
+
+# --------------------------------------------------------------------------------------
+# report sections: tables, figures and notes, each part degrading to a note when data are short
+
+
+@dataclass
+class Section:
+    """Display items of one report section: ``("html", text)``, ``("figure", fig)``, ``("note", text)``."""
+
+    items: list = field(default_factory=list)
+
+    def html(self, text: str):
+        self.items.append(("html", text))
+
+    def note(self, text: str):
+        self.items.append(("note", text))
+
+    def figure(self, ax):
+        fig = ax.figure if hasattr(ax, "figure") else ax
+        fig.tight_layout()
+        self.items.append(("figure", fig))
+
+    def table(self, frame: pd.DataFrame, lang: str, **kw):
+        self.html(table_html(frame, lang=lang, **kw))
+
+    def attempt(self, lang: str, fn):
+        """Run one part; if the data are too thin, say so instead of failing the report."""
+        try:
+            fn()
+        except (InsufficientDataError, CxkitError) as exc:
+            self.note(f"{t('too_little', lang)}: {exc}")
+
+    def show(self) -> None:
+        from IPython.display import display
+
+        for kind, payload in self.items:
+            if kind == "html":
+                _display_html(payload)
+            elif kind == "note":
+                show_note(payload)
+            else:
+                display(payload)
+                import matplotlib.pyplot as plt
+
+                plt.close(payload)
+
+
+def _ci(lo, hi, lang: str, digits: int = 1) -> str:
+    return f"{format_number_local(lo, lang, digits)} – {format_number_local(hi, lang, digits)}"
+
+
+def _group_label(g, lang):
+    return t(str(g), lang) if str(g) in ("detractor", "passive", "promoter") else str(g)
+
+
+def outcomes_section(rep: ReportData, *, lang: str = "en", settings: dict | None = None, n_boot: int = 500,
+                     seed: int = 0) -> Section:
+    """Churn and revenue by NPS group for the report's customers."""
+    from .outcomes import (churn_by_group, churn_relative_risk, join_outcomes, kaplan_meier, revenue_at_risk,
+                           revenue_by_group)
+    from .plots import plot_churn_by_group, plot_survival
+
+    settings = settings or {}
+    min_show = int(settings.get("min_n_show", 5))
+    conf = float(settings.get("confidence", 0.95))
+    sec = Section()
+    if rep.customers is None or rep.responses is None:
+        sec.note(f"{t('too_little', lang)}: no customers table")
+        return sec
+    state = {}
+
+    def join():
+        j = join_outcomes(rep.responses, rep.customers, rep.revenue)
+        matched = int(j.data["matched"].sum())
+        sec.note(t("matched_note", lang).format(matched=format_number_local(matched, lang, 0),
+                                                customers=format_number_local(len(j.data), lang, 0)))
+        state["j"] = j
+
+    sec.attempt(lang, join)
+    j = state.get("j")
+    if j is None:
+        return sec
+
+    def churn():
+        tab = churn_by_group(j, confidence=conf)
+        tab = tab[tab["n"] >= min_show]
+        rr = churn_relative_risk(j, confidence=conf)
+        ratio = {str(r.group): (r.ratio, r.ci_low, r.ci_high) for r in rr.itertuples(index=False)}
+        out = pd.DataFrame({
+            t("group_nps", lang): [_group_label(g, lang) for g in tab["nps_group"]],
+            t("customers", lang): tab["n"].astype(int).to_numpy(),
+            t("churned", lang): tab["churned"].astype(int).to_numpy(),
+            t("churn_pct", lang): tab["churn_rate"].to_numpy(dtype=float),
+            t("ci", lang): [_ci(a, b, lang) for a, b in zip(tab["ci_low"], tab["ci_high"])],
+            t("risk_ratio", lang): [
+                "1" if str(g) == "promoter" else
+                (f"{format_number_local(ratio[str(g)][0], lang, 2)} ({_ci(ratio[str(g)][1], ratio[str(g)][2], lang, 2)})"
+                 if str(g) in ratio else "–") for g in tab["nps_group"]],
+        })
+        sec.table(out, lang)
+        ax = plot_churn_by_group(tab)
+        ax.set_title(t("churn_pct", lang) + " – " + t("group_nps", lang))
+        sec.figure(ax)
+
+    sec.attempt(lang, churn)
+
+    def survival():
+        km = kaplan_meier(j, confidence=conf)
+        ax = plot_survival(km)
+        sec.figure(ax)
+
+    sec.attempt(lang, survival)
+
+    def revenue():
+        rev = revenue_by_group(j, confidence=conf)
+        rev = rev[rev["n"] >= min_show]
+        out = pd.DataFrame({
+            t("group_nps", lang): [_group_label(g, lang) for g in rev["nps_group"]],
+            t("customers", lang): rev["n"].astype(int).to_numpy(),
+            t("monthly_revenue", lang): rev["monthly_revenue"].to_numpy(dtype=float),
+            t("ci", lang): [_ci(a, b, lang) for a, b in zip(rev["ci_low"], rev["ci_high"])],
+        })
+        sec.table(out, lang)
+        tab = revenue_at_risk(j, confidence=conf, n_boot=n_boot, seed=seed).summary
+        tab = tab[tab["group"].astype(str) == "total"]
+        out = pd.DataFrame({
+            t("method", lang): [t(m, lang) for m in tab["method"]],
+            t("revenue_at_risk", lang): tab["revenue_at_risk"].to_numpy(dtype=float),
+            t("ci", lang): [_ci(a, b, lang, 0) if pd.notna(a) else "–" for a, b in zip(tab["ci_low"], tab["ci_high"])],
+        })
+        sec.table(out, lang, digits=0)
+
+    sec.attempt(lang, revenue)
+    sec.note(t("association_note", lang))
+    return sec
+
+
+def drivers_section(rep: ReportData, *, lang: str = "en", settings: dict | None = None, n_boot: int = 500,
+                    seed: int = 0) -> Section:
+    """Key drivers of NPS for the report's responses (Johnson's relative weights)."""
+    from .drivers import relative_weights
+    from .plots import plot_drivers
+
+    settings = settings or {}
+    conf = float(settings.get("confidence", 0.95))
+    sec = Section()
+
+    def run():
+        r = rep.current() if rep.responses is not None else None
+        if r is None or len(r.dropna(subset=["nps"])) < int(settings.get("min_n_test", 30)) * 3:
+            r = rep.responses  # a quarter is thin for drivers: use the unit's whole history
+        if r is None or not any(c.startswith("attr_") for c in r.columns):
+            raise InsufficientDataError("the responses have no attribute ratings (attr_* columns)")
+        res = relative_weights(r, outcome="nps", n_boot=n_boot, seed=seed, confidence=conf)
+        tab = res.summary
+        out = pd.DataFrame({
+            t("driver", lang): [name_of_driver(d, lang) for d in tab["driver"]],
+            t("importance", lang): tab["share"].to_numpy(dtype=float),
+            t("ci", lang): [_ci(a, b, lang) for a, b in zip(tab["share_ci_low"], tab["share_ci_high"])],
+            t("performance", lang): tab["performance"].to_numpy(dtype=float),
+            t("correlation", lang): tab["correlation"].to_numpy(dtype=float),
+        })
+        sec.table(out, lang, digits={t("correlation", lang): 2})
+        ax = plot_drivers(res)
+        sec.figure(ax)
+        sec.note(t("drivers_note", lang).format(r2=format_number_local(res.r2, lang, 2), n_boot=n_boot))
+
+    sec.attempt(lang, run)
+    return sec
+
+
+def name_of_driver(d: str, lang: str) -> str:
+    from .i18n import name_of
+
+    return name_of("driver", d, lang)
+
+
+def themes_section(rep: ReportData, *, lang: str = "en", settings: dict | None = None, examples: int = 2,
+                   seed: int = 0) -> Section:
+    """Comment themes of the report's responses, their NPS impact and redacted examples."""
+    from .i18n import name_of
+    from .plots import plot_themes
+    from .text import example_comments, theme_summary
+
+    settings = settings or {}
+    min_show = int(settings.get("min_n_show", 5))
+    sec = Section()
+
+    def run():
+        r = rep.current()
+        if r is None or "comment" not in r.columns or r["comment"].notna().sum() < min_show:
+            r = rep.responses
+        if r is None or "comment" not in r.columns or r["comment"].notna().sum() < min_show:
+            raise InsufficientDataError("fewer comments than the confidentiality minimum")
+        ts = theme_summary(r, min_n=int(settings.get("min_n_test", 30)), alpha=float(settings.get("alpha", 0.05)),
+                           confidence=float(settings.get("confidence", 0.95)))
+        tab = ts.summary
+        tab = tab[tab["mentions"] >= min_show]
+        out = pd.DataFrame({
+            t("theme", lang): [name_of("theme", x, lang) for x in tab["theme"]],
+            t("mentions", lang): tab["mentions"].astype(int).to_numpy(),
+            t("share_comments", lang): tab["share"].to_numpy(dtype=float),
+            t("nps_with", lang): tab["nps_with"].to_numpy(dtype=float),
+            t("nps_diff", lang): tab["diff"].to_numpy(dtype=float),
+            t("ci", lang): [_ci(a, b, lang) for a, b in zip(tab["ci_low"], tab["ci_high"])],
+            t("significant", lang): [t("yes", lang) if s else "" for s in tab["significant"]],
+        })
+        sec.table(out, lang)
+        if len(tab):
+            ax = plot_themes(ts)
+            sec.figure(ax)
+        rows = []
+        for theme in tab["theme"].head(4):
+            ex = example_comments(r, theme=theme, n=examples, seed=seed, redact=True)
+            for c in ex["comment"]:
+                rows.append({t("theme", lang): name_of("theme", theme, lang), t("examples", lang): str(c)})
+        if rows:
+            sec.table(pd.DataFrame(rows), lang)
+        sec.note(t("themes_note", lang))
+
+    sec.attempt(lang, run)
+    return sec
