@@ -1524,7 +1524,8 @@ def compare(data: pd.DataFrame | None = None, *, metric: str = "nps", by: str | 
     company = None
     if against in ("previous", "year_ago"):
         ref_window = _shift_window(current, period, against)
-        ref = kind.cells(*prep.observations(ref_window), codes, g)
+        ref_valid, ref_payload = prep.observations(ref_window)
+        ref = kind.cells(ref_payload, ref_valid, codes, g)
         keep = np.flatnonzero((n_all > 0) | (kind.n(ref) > 0))
         a, b = kind.take(cur, keep), kind.take(ref, keep)
         dd = kind.diff(a, b, opts)
@@ -1637,7 +1638,10 @@ def trend(data: pd.DataFrame | None = None, *, metric: str = "nps", freq: str = 
     periods = pd.period_range(lo, hi, freq=_FREQS[freq])
     codes, labels, by_names = _group_codes(data, by)
     g = len(labels)
-    cells = [kind.cells(*prep.observations(_window(p)), codes, g) for p in periods]
+    cells = []
+    for p in periods:
+        valid, payload = prep.observations(_window(p))
+        cells.append(kind.cells(payload, valid, codes, g))
     n_total = sum(kind.n(c) for c in cells) if cells else np.zeros(g)
     groups = np.flatnonzero(n_total > 0)
     frames = []
