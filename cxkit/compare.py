@@ -604,7 +604,7 @@ def _nps_target_arrays(d, pa, p, target, method, confidence):
     return value - target, low - target, high - target, z, pval, effect
 
 
-def _share_target_arrays(k, n, target, confidence):
+def _share_target_arrays(k, n, target, confidence, exact: bool = True):
     """Share vs target: score (Wilson) test, exact binomial test when n p0 or n (1 - p0) < 5."""
     k, n = np.atleast_1d(np.asarray(k, dtype=float)), np.atleast_1d(np.asarray(n, dtype=float))
     target = np.broadcast_to(np.asarray(target, dtype=float), k.shape)
@@ -613,7 +613,7 @@ def _share_target_arrays(k, n, target, confidence):
         z = (value - target) / np.sqrt(target * (1 - target) / n)
         p = 2 * stats.norm.sf(np.abs(z))
     names = np.full(k.shape, "score test vs target (Wilson CI)", dtype=object)
-    exact = (n > 0) & ((n * target < 5) | (n * (1 - target) < 5))
+    exact = (n > 0) & ((n * target < 5) | (n * (1 - target) < 5)) & exact
     for i in np.flatnonzero(exact):
         p[i] = stats.binomtest(int(k[i]), int(n[i]), float(target[i]), alternative="two-sided").pvalue
         names[i] = "exact binomial test vs target (Wilson CI)"
@@ -844,6 +844,7 @@ AGAINST = ("rest", "pairs", "target", "previous", "year_ago")
 class _Opts(NamedTuple):
     confidence: float
     method: str | None
+    cluster: bool = False
 
 
 def _blank(shape, test: str = "") -> dict:
@@ -920,13 +921,15 @@ class _ShareKind(_Additive):
         return v * 100, lo * 100, hi * 100
 
     def diff(self, a, b, opts):
-        d, lo, hi, stat, p, eff, names = _share_tests(a["k"], a["n"], b["k"], b["n"], "auto", opts.confidence)
+        d, lo, hi, stat, p, eff, names = _share_tests(a["k"], a["n"], b["k"], b["n"],
+                                                      "score" if opts.cluster else "auto", opts.confidence)
         return dict(diff=d * 100, low=lo * 100, high=hi * 100, statistic=stat, p=p, effect=eff, test=names)
 
     def vs_target(self, a, target, opts):
         ok = (target >= 0) & (target <= 100)
         t = np.where(ok, target, np.nan) / 100
-        d, lo, hi, z, p, eff, names = _share_target_arrays(a["k"], a["n"], np.nan_to_num(t, nan=0.5), opts.confidence)
+        d, lo, hi, z, p, eff, names = _share_target_arrays(a["k"], a["n"], np.nan_to_num(t, nan=0.5), opts.confidence,
+                                                           exact=not opts.cluster)
         out = dict(diff=d * 100, low=lo * 100, high=hi * 100, statistic=z, p=p, effect=eff, test=names)
         for key in ("diff", "low", "high", "statistic", "p", "effect"):
             out[key] = np.where(ok, out[key], np.nan)
@@ -977,9 +980,9 @@ class _MeanKind(_Additive):
         return s["mean"], lo, hi
 
     def diff(self, a, b, opts):
-        d, lo, hi, t, p, g, _ = _welch_arrays(a["mean"], self._var(a), a["n"], b["mean"], self._var(b), b["n"],
-                                              opts.confidence)
-        return dict(diff=d, low=lo, high=hi, statistic=t, p=p, effect=g,
+        d, lo, hi, t, p, g, df = _welch_arrays(a["mean"], self._var(a), a["n"], b["mean"], self._var(b), b["n"],
+                                               opts.confidence)
+        return dict(diff=d, low=lo, high=hi, statistic=t, p=p, effect=g, df=df,
                     test=np.full(d.shape, "Welch t-test", dtype=object))
 
     def vs_target(self, a, target, opts):
@@ -990,7 +993,7 @@ class _MeanKind(_Additive):
             t = d / np.sqrt(var / a["n"])
             p = 2 * stats.t.sf(np.abs(t), a["n"] - 1)
             eff = d / np.sqrt(var)
-        return dict(diff=d, low=lo - target, high=hi - target, statistic=t, p=p, effect=eff,
+        return dict(diff=d, low=lo - target, high=hi - target, statistic=t, p=p, effect=eff, df=a["n"] - 1,
                     test=np.full(d.shape, "one-sample t-test", dtype=object))
 
 
@@ -1126,6 +1129,147 @@ def _median_of_difference(allv, x):
 
 
 _KINDS = {"nps": _NpsKind(), "share": _ShareKind(), "mean": _MeanKind(), "median": _MedianKind()}
+
+
+# --------------------------------------------------------------------------------------
+# answers that are not independent: cluster-robust design effects
+
+class _ClusterData(NamedTuple):
+    """Valid observations of one comparison set: value, column (group, or group x period), cluster code."""
+
+    x: np.ndarray
+    col: np.ndarray
+    cl: np.ndarray
+    ncols: int
+
+
+def _cluster_codes(data: pd.DataFrame, cluster: str) -> np.ndarray:
+    if cluster not in data.columns:
+        raise ConfigError(f"cluster={cluster!r}: no such column; available: {', '.join(map(str, data.columns))}")
+    codes, _ = pd.factorize(data[cluster])
+    missing = codes < 0  # a missing id is its own cluster
+    codes = codes.astype(np.int64)
+    codes[missing] = codes.max(initial=-1) + 1 + np.arange(int(missing.sum()))
+    return codes
+
+
+def _observation_values(kind_name: str, payload, valid) -> np.ndarray:
+    """Per-answer value whose mean is the metric: +1/0/-1 for NPS, 0/1 for shares, the value for means."""
+    if kind_name == "nps":
+        return (payload[valid] - 1).astype(float)
+    return payload[valid].astype(float)
+
+
+def _cluster_sums(cd: _ClusterData):
+    """Per column n, mean, sum of squared residuals; the sparse cluster x column residual sums."""
+    from scipy import sparse
+
+    n = np.bincount(cd.col, minlength=cd.ncols).astype(float)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        mean = np.bincount(cd.col, weights=cd.x, minlength=cd.ncols) / n
+    resid = cd.x - np.nan_to_num(mean)[cd.col]
+    ss = np.bincount(cd.col, weights=resid * resid, minlength=cd.ncols)
+    nclus = int(cd.cl.max()) + 1 if cd.cl.size else 0
+    a = sparse.csr_matrix((resid, (cd.cl, cd.col)), shape=(nclus, cd.ncols))
+    ind = sparse.csr_matrix((np.ones(cd.cl.size), (cd.cl, cd.col)), shape=(nclus, cd.ncols))
+    ind.data[:] = 1.0
+    return n, mean, ss, (a.T @ a).tocsr(), (ind.T @ ind).tocsr()
+
+
+def _deff_pairs(cd: _ClusterData, j, k) -> np.ndarray:
+    """Design effect of mean(column j) - mean(column k): CR1 cluster-robust variance / independent variance."""
+    j, k = np.asarray(j, dtype=np.int64), np.asarray(k, dtype=np.int64)
+    if j.size == 0:
+        return np.zeros(0)
+    n, _, ss, m, kk = _cluster_sums(cd)
+
+    def entries(mat, r, c):
+        return np.asarray(mat[r, c]).ravel()
+
+    with np.errstate(divide="ignore", invalid="ignore"):
+        robust = entries(m, j, j) / n[j] ** 2 + entries(m, k, k) / n[k] ** 2 - 2 * entries(m, j, k) / (n[j] * n[k])
+        clusters = entries(kk, j, j) + entries(kk, k, k) - entries(kk, j, k)
+        robust = robust * clusters / (clusters - 1)
+        naive = ss[j] / n[j] ** 2 + ss[k] / n[k] ** 2
+        return robust / naive
+
+
+def _deff_single(cd: _ClusterData) -> np.ndarray:
+    """Design effect of each column's mean (one group against a fixed target)."""
+    n, _, ss, m, kk = _cluster_sums(cd)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        c = kk.diagonal()
+        return m.diagonal() * c / (c - 1) / ss
+
+
+def _deff_rest(cd: _ClusterData) -> np.ndarray:
+    """Design effect of mean(column j) - mean(all other columns), for every j at once.
+
+    With S_c, N_c the sum and count of cluster c, r_j the mean of the rest and
+    e_c = S_c - N_c r_j, the rest's residual sum in cluster c is e_c minus the
+    part of the cluster inside j; clusters without answers in j contribute
+    e_c^2 / n_rest^2, summed in closed form, and the few (cluster, j) cells with
+    answers are corrected one by one.
+    """
+    g = cd.ncols
+    n = np.bincount(cd.col, minlength=g).astype(float)
+    sx = np.bincount(cd.col, weights=cd.x, minlength=g)
+    sxx = np.bincount(cd.col, weights=cd.x * cd.x, minlength=g)
+    big_n, big_s, big_ss = n.sum(), sx.sum(), sxx.sum()
+    nclus = int(cd.cl.max()) + 1 if cd.cl.size else 0
+    nc = np.bincount(cd.cl, minlength=nclus).astype(float)
+    sc = np.bincount(cd.cl, weights=cd.x, minlength=nclus)
+    used = nc > 0
+    clusters_total = float(used.sum())
+    q_ss, q_sn, q_nn = float((sc * sc).sum()), float((sc * nc).sum()), float((nc * nc).sum())
+    key, inv = np.unique(cd.cl * g + cd.col, return_inverse=True)
+    c_p, j_p = key // g, key % g
+    n_p = np.bincount(inv).astype(float)
+    s_p = np.bincount(inv, weights=cd.x)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        m = sx / n
+        n_r = big_n - n
+        r = (big_s - sx) / n_r
+        glob = (q_ss - 2 * r * q_sn + r * r * q_nn) / n_r ** 2
+        e = sc[c_p] - nc[c_p] * r[j_p]
+        a = s_p - n_p * m[j_p]
+        b = e - (s_p - n_p * r[j_p])
+        s = a / n[j_p] - b / n_r[j_p]
+        corr = np.bincount(j_p, weights=s * s - e * e / n_r[j_p] ** 2, minlength=g)
+        robust = (glob + corr) * clusters_total / (clusters_total - 1)
+        ss_j = sxx - n * m * m
+        ss_r = (big_ss - sxx) - n_r * r * r
+        naive = ss_j / n ** 2 + ss_r / n_r ** 2
+        return robust / naive
+
+
+def _cluster_data(kind_name, parts, cl, ncols) -> _ClusterData:
+    """Stack (valid, payload, codes, column offset) parts of one comparison set."""
+    xs, cols, cls = [], [], []
+    for valid, payload, codes, offset in parts:
+        xs.append(_observation_values(kind_name, payload, valid))
+        cols.append(codes[valid] + offset)
+        cls.append(cl[valid])
+    return _ClusterData(np.concatenate(xs), np.concatenate(cols).astype(np.int64), np.concatenate(cls), ncols)
+
+
+def _apply_deff(dd: dict, deff, kind_name: str, cluster: str) -> dict:
+    """Widen intervals by sqrt(design effect) (never narrower than for independent answers) and redo the tests."""
+    f = np.sqrt(np.maximum(np.asarray(deff, dtype=float), 1.0))
+    out = dict(dd)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        centre = dd["diff"] if kind_name == "share" else (dd["low"] + dd["high"]) / 2
+        out["low"] = centre - (centre - dd["low"]) * f
+        out["high"] = centre + (dd["high"] - centre) * f
+        stat = dd["statistic"] / f
+        out["statistic"] = stat
+        if "df" in dd:
+            out["p"] = 2 * stats.t.sf(np.abs(stat), dd["df"])
+        else:
+            out["p"] = 2 * stats.norm.sf(np.abs(stat))
+    out["p"] = np.where(np.isfinite(f), out["p"], np.nan)
+    out["test"] = np.array([f"{t}, cluster-robust by {cluster}" for t in dd["test"]], dtype=object)
+    return out
 
 
 # --------------------------------------------------------------------------------------
@@ -1413,7 +1557,7 @@ def compare(data: pd.DataFrame | None = None, *, metric: str = "nps", by: str | 
             against: str = "rest", targets=None, period=None, date: str | None = None, correction: str = "fdr_bh",
             alpha: float = 0.05, min_n_show: int = 5, min_n_test: int = 30, confidence: float = 0.95,
             scale: tuple[int, int] | None = None, box: tuple[int, int] | None = None, method: str | None = None,
-            bands: dict | None = None) -> pd.DataFrame:
+            bands: dict | None = None, cluster: str | None = None) -> pd.DataFrame:
     """Is each group really different? One metric, every group, one corrected family.
 
     Parameters
@@ -1452,6 +1596,12 @@ def compare(data: pd.DataFrame | None = None, *, metric: str = "nps", by: str | 
     method : interval method of the group values (as :func:`cxkit.metric_table`);
         for NPS ``"wald"`` also switches the test to the unadjusted z-test
     bands : NPS bands (as :func:`cxkit.nps`)
+    cluster : column identifying who answered, e.g. ``"customer_id"``. Answers
+        of one customer are alike, so repeated answers are not independent and
+        plain tests flag noise too often; with ``cluster=`` every interval and
+        test uses a cluster-robust (CR1) variance through its design effect
+        (never narrower than for independent answers). Not available for
+        response times.
 
     Returns
     -------
@@ -1507,7 +1657,8 @@ def compare(data: pd.DataFrame | None = None, *, metric: str = "nps", by: str | 
     spec = COMPARE_METRICS[metric]
     prep = _Prepared(data, metric, date=date, scale=scale, box=box, bands=bands)
     kind = prep.kind
-    opts = _Opts(confidence, method)
+    cl = _check_cluster(data, cluster, spec)
+    opts = _Opts(confidence, method, cl is not None)
     codes, labels, by_names = _group_codes(data, by)
     g = len(labels)
     current = None
@@ -1529,6 +1680,9 @@ def compare(data: pd.DataFrame | None = None, *, metric: str = "nps", by: str | 
         keep = np.flatnonzero((n_all > 0) | (kind.n(ref) > 0))
         a, b = kind.take(cur, keep), kind.take(ref, keep)
         dd = kind.diff(a, b, opts)
+        if cl is not None:
+            cd = _cluster_data(kind.name, [(valid, payload, codes, 0), (ref_valid, ref_payload, codes, g)], cl, 2 * g)
+            dd = _apply_deff(dd, _deff_pairs(cd, keep, g + keep), kind.name, cluster)
         frame = _frame(labels.iloc[keep], ref_window.label, metric, kind.estimate(a, opts), kind.n(a),
                        kind.estimate(b, opts)[0], kind.n(b), dd)
         ref_label, has_ref = f"{ref_window.label}", True
@@ -1538,6 +1692,9 @@ def compare(data: pd.DataFrame | None = None, *, metric: str = "nps", by: str | 
         i, j = keep[ii], keep[jj]
         a, b = kind.take(cur, i), kind.take(cur, j)
         dd = kind.diff(a, b, opts) if i.size else _blank(0)
+        if cl is not None and i.size:
+            cd = _cluster_data(kind.name, [(valid, payload, codes, 0)], cl, g)
+            dd = _apply_deff(dd, _deff_pairs(cd, i, j), kind.name, cluster)
         other = _labels_text(labels, j)
         frame = _frame(labels.iloc[i], other, metric, kind.estimate(a, opts), kind.n(a),
                        kind.estimate(b, opts)[0], kind.n(b), dd)
@@ -1547,6 +1704,9 @@ def compare(data: pd.DataFrame | None = None, *, metric: str = "nps", by: str | 
         keep = np.flatnonzero(n_all > 0)
         a = kind.take(cur, keep)
         dd = kind.vs_target(a, t[keep], opts)
+        if cl is not None:
+            cd = _cluster_data(kind.name, [(valid, payload, codes, 0)], cl, g)
+            dd = _apply_deff(dd, _deff_single(cd)[keep], kind.name, cluster)
         frame = _frame(labels.iloc[keep], "target", metric, kind.estimate(a, opts), kind.n(a), t[keep],
                        np.zeros(keep.size), dd)
         ref_label, has_ref = "target", False
@@ -1555,6 +1715,9 @@ def compare(data: pd.DataFrame | None = None, *, metric: str = "nps", by: str | 
         keep = np.flatnonzero(n_all > 0)
         a = kind.take(cur, keep)
         dd = {k: v[keep] for k, v in dd_all.items()}
+        if cl is not None:
+            cd = _cluster_data(kind.name, [(valid, payload, codes, 0)], cl, g)
+            dd = _apply_deff(dd, _deff_rest(cd)[keep], kind.name, cluster)
         frame = _frame(labels.iloc[keep], "rest", metric, kind.estimate(a, opts), kind.n(a),
                        np.asarray(ref_value)[keep], np.asarray(ref_n)[keep], dd)
         ref_label, has_ref = "rest", True
@@ -1575,8 +1738,17 @@ def compare(data: pd.DataFrame | None = None, *, metric: str = "nps", by: str | 
                        family=f"{family}: the {tested} tested rows of this table", family_size=tested,
                        period=None if current is None else current.label,
                        reference_period=None if ref_window is None else ref_window.label,
-                       company=company, effect_size=spec["effect_size"])
+                       company=company, effect_size=spec["effect_size"], cluster=cluster)
     return frame.reset_index(drop=True)
+
+
+def _check_cluster(data, cluster, spec):
+    if cluster is None:
+        return None
+    if spec["kind"] == "median":
+        raise ConfigError("cluster= is not available for response times (rank tests); it works for nps, csat, ces, "
+                          "ces_mean, churn_rate, cac and cost_to_serve")
+    return _cluster_codes(data, cluster)
 
 
 _FREQS = {"W": "W", "week": "W", "weekly": "W", "M": "M", "month": "M", "monthly": "M", "Q": "Q",
@@ -1587,7 +1759,7 @@ def trend(data: pd.DataFrame | None = None, *, metric: str = "nps", freq: str = 
           by: str | Sequence[str] | None = None, date: str | None = None, start=None, end=None,
           correction: str = "fdr_bh", alpha: float = 0.05, min_n_show: int = 5, min_n_test: int = 30,
           confidence: float = 0.95, scale: tuple[int, int] | None = None, box: tuple[int, int] | None = None,
-          method: str | None = None, bands: dict | None = None) -> pd.DataFrame:
+          method: str | None = None, bands: dict | None = None, cluster: str | None = None) -> pd.DataFrame:
     """A metric per period (week, month, quarter) with intervals, and which changes are real.
 
     Each period is compared with the one before it (same group) with the test of
@@ -1599,6 +1771,8 @@ def trend(data: pd.DataFrame | None = None, *, metric: str = "nps", freq: str = 
     freq : ``"W"``, ``"M"`` (default), ``"Q"`` or ``"Y"``
     by : optional grouping column(s): one trend line per group
     start, end : first and last date to include (default: the data's range)
+    cluster : as :func:`compare`: a customer answering in two periods makes the
+        periods dependent; the cluster-robust variance accounts for it
     Other parameters as :func:`compare`.
 
     Returns
@@ -1629,7 +1803,8 @@ def trend(data: pd.DataFrame | None = None, *, metric: str = "nps", freq: str = 
     spec = COMPARE_METRICS[metric]
     prep = _Prepared(data, metric, date=date, scale=scale, box=box, bands=bands)
     kind = prep.kind
-    opts = _Opts(confidence, method)
+    cl = _check_cluster(data, cluster, spec)
+    opts = _Opts(confidence, method, cl is not None)
     lo, hi = prep.date_range()
     lo = _as_ts(start) if start is not None else lo
     hi = _as_ts(end) if end is not None else hi
@@ -1638,10 +1813,12 @@ def trend(data: pd.DataFrame | None = None, *, metric: str = "nps", freq: str = 
     periods = pd.period_range(lo, hi, freq=_FREQS[freq])
     codes, labels, by_names = _group_codes(data, by)
     g = len(labels)
-    cells = []
-    for p in periods:
+    cells, parts = [], []
+    for t, p in enumerate(periods):
         valid, payload = prep.observations(_window(p))
         cells.append(kind.cells(payload, valid, codes, g))
+        parts.append((valid, payload, codes, t * g))
+    cd = _cluster_data(kind.name, parts, cl, len(periods) * g) if cl is not None and len(periods) > 1 else None
     n_total = sum(kind.n(c) for c in cells) if cells else np.zeros(g)
     groups = np.flatnonzero(n_total > 0)
     frames = []
@@ -1655,6 +1832,8 @@ def trend(data: pd.DataFrame | None = None, *, metric: str = "nps", freq: str = 
         else:
             b = kind.take(cells[t - 1], groups)
             dd = kind.diff(a, b, opts)
+            if cd is not None:
+                dd = _apply_deff(dd, _deff_pairs(cd, t * g + groups, (t - 1) * g + groups), kind.name, cluster)
             ref_v, ref_n = kind.estimate(b, opts)[0], kind.n(b)
         f = _frame(labels.iloc[groups], str(periods[t - 1]) if t else "", metric, kind.estimate(a, opts),
                    kind.n(a), ref_v, ref_n, dd)
@@ -1684,5 +1863,5 @@ def trend(data: pd.DataFrame | None = None, *, metric: str = "nps", freq: str = 
                        correction=correction, alpha=alpha, confidence=confidence, min_n_show=int(min_n_show),
                        min_n_test=int(min_n_test),
                        family=f"period-over-period changes: the {tested} tested rows of this table",
-                       family_size=tested, effect_size=spec["effect_size"])
+                       family_size=tested, effect_size=spec["effect_size"], cluster=cluster)
     return frame
