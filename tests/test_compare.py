@@ -30,7 +30,7 @@ def test_nps_test_wald_matches_r_nps_formula():
 def test_nps_test_adjusted_is_default_and_reports_raw_difference():
     r = cx.nps_test((1, 2, 7), (5, 2, 3))
     # NPS(A) = (7 - 1) / 10 = 60, NPS(B) = (3 - 5) / 10 = -20
-    assert r.test == "NPS z-test (adjusted-wald)" and r.diff == pytest.approx(80.0)
+    assert r.test == "NPS t-test (adjusted-wald)" and r.diff == pytest.approx(80.0)
     assert r.diff_ci_low < 80 < r.diff_ci_high
 
 
@@ -208,6 +208,16 @@ def test_adjust_pvalues_benjamini_hochberg_1995_example():
     assert (bh < 0.05).sum() == 4 and bh[3] == pytest.approx(0.0095 * 15 / 4)
     assert (holm < 0.05).sum() == 3 and holm[2] == pytest.approx(0.0019 * 13)
     assert np.isnan(cx.adjust_pvalues([0.01, np.nan])[1])
+    # equal to statsmodels' multipletests (an independent implementation) on random families
+    from statsmodels.stats.multitest import multipletests
+
+    rng = np.random.default_rng(4)
+    for method in ("fdr_bh", "holm", "bonferroni"):
+        for m in (1, 2, 7, 40):
+            q = rng.random(m) ** 3
+            assert cx.adjust_pvalues(q, method=method) == pytest.approx(multipletests(q, method=method)[1])
+    rows = rng.random((5, 12))
+    assert cx.adjust_pvalues(rows)[3] == pytest.approx(multipletests(rows[3], method="fdr_bh")[1])
     with pytest.raises(ConfigError):
         cx.adjust_pvalues(p, method="sidak-ish")
 
@@ -436,3 +446,177 @@ def test_design_effects_match_a_direct_cluster_robust_computation(rng):
     for j in range(4):
         assert rest[j] == pytest.approx(direct(col == j, col != j))
     assert _deff_pairs(cd, [0, 1], [2, 3]) == pytest.approx([direct(col == 0, col == 2), direct(col == 1, col == 3)])
+
+
+# =======================================================================================
+# seeded simulations: type-I error, FWER, FDR, power, coverage
+
+
+def _vs_rest_pvalues(counts):
+    """p-values of each unit vs the rest for count arrays of shape (replicates, units, 3)."""
+    rest = counts.sum(axis=1, keepdims=True) - counts
+    a = tuple(np.moveaxis(counts, -1, 0))
+    b = tuple(np.moveaxis(rest, -1, 0))
+    return _nps_diff_arrays(a, b, "adjusted-wald", 0.95)[4]
+
+
+def test_twenty_equal_units_holm_fwer_and_bh_fdr_at_most_five_percent():
+    # Null: 20 units with the same NPS mix, n = 200 each, every unit vs the rest, 4,000 replicates.
+    # Under this complete null every rejection is false, so FDR = FWER; Monte Carlo SE ~ 0.0035.
+    rng = np.random.default_rng(2024)
+    reps, units, n = 4000, 20, 200
+    counts = rng.multinomial(n, (0.25, 0.35, 0.40), size=(reps, units))
+    p = _vs_rest_pvalues(counts)
+    holm = cx.adjust_pvalues(p, method="holm")  # one family per replicate (row)
+    bh = cx.adjust_pvalues(p, method="fdr_bh")
+    fwer_holm = np.mean((holm < 0.05).any(axis=1))
+    fdr_bh = np.mean((bh < 0.05).any(axis=1))
+    se = np.sqrt(0.05 * 0.95 / reps)
+    assert fwer_holm <= 0.05 + 2 * se, fwer_holm  # measured 0.044
+    assert fdr_bh <= 0.05 + 2 * se, fdr_bh  # measured 0.045
+    assert np.mean(p < 0.05) == pytest.approx(0.05, abs=0.005)  # each raw test is at its nominal level
+    # compare() gives exactly these p-values for one replicate (the plumbing is the same)
+    one = counts[0]
+    scores = np.concatenate([np.repeat([3, 7, 10], row) for row in one])
+    df = pd.DataFrame({"unit": np.repeat([f"U{i:02d}" for i in range(units)], n), "nps": scores})
+    assert cx.compare(df, metric="nps", by="unit")["p_value"].to_numpy() == pytest.approx(p[0])
+
+
+def test_bh_controls_fdr_and_finds_real_drops():
+    # 20 units, n = 300 each, 3,000 replicates: 3 units 30 points worse, 3 units 30 points better, 14 equal.
+    # The worse and better mixes average to the equal one, so for each of the 14 equal units the rest of the
+    # company has exactly its NPS: those 14 nulls are true, and only their rejections are false discoveries.
+    rng = np.random.default_rng(77)
+    reps, units, n = 3000, 20, 300
+    equal, worse, better = (0.20, 0.35, 0.45), (0.30, 0.45, 0.25), (0.10, 0.25, 0.65)  # NPS 25, -5, 55
+    counts = rng.multinomial(n, equal, size=(reps, units))
+    counts[:, :3] = rng.multinomial(n, worse, size=(reps, 3))
+    counts[:, 3:6] = rng.multinomial(n, better, size=(reps, 3))
+    flagged = cx.adjust_pvalues(_vs_rest_pvalues(counts), method="fdr_bh") < 0.05
+    false = flagged[:, 6:].sum(axis=1)
+    fdp = false / np.maximum(flagged.sum(axis=1), 1)
+    assert fdp.mean() <= 0.05, fdp.mean()  # measured 0.018 (BH bound: 0.05 x 14/20 = 0.035)
+    assert flagged[:, :6].mean() >= 0.95  # power to find a real 30-point difference at n = 300: measured 1.0
+    holm = cx.adjust_pvalues(_vs_rest_pvalues(counts), method="holm") < 0.05
+    assert holm[:, 6:].any(axis=1).mean() <= 0.05 + 2 * np.sqrt(0.05 * 0.95 / reps)  # Holm: FWER over the nulls
+
+
+@pytest.mark.parametrize("n_a, n_b", [(50, 50), (50, 400), (200, 1000)])
+def test_nps_z_test_type_one_error_with_unequal_groups(n_a, n_b):
+    rng = np.random.default_rng(n_a + n_b)
+    mix = (0.20, 0.30, 0.50)
+    a = rng.multinomial(n_a, mix, size=30_000).T
+    b = rng.multinomial(n_b, mix, size=30_000).T
+    rate = np.mean(_nps_diff_arrays(a, b, "adjusted-wald", 0.95)[4] < 0.05)
+    assert 0.04 <= rate <= 0.06, rate
+
+
+@pytest.mark.parametrize("p_true, n_a, n_b", [(0.6, 100, 300), (0.85, 50, 200), (0.1, 400, 400)])
+def test_share_score_test_type_one_error(p_true, n_a, n_b):
+    rng = np.random.default_rng(int(p_true * 100) + n_a)
+    reps = 20_000
+    k_a, k_b = rng.binomial(n_a, p_true, reps), rng.binomial(n_b, p_true, reps)
+    p = _share_tests(k_a, np.full(reps, n_a), k_b, np.full(reps, n_b), "score", 0.95)[4]
+    assert 0.04 <= np.mean(p < 0.05) <= 0.06
+
+
+def test_fisher_fallback_keeps_type_one_error_below_alpha():
+    # churn-like rare events (3%) in 60 vs 60: expected counts < 5, so Fisher's exact test is used
+    rng = np.random.default_rng(8)
+    reps = 3000
+    k_a, k_b = rng.binomial(60, 0.03, reps), rng.binomial(60, 0.03, reps)
+    d, lo, hi, stat, p, eff, names = _share_tests(k_a, np.full(reps, 60), k_b, np.full(reps, 60), "auto", 0.95)
+    assert np.mean(names == "Fisher exact test (Newcombe CI)") > 0.99
+    assert np.mean(p < 0.05) <= 0.05  # exact tests are conservative: measured 0.02
+
+
+def test_welch_type_one_error_on_a_ces_scale_with_unequal_spread():
+    rng = np.random.default_rng(17)
+    reps, n_a, n_b = 20_000, 40, 160
+    wide = np.array([0.10, 0.10, 0.10, 0.20, 0.10, 0.10, 0.30])  # 1-7 scale, mean 4.6
+    narrow = np.zeros(7)
+    narrow[[3, 4]] = 0.4, 0.6  # mean 4.6 as well, much smaller spread
+    a = rng.choice(np.arange(1, 8), size=(reps, n_a), p=wide)
+    b = rng.choice(np.arange(1, 8), size=(reps, n_b), p=narrow)
+    p = _welch_arrays(a.mean(1), a.var(1, ddof=1), n_a, b.mean(1), b.var(1, ddof=1), n_b, 0.95)[4]
+    assert 0.04 <= np.mean(p < 0.05) <= 0.06
+
+
+def test_mann_whitney_type_one_error_and_moses_coverage():
+    rng = np.random.default_rng(23)
+    reps = 3000
+    # same log-normal response times: MWU rejects about 5%
+    x, y = rng.lognormal(1, 1, (reps, 40)), rng.lognormal(1, 1, (reps, 60))
+    p = stats.mannwhitneyu(x, y, axis=1, method="asymptotic").pvalue
+    assert 0.04 <= np.mean(p < 0.05) <= 0.06
+    # location shift of 0.5 hours: the Moses interval covers it (exact path m, n < 50; normal path above)
+    for m, n, reps_ in ((20, 25, 2000), (80, 120, 1000)):
+        cover = 0
+        for _ in range(reps_):
+            a = rng.lognormal(0, 0.8, m) + 0.5
+            b = rng.lognormal(0, 0.8, n)
+            _, lo, hi = _hodges_lehmann(np.sort(a), np.sort(b), 0.95)
+            cover += lo <= 0.5 <= hi
+        assert 0.94 <= cover / reps_ <= 0.975, (m, n, cover / reps_)
+
+
+def test_clustered_answers_need_the_cluster_option():
+    # 12 units, 150 customers each answering 1-5 times; customers differ (random effect), units do not.
+    rng = np.random.default_rng(31)
+    plain, robust = [], []
+    for _ in range(150):
+        cust_unit = np.repeat(np.arange(12), 150)
+        answers = rng.integers(1, 6, cust_unit.size)
+        cust = np.repeat(np.arange(cust_unit.size), answers)
+        latent = rng.normal(0, 1.2, cust_unit.size)[cust] + rng.normal(0, 1, cust.size)
+        score = np.clip(np.round(7.5 + 1.5 * latent), 0, 10)
+        df = pd.DataFrame({"unit": cust_unit[cust], "customer_id": cust, "nps": score})
+        plain.append(cx.compare(df, metric="nps", by="unit", correction="none")["p_value"].to_numpy())
+        robust.append(cx.compare(df, metric="nps", by="unit", correction="none",
+                                 cluster="customer_id")["p_value"].to_numpy())
+    plain_rate, robust_rate = np.mean(np.array(plain) < 0.05), np.mean(np.array(robust) < 0.05)
+    assert plain_rate > 0.10  # independent-answer tests flag noise: measured about 0.2
+    assert 0.03 <= robust_rate <= 0.07  # cluster-robust tests keep the level: measured about 0.05
+
+
+# =======================================================================================
+# the bundled sample data and its generator
+
+
+def test_planted_worse_unit_is_flagged_on_the_sample(sample):
+    t = cx.compare(sample.responses, metric="nps", by="unit", cluster="customer_id").set_index("unit")
+    worse = cx.PLANTED["worse_unit"]
+    assert t.loc[worse, "direction"] == "lower" and t.loc[worse, "p_adjusted"] < 1e-6
+    assert t["diff"].idxmin() == worse
+
+
+def test_no_other_unit_is_flagged_more_often_than_expected(monkeypatch):
+    # Regenerate the sample with the planted worse unit kept and the other units' small NPS shifts set to
+    # zero, so every other unit is truly equal to every other (but sits above a rest that contains the worse
+    # unit). 40 seeds x 6,000 responses, cluster-robust tests (customers answer more than once).
+    # Expected: the worse unit flagged "lower" in every run; no other unit flagged "lower" (a false alarm:
+    # expected share <= alpha / 2 per unit); with all shifts zero, each unit flagged in at most alpha of runs.
+    import cxkit.sample as sample_module
+
+    worse = cx.PLANTED["worse_unit"]
+    units = list(sample_module.UNITS)
+    monkeypatch.setattr(sample_module, "UNITS", [u[:4] + ((u[4] if u[0] == worse else 0.0),) for u in units])
+    runs = 40
+    lower = {u[0]: 0 for u in units}
+    for seed in range(runs):
+        t = cx.compare(cx.generate(rows=6000, seed=500 + seed)["responses"], metric="nps", by="unit",
+                       cluster="customer_id")
+        for unit, direction in zip(t["unit"], t["direction"]):
+            lower[unit] += direction == "lower"
+    assert lower[worse] == runs
+    # binomial(40, 0.025): P(count >= 4) < 2%; measured: 0 for every other unit
+    assert max(v for k, v in lower.items() if k != worse) <= 3, lower
+    monkeypatch.setattr(sample_module, "UNITS", [u[:4] + (0.0,) for u in units])
+    flagged = {u[0]: 0 for u in units}
+    for seed in range(runs):
+        t = cx.compare(cx.generate(rows=6000, seed=900 + seed)["responses"], metric="nps", by="unit",
+                       cluster="customer_id")
+        for unit, sig in zip(t["unit"], t["significant"]):
+            flagged[unit] += bool(sig)
+    # each unit: expected share <= alpha = 5% (2 of 40); binomial(40, 0.05): P(count >= 6) < 1.5%
+    assert max(flagged.values()) <= 5, flagged
