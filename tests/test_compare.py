@@ -472,8 +472,8 @@ def test_twenty_equal_units_holm_fwer_and_bh_fdr_at_most_five_percent():
     fwer_holm = np.mean((holm < 0.05).any(axis=1))
     fdr_bh = np.mean((bh < 0.05).any(axis=1))
     se = np.sqrt(0.05 * 0.95 / reps)
-    assert fwer_holm <= 0.05 + 2 * se, fwer_holm  # measured 0.044
-    assert fdr_bh <= 0.05 + 2 * se, fdr_bh  # measured 0.045
+    assert fwer_holm <= 0.05 + 2 * se, fwer_holm  # measured 0.045 (40,000 replicates: 0.050)
+    assert fdr_bh <= 0.05 + 2 * se, fdr_bh  # measured 0.045 (40,000 replicates: 0.051)
     assert np.mean(p < 0.05) == pytest.approx(0.05, abs=0.005)  # each raw test is at its nominal level
     # compare() gives exactly these p-values for one replicate (the plumbing is the same)
     one = counts[0]
@@ -495,10 +495,11 @@ def test_bh_controls_fdr_and_finds_real_drops():
     flagged = cx.adjust_pvalues(_vs_rest_pvalues(counts), method="fdr_bh") < 0.05
     false = flagged[:, 6:].sum(axis=1)
     fdp = false / np.maximum(flagged.sum(axis=1), 1)
-    assert fdp.mean() <= 0.05, fdp.mean()  # measured 0.018 (BH bound: 0.05 x 14/20 = 0.035)
+    assert fdp.mean() <= 0.05, fdp.mean()  # measured 0.035 (BH bound: 0.05 x 14/20 = 0.035)
     assert flagged[:, :6].mean() >= 0.95  # power to find a real 30-point difference at n = 300: measured 1.0
     holm = cx.adjust_pvalues(_vs_rest_pvalues(counts), method="holm") < 0.05
-    assert holm[:, 6:].any(axis=1).mean() <= 0.05 + 2 * np.sqrt(0.05 * 0.95 / reps)  # Holm: FWER over the nulls
+    # Holm: family-wise error over the 14 true nulls; measured 0.054 (SE 0.004)
+    assert holm[:, 6:].any(axis=1).mean() <= 0.05 + 2 * np.sqrt(0.05 * 0.95 / reps)
 
 
 @pytest.mark.parametrize("n_a, n_b", [(50, 50), (50, 400), (200, 1000)])
@@ -508,7 +509,7 @@ def test_nps_z_test_type_one_error_with_unequal_groups(n_a, n_b):
     a = rng.multinomial(n_a, mix, size=30_000).T
     b = rng.multinomial(n_b, mix, size=30_000).T
     rate = np.mean(_nps_diff_arrays(a, b, "adjusted-wald", 0.95)[4] < 0.05)
-    assert 0.04 <= rate <= 0.06, rate
+    assert 0.04 <= rate <= 0.06, rate  # measured 0.045, 0.047, 0.050
 
 
 @pytest.mark.parametrize("p_true, n_a, n_b", [(0.6, 100, 300), (0.85, 50, 200), (0.1, 400, 400)])
@@ -517,7 +518,7 @@ def test_share_score_test_type_one_error(p_true, n_a, n_b):
     reps = 20_000
     k_a, k_b = rng.binomial(n_a, p_true, reps), rng.binomial(n_b, p_true, reps)
     p = _share_tests(k_a, np.full(reps, n_a), k_b, np.full(reps, n_b), "score", 0.95)[4]
-    assert 0.04 <= np.mean(p < 0.05) <= 0.06
+    assert 0.04 <= np.mean(p < 0.05) <= 0.06  # measured 0.050, 0.048, 0.052
 
 
 def test_fisher_fallback_keeps_type_one_error_below_alpha():
@@ -527,7 +528,7 @@ def test_fisher_fallback_keeps_type_one_error_below_alpha():
     k_a, k_b = rng.binomial(60, 0.03, reps), rng.binomial(60, 0.03, reps)
     d, lo, hi, stat, p, eff, names = _share_tests(k_a, np.full(reps, 60), k_b, np.full(reps, 60), "auto", 0.95)
     assert np.mean(names == "Fisher exact test (Newcombe CI)") > 0.99
-    assert np.mean(p < 0.05) <= 0.05  # exact tests are conservative: measured 0.02
+    assert np.mean(p < 0.05) <= 0.05  # exact tests are conservative: measured 0.003
 
 
 def test_welch_type_one_error_on_a_ces_scale_with_unequal_spread():
@@ -539,7 +540,7 @@ def test_welch_type_one_error_on_a_ces_scale_with_unequal_spread():
     a = rng.choice(np.arange(1, 8), size=(reps, n_a), p=wide)
     b = rng.choice(np.arange(1, 8), size=(reps, n_b), p=narrow)
     p = _welch_arrays(a.mean(1), a.var(1, ddof=1), n_a, b.mean(1), b.var(1, ddof=1), n_b, 0.95)[4]
-    assert 0.04 <= np.mean(p < 0.05) <= 0.06
+    assert 0.04 <= np.mean(p < 0.05) <= 0.06  # measured 0.051
 
 
 def test_mann_whitney_type_one_error_and_moses_coverage():
@@ -548,7 +549,7 @@ def test_mann_whitney_type_one_error_and_moses_coverage():
     # same log-normal response times: MWU rejects about 5%
     x, y = rng.lognormal(1, 1, (reps, 40)), rng.lognormal(1, 1, (reps, 60))
     p = stats.mannwhitneyu(x, y, axis=1, method="asymptotic").pvalue
-    assert 0.04 <= np.mean(p < 0.05) <= 0.06
+    assert 0.04 <= np.mean(p < 0.05) <= 0.06  # measured 0.048
     # location shift of 0.5 hours: the Moses interval covers it (exact path m, n < 50; normal path above)
     for m, n, reps_ in ((20, 25, 2000), (80, 120, 1000)):
         cover = 0
@@ -557,7 +558,7 @@ def test_mann_whitney_type_one_error_and_moses_coverage():
             b = rng.lognormal(0, 0.8, n)
             _, lo, hi = _hodges_lehmann(np.sort(a), np.sort(b), 0.95)
             cover += lo <= 0.5 <= hi
-        assert 0.94 <= cover / reps_ <= 0.975, (m, n, cover / reps_)
+        assert 0.94 <= cover / reps_ <= 0.975, (m, n, cover / reps_)  # measured 0.958 and 0.958
 
 
 def test_clustered_answers_need_the_cluster_option():
@@ -575,8 +576,8 @@ def test_clustered_answers_need_the_cluster_option():
         robust.append(cx.compare(df, metric="nps", by="unit", correction="none",
                                  cluster="customer_id")["p_value"].to_numpy())
     plain_rate, robust_rate = np.mean(np.array(plain) < 0.05), np.mean(np.array(robust) < 0.05)
-    assert plain_rate > 0.10  # independent-answer tests flag noise: measured about 0.2
-    assert 0.03 <= robust_rate <= 0.07  # cluster-robust tests keep the level: measured about 0.05
+    assert plain_rate > 0.10  # independent-answer tests flag noise: measured 0.195
+    assert 0.03 <= robust_rate <= 0.07  # cluster-robust tests keep the level: measured 0.055
 
 
 # =======================================================================================
@@ -609,7 +610,7 @@ def test_no_other_unit_is_flagged_more_often_than_expected(monkeypatch):
         for unit, direction in zip(t["unit"], t["direction"]):
             lower[unit] += direction == "lower"
     assert lower[worse] == runs
-    # binomial(40, 0.025): P(count >= 4) < 2%; measured: 0 for every other unit
+    # binomial(40, 0.025): P(count >= 4) < 2%; measured: 0 for every other unit (without cluster=: up to 1)
     assert max(v for k, v in lower.items() if k != worse) <= 3, lower
     monkeypatch.setattr(sample_module, "UNITS", [u[:4] + (0.0,) for u in units])
     flagged = {u[0]: 0 for u in units}
@@ -618,5 +619,6 @@ def test_no_other_unit_is_flagged_more_often_than_expected(monkeypatch):
                        cluster="customer_id")
         for unit, sig in zip(t["unit"], t["significant"]):
             flagged[unit] += bool(sig)
-    # each unit: expected share <= alpha = 5% (2 of 40); binomial(40, 0.05): P(count >= 6) < 1.5%
+    # each unit: expected share <= alpha = 5% (2 of 40); binomial(40, 0.05): P(count >= 6) < 1.5%.
+    # Measured: at most 1 of 40 per unit, 2 of 40 runs with any flag (without cluster=: 9 of 40 runs).
     assert max(flagged.values()) <= 5, flagged
