@@ -254,17 +254,19 @@ def _share_tests(k_a, n_a, k_b, n_b, method: str, confidence: float):
     with np.errstate(divide="ignore", invalid="ignore"), warnings.catch_warnings():
         warnings.simplefilter("ignore", RuntimeWarning)
         if method == "agresti-caffo":
-            low, high = _sm_proportion.confint_proportions_2indep(k_a, n_a, k_b, n_b, method="agresti-caffo", compare="diff",
-                                                   alpha=alpha)
+            low, high = _sm_proportion.confint_proportions_2indep(k_a, n_a, k_b, n_b, method="agresti-caffo",
+                                                                  compare="diff", alpha=alpha)
             d = k_a / n_a - k_b / n_b
             low, high = np.asarray(low, dtype=float), np.asarray(high, dtype=float)
-            res = _sm_proportion.test_proportions_2indep(k_a, n_a, k_b, n_b, method="agresti-caffo", compare="diff",
-                                          alternative="two-sided", return_results=True)
+            res = _sm_proportion.test_proportions_2indep(k_a, n_a, k_b, n_b, method="agresti-caffo",
+                                                         compare="diff", alternative="two-sided",
+                                                         return_results=True)
             names = np.full(k_a.shape, "Agresti-Caffo test", dtype=object)
         else:
             d, low, high = _newcombe_arrays(k_a, n_a, k_b, n_b, confidence)
-            res = _sm_proportion.test_proportions_2indep(k_a, n_a, k_b, n_b, method="score", compare="diff", correction=True,
-                                          alternative="two-sided", return_results=True)
+            res = _sm_proportion.test_proportions_2indep(k_a, n_a, k_b, n_b, method="score", compare="diff",
+                                                         correction=True, alternative="two-sided",
+                                                         return_results=True)
             names = np.full(k_a.shape, "score test (Newcombe CI)", dtype=object)
         stat = np.asarray(res.statistic, dtype=float) * np.ones_like(k_a)
         p = np.asarray(res.pvalue, dtype=float) * np.ones_like(k_a)
@@ -559,7 +561,8 @@ def compare_means(a, b, *, confidence: float = 0.95, metric: str = "mean") -> Co
     _check_confidence(confidence)
     x, y = _values(a, metric), _values(b, metric)
     if x.size < 2 or y.size < 2:
-        raise InsufficientDataError(f"{metric}: Welch's test needs at least 2 values per group; got {x.size} and {y.size}")
+        raise InsufficientDataError(f"{metric}: Welch's test needs at least 2 values per group; "
+                                    f"got {x.size} and {y.size}")
     res = stats.ttest_ind(x, y, equal_var=False)
     ci = res.confidence_interval(confidence_level=confidence)
     *_, hedges, df = _welch_arrays(x.mean(), x.var(ddof=1), x.size, y.mean(), y.var(ddof=1), y.size, confidence)
@@ -861,7 +864,8 @@ COMPARE_METRICS = {
                 target_test="NPS t-test vs target (adjusted-wald)", diff_ci="adjusted Wald",
                 effect_size="standardised NPS difference"),
     "csat": dict(table="responses", column="csat", kind="share", measured_in="%", higher_is_better=True,
-                 value="% satisfied, Wilson interval", test="score test (Newcombe CI); Fisher exact test for tiny counts",
+                 value="% satisfied, Wilson interval",
+                 test="score test (Newcombe CI); Fisher exact test for tiny counts",
                  target_test="score test vs target (Wilson CI); exact binomial for tiny counts",
                  diff_ci="Newcombe hybrid score", effect_size="Cohen's h"),
     "ces": dict(table="responses", column="ces", kind="share", measured_in="%", higher_is_better=True,
@@ -1368,6 +1372,16 @@ def _shift_window(w: _Window, period, how: str) -> _Window:
     return _Window(q.start_time, (q + 1).start_time, str(q))
 
 
+def _numeric_column(data: pd.DataFrame, col: str) -> np.ndarray:
+    """A column as floats (missing = NaN); text that is not a number is an error, not silently dropped."""
+    try:
+        return data[col].to_numpy(dtype="float64", na_value=np.nan)
+    except (TypeError, ValueError):
+        bad = data[col][pd.to_numeric(data[col], errors="coerce").isna() & data[col].notna()]
+        raise ConfigError(f"column {col!r}: expected numbers, found {bad.iloc[0]!r} (and {len(bad) - 1} more); "
+                          "load the data with cxkit.load() to validate them") from None
+
+
 class _Prepared:
     """The observations of one metric: payload per row, which rows count, and their dates."""
 
@@ -1381,20 +1395,21 @@ class _Prepared:
             missing = [c for c in names if c not in cols]
             if missing:
                 raise ConfigError(f"metric={metric!r} needs the {spec['table']} table with column(s) "
-                                  f"{', '.join(map(repr, missing))}; the data have: {', '.join(map(str, data.columns))}")
+                                  f"{', '.join(map(repr, missing))}; the data have: "
+                                  f"{', '.join(map(str, data.columns))}")
 
         default_date = {"responses": "date", "tickets": "created_at", "customers": "acquired_at"}[spec["table"]]
         if metric in ("nps", "csat", "ces", "ces_mean"):
             col = spec["column"]
             need(col)
-            arr = data[col].to_numpy(dtype="float64", na_value=np.nan) if not isinstance(data[col].dtype, object) \
-                else pd.to_numeric(data[col], errors="coerce").to_numpy(dtype=float)
+            arr = _numeric_column(data, col)
             self.ok = ~np.isnan(arr)
             vals = arr[self.ok]
             if metric == "nps":
                 b = _check_bands(bands)
                 if vals.size and (vals.min() < 0 or vals.max() > 10 or np.any(vals != np.round(vals))):
-                    raise ConfigError("nps: expected whole numbers 0-10; load the data with cxkit.load() to validate them")
+                    raise ConfigError("nps: expected whole numbers 0-10; load the data with cxkit.load() "
+                                      "to validate them")
                 cls = np.full(arr.shape, 1, dtype=np.int64)
                 cls[(arr >= b["detractors"][0]) & (arr <= b["detractors"][1])] = 0
                 cls[(arr >= b["promoters"][0]) & (arr <= b["promoters"][1])] = 2
@@ -1430,7 +1445,7 @@ class _Prepared:
         else:  # cac, cost_to_serve
             col = spec["column"]
             need(col)
-            arr = pd.to_numeric(data[col], errors="coerce").to_numpy(dtype=float)
+            arr = _numeric_column(data, col)
             self.ok, self.payload = ~np.isnan(arr), arr
             if metric == "cost_to_serve":
                 default_date = None
@@ -1473,8 +1488,8 @@ class _Prepared:
         if window is None:
             return self.ok, self.payload
         if self.dates is None:
-            raise ConfigError(f"metric={self.metric!r}: a period needs a date column "
-                              f"({'column ' + repr(self.date) + ' is missing' if self.date else 'this metric has none'})")
+            why = f"column {self.date!r} is missing" if self.date else "this metric has none"
+            raise ConfigError(f"metric={self.metric!r}: a period needs a date column ({why})")
         inside = (self.dates >= np.datetime64(window.start)) & (self.dates < np.datetime64(window.end))
         return self.ok & inside, self.payload
 
@@ -1897,7 +1912,6 @@ def trend(data: pd.DataFrame | None = None, *, metric: str = "nps", freq: str = 
         return pd.DataFrame(columns=cols)
     frame = pd.concat(frames, ignore_index=True)
     first = frame.pop("_first").to_numpy(dtype=bool)
-    ref_n = frame["reference_n"].to_numpy(dtype=float)
     # the first period has nothing to compare with: give it a reference n that passes the rules, then blank it
     frame.loc[first, "reference_n"] = max(min_n_test, min_n_show)
     frame = _finish(frame, ref_label="previous period", has_reference=True, min_n_show=int(min_n_show),
@@ -1905,7 +1919,6 @@ def trend(data: pd.DataFrame | None = None, *, metric: str = "nps", freq: str = 
     frame.loc[first, "reference_n"] = 0
     frame.loc[first, "direction"] = np.where(frame.loc[first, "suppressed"], "not shown", "not tested")
     frame.loc[first & ~frame["suppressed"].to_numpy(), "note"] = "first period"
-    del ref_n
     sort_cols = (by_names if by is not None else []) + ["period_start"]
     frame = frame[cols].sort_values(sort_cols, kind="stable").reset_index(drop=True)
     tested = int(frame["p_value"].notna().sum())

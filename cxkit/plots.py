@@ -34,12 +34,13 @@ def _axes(ax, size):
 
 
 def _check_table(table, needed, what):
+    source = "cxkit.trend()" if what == "plot_trend" else "cxkit.compare()"
     if not isinstance(table, pd.DataFrame):
-        raise ConfigError(f"{what}: expected the table returned by cxkit.{what.split('_')[1] if what == 'plot_trend' else 'compare'}()")
+        raise ConfigError(f"{what}: expected the table returned by {source}")
     missing = [c for c in needed if c not in table.columns]
     if missing:
         raise ConfigError(f"{what}: the table lacks column(s) {', '.join(missing)}; pass the table returned by "
-                          f"cxkit.{'trend' if what == 'plot_trend' else 'compare'}()")
+                          f"{source}")
 
 
 def _verdict_colours(table: pd.DataFrame) -> list[str]:
@@ -224,6 +225,7 @@ def plot_trend(table: pd.DataFrame, *, ax=None, group=None, title: str | None = 
     ax.set_ylabel(_axis_label(table))
     ax.set_xlabel("Period")
     freq = {"W": "week", "M": "month", "Q": "quarter", "Y": "year"}.get(table.attrs.get("freq", ""), "period")
-    ax.set_title(title or f"{_axis_label(table).split(' (')[0]} per {freq} ({int(100 * table.attrs.get('confidence', 0.95))}% band)")
+    level = int(round(100 * table.attrs.get("confidence", 0.95)))
+    ax.set_title(title or f"{_axis_label(table).split(' (')[0]} per {freq} ({level}% band)")
     ax.grid(alpha=0.3)
     return ax
