@@ -622,3 +622,18 @@ def test_no_other_unit_is_flagged_more_often_than_expected(monkeypatch):
     # each unit: expected share <= alpha = 5% (2 of 40); binomial(40, 0.05): P(count >= 6) < 1.5%.
     # Measured: at most 1 of 40 per unit, 2 of 40 runs with any flag (without cluster=: 9 of 40 runs).
     assert max(flagged.values()) <= 5, flagged
+
+
+def test_small_groups_of_response_times_vs_rest_use_the_exact_methods():
+    # below 50 answers a side and without ties the rest is built explicitly: exact U p-value (scipy) and the
+    # exact Moses interval, equal to compare_times on the explicit rest
+    rng = np.random.default_rng(2)
+    df = pd.DataFrame({"unit": np.repeat(["a", "b", "c"], [12, 15, 10]), "created_at": pd.Timestamp("2025-01-01")})
+    df["first_response_at"] = df["created_at"] + pd.to_timedelta(rng.lognormal(0, 1, len(df)), unit="h")
+    hours = (df["first_response_at"] - df["created_at"]).dt.total_seconds() / 3600
+    t = cx.compare(df, metric="first_response_time", by="unit", min_n_test=5)
+    for row in t.itertuples():
+        ref = cx.compare_times(hours[df["unit"] == row.unit], hours[df["unit"] != row.unit])
+        assert (row.diff, row.diff_ci_low, row.diff_ci_high, row.statistic, row.p_value) == pytest.approx(
+            (ref.diff, ref.diff_ci_low, ref.diff_ci_high, ref.statistic, ref.p_value))
+        assert row.reference == pytest.approx(np.median(hours[df["unit"] != row.unit]))
