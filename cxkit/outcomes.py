@@ -15,7 +15,7 @@ customers table, for analyses that need no survey, e.g. churn by contract type):
 * across units: :func:`unit_outcomes` (with the ecological-inference caveat);
 * service: :func:`response_time_effect` (CSAT per doubling of first-response time).
 
-Methods, formulas and sources: ``docs/statistics.md``, section 3.
+Methods, formulas and sources: ``docs/statistics.md``, section 11.
 """
 from __future__ import annotations
 
