@@ -152,6 +152,22 @@ _STRINGS: dict[str, dict[str, str]] = {
     "month": {"en": "Month", "lt": "Mėnuo", "pl": "Miesiąc", "lv": "Mēnesis"},
     "change": {"en": "Change", "lt": "Pokytis", "pl": "Zmiana", "lv": "Izmaiņa"},
     "reports": {"en": "reports", "lt": "ataskaitos", "pl": "raporty", "lv": "pārskati"},
+    "methods_period": {"en": "Reporting period {start} – {end}; compared with the previous period ({prev}) and the same period a year earlier ({ago}). Churn: customers who left within the 12 months to {end} among those active at the start.",
+                       "lt": "Ataskaitinis laikotarpis {start} – {end}; lyginama su ankstesniu laikotarpiu ({prev}) ir tuo pačiu laikotarpiu prieš metus ({ago}). Klientų praradimas: per 12 mėnesių iki {end} išėję klientai tarp buvusių aktyvių laikotarpio pradžioje.",
+                       "pl": "Okres raportu {start} – {end}; porównanie z poprzednim okresem ({prev}) i tym samym okresem rok wcześniej ({ago}). Odejścia: klienci, którzy odeszli w ciągu 12 miesięcy do {end}, spośród aktywnych na początku.",
+                       "lv": "Pārskata periods {start} – {end}; salīdzināts ar iepriekšējo periodu ({prev}) un to pašu periodu pirms gada ({ago}). Aiziešana: klienti, kas aizgāja 12 mēnešos līdz {end}, no aktīvajiem perioda sākumā."},
+    "methods_tests": {"en": "Intervals: NPS adjusted Wald, shares Wilson, response times median with order-statistic interval; {conf} confidence. Each unit is compared with the rest of the company (not the total that contains it); p-values are corrected across all units for each metric and comparison (Benjamini-Hochberg). NPS, CSAT and CES tests allow for customers who answer more than once.",
+                      "lt": "Intervalai: NPS – pakoreguotas Waldo, dalys – Wilsono, atsakymo laikas – mediana su eilės statistikų intervalu; patikimumas {conf}. Kiekvienas padalinys lyginamas su likusia įmone (ne su visuma, kuriai jis priklauso); p reikšmės pataisytos visiems padaliniams kiekvienam rodikliui ir palyginimui (Benjamini-Hochberg). NPS, CSAT ir CES testai įvertina, kad klientas gali atsakyti kelis kartus.",
+                      "pl": "Przedziały: NPS skorygowany Wald, udziały Wilson, czas odpowiedzi mediana z przedziałem statystyk pozycyjnych; ufność {conf}. Każdą jednostkę porównano z resztą firmy (nie z całością, do której należy); wartości p skorygowano dla wszystkich jednostek w każdym wskaźniku i porównaniu (Benjamini-Hochberg). Testy NPS, CSAT i CES uwzględniają klientów odpowiadających wielokrotnie.",
+                      "lv": "Intervāli: NPS – koriģētais Valda, daļas – Vilsona, atbildes laiks – mediāna ar kārtas statistiku intervālu; ticamība {conf}. Katra vienība salīdzināta ar pārējo uzņēmumu (nevis ar kopumu, kurā tā ietilpst); p vērtības koriģētas visām vienībām katram rādītājam un salīdzinājumam (Benjamini-Hochberg). NPS, CSAT un CES testi ņem vērā klientus, kas atbild vairākkārt."},
+    "methods_minn": {"en": "Figures based on fewer than {show} answers are not shown (also where they could be worked out by subtraction); below {test} answers no significance test is made.",
+                     "lt": "Rodikliai, pagrįsti mažiau nei {show} atsakymų, nerodomi (ir ten, kur juos būtų galima apskaičiuoti atimant); esant mažiau nei {test} atsakymų reikšmingumas netikrinamas.",
+                     "pl": "Wartości oparte na mniej niż {show} odpowiedziach nie są pokazywane (także tam, gdzie dałoby się je wyliczyć przez odejmowanie); poniżej {test} odpowiedzi nie wykonuje się testu istotności.",
+                     "lv": "Rādītāji, kas balstīti uz mazāk nekā {show} atbildēm, netiek rādīti (arī tur, kur tos varētu aprēķināt atņemot); ja atbilžu ir mazāk par {test}, nozīmīgums netiek pārbaudīts."},
+    "methods_rejected": {"en": "{rejected} rows were set aside while loading because they broke the data contract (see data-notes/rejected.csv); {repaired} values were repaired and reported.",
+                         "lt": "Įkeliant atidėta {rejected} eilučių, pažeidusių duomenų sutartį (žr. data-notes/rejected.csv); pataisyta ir nurodyta {repaired} reikšmių.",
+                         "pl": "Podczas wczytywania odłożono {rejected} wierszy niezgodnych z umową danych (zob. data-notes/rejected.csv); poprawiono i zgłoszono {repaired} wartości.",
+                         "lv": "Ielādējot atlikts {rejected} rindu, kas neatbilda datu līgumam (sk. data-notes/rejected.csv); labotas un norādītas {repaired} vērtības."},
 }
 
 

@@ -292,6 +292,8 @@ def _share_interval(k, n, method: str, confidence: float):
             low = np.where(k == 0, 0.0, low)
             high = np.where(k == n, 1.0, high)
         value = k / n
+    # the limits bracket the estimate (floating-point can put a Wilson limit 1e-17 inside it at k = 0 or n)
+    low, high = np.fmin(low, value), np.fmax(high, value)
     return value, np.clip(low, 0, 1), np.clip(high, 0, 1)
 
 

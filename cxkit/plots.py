@@ -28,6 +28,12 @@ def _table_of(result, needed: set, plot: str, source: str, kind: str, kinds: tup
     return table
 
 
+def _err(value, low, high) -> np.ndarray:
+    """Error-bar lengths below and above ``value``; never negative (rounding can put a limit a hair inside)."""
+    value, low, high = (np.asarray(x, dtype=float) for x in (value, low, high))
+    return np.clip(np.vstack([value - low, high - value]), 0, None)
+
+
 def _axes(ax, figsize=(7, 4)):
     if ax is None:
         import matplotlib.pyplot as plt
@@ -70,7 +76,7 @@ def plot_churn_by_group(table: pd.DataFrame, *, by: str | None = None, ax=None):
     ax = _axes(ax)
     x = np.arange(len(table))
     v = table["churn_rate"].to_numpy(dtype=float)
-    err = np.vstack([v - table["ci_low"].to_numpy(dtype=float), table["ci_high"].to_numpy(dtype=float) - v])
+    err = _err(v, table["ci_low"], table["ci_high"])
     labels = table[by].astype(str).tolist()
     ax.bar(x, v, color=[_colour(lb, i) for i, lb in enumerate(labels)], yerr=err, capsize=4)
     for xi, vi, n in zip(x, v, table["n"] if "n" in table.columns else [None] * len(x)):
@@ -172,7 +178,7 @@ def plot_revenue_at_risk(result, *, ax=None):
     ax.barh(y, v, color=colours)
     has_ci = ~np.isnan(lo) & ~np.isnan(hi)
     if has_ci.any():
-        ax.errorbar(v[has_ci], y[has_ci], xerr=np.vstack([v - lo, hi - v])[:, has_ci], fmt="none", ecolor="black",
+        ax.errorbar(v[has_ci], y[has_ci], xerr=_err(v, lo, hi)[:, has_ci], fmt="none", ecolor="black",
                     capsize=3)
     labels = [f"{m}: {g} ({lb})" for m, g, lb in zip(t["method"], t["group"], t["label"])]
     ax.set_yticks(y, labels)
@@ -234,7 +240,7 @@ def plot_drivers(result, *, kind: str = "quadrant", ax=None):
         y = np.arange(len(table))[::-1]
         ax.barh(y, share, color=_DARK, height=0.6)
         if has_ci:
-            ax.errorbar(share, y, xerr=[share - lo, hi - share], fmt="none", ecolor="black", capsize=3, lw=1)
+            ax.errorbar(share, y, xerr=_err(share, lo, hi), fmt="none", ecolor="black", capsize=3, lw=1)
         ax.set_yticks(y, labels)
         ax.set_xlabel(f"Share of explained variance of {outcome} (%)")
         ax.set_title(f"Key drivers of {outcome} (R² = {r2:.2f})" + (f", {confidence:.0%} intervals"
@@ -246,7 +252,7 @@ def plot_drivers(result, *, kind: str = "quadrant", ax=None):
     perf = table["performance"].to_numpy(dtype=float)
     px, py = float(np.mean(perf)), 100.0 / len(table)
     if has_ci:
-        ax.errorbar(perf, share, yerr=[share - lo, hi - share], fmt="none", ecolor=_LIGHT, capsize=3, lw=1, zorder=1)
+        ax.errorbar(perf, share, yerr=_err(share, lo, hi), fmt="none", ecolor=_LIGHT, capsize=3, lw=1, zorder=1)
     fix = (share > py) & (perf < px)
     ax.scatter(perf, share, s=60, color=np.where(fix, _ACCENT, _DARK), zorder=2)
     for x, y, text in zip(perf, share, labels):
@@ -318,7 +324,7 @@ def plot_themes(summary, *, kind: str = "impact", ax=None):
     sig = table["significant"].to_numpy(dtype=bool) if "significant" in table else np.zeros(len(table), bool)
     tested = np.isfinite(diff)
     colors = np.where(sig, np.where(diff < 0, _ACCENT, _DARK), _LIGHT)
-    ax.errorbar(diff[tested], y[tested], xerr=[(diff - lo)[tested], (hi - diff)[tested]], fmt="none",
+    ax.errorbar(diff[tested], y[tested], xerr=_err(diff, lo, hi)[:, tested], fmt="none",
                 ecolor="gray", capsize=3, lw=1, zorder=1)
     ax.scatter(diff[tested], y[tested], s=60, color=colors[tested], zorder=2)
     for yy in y[~tested]:

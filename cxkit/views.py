@@ -18,15 +18,14 @@ from .errors import ConfigError, CxkitError, InsufficientDataError
 from .i18n import format_number_local, format_percent_local, format_date_local, t
 from .metrics import metric_table
 
-__all__ = ["open_report", "ReportData", "show_heading", "show_text", "show_table", "show_note", "HEADLINE_METRICS",
+__all__ = ["open_report", "ReportData", "show_part", "show_heading", "show_text", "show_table", "show_note", "HEADLINE_METRICS",
+           "headline_table", "headline_notes", "suppress_complementary", "trend_figure", "journey_table",
+           "data_notes", "methods_notes", "league_table", "league_figure", "movers_table", "regions_table", "unit_outcomes_figure",
            "headline", "headline_record", "table_html", "Section", "outcomes_section", "drivers_section",
            "themes_section"]
 
 #: metrics in the headline table: (metric, table, kwargs)
 HEADLINE_METRICS = ("nps", "csat", "ces", "first_response_time", "churn_rate")
-_TABLE_OF = {"nps": "responses", "csat": "responses", "ces": "responses", "first_response_time": "tickets",
-             "churn_rate": "customers"}
-_METRIC_NAME = {"first_response_time": "first_response_time_median"}
 
 
 def attach_groups(tables: dict[str, pd.DataFrame | None], *, level: str = "unit") -> dict[str, pd.DataFrame | None]:
@@ -68,77 +67,129 @@ def _in(frame: pd.DataFrame, column: str, start, end) -> pd.DataFrame:
     return frame[(d >= start) & (d < end + pd.Timedelta(days=1))]
 
 
-def _metric_rows(tables, metric, start, end, settings, by="_group"):
-    table = tables.get(_TABLE_OF[metric])
-    if table is None or table.empty:
-        return None
-    name = _METRIC_NAME.get(metric, metric)
-    kw = {"confidence": settings.get("confidence", 0.95), "total": True}
+#: headline metrics: metric -> (table, date column, window: "period" or "12 months to period end")
+METRIC_SOURCES = {
+    "nps": ("responses", "date", "period"),
+    "csat": ("responses", "date", "period"),
+    "ces": ("responses", "date", "period"),
+    "first_response_time": ("tickets", "created_at", "period"),
+    "churn_rate": ("customers", None, "12 months"),
+}
+COMPARISONS = ("rest", "target", "previous", "year_ago")
+
+
+def _window(metric: str, start: pd.Timestamp, end: pd.Timestamp):
+    if METRIC_SOURCES[metric][2] == "12 months":
+        return (end - pd.DateOffset(years=1) + pd.Timedelta(days=1), end)
+    return (start, end)
+
+
+def _compare_kwargs(metric: str, settings: dict, frame: pd.DataFrame) -> dict:
+    kw = dict(alpha=float(settings.get("alpha", 0.05)), min_n_show=int(settings.get("min_n_show", 5)),
+              min_n_test=int(settings.get("min_n_test", 30)), confidence=float(settings.get("confidence", 0.95)))
     if metric in ("csat", "ces"):
         kw["scale"] = tuple(settings.get("scales", {}).get(metric, (1, 5)))
-    if metric == "churn_rate":
-        if "acquired_at" not in table.columns and "churned" not in table.columns:
-            return None
-        kw.update(start=start, end=end) if "acquired_at" in table.columns else None
-        data = table
-    else:
-        date_col = "date" if _TABLE_OF[metric] == "responses" else "created_at"
-        data = _in(table, date_col, start, end)
-        if metric in ("nps", "csat", "ces") and data[metric].notna().sum() == 0:
-            return None
-    if data.empty:
-        return None
-    try:
-        rows = metric_table(data, metric=name, by=by, **kw)
-    except InsufficientDataError:
-        return None
-    rows["metric"] = metric
-    return rows.rename(columns={by: "group"})
+    if metric in ("nps", "csat", "ces") and "customer_id" in frame.columns and frame["customer_id"].notna().any():
+        kw["cluster"] = "customer_id"  # customers answer more than once: cluster-robust tests
+    return kw
 
 
 def build_context(tables: dict, *, level: str, period: tuple, settings: dict, log: pd.DataFrame,
                   rejected: pd.DataFrame) -> dict[str, pd.DataFrame]:
-    """Company-wide figures every report needs, computed once (all groups at once, vectorised)."""
-    start, end = period
-    from .report import previous_period, year_ago
+    """Company-wide figures every report needs, computed once for all groups (vectorised).
 
-    prev, ago = previous_period(start, end), year_ago(start, end)
+    ``comparisons``: every group (and the company, group "All") per headline metric against the
+    rest of the company, its target, the previous period and a year earlier; one family per
+    metric and comparison (see docs/statistics.md, section 7). ``trend``: monthly NPS/CSAT/CES per
+    group and company with period-over-period changes flagged. ``touchpoints``: the company's
+    journey view. ``unit_outcomes``: unit NPS vs churn and revenue growth. ``regions``: the roll-up.
+    """
+    from .compare import compare, trend
+    from .outcomes import unit_outcomes
+
+    start, end = period
+    units = tables.get("units")
     frames = []
-    for label, (s, e) in (("current", (start, end)), ("previous", prev), ("year_ago", ago)):
-        for metric in HEADLINE_METRICS:
-            rows = _metric_rows(tables, metric, s, e, settings)
-            if rows is not None:
-                frames.append(rows.assign(window=label, start=s, end=e))
-    metrics = pd.concat(frames, ignore_index=True) if frames else pd.DataFrame()
-    if len(metrics):
-        metrics["group"] = metrics["group"].astype(str)
-    ctx = {"metrics": metrics}
-    # monthly trend per group and for the company
+    for metric, (table, date, _) in METRIC_SOURCES.items():
+        data = tables.get(table)
+        if data is None or data.empty or "_group" not in data.columns:
+            continue
+        if metric in ("nps", "csat", "ces") and (metric not in data.columns or data[metric].notna().sum() == 0):
+            continue
+        win = _window(metric, start, end)
+        kw = _compare_kwargs(metric, settings, data)
+        for against in COMPARISONS:
+            targets = None
+            if against == "target":
+                if units is None or level != "unit" or f"target_{metric}" not in units.columns:
+                    continue
+                targets = units.rename(columns={"unit": "_group"})
+            for by in ("_group", None):
+                if by is None and against in ("rest", "target"):
+                    continue
+                try:
+                    tab = compare(data, metric=metric, by=by, against=against, period=win, date=date,
+                                  targets=targets, **kw)
+                except (InsufficientDataError, ConfigError):
+                    continue
+                tab = tab.rename(columns={"_group": "group"})
+                if by is None:
+                    tab.insert(0, "group", "All")
+                tab["against"] = against
+                tab["company_value"] = (tab.attrs.get("company") or {}).get("value", np.nan)
+                frames.append(tab)
+    comparisons = pd.concat(frames, ignore_index=True) if frames else pd.DataFrame()
+    if len(comparisons):
+        comparisons["group"] = comparisons["group"].astype(str)
+        comparisons["vs"] = comparisons["vs"].astype(str)
+    ctx = {"comparisons": comparisons}
     r = tables["responses"]
-    trend_frames = []
+    trends = []
     for metric in ("nps", "csat", "ces"):
         if metric not in r.columns or r[metric].notna().sum() == 0:
             continue
-        month = r["date"].dt.to_period("M").astype(str)
-        kw = {"confidence": settings.get("confidence", 0.95)}
-        if metric != "nps":
-            kw["scale"] = tuple(settings.get("scales", {}).get(metric, (1, 5)))
-        tab = metric_table(r.assign(_month=month), metric=metric, by=["_group", "_month"], **kw)
-        tot = metric_table(r.assign(_month=month), metric=metric, by=["_month"], **kw).assign(_group="All")
-        trend_frames.append(pd.concat([tab, tot], ignore_index=True))
-    ctx["trend"] = (pd.concat(trend_frames, ignore_index=True).rename(columns={"_group": "group", "_month": "month"})
-                    if trend_frames else pd.DataFrame())
+        kw = _compare_kwargs(metric, settings, r)
+        for by in ("_group", None):
+            try:
+                tab = trend(r, metric=metric, freq="M", by=by, end=end, **kw)
+            except (InsufficientDataError, ConfigError):
+                continue
+            tab = tab.rename(columns={"_group": "group"})
+            if by is None:
+                tab.insert(0, "group", "All")
+            trends.append(tab)
+    ctx["trend"] = pd.concat(trends, ignore_index=True) if trends else pd.DataFrame()
     if len(ctx["trend"]):
         ctx["trend"]["group"] = ctx["trend"]["group"].astype(str)
-    # touchpoints (journey view) in the current period
+        ctx["trend"]["period"] = ctx["trend"]["period"].astype(str)
+        ctx["trend"]["vs"] = ctx["trend"]["vs"].astype(str)
     cur = _in(r, "date", start, end)
     if "touchpoint" in cur.columns and cur["touchpoint"].notna().any():
-        tp = metric_table(cur, metric="nps", by=["_group", "touchpoint"], confidence=settings.get("confidence", 0.95))
-        tp_all = metric_table(cur, metric="nps", by=["touchpoint"], confidence=settings.get("confidence", 0.95)).assign(_group="All")
-        ctx["touchpoints"] = pd.concat([tp, tp_all], ignore_index=True).rename(columns={"_group": "group"})
-        ctx["touchpoints"]["group"] = ctx["touchpoints"]["group"].astype(str)
-        ctx["touchpoints"]["touchpoint"] = ctx["touchpoints"]["touchpoint"].astype(str)
-    units = tables.get("units")
+        try:
+            tp = compare(cur, metric="nps", by="touchpoint", against="rest", **_compare_kwargs("nps", settings, cur))
+            tp["touchpoint"] = tp["touchpoint"].astype(str)
+            ctx["touchpoints"] = tp
+        except (InsufficientDataError, ConfigError):
+            pass
+    if tables.get("customers") is not None:
+        try:
+            uo = unit_outcomes(r, tables["customers"], tables.get("revenue"), by="_group",
+                               confidence=float(settings.get("confidence", 0.95)))
+            ctx["unit_outcomes"] = uo.data.rename(columns={"_group": "group"}).assign(group=lambda d: d["group"].astype(str))
+            ctx["unit_outcomes_fit"] = uo.summary
+            if uo.lines is not None:
+                ctx["unit_outcomes_lines"] = uo.lines
+            ctx["unit_outcomes_notes"] = pd.DataFrame({"note": list(uo.notes)})
+        except (InsufficientDataError, ConfigError):
+            pass
+    if units is not None and "region" in units.columns and level == "unit":
+        region_of = dict(zip(units["unit"].astype(str), units["region"].astype("string").fillna("(no region)")))
+        rr = cur.assign(_region=cur["unit"].astype(str).map(region_of))
+        try:
+            reg = compare(rr, metric="nps", by="_region", against="rest", **_compare_kwargs("nps", settings, rr))
+            ctx["regions"] = reg.rename(columns={"_region": "region"})
+        except (InsufficientDataError, ConfigError):
+            pass
     if units is not None:
         ctx["units"] = units.drop(columns=[c for c in ("_row",) if c in units.columns])
     ctx["log"] = log.copy()
@@ -263,6 +314,36 @@ def _display_html(text: str):
     display(HTML(text))
 
 
+def show_part(fn, lang: str = "en") -> None:
+    """Show what ``fn()`` returns (table, figure, section, note); thin data become a note, not an error.
+
+    Used by the report notebooks so that one section with too little data does not fail a report.
+    """
+    try:
+        out = fn()
+    except (InsufficientDataError, CxkitError) as exc:
+        show_note(f"{t('too_little', lang)}: {exc}")
+        return
+    items = out if isinstance(out, (list, tuple)) else [out]
+    for item in items:
+        if item is None:
+            continue
+        if isinstance(item, Section):
+            item.show()
+        elif isinstance(item, pd.DataFrame):
+            show_table(item, lang=lang)
+        elif isinstance(item, str):
+            show_note(item)
+        elif hasattr(item, "figure") or hasattr(item, "savefig"):
+            sec = Section()
+            sec.figure(item)
+            sec.show()
+        else:
+            from IPython.display import display
+
+            display(item)
+
+
 def show_heading(text: str, level: int = 2) -> None:
     """A heading; the text is escaped (unit names come from data)."""
     level = min(max(int(level), 1), 4)
@@ -318,30 +399,37 @@ def table_html(frame: pd.DataFrame, *, lang: str = "en", digits: int | dict = 1,
 
 
 def headline(rep: ReportData) -> pd.DataFrame:
-    """Headline metrics of the report's group in the current period, with the previous period,
-    a year earlier and the target beside them (one row per metric)."""
-    m = rep.context.get("metrics")
+    """Headline metrics of the report's group in the reporting period, one row per metric, with
+    the comparison against the rest of the company, the target, the previous period and a year
+    earlier (difference, adjusted p-value, significance, direction).
+
+    Columns: ``metric``, ``value``, ``ci_low``, ``ci_high``, ``n``, ``note``, then for each of
+    ``rest``, ``target``, ``previous``, ``year_ago``: ``<vs>_reference``, ``<vs>_diff``,
+    ``<vs>_p_adjusted``, ``<vs>_significant``, ``<vs>_direction``.
+    """
+    c = rep.context.get("comparisons")
     group = rep.group or "All"
-    if m is None or m.empty:
-        return pd.DataFrame(columns=["metric", "value", "ci_low", "ci_high", "n"])
-    mine = m[m["group"] == group]
+    cols = ["metric", "value", "ci_low", "ci_high", "n", "note"]
+    if c is None or c.empty:
+        return pd.DataFrame(columns=cols)
+    mine = c[c["group"] == group]
     rows = []
     for metric in HEADLINE_METRICS:
-        cur = mine[(mine["metric"] == metric) & (mine["window"] == "current")]
-        if cur.empty:
+        m = mine[mine["metric"] == metric]
+        if m.empty:
             continue
-        c = cur.iloc[0]
-        row = {"metric": metric, "value": c["value"], "ci_low": c["ci_low"], "ci_high": c["ci_high"], "n": int(c["n"])}
-        for w in ("previous", "year_ago"):
-            prev = mine[(mine["metric"] == metric) & (mine["window"] == w)]
-            row[w] = prev.iloc[0]["value"] if len(prev) else np.nan
-        units = rep.units
-        col = f"target_{metric}"
-        row["target"] = np.nan
-        if units is not None and col in units.columns and rep.group and rep.level == "unit":
-            hit = units[units["unit"].astype(str) == rep.group]
-            if len(hit):
-                row["target"] = float(hit.iloc[0][col])
+        base = m.iloc[0]
+        row = {"metric": metric, "value": base["value"], "ci_low": base["ci_low"], "ci_high": base["ci_high"],
+               "n": int(base["n"]) if pd.notna(base["n"]) else 0, "note": base.get("note", "") or "",
+               "higher_is_better": metric not in ("first_response_time", "churn_rate")}
+        for vs in COMPARISONS:
+            hit = m[m["against"] == vs]
+            if hit.empty:
+                continue
+            h = hit.iloc[0]
+            row.update({f"{vs}_reference": h["reference"], f"{vs}_diff": h["diff"], f"{vs}_p_adjusted": h["p_adjusted"],
+                        f"{vs}_significant": bool(h["significant"]), f"{vs}_direction": h["direction"],
+                        f"{vs}_label": h["vs"]})
         rows.append(row)
     return pd.DataFrame(rows)
 
@@ -349,11 +437,161 @@ def headline(rep: ReportData) -> pd.DataFrame:
 def headline_record(rep: ReportData) -> dict:
     """Headline figures as plain JSON values (for the manifest and the index page)."""
     out = {}
-    for r in headline(rep).itertuples(index=False):
-        out[r.metric] = {"value": r.value, "ci_low": r.ci_low, "ci_high": r.ci_high, "n": r.n,
-                         "significant": bool(getattr(r, "significant", False)),
-                         "direction": getattr(r, "direction", None)}
+    for r in headline(rep).to_dict(orient="records"):
+        out[r["metric"]] = {"value": r["value"], "ci_low": r["ci_low"], "ci_high": r["ci_high"], "n": r["n"],
+                            "significant": bool(r.get("rest_significant", False)),
+                            "direction": r.get("rest_direction"), "p_adjusted": r.get("rest_p_adjusted"),
+                            "vs_previous": r.get("previous_diff"), "previous_significant": bool(r.get("previous_significant", False))}
     return out
+
+
+_ARROW = {"higher": "▲", "lower": "▼"}
+
+
+def _marked(diff, significant, direction, lang, digits=1) -> str:
+    if diff is None or (isinstance(diff, float) and np.isnan(diff)):
+        return "–"
+    text = format_number_local(diff, lang, digits, signed=True)
+    return f"{text} {_ARROW.get(direction, '')}".strip() if significant else text
+
+
+def headline_table(rep: ReportData, *, lang: str = "en") -> pd.DataFrame:
+    """The headline as leadership reads it: localised labels, intervals, ▲/▼ for significant changes."""
+    h = headline(rep)
+    rows = []
+    for r in h.to_dict(orient="records"):
+        digits = 1
+        row = {t("metric", lang): t(r["metric"], lang),
+               t("value", lang): format_number_local(r["value"], lang, digits) if pd.notna(r["value"]) else t("not_shown", lang),
+               t("ci", lang): _ci(r["ci_low"], r["ci_high"], lang) if pd.notna(r["value"]) else "–",
+               t("n", lang): format_number_local(r["n"], lang, 0)}
+        row[t("vs_rest", lang)] = _marked(r.get("rest_diff"), r.get("rest_significant"), r.get("rest_direction"), lang)
+        tgt = r.get("target_reference")
+        row[t("target", lang)] = (f"{format_number_local(tgt, lang)} ({_marked(r.get('target_diff'), r.get('target_significant'), r.get('target_direction'), lang)})"
+                                  if tgt is not None and pd.notna(tgt) else "–")
+        for vs in ("previous", "year_ago"):
+            ref = r.get(f"{vs}_reference")
+            row[t(vs, lang)] = (f"{format_number_local(ref, lang)} ({_marked(r.get(f'{vs}_diff'), r.get(f'{vs}_significant'), r.get(f'{vs}_direction'), lang)})"
+                                if ref is not None and pd.notna(ref) else "–")
+        rows.append(row)
+    return pd.DataFrame(rows)
+
+
+def headline_notes(rep: ReportData, *, lang: str = "en") -> list[str]:
+    """Why some figures are not shown or not tested (from the comparison notes)."""
+    h = headline(rep)
+    notes = [f"{t(r['metric'], lang)}: {r['note']}" for r in h.to_dict(orient="records") if r.get("note")]
+    return notes
+
+
+def suppress_complementary(n: pd.Series, threshold: int, *, total_shown: bool = True) -> pd.Series:
+    """Which rows to hide so that no row under ``threshold`` can be recovered by subtraction.
+
+    Rows with 0 < n < threshold are hidden. When a total is published, a single hidden row could be
+    recovered as total minus the others, and several small hidden rows add up to a small group: the
+    smallest visible rows are hidden too until the hidden rows together reach the threshold and
+    there are at least two of them (or none).
+
+    Examples
+    --------
+    >>> suppress_complementary(pd.Series([3, 40, 50, 60]), 5).tolist()
+    [True, True, False, False]
+    >>> suppress_complementary(pd.Series([30, 40]), 5).tolist()
+    [False, False]
+    """
+    n = pd.Series(n).fillna(0).astype(float)
+    hide = (n > 0) & (n < threshold)
+    if not total_shown or not hide.any():
+        return hide
+    order = n[~hide & (n > 0)].sort_values().index.tolist()
+    while hide.any() and (hide.sum() < 2 or n[hide].sum() < threshold) and order:
+        hide[order.pop(0)] = True
+    return hide
+
+
+def trend_figure(rep: ReportData, *, metric: str = "nps", lang: str = "en"):
+    """Monthly trend of the group with its band and flagged changes, the company beside it."""
+    from .plots import plot_trend
+
+    tr = rep.context.get("trend")
+    if tr is None or tr.empty:
+        raise InsufficientDataError("no monthly figures")
+    group = rep.group or "All"
+    sub = tr[(tr["metric"] == metric) & (tr["group"].isin([group, "All"]))].copy()
+    if sub.empty:
+        raise InsufficientDataError(f"no monthly {metric} figures for {group}")
+    sub["group"] = sub["group"].replace({"All": t("company", lang)})
+    sub.attrs = {"by": ["group"], "metric": metric, "freq": "M", "confidence": 0.95,
+                 "higher_is_better": metric not in ("first_response_time", "churn_rate"),
+                 "measured_in": "points" if metric == "nps" else "%"}
+    groups = [g for g in (group if group != "All" else None, t("company", lang)) if g]
+    ax = plot_trend(sub, group=groups, title=f"{t(metric, lang)} – {t('trends', lang).lower()}")
+    ax.set_xlabel(t("month", lang))
+    ax.set_ylabel(t(metric, lang))
+    return ax
+
+
+def journey_table(rep: ReportData, *, lang: str = "en", settings: dict | None = None) -> pd.DataFrame:
+    """Touchpoints of the group in the period: NPS with interval vs the group's other touchpoints."""
+    from .compare import compare
+    from .i18n import name_of
+
+    settings = settings or {}
+    if not rep.group:  # the company: computed once in the context
+        tab = rep.context.get("touchpoints")
+        if tab is None or tab.empty:
+            raise InsufficientDataError("no touchpoints in the responses")
+    else:
+        cur = rep.current("responses")
+        if cur is None or "touchpoint" not in cur.columns or cur["touchpoint"].notna().sum() == 0:
+            raise InsufficientDataError("no touchpoints in the responses")
+        tab = compare(cur, metric="nps", by="touchpoint", against="rest", **_compare_kwargs("nps", settings, cur))
+    tab = tab[tab["n"] > 0].copy()
+    hide = suppress_complementary(tab["n"], int(settings.get("min_n_show", 5)))
+    company = rep.context.get("touchpoints")
+    comp = dict(zip(company["touchpoint"].astype(str), company["value"])) if company is not None else {}
+    out = pd.DataFrame({
+        t("touchpoint", lang): [name_of("touchpoint", x, lang) for x in tab["touchpoint"].astype(str)],
+        t("nps", lang): [t("not_shown", lang) if h else format_number_local(v, lang) for v, h in zip(tab["value"], hide)],
+        t("ci", lang): ["–" if h else _ci(a, b, lang) for a, b, h in zip(tab["ci_low"], tab["ci_high"], hide)],
+        t("n", lang): ["–" if h else format_number_local(v, lang, 0) for v, h in zip(tab["n"], hide)],
+        t("vs_rest", lang): ["–" if h else _marked(d, s, dr, lang) for d, s, dr, h in
+                             zip(tab["diff"], tab["significant"], tab["direction"], hide)],
+        t("company", lang): [format_number_local(comp.get(str(x)), lang) if str(x) in comp else "–"
+                             for x in tab["touchpoint"].astype(str)],
+    })
+    return out
+
+
+def data_notes(rep: ReportData, *, lang: str = "en") -> pd.DataFrame:
+    """Rows in and rows rejected per input file (whole data set: the batch validates it once)."""
+    log = rep.context.get("log")
+    if log is None or log.empty:
+        raise InsufficientDataError("no load log")
+    return pd.DataFrame({"table": log["table"].astype(str), "file": log["file"].astype(str),
+                         t("rows_in", lang): log["rows_in"].astype(int),
+                         t("rows_rejected", lang): log["rows_rejected"].astype(int)})
+
+
+def methods_notes(rep: ReportData, *, lang: str = "en", settings: dict | None = None) -> list[str]:
+    """How the report's figures were made: periods, tests and corrections, minimum samples, rejects."""
+    from .report import previous_period, year_ago
+
+    settings = settings or {}
+    start, end = rep.period
+    prev, ago = previous_period(start, end), year_ago(start, end)
+    f = lambda d: format_date_local(d, lang)  # noqa: E731
+    log = rep.context.get("log")
+    rejected = int(log["rows_rejected"].sum()) if log is not None and len(log) else 0
+    repaired = int(log["repairs"].sum()) if log is not None and "repairs" in log else 0
+    return [
+        t("methods_period", lang).format(start=f(start), end=f(end), prev=f"{f(prev[0])} – {f(prev[1])}",
+                                         ago=f"{f(ago[0])} – {f(ago[1])}"),
+        t("methods_tests", lang).format(conf=format_percent_local(100 * float(settings.get("confidence", 0.95)), lang, 0)),
+        t("methods_minn", lang).format(show=int(settings.get("min_n_show", 5)), test=int(settings.get("min_n_test", 30))),
+        t("methods_rejected", lang).format(rejected=format_number_local(rejected, lang, 0),
+                                           repaired=format_number_local(repaired, lang, 0)),
+    ]
 
 
 # --------------------------------------------------------------------------------------
@@ -577,3 +815,100 @@ def themes_section(rep: ReportData, *, lang: str = "en", settings: dict | None =
 
     sec.attempt(lang, run)
     return sec
+
+
+# --------------------------------------------------------------------------------------
+# leadership summary
+
+
+def league_table(rep: ReportData, *, lang: str = "en", settings: dict | None = None) -> pd.DataFrame:
+    """All groups side by side: each headline metric with its interval and ▲/▼ where the group
+    differs significantly from the rest of the company (corrected across groups)."""
+    settings = settings or {}
+    c = rep.context.get("comparisons")
+    if c is None or c.empty:
+        raise InsufficientDataError("no comparisons")
+    rest = c[(c["against"] == "rest") & (c["group"] != "All")]
+    groups = sorted(rest["group"].unique())
+    table = pd.DataFrame({t(rep.level, lang): groups})
+    for metric in HEADLINE_METRICS:
+        m = rest[rest["metric"] == metric].set_index("group").reindex(groups)
+        if m["n"].isna().all():
+            continue
+        hide = suppress_complementary(m["n"].fillna(0).reset_index(drop=True), int(settings.get("min_n_show", 5)))
+        hide.index = m.index
+        cells = []
+        for g, r in m.iterrows():
+            if hide[g] or pd.isna(r["value"]):
+                cells.append("–")
+                continue
+            mark = f" {_ARROW.get(r['direction'], '')}" if bool(r["significant"]) else ""
+            cells.append(f"{format_number_local(r['value'], lang)}{mark} ({_ci(r['ci_low'], r['ci_high'], lang)}; "
+                         f"n = {format_number_local(r['n'], lang, 0)})")
+        table[t(metric, lang)] = cells
+    return table
+
+
+def league_figure(rep: ReportData, *, metric: str = "nps", lang: str = "en"):
+    """Each group's metric with its interval, the company value as a line, significant groups marked."""
+    from .plots import plot_groups
+
+    c = rep.context.get("comparisons")
+    sub = c[(c["against"] == "rest") & (c["group"] != "All") & (c["metric"] == metric)].copy()
+    if sub.empty:
+        raise InsufficientDataError(f"no {metric} comparisons")
+    sub = sub.rename(columns={"group": rep.level})
+    sub.attrs.update({"metric": metric, "by": [rep.level], "against": "rest",
+                      "higher_is_better": metric not in ("first_response_time", "churn_rate"),
+                      "measured_in": sub["measured_in"].iloc[0] if "measured_in" in sub else "",
+                      "company": {"value": float(sub["company_value"].iloc[0])}})
+    return plot_groups(sub, title=f"{t(metric, lang)}: {t('vs_rest', lang)}")
+
+
+def movers_table(rep: ReportData, *, metric: str = "nps", lang: str = "en", top: int = 6) -> pd.DataFrame:
+    """Largest changes since the previous period (significant ones marked)."""
+    c = rep.context.get("comparisons")
+    prev = c[(c["against"] == "previous") & (c["metric"] == metric) & (c["group"] != "All")].dropna(subset=["diff"])
+    if prev.empty:
+        raise InsufficientDataError("no previous period to compare with")
+    prev = prev.reindex(prev["diff"].abs().sort_values(ascending=False).index).head(top)
+    return pd.DataFrame({
+        t(rep.level, lang): prev["group"].tolist(),
+        t("previous", lang): [format_number_local(v, lang) for v in prev["reference"]],
+        t(metric, lang): [format_number_local(v, lang) for v in prev["value"]],
+        t("change", lang): [_marked(d, s, dr, lang) for d, s, dr in zip(prev["diff"], prev["significant"], prev["direction"])],
+        t("ci", lang): [_ci(a, b, lang) for a, b in zip(prev["diff_ci_low"], prev["diff_ci_high"])],
+    })
+
+
+def regions_table(rep: ReportData, *, lang: str = "en") -> pd.DataFrame:
+    """NPS per region (units rolled up) against the rest of the company."""
+    reg = rep.context.get("regions")
+    if reg is None or reg.empty:
+        raise InsufficientDataError("no regions in the units table")
+    return pd.DataFrame({
+        t("region", lang): reg["region"].astype(str).tolist(),
+        t("nps", lang): [format_number_local(v, lang) for v in reg["value"]],
+        t("ci", lang): [_ci(a, b, lang) for a, b in zip(reg["ci_low"], reg["ci_high"])],
+        t("n", lang): [format_number_local(v, lang, 0) for v in reg["n"]],
+        t("vs_rest", lang): [_marked(d, s, dr, lang) for d, s, dr in zip(reg["diff"], reg["significant"], reg["direction"])],
+    })
+
+
+def unit_outcomes_figure(rep: ReportData, *, outcome: str = "churn_rate", lang: str = "en"):
+    """Unit NPS against churn (or revenue growth): one point per unit, line with band.
+
+    Returns the axes and the notes (the ecological-inference caveat among them)."""
+    from .outcomes import UnitOutcomes
+    from .plots import plot_unit_outcomes
+
+    data = rep.context.get("unit_outcomes")
+    if data is None or data.empty:
+        raise InsufficientDataError("no unit-level outcomes")
+    notes = rep.context.get("unit_outcomes_notes")
+    res = UnitOutcomes(title="unit outcomes", table=rep.context.get("unit_outcomes_fit", pd.DataFrame()),
+                       note_list=list(notes["note"]) if notes is not None else [],
+                       data=data.rename(columns={"group": t(rep.level, lang)}),
+                       lines=rep.context.get("unit_outcomes_lines"))
+    ax = plot_unit_outcomes(res, outcome=outcome)
+    return ax, list(res.notes)

@@ -86,3 +86,15 @@ def test_plot_trend_one_line_per_group(sample):
     assert {line.get_label() for line in ax.get_lines()} >= {"Kaunas Mega", "Liepāja"}
     with pytest.raises(ConfigError, match="no group"):
         cx.plot_trend(t, group="Atlantis")
+
+
+def test_error_bars_survive_limits_a_rounding_error_inside_the_estimate():
+    # Wilson's lower limit at k = 0 can come out as 1e-17 > 0 = the estimate; a chart must still draw
+    import cxkit as cx
+
+    t = pd.DataFrame({"nps_group": ["detractor", "promoter"], "n": [12, 15], "churn_rate": [0.0, 20.0],
+                      "ci_low": [1e-15, 7.0], "ci_high": [24.0, 45.0]})
+    ax = cx.plot_churn_by_group(t)
+    assert len(ax.patches) == 2
+    est = cx.share(0, 12)
+    assert est.ci_low <= est.value <= est.ci_high
