@@ -43,6 +43,7 @@ __all__ = ["read_table", "load", "LoadResult", "Dataset", "TABLE_ORDER"]
 TABLE_ORDER = ("units", "responses", "tickets", "customers", "revenue")
 SUFFIXES = (".csv", ".txt", ".tsv", ".xlsx", ".xlsm", ".parquet", ".pq")
 BLOCK_SIZE = 32 << 20
+SAMPLE_SIZE = 1 << 20  # bytes read to find the encoding, delimiter and header
 _STR = pd.StringDtype("pyarrow")
 _PROBLEM_COLUMNS = ["file", "row", "column", "value", "expected"]
 _REPAIR_COLUMNS = ["file", "column", "repair", "rows", "example"]
@@ -50,7 +51,8 @@ _TRUE = {"true", "yes", "y", "1", "t", "taip", "tak", "jā", "ja", "x"}
 _FALSE = {"false", "no", "n", "0", "f", "ne", "nie", "nē", ""}
 _CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
 _CURRENCY = re.compile(r"(?i)(?:€|eur|pln|zł|zl|\$|usd|£|gbp)")
-_INVISIBLE = "[\u200b\u200c\u200d\u2060\ufeff\u00ad]"  # zero-width characters, BOM, soft hyphen
+#: zero-width characters, BOM, soft hyphen and bidirectional overrides (which can make a name display reversed)
+_INVISIBLE = "[\u200b\u200c\u200d\u2060\ufeff\u00ad\u202a-\u202e\u2066-\u2069]"
 _CURRENCY_CODES = {"€": "EUR", "eur": "EUR", "pln": "PLN", "zł": "PLN", "zl": "PLN", "$": "USD", "usd": "USD",
                    "£": "GBP", "gbp": "GBP"}
 _SPACES = "[\\s\u00a0\u202f']"  # spaces used as thousands separators (incl. no-break spaces)
@@ -305,6 +307,7 @@ def read_table(path: str | Path, table: str, *, mapping: str | Path | Mapping | 
     validator.file_format = reader.info.get("format")
     validator.header_row = getattr(reader, "header_row", 1)
     validator.formula_cells = getattr(reader, "formula_cells", {})
+    validator.sheet, validator.sheets = reader.info.get("sheet"), reader.info.get("sheets", [])
     validator.set_header(reader.header)
     clean_parts, offset = [], 0
     for chunk in reader.chunks():
@@ -567,8 +570,9 @@ class _CsvReader(_Reader):
         self.info: dict[str, Any] = {"format": "csv"}
         self._text: str | None = None  # decoded text, only when the file had to be repaired/decoded in memory
         self._lines_cache: np.ndarray | None = None
+        self.skipped_empty = 0
         with path.open("rb") as fh:
-            head = fh.read(1 << 16)
+            head = fh.read(SAMPLE_SIZE)
         self._whole_in_sample = path.stat().st_size <= len(head)
         encoding = tm.encoding
         source_bytes: bytes | None = None
@@ -625,8 +629,8 @@ class _CsvReader(_Reader):
             else:
                 self.info["encoding"] = "utf-8-sig" if head.startswith(codecs.BOM_UTF8) else "utf-8"
         if self._text is not None:
-            self._whole_in_sample = len(self._text) <= 1 << 16
-        sample = self._text[:1 << 16] if self._text is not None else head.decode("utf-8", errors="ignore")
+            self._whole_in_sample = len(self._text) <= SAMPLE_SIZE
+        sample = self._text[:SAMPLE_SIZE] if self._text is not None else head.decode("utf-8", errors="ignore")
         sample = sample.lstrip("\ufeff")
         if not sample.strip():
             raise FileReadError(str(path), "the file has no header row (only blank lines)")
@@ -731,7 +735,12 @@ class _CsvReader(_Reader):
                 if batch.num_rows:
                     frame = batch.to_pandas(types_mapper=_string_mapper)
                     frame.columns = self.header
-                    yield frame
+                    frame = self._drop_empty_records(frame)
+                    if len(frame):
+                        yield frame
+            if self.skipped_empty:
+                self.repairs.append(("(file)", "skipped empty rows (separators only, as Excel writes empty rows)",
+                                     self.skipped_empty, ""))
         except pa.ArrowInvalid as exc:
             if "Could not skip initial" in str(exc):
                 return  # nothing after the header
@@ -742,6 +751,25 @@ class _CsvReader(_Reader):
             raise FileReadError(str(self.path), f"not a readable CSV file ({text})") from None
         finally:
             src.close()
+
+    def _drop_empty_records(self, frame: pd.DataFrame) -> pd.DataFrame:
+        """Rows of separators only (";;;;", Excel's empty rows) are blank lines: skipped and reported."""
+        cand = (frame.iloc[:, 0] == "").to_numpy(dtype=bool)
+        if not cand.any():
+            return frame
+        sub = frame.iloc[np.flatnonzero(cand)]
+        empty = np.ones(len(sub), dtype=bool)
+        for i in range(1, sub.shape[1]):
+            empty &= (sub.iloc[:, i] == "").to_numpy(dtype=bool)
+        if not empty.any():
+            return frame
+        drop = np.flatnonzero(cand)[empty]
+        self.skipped_empty += len(drop)
+        keep = np.ones(len(frame), dtype=bool)
+        keep[drop] = False
+        out = frame.iloc[np.flatnonzero(keep)]
+        out.index = pd.RangeIndex(len(out))
+        return out
 
     def _physical_text(self) -> str:
         if self._text is not None:
@@ -764,6 +792,8 @@ class _CsvReader(_Reader):
                         continue  # leading blank lines, titles and the header record
                     if not rec or (len(rec) == 1 and rec[0] == "" and expected > 1):
                         continue  # blank line, skipped like pyarrow
+                    if len(rec) == expected and not any(rec):
+                        continue  # separators only, skipped by _drop_empty_records
                     starts.append(start)
                     valid.append(len(rec) == expected)
             self._lines_cache = np.array(starts, dtype=np.int64)
@@ -773,7 +803,7 @@ class _CsvReader(_Reader):
     def row_numbers(self, records: np.ndarray, n_records: int) -> np.ndarray:
         records = np.asarray(records, dtype=np.int64)
         simple = (not self.invalid_rows and self._text is None and self.info.get("newlines") is not None
-                  and not self.info.get("lone_cr"))
+                  and not self.info.get("lone_cr") and not self.skipped_empty)
         if simple:
             n_lines = self.info["newlines"] + (0 if self.info.get("ends_with_newline") else 1)
             if n_lines == n_records + self.header_lines:
@@ -907,6 +937,7 @@ class _ExcelReader(_Reader):
         try:
             ws = self._pick_sheet(wb, tm.sheet)
             self.info["sheet"] = ws.title
+            self.info["sheets"] = list(wb.sheetnames)
             try:
                 ws.reset_dimensions()  # the saved sheet size is often wrong; read every cell there is
                 with warnings.catch_warnings():
@@ -935,17 +966,22 @@ class _ExcelReader(_Reader):
         rows = {i: list(row[:width]) + [None] * max(0, width - len(row)) for i, row in raw if i > header_row}
         self._fill_merged(merges, rows, header, header_row)
         records, numbers = [], []
+        blank_rows = 0
         for i in sorted(rows):
             row = rows[i]
             for col, formula in formulas.get(i, {}).items():
                 if col < width and row[col] is None:
                     row[col] = formula
                     self.formula_cells.setdefault(col, {})[len(records)] = formula
-            if _blank_row(row):
-                # a blank row; formula cells were filled above, so nothing is lost here
+            if _blank_row(row):  # formula cells were filled above, so nothing is lost here
+                blank_rows += 1
                 continue
             records.append([_cell_text(v) for v in row])
             numbers.append(i)
+        trailing = next((k for k, i in enumerate(sorted(rows, reverse=True)) if not _blank_row(rows[i])), len(rows))
+        blank_rows -= trailing  # empty rows after the last data row are not worth a note
+        if blank_rows > 0:
+            self.repairs.append(("(file)", "skipped empty rows between the data rows", blank_rows, ""))
         self.header = header
         self.header_row = header_row
         self._numbers = np.array(numbers, dtype=np.int64)
@@ -1129,6 +1165,8 @@ class _Validator:
         self.decimal: dict[str, str] = {}
         self.slash_order: dict[str, str] = {}
         self.header_row: int | None = 1
+        self.sheet: str | None = None  # for workbooks: the sheet read and all sheet names
+        self.sheets: list[str] = []
         self.date_formats: dict[str, dict[str, int]] = {}  # column -> format -> rows read with it
         self.file_format: str | None = None
         self.formula_cells: dict[int, dict[int, str]] = {}
@@ -1193,8 +1231,12 @@ class _Validator:
             frame = pd.DataFrame(problems)
             frame.insert(0, "row", self._header_row_number())
             frame.insert(0, "file", self.file)
+            others = [n for n in self.sheets if n != self.sheet] if self.sheet else []
+            where = (f" The columns were read from sheet {self.sheet!r}; the workbook also has "
+                     f"{', '.join(map(repr, others))} - name the right one with sheet: in the mapping."
+                     if others else "")
             raise DataValidationError(frame[_PROBLEM_COLUMNS], hint="The file's columns do not match the "
-                                      f"{spec.name} table; see data/README.md for the expected columns.")
+                                      f"{spec.name} table; see data/README.md for the expected columns.{where}")
         # extra columns keep their header; copies of one name get a suffix so no column overwrites another
         used = set(targets)
         self.extra_names: dict[int, str] = {}
@@ -1211,9 +1253,6 @@ class _Validator:
                 renamed.append(f"{header[i]!r} -> {name!r}")
         if renamed:
             self._repair("(header)", "renamed columns with a duplicated name: " + ", ".join(renamed), 0, "")
-        named = [header[i] for i in sorted(self.unnamed)]
-        if named:
-            self._repair("(header)", f"named {len(named)} column(s) with an empty header: {', '.join(named[:5])}", 0, "")
         self.header = header
         self.positions = {name: idx[0] for name, idx in targets.items()}
         self.extra_positions = [i for i in range(len(header)) if i not in mapped]
@@ -1265,7 +1304,7 @@ class _Validator:
                     if k:
                         self._repair(self.extra_names[i], "kept the formula text of cells that have no saved result",
                                      k, next(iter(cells.values())))
-        for mask, column, values, expected in self._row_checks(frame, bad):
+        for mask, column, values, expected in self._row_checks(frame, bad, raw_for_reject):
             if mask.any():
                 bad |= mask
                 problems.append(pd.DataFrame({"record": np.flatnonzero(mask) + offset, "column": column,
@@ -1366,8 +1405,9 @@ class _Validator:
         if not (isinstance(s.dtype, pd.StringDtype) or s.dtype == object):
             return s, special, expected
         t = s.astype(_STR) if s.dtype == object else s
-        stripped = t.str.strip()
-        if stripped.str.startswith("#").fillna(False).any():
+        stripped = t  # only values that fail the cheap tests below are stripped, to keep 10M-row loads fast
+        if t.str.contains("#", regex=False).fillna(False).any():
+            stripped = t.str.strip()
             err = stripped.str.upper().isin(list(_EXCEL_ERRORS)).fillna(False).to_numpy(dtype=bool)
             if special is not None:
                 err &= ~special
@@ -1387,8 +1427,9 @@ class _Validator:
                     special = ph if special is None else special | ph
                     expected[ph] = f"a value (the {col.name} column is required; a placeholder such as 'N/A' is no value)"
         if col.kind in ("id", "score", "number", "date", "datetime", "bool"):
-            apostrophe = stripped.str.startswith("'").fillna(False).to_numpy(dtype=bool)
+            apostrophe = t.str.startswith("'").fillna(False).to_numpy(dtype=bool)
             if apostrophe.any():
+                stripped = t.str.strip()
                 self._repair(col.name, "removed Excel's leading apostrophe (a text marker)", int(apostrophe.sum()),
                              str(stripped[apostrophe].iloc[0]))
                 t = t.where(~pd.Series(apostrophe, index=t.index), stripped.str.slice(1))
@@ -1452,7 +1493,8 @@ class _Validator:
             s = s.str.replace(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]", "", regex=True)
         if col.kind in ("id", "category") and s.str.contains(_INVISIBLE, regex=True).any():
             has = s.str.contains(_INVISIBLE, regex=True)
-            self._repair(col.name, "removed invisible characters (zero-width spaces, byte-order marks, soft hyphens)",
+            self._repair(col.name, "removed invisible characters (zero-width spaces, byte-order marks, soft hyphens, "
+                                   "direction overrides)",
                          int(has.sum()), str(s[has].iloc[0]))
             s = s.str.replace(_INVISIBLE, "", regex=True)
         stripped = s.str.strip()
@@ -1585,7 +1627,7 @@ class _Validator:
         if not col.nullable:
             bad |= empty
         values = pd.Series(np.where(bad, np.nan, arr), index=s.index).round().astype("Int8")
-        return values, bad, np.where(frac, f"{expected} (no fractions)", expected)
+        return values, bad, (np.where(frac, f"{expected} (no fractions)", expected) if frac.any() else expected)
 
     def _convert_number(self, s: pd.Series, col: Column):
         expected = "a number" + (f" >= {col.minimum:g}" if col.minimum is not None else "")
@@ -1829,9 +1871,14 @@ class _Validator:
         return values, bad, "yes/no (true/false, 1/0, taip/ne, tak/nie, jā/nē)"
 
     # row-level checks -------------------------------------------------------------
-    def _row_checks(self, f: pd.DataFrame, bad: np.ndarray):
-        """Checks across columns. Yields (mask, column, values[mask], expected[mask])."""
+    def _row_checks(self, f: pd.DataFrame, bad: np.ndarray, raw: dict):
+        """Checks across columns. Yields (mask, column, values[mask], expected[mask]); values as in the file."""
         name = self.spec.name
+
+        def shown(column, mask):
+            values = raw[column] if column in raw else f[column]  # constants have no raw values
+            return values.astype("string").fillna("").str.strip().to_numpy()[mask]
+
         if name == "responses":
             scores = [c for c in ("nps", "csat", "ces") if c in f.columns]
             if scores:
@@ -1842,17 +1889,17 @@ class _Validator:
                 if c in f.columns:
                     early = (f[c] < f["created_at"]).to_numpy(dtype=bool, na_value=False)
                     if early.any():
-                        yield (early, c, f[c][early].astype(str).to_numpy(),
-                               [f"not before created_at ({x})" for x in f["created_at"][early].astype(str)])
+                        yield (early, c, shown(c, early),
+                               [f"not before created_at ({x})" for x in shown("created_at", early)])
         if name == "customers":
             if "churned_at" in f.columns and "acquired_at" in f.columns:
                 early = (f["churned_at"] < f["acquired_at"]).to_numpy(dtype=bool, na_value=False)
                 if early.any():
-                    yield (early, "churned_at", f["churned_at"][early].dt.strftime("%Y-%m-%d").to_numpy(),
-                           [f"not before acquired_at ({x})" for x in f["acquired_at"][early].dt.strftime("%Y-%m-%d")])
+                    yield (early, "churned_at", shown("churned_at", early),
+                           [f"not before acquired_at ({x})" for x in shown("acquired_at", early)])
             if "churned_at" in f.columns and "churned" in f.columns:
                 clash = (f["churned_at"].notna() & (f["churned"] == False)).to_numpy(dtype=bool, na_value=False)  # noqa: E712
-                yield clash, "churned", "no", "churned = yes when churned_at is filled"
+                yield clash, "churned", shown("churned", clash), "churned = yes when churned_at is filled"
 
     def _duplicates(self, f: pd.DataFrame, offset: int, bad: np.ndarray):
         """Later occurrences of an id (in this chunk or earlier ones) are duplicates."""
@@ -1992,6 +2039,10 @@ class _Validator:
             rejected = rejected.drop(columns=[c for c in empty if c in rejected.columns])
             self._repair("(header)", f"dropped {len(empty)} empty column(s) without a header (trailing separators)",
                          0, ", ".join(empty[:5]))
+        named = [self.extra_names[i] for i in sorted(self.unnamed) if self.extra_names.get(i) not in empty]
+        if named:
+            self._repair("(header)", f"named {len(named)} column(s) that have values but no header: "
+                                     f"{', '.join(named[:5])}", 0, "")
         return data, rejected
 
 

@@ -343,6 +343,13 @@ def text_files() -> dict[str, bytes]:
         "R-3,C-3,Vilnius Ozas,2025-01-05,store,7,4,4,ok",
         "R-4,C-4,Vilnius Ozas,2025-01-06,store,6,4,4,ok",
         "R-5,C-5,Vilnius Ozas,2025-01-07,store,5,4,4,ok"))
+    put("r67_quote_swallows_rows.csv", lines(
+        H,
+        "R-1,C-1,Vilnius Ozas,2025-01-03,store,9,5,5,ok",
+        'R-2,C-2,Vilnius Ozas,2025-01-04,store,8,4,4,"Eilė buvo ilga',
+        "R-3,C-3,Vilnius Ozas,2025-01-05,store,7,4,4,ok",
+        'R-4,C-4,Vilnius Ozas,2025-01-06,store,6,4,4,"',
+        "R-5,C-5,Vilnius Ozas,2025-01-07,store,5,4,4,ok"))
     put("r52_unquoted_delimiter_in_comment.csv", lines(
         H,
         "R-1,C-1,Vilnius Ozas,2025-01-03,store,9,5,5,ok",
@@ -477,9 +484,10 @@ def _cell(ref: str, v) -> str:
     return f'<c r="{ref}" t="inlineStr"><is><t xml:space="preserve">{escape(str(v))}</t></is></c>'
 
 
-def _sheet_xml(rows: list[list], merges: tuple[str, ...] = ()) -> str:
+def _sheet_xml(rows: list[list], merges: tuple[str, ...] = (), dimension: str | None = None) -> str:
     out = ['<?xml version="1.0" encoding="UTF-8" standalone="yes"?>\n'
-           '<worksheet xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main"><sheetData>']
+           '<worksheet xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main">'
+           + (f'<dimension ref="{dimension}"/>' if dimension else "") + "<sheetData>"]
     for r, row in enumerate(rows, start=1):
         if row is None:
             continue
@@ -519,7 +527,7 @@ def _zip(parts: dict[str, str | bytes]) -> bytes:
 
 
 def xlsx(sheets: dict[str, list[list]], *, merges: dict[str, tuple[str, ...]] | None = None,
-         hidden: tuple[str, ...] = ()) -> bytes:
+         hidden: tuple[str, ...] = (), dimension: str | None = None) -> bytes:
     """A minimal, valid .xlsx workbook (one XML part per sheet, inline strings, one date style)."""
     merges = merges or {}
     names = list(sheets)
@@ -554,7 +562,7 @@ def xlsx(sheets: dict[str, list[list]], *, merges: dict[str, tuple[str, ...]] | 
     parts: dict[str, str | bytes] = {"[Content_Types].xml": ct, "_rels/.rels": rels, "xl/workbook.xml": wb,
                                      "xl/_rels/workbook.xml.rels": wb_rels, "xl/styles.xml": _STYLES}
     for i, n in enumerate(names):
-        parts[f"xl/worksheets/sheet{i + 1}.xml"] = _sheet_xml(sheets[n], merges.get(n, ()))
+        parts[f"xl/worksheets/sheet{i + 1}.xml"] = _sheet_xml(sheets[n], merges.get(n, ()), dimension)
     return _zip(parts)
 
 
@@ -706,6 +714,11 @@ def xlsx_files() -> dict[str, bytes]:
                                              "Answers": [head,
                                                          ["R-1", "Vilnius Ozas", dt.date(2025, 1, 3), 9, 5, ""]]},
                                             hidden=("Lookup",))
+    f["x80_wrong_saved_dimension.xlsx"] = xlsx({"Answers": [
+        head,
+        ["R-1", "Vilnius Ozas", dt.date(2025, 1, 3), 9, 5, "the file says its data is only A1:B2"],
+        ["R-2", "Vilnius Ozas", dt.date(2025, 1, 4), 12, 4, ""],
+        ["R-3", "Kaunas Mega", dt.date(2025, 1, 5), 6, 3, ""]]}, dimension="A1:B2")
     f["x79_opendocument_named_xlsx.xlsx"] = _zip({
         "mimetype": "application/vnd.oasis.opendocument.spreadsheet",
         "content.xml": '<?xml version="1.0" encoding="UTF-8"?><office:document-content '
