@@ -7,7 +7,12 @@ one :class:`~cxkit.errors.DataValidationError` lists them; with
 ``errors="quarantine"`` the clean rows load and the others go to a
 rejected-rows table with the reason. Rows in = rows loaded + rows rejected,
 always. Repairs cxkit makes (trimmed whitespace, unit spelling variants,
-decimal commas, NUL bytes, truncated long comments) are listed in ``repairs``.
+decimal commas, NUL bytes, placeholders such as ``N/A``, Excel day numbers,
+merged cells, title rows above the header, ...) are listed in ``repairs``;
+``data/README.md`` documents every one of them. A file that cannot be read
+(encrypted workbook, old ``.xls``, web page, archive, damaged file) raises a
+:class:`~cxkit.errors.FileReadError` that says what the file is, never a raw
+library error. ``tests/corpus`` holds the broken files this is tested on.
 """
 from __future__ import annotations
 
@@ -41,7 +46,7 @@ __all__ = ["read_table", "load", "LoadResult", "Dataset", "TABLE_ORDER"]
 
 #: Order in which :func:`load` reads tables (units first: its spelling of unit names wins).
 TABLE_ORDER = ("units", "responses", "tickets", "customers", "revenue")
-SUFFIXES = (".csv", ".txt", ".tsv", ".xlsx", ".xlsm", ".parquet", ".pq")
+SUFFIXES = (".csv", ".txt", ".tsv", ".xlsx", ".xlsm", ".xls", ".parquet", ".pq")
 BLOCK_SIZE = 32 << 20
 SAMPLE_SIZE = 1 << 20  # bytes read to find the encoding, delimiter and header
 _STR = pd.StringDtype("pyarrow")
@@ -664,11 +669,15 @@ class _CsvReader(_Reader):
                                            "export: question texts / ImportId)", extra, records[h + extra][2][0][:60]))
         header = _clean_header(records[h][2])
         blanks = len(header) - len(list(itertools.dropwhile(lambda c: not c, reversed(header))))
-        following = [len(r[2]) for r in records[h + extra + 1:h + extra + 21]]
-        if blanks and following and all(n == len(header) - blanks for n in following):
+        following = [r[2] for r in records[h + extra + 1:h + extra + 21]]
+        if blanks and following and all(len(r) == len(header) - blanks for r in following):
             header = header[:len(header) - blanks]
             self.repairs.append(("(file)", f"the header ends with {blanks} empty column name(s) (a trailing separator) "
                                            "that the data rows do not have; ignored", 0, ""))
+        more = len(following[0]) - len(header) if following else 0
+        if more > 0 and all(len(r) == len(header) + more and not any(r[-more:]) for r in following):
+            header = header + [""] * more  # data rows end with separators the header does not have
+
         self.header = header
         self.header_lines = before + end
         rest = re.split(r"\r\n|\r|\n", body)[end:] if self._whole_in_sample else ["x"]
@@ -962,6 +971,10 @@ class _ExcelReader(_Reader):
         header = _clean_header(nonblank[h][1])
         while header and not header[-1]:
             header.pop()  # empty cells right of the last header name
+        # values right of the last header name are kept (as unnamed columns), never cut off
+        used = max((max((k for k, v in enumerate(row) if v is not None and str(v).strip()), default=-1)
+                    for i, row in raw if i > header_row and row), default=-1)
+        header += [""] * max(0, used + 1 - len(header))
         width = len(header)
         rows = {i: list(row[:width]) + [None] * max(0, width - len(row)) for i, row in raw if i > header_row}
         self._fill_merged(merges, rows, header, header_row)

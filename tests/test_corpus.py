@@ -134,36 +134,23 @@ def _check_loaded(lr, case):
         assert got == [_norm(v) for v in values], (column, got)
 
 
+@pytest.mark.parametrize("mode", ["quarantine", "raise"])
 @pytest.mark.parametrize("case", CASES, ids=IDS)
-def test_quarantine(case, generated):
+def test_corpus_file(case, mode, generated):
     path = _path(case, generated)
-    if "error" in case:
+    if "error" in case:  # the same error in both modes
         with pytest.raises(CxkitError) as err:
-            _read(case, path, "quarantine")
+            _read(case, path, mode)
         _check_error(err.value, case, path)
-        return
-    lr = _read(case, path, "quarantine")
-    _check_loaded(lr, case)
-
-
-@pytest.mark.parametrize("case", CASES, ids=IDS)
-def test_raise(case, generated):
-    path = _path(case, generated)
-    if "error" in case:
-        with pytest.raises(CxkitError) as err:
-            _read(case, path, "raise")
-        _check_error(err.value, case, path)
-        return
-    if not case.get("rejected"):
-        _check_loaded(_read(case, path, "raise"), case)
-        return
-    with pytest.raises(cx.DataValidationError) as err:
-        _read(case, path, "raise")
-    text = _clean_message(err.value, path)
-    _match_problems(err.value.problems, case["rejected"])
-    for p in sorted(case["rejected"], key=lambda p: p["row"])[:20]:
-        where = f"{path.name}, row {p['row']}" + (f", column '{p['column']}'" if p["column"] else "")
-        assert where in text, (where, text)
+    elif mode == "quarantine" or not case.get("rejected"):
+        _check_loaded(_read(case, path, mode), case)
+    else:  # strict mode: the same problems, raised together
+        with pytest.raises(cx.DataValidationError) as err:
+            _read(case, path, mode)
+        text = _clean_message(err.value, path)
+        _match_problems(err.value.problems, case["rejected"])
+        for p in sorted(case["rejected"], key=lambda p: p["row"])[:20]:
+            assert f"{path.name}, row {p['row']}, column '{p['column']}'" in text, text
 
 
 def _check_error(err, case, path):

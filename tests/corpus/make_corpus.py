@@ -150,6 +150,11 @@ def text_files() -> dict[str, bytes]:
         "response_id,unit,date,nps,",
         "R-1,Vilnius Ozas,2025-01-03,9",
         "R-2,Vilnius Ozas,2025-01-04,8"))
+    put("r68_data_trailing_separators.csv", lines(
+        "response_id;unit;date;nps",
+        "R-1;Vilnius Ozas;2025-01-03;9;;",
+        "R-2;Vilnius Ozas;2025-01-04;8;;",
+        "R-3;Vilnius Ozas;2025-01-05;12;;"))
     put("r20_header_spaces_and_case.csv", lines(
         " Response_ID ,UNIT , Date,NPS ,CSat",
         "R-1,Vilnius Ozas,2025-01-03,9,5"))
@@ -719,6 +724,10 @@ def xlsx_files() -> dict[str, bytes]:
         ["R-1", "Vilnius Ozas", dt.date(2025, 1, 3), 9, 5, "the file says its data is only A1:B2"],
         ["R-2", "Vilnius Ozas", dt.date(2025, 1, 4), 12, 4, ""],
         ["R-3", "Kaunas Mega", dt.date(2025, 1, 5), 6, 3, ""]]}, dimension="A1:B2")
+    f["x81_values_right_of_header.xlsx"] = xlsx({"Answers": [
+        ["response_id", "unit", "date", "nps"],
+        ["R-1", "Vilnius Ozas", dt.date(2025, 1, 3), 9, None, "a note typed next to the table"],
+        ["R-2", "Vilnius Ozas", dt.date(2025, 1, 4), 8]]})
     f["x79_opendocument_named_xlsx.xlsx"] = _zip({
         "mimetype": "application/vnd.oasis.opendocument.spreadsheet",
         "content.xml": '<?xml version="1.0" encoding="UTF-8"?><office:document-content '
