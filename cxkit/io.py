@@ -19,6 +19,7 @@ from __future__ import annotations
 import codecs
 import contextlib
 import csv
+import dataclasses
 import datetime as dt
 import difflib
 import io as _io
@@ -304,6 +305,7 @@ def read_table(path: str | Path, table: str, *, mapping: str | Path | Mapping | 
     tm = m.table(table)
     tm = TableMapping(**{**tm.__dict__, **{k: v for k, v in
                                           dict(sheet=sheet, encoding=encoding, delimiter=delimiter).items() if v}})
+    tm = _checked_settings(tm, table)
     path = Path(path)
     reader = _open_source(path, tm, spec)
     validator = _Validator(spec, tm, m.scales, file=path.name, today=today or dt.date.today(),
@@ -324,6 +326,33 @@ def read_table(path: str | Path, table: str, *, mapping: str | Path | Mapping | 
     if errors == "raise" and len(result.problems):
         raise DataValidationError(result.problems)
     return result
+
+
+def _checked_settings(tm: TableMapping, table: str) -> TableMapping:
+    """Reading settings from the mapping or the call, checked before any file is opened."""
+    where = f"mapping: {table}"
+    if tm.delimiter is not None:
+        d = {"tab": "\t", "\\t": "\t", "comma": ",", "semicolon": ";", "pipe": "|"}.get(str(tm.delimiter).lower(),
+                                                                                        str(tm.delimiter))
+        if len(d) != 1 or d in "\"\r\n":
+            raise ConfigError(f"{where}: delimiter {tm.delimiter!r} - expected one character such as ',', ';', "
+                              "'|' or tab")
+        tm = dataclasses.replace(tm, delimiter=d)
+    if tm.decimal is not None and tm.decimal not in (",", "."):
+        raise ConfigError(f"{where}: decimal {tm.decimal!r} - expected ',' or '.'")
+    if tm.encoding is not None:
+        try:
+            codecs.lookup(str(tm.encoding))
+        except LookupError:
+            raise ConfigError(f"{where}: unknown encoding {tm.encoding!r}; use e.g. utf-8, cp1257, cp1250 "
+                              "or utf-16") from None
+    if tm.date_format is not None:
+        try:
+            pd.to_datetime(pd.Series(["2025-01-31"]), format=str(tm.date_format), errors="coerce")
+        except (ValueError, TypeError):
+            raise ConfigError(f"{where}: date_format {tm.date_format!r} is not a valid format; use strftime codes "
+                              "such as '%d.%m.%Y' or '%m/%d/%y %H:%M'") from None
+    return tm
 
 
 def _check_errors_arg(errors: str) -> None:
@@ -590,7 +619,8 @@ class _CsvReader(_Reader):
             try:
                 self._text = raw.decode(encoding)
             except UnicodeDecodeError as exc:
-                raise FileReadError(str(path), f"cannot be decoded as {encoding} at byte {exc.start}") from None
+                raise FileReadError(str(path), f"cannot be decoded as {encoding} (byte {exc.start} does not fit); "
+                                               "check the encoding setting") from None
             self.info["encoding"] = encoding
             self._quotes = self._text.count('"')
             self.info["lone_cr"] = self._text.count("\r") - self._text.count("\r\n")

@@ -266,3 +266,22 @@ def test_load_folder_with_corpus_files_sets_bad_rows_aside(tmp_path):
     assert (log["rows_in"] == log["rows_loaded"] + log["rows_rejected"]).all()
     assert log.loc["revenue", "rows_rejected"] == 3 and log.loc["responses", "rows_rejected"] == 2
     assert set(ds.rejected["table"]) == {"responses", "revenue"}
+
+
+@pytest.mark.parametrize("options, fragment", [
+    ({"delimiter": ";;"}, "delimiter ';;' - expected one character"),
+    ({"encoding": "latin-99"}, "unknown encoding 'latin-99'"),
+    ({"mapping": {"responses": {"date_format": "%Q"}}}, "date_format '%Q' is not a valid format"),
+    ({"mapping": {"responses": {"decimal": ";"}}}, "decimal ';' - expected ',' or '.'"),
+])
+def test_wrong_reading_settings_are_config_errors(options, fragment):
+    """Settings are checked before the file is read: a ConfigError, not a library error."""
+    with pytest.raises(cx.ConfigError) as err:
+        cx.read_table(FILES / "r04_bom_utf8.csv", "responses", **options)
+    assert fragment in str(err.value)
+    assert err.value.__context__ is None or err.value.__suppress_context__  # no library traceback below it
+
+
+def test_tab_can_be_named_in_words():
+    lr = cx.read_table(FILES / "r02_tab_named_csv.csv", "responses", delimiter="tab", today=TODAY)
+    assert lr.source["delimiter"] == "\t" and lr.rows_loaded == 2
