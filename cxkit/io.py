@@ -29,6 +29,7 @@ import sys
 import unicodedata
 import warnings
 import zipfile
+import zlib
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Iterator
@@ -470,13 +471,18 @@ def _cfb_message(path: Path, size: int) -> str:
             "save the data as .xlsx or CSV UTF-8")
 
 
+#: what reading a damaged or odd zip container can raise (encrypted members raise RuntimeError)
+_ZIP_ERRORS = (zipfile.BadZipFile, zlib.error, OSError, EOFError, ValueError, KeyError, RuntimeError,
+               NotImplementedError)
+
+
 def _zip_kind(path: Path) -> str:
     """``"xlsx"`` for an Excel workbook, else a message saying what the zip archive is."""
     try:
         with zipfile.ZipFile(path) as z:
             names = z.namelist()
             mimetype = z.read("mimetype")[:100].decode("ascii", "replace") if "mimetype" in names else ""
-    except (zipfile.BadZipFile, OSError, EOFError, ValueError, KeyError):
+    except _ZIP_ERRORS:
         return ("not a readable .xlsx workbook: the file starts like one (a zip container) but is truncated or "
                 "damaged; export or download it again")
     if "xl/workbook.xml" in names or any(n.startswith("xl/") and n.endswith("workbook.xml") for n in names) \
@@ -632,7 +638,7 @@ class _CsvReader(_Reader):
             self._quotes = quotes
             utf8_named = bool(encoding) and encoding.lower().replace("_", "-") in ("utf-8", "utf8", "utf-8-sig")
             if utf8_named and not valid_utf8:
-                guess = _decode_guess(path.read_bytes().replace(b"\x00", b""))[1]
+                guess = _legacy_codepage(path.read_bytes().replace(b"\x00", b""))
                 raise FileReadError(str(path), f"the mapping or call says encoding {encoding!r}, but the file is not "
                                                f"valid UTF-8 (it looks like {guess}); remove the encoding setting to "
                                                f"let cxkit detect it, or set encoding: {guess}")
@@ -658,8 +664,10 @@ class _CsvReader(_Reader):
                     self._text = source_bytes[3 if bom else 0:].decode("utf-8", errors="replace")
                     self.info["encoding"] = "utf-8-sig" if bom else "utf-8"
                 else:
-                    self._text, self.info["encoding"] = _decode_guess(source_bytes)
-                    if self.info["encoding"] not in ("utf-8", "utf-8-sig"):
+                    self._text, self.info["encoding"], mixed = _decode_guess(source_bytes)
+                    if mixed:
+                        self.repairs.append(("(file)", mixed, 0, ""))
+                    elif self.info["encoding"] not in ("utf-8", "utf-8-sig"):
                         self.repairs.append(("(file)", f"text is not UTF-8; decoded as {self.info['encoding']}", 0, ""))
             else:
                 self.info["encoding"] = "utf-8-sig" if head.startswith(codecs.BOM_UTF8) else "utf-8"
@@ -924,32 +932,55 @@ def _sniff_delimiter(sample: str) -> str:
     return best
 
 
-def _decode_guess(raw: bytes) -> tuple[str, str]:
-    """Decode bytes that are not UTF-8: pick cp1257 (Baltic) or cp1250 (Central European).
+def _decode_guess(raw: bytes) -> tuple[str, str, str | None]:
+    """Decode bytes that are not (all) UTF-8: (text, encoding, note on mixed encodings or None).
 
-    The two code pages differ in where they put the letters of Lithuanian and
-    Latvian versus Polish; the one that yields more letters of these languages
-    (and fewer symbols) wins.
+    A legacy file is cp1257 (Baltic) or cp1250 (Central European): the two code
+    pages put the letters of Lithuanian and Latvian versus Polish in different
+    places, and the one that yields more letters of these languages (and fewer
+    symbols) wins. A file whose lines are partly UTF-8 and partly a code page
+    (two exports joined) is decoded line by line, and that is reported.
     """
-    if raw.startswith(codecs.BOM_UTF8):
-        return raw[3:].decode("utf-8", errors="strict"), "utf-8-sig"
+    bom = raw.startswith(codecs.BOM_UTF8)
+    body = raw[3:] if bom else raw
+    try:
+        return body.decode("utf-8"), "utf-8-sig" if bom else "utf-8", None
+    except UnicodeDecodeError:
+        pass
+    lines = body.splitlines(keepends=True)
+    utf8 = []
+    for line in lines:
+        try:
+            line.decode("utf-8")
+            utf8.append(True)
+        except UnicodeDecodeError:
+            utf8.append(False)
+    legacy_bytes = b"".join(line for line, ok in zip(lines, utf8) if not ok)
+    encoding = _legacy_codepage(legacy_bytes)
+    if bom or any(ok and max(line, default=0) > 127 for line, ok in zip(lines, utf8)):
+        text = "".join(line.decode("utf-8") if ok else line.decode(encoding, errors="replace")
+                       for line, ok in zip(lines, utf8))
+        n = utf8.count(False)
+        return text, "utf-8-sig" if bom else "utf-8", (f"the file mixes encodings: {n} line(s) are not UTF-8 and were "
+                                                        f"read as {encoding} (were two exports joined?)")
+    return body.decode(encoding, errors="replace"), encoding, None
+
+
+def _legacy_codepage(raw: bytes) -> str:
     baltic = set("ąčęėįšųūžĄČĘĖĮŠŲŪŽāēģīķļņōŗĀĒĢĪĶĻŅŌŖ")
     polish = set("ąćęłńóśźżĄĆĘŁŃÓŚŹŻ")
     best = None
-    for enc, letters in (("cp1257", baltic | polish), ("cp1250", polish | baltic)):
+    for enc in ("cp1257", "cp1250"):
         try:
             text = raw.decode(enc)
         except UnicodeDecodeError:
             continue
         high = [ch for ch in text if ord(ch) > 127]
-        good = sum(1 for ch in high if ch in letters)
+        good = sum(1 for ch in high if ch in baltic | polish)
         score = good - (len(high) - good)
         if best is None or score > best[0]:
-            best = (score, text, enc)
-    if best is None:
-        text = raw.decode("latin-1")
-        return text, "latin-1"
-    return best[1], best[2]
+            best = (score, enc)
+    return "latin-1" if best is None else best[1]
 
 
 class _ExcelReader(_Reader):
@@ -1034,6 +1065,9 @@ class _ExcelReader(_Reader):
 
     def _pick_sheet(self, wb, sheet):
         sheets = wb.sheetnames
+        if not sheets:
+            raise FileReadError(str(self.path), "the workbook has no sheets (damaged?); re-save it from Excel as .xlsx "
+                                                "or CSV UTF-8")
         if sheet is None:
             visible = [n for n in sheets if getattr(wb[n], "sheet_state", "visible") == "visible"] or sheets
             if len(sheets) > 1:
@@ -1134,7 +1168,7 @@ def _scan_sheet_xml(path: Path, member: str | None) -> tuple[list[str], dict[int
                         formula = "=" + (text.decode("utf-8", "replace") if text else "(shared formula)")
                         formulas.setdefault(int(row), {})[column_index_from_string(col.decode()) - 1] = \
                             formula.replace("&lt;", "<").replace("&gt;", ">").replace("&quot;", '"').replace("&amp;", "&")
-    except (KeyError, OSError, zipfile.BadZipFile, EOFError, ValueError):
+    except _ZIP_ERRORS:
         return [], {}
     return merges, formulas
 

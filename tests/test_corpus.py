@@ -285,3 +285,42 @@ def test_wrong_reading_settings_are_config_errors(options, fragment):
 def test_tab_can_be_named_in_words():
     lr = cx.read_table(FILES / "r02_tab_named_csv.csv", "responses", delimiter="tab", today=TODAY)
     assert lr.source["delimiter"] == "\t" and lr.rows_loaded == 2
+
+
+def test_damaged_copies_of_the_corpus_never_raise_library_errors(tmp_path):
+    """Seeded fuzzing: cut, flip, insert and repeat bytes of corpus files; every outcome is a load that
+    keeps rows in = loaded + rejected, or a cxkit error with a clean message."""
+    import random
+
+    rng = random.Random(20261122)
+    files = sorted(FILES.iterdir())
+    tables = {"r": "responses", "u": "units", "v": "revenue", "c": "customers", "t": "tickets", "x": "responses",
+              "p": "responses"}
+    inserts = [b'"', b"\r", b"\n", b";", b",", b"\x00", b"\xff\xfe", b"#N/A", "\u200b".encode(), b"\xc4"]
+    for i in range(150):
+        src = rng.choice(files)
+        data = bytearray(src.read_bytes())
+        if not data:
+            continue
+        op = i % 4
+        if op == 0:
+            data = data[:rng.randrange(len(data))]
+        elif op == 1:
+            for _ in range(rng.randint(1, 5)):
+                data[rng.randrange(len(data))] = rng.randrange(256)
+        elif op == 2:
+            k = rng.randrange(len(data))
+            data[k:k] = rng.choice(inserts)
+        else:
+            a = rng.randrange(len(data))
+            data[a:a] = data[a:a + rng.randint(1, 200)]
+        path = tmp_path / f"damaged_{i}{src.suffix}"
+        path.write_bytes(bytes(data))
+        for mode in ("quarantine", "raise"):
+            try:
+                lr = cx.read_table(path, tables[src.name[0]], errors=mode, today=TODAY)
+            except CxkitError as err:
+                _clean_message(err, path)
+                assert "internal error" not in str(err)
+            else:
+                assert lr.rows_in == lr.rows_loaded + lr.rows_rejected

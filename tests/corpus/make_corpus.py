@@ -79,6 +79,11 @@ def text_files() -> dict[str, bytes]:
         H_SEMI,
         "R-1;C-1;Kraków Galeria;2025-05-01;store;10;5;5;Wszystko świetnie, dziękuję",
         "R-2;C-2;Łódź Manufaktura;2025-05-02;delivery;5;2;2;Paczka przyszła uszkodzona, źle zapakowana"), "cp1250")
+    f["r69_mixed_encodings.csv"] = (b"\xef\xbb\xbf" + lines(
+        H_SEMI,
+        "R-1;C-1;Klaipėda Akropolis;2025-03-01;store;9;5;5;Ačiū").encode("utf-8")
+        + lines("R-2;C-2;Šiauliai Saulės miestas;2025-03-02;store;6;3;4;Per ilgai laukiau eilėje",
+                "R-3;C-3;Klaipėda Akropolis;2025-03-03;store;10;5;5;Žinutė apie siuntą").encode("cp1257"))
     put("u07_units_cp1257_decimal_comma.csv", lines(
         "unit;region;parent;target_nps;target_csat",
         "Klaipėda Akropolis;Vakarų Lietuva;Lietuva;45,5;85",
