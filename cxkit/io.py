@@ -7,18 +7,29 @@ one :class:`~cxkit.errors.DataValidationError` lists them; with
 ``errors="quarantine"`` the clean rows load and the others go to a
 rejected-rows table with the reason. Rows in = rows loaded + rows rejected,
 always. Repairs cxkit makes (trimmed whitespace, unit spelling variants,
-decimal commas, NUL bytes, truncated long comments) are listed in ``repairs``.
+decimal commas, NUL bytes, placeholders such as ``N/A``, Excel day numbers,
+merged cells, title rows above the header, ...) are listed in ``repairs``;
+``data/README.md`` documents every one of them. A file that cannot be read
+(encrypted workbook, old ``.xls``, web page, archive, damaged file) raises a
+:class:`~cxkit.errors.FileReadError` that says what the file is, never a raw
+library error. ``tests/corpus`` holds the broken files this is tested on.
 """
 from __future__ import annotations
 
 import codecs
+import contextlib
 import csv
+import dataclasses
 import datetime as dt
 import difflib
 import io as _io
+import itertools
 import re
+import sys
 import unicodedata
+import warnings
 import zipfile
+import zlib
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Iterator
@@ -37,8 +48,9 @@ __all__ = ["read_table", "load", "LoadResult", "Dataset", "TABLE_ORDER"]
 
 #: Order in which :func:`load` reads tables (units first: its spelling of unit names wins).
 TABLE_ORDER = ("units", "responses", "tickets", "customers", "revenue")
-SUFFIXES = (".csv", ".txt", ".tsv", ".xlsx", ".xlsm", ".parquet", ".pq")
+SUFFIXES = (".csv", ".txt", ".tsv", ".xlsx", ".xlsm", ".xls", ".parquet", ".pq")
 BLOCK_SIZE = 32 << 20
+SAMPLE_SIZE = 1 << 20  # bytes read to find the encoding, delimiter and header
 _STR = pd.StringDtype("pyarrow")
 _PROBLEM_COLUMNS = ["file", "row", "column", "value", "expected"]
 _REPAIR_COLUMNS = ["file", "column", "repair", "rows", "example"]
@@ -46,7 +58,17 @@ _TRUE = {"true", "yes", "y", "1", "t", "taip", "tak", "jā", "ja", "x"}
 _FALSE = {"false", "no", "n", "0", "f", "ne", "nie", "nē", ""}
 _CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
 _CURRENCY = re.compile(r"(?i)(?:€|eur|pln|zł|zl|\$|usd|£|gbp)")
+#: zero-width characters, BOM, soft hyphen and bidirectional overrides (which can make a name display reversed)
+_INVISIBLE = "[\u200b\u200c\u200d\u2060\ufeff\u00ad\u202a-\u202e\u2066-\u2069]"
+_CURRENCY_CODES = {"€": "EUR", "eur": "EUR", "pln": "PLN", "zł": "PLN", "zl": "PLN", "$": "USD", "usd": "USD",
+                   "£": "GBP", "gbp": "GBP"}
 _SPACES = "[\\s\u00a0\u202f']"  # spaces used as thousands separators (incl. no-break spaces)
+#: Excel's error values; in a contract column they reject the row.
+_EXCEL_ERRORS = frozenset({"#N/A", "#N/A!", "#DIV/0!", "#VALUE!", "#REF!", "#NAME?", "#NUM!", "#NULL!", "#SPILL!",
+                           "#CALC!", "#FIELD!", "#BLOCKED!", "#CONNECT!", "#BUSY!", "#UNKNOWN!", "#GETTING_DATA"})
+#: Placeholders exports write for "no answer"; read as empty in optional number, score, date and yes/no columns.
+PLACEHOLDERS = ("n/a", "na", "n.a.", "-", "--", "\u2013", "\u2014", "null", "none", "nan", "(blank)", "(empty)")
+_PLACEHOLDER_VARIANTS = sorted({v for p in PLACEHOLDERS for v in (p, p.upper(), p.capitalize(), p.title())} | {"NaN"})
 
 
 # --------------------------------------------------------------------------------------
@@ -284,11 +306,16 @@ def read_table(path: str | Path, table: str, *, mapping: str | Path | Mapping | 
     tm = m.table(table)
     tm = TableMapping(**{**tm.__dict__, **{k: v for k, v in
                                           dict(sheet=sheet, encoding=encoding, delimiter=delimiter).items() if v}})
+    tm = _checked_settings(tm, table)
     path = Path(path)
-    reader = _open_source(path, tm)
+    reader = _open_source(path, tm, spec)
     validator = _Validator(spec, tm, m.scales, file=path.name, today=today or dt.date.today(),
                            canonical=_canonical_units if _canonical_units is not None else {})
     validator.file_delimiter = reader.info.get("delimiter", ",")
+    validator.file_format = reader.info.get("format")
+    validator.header_row = getattr(reader, "header_row", 1)
+    validator.formula_cells = getattr(reader, "formula_cells", {})
+    validator.sheet, validator.sheets = reader.info.get("sheet"), reader.info.get("sheets", [])
     validator.set_header(reader.header)
     clean_parts, offset = [], 0
     for chunk in reader.chunks():
@@ -296,10 +323,37 @@ def read_table(path: str | Path, table: str, *, mapping: str | Path | Mapping | 
         offset += len(chunk)
     for bad in reader.invalid_rows:
         validator.add_structural(bad)
-    result = validator.finish(clean_parts, reader=reader, records=offset)
+    result = validator.finish(clean_parts, reader=reader, records=offset, late=reader.final_problems(offset))
     if errors == "raise" and len(result.problems):
         raise DataValidationError(result.problems)
     return result
+
+
+def _checked_settings(tm: TableMapping, table: str) -> TableMapping:
+    """Reading settings from the mapping or the call, checked before any file is opened."""
+    where = f"mapping: {table}"
+    if tm.delimiter is not None:
+        d = {"tab": "\t", "\\t": "\t", "comma": ",", "semicolon": ";", "pipe": "|"}.get(str(tm.delimiter).lower(),
+                                                                                        str(tm.delimiter))
+        if len(d) != 1 or d in "\"\r\n":
+            raise ConfigError(f"{where}: delimiter {tm.delimiter!r} - expected one character such as ',', ';', "
+                              "'|' or tab")
+        tm = dataclasses.replace(tm, delimiter=d)
+    if tm.decimal is not None and tm.decimal not in (",", "."):
+        raise ConfigError(f"{where}: decimal {tm.decimal!r} - expected ',' or '.'")
+    if tm.encoding is not None:
+        try:
+            codecs.lookup(str(tm.encoding))
+        except LookupError:
+            raise ConfigError(f"{where}: unknown encoding {tm.encoding!r}; use e.g. utf-8, cp1257, cp1250 "
+                              "or utf-16") from None
+    if tm.date_format is not None:
+        try:
+            pd.to_datetime(pd.Series(["2025-01-31"]), format=str(tm.date_format), errors="coerce")
+        except (ValueError, TypeError):
+            raise ConfigError(f"{where}: date_format {tm.date_format!r} is not a valid format; use strftime codes "
+                              "such as '%d.%m.%Y' or '%m/%d/%y %H:%M'") from None
+    return tm
 
 
 def _check_errors_arg(errors: str) -> None:
@@ -353,8 +407,18 @@ class _Reader:
     def invalid_lines(self) -> list:
         return []
 
+    def final_problems(self, n_records: int) -> list[tuple[int, str, str, str]]:
+        """Problems found only once every record was read: (record, column, value, expected)."""
+        return []
 
-def _open_source(path: Path, tm: TableMapping) -> _Reader:
+
+def _open_source(path: Path, tm: TableMapping, spec: TableSpec | None = None) -> _Reader:
+    """Pick the reader from the file's content (its first bytes), not only its name.
+
+    Files are often renamed on their way (a workbook saved as ``.csv``, a web page
+    saved as ``.xls``); what the bytes say wins, and a file read as a different
+    format than its name says is reported as a repair.
+    """
     if not path.exists():
         raise FileReadError(str(path), "file not found")
     if path.is_dir():
@@ -364,39 +428,192 @@ def _open_source(path: Path, tm: TableMapping) -> _Reader:
         raise FileReadError(str(path), "the file is empty (0 bytes); expected a header row and data rows")
     suffix = path.suffix.lower()
     with open(path, "rb") as fh:
-        magic = fh.read(8)
-    if suffix in (".xlsx", ".xlsm") or magic[:4] == b"PK\x03\x04" and suffix not in (".csv", ".txt", ".tsv"):
-        return _ExcelReader(path, tm)
-    if magic[:8] == b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1":
-        raise FileReadError(str(path), "this is a password-protected (encrypted) workbook or an old .xls file; "
-                                       "remove the password / save it as .xlsx or CSV (UTF-8) and try again")
-    if suffix in (".parquet", ".pq") or magic[:4] == b"PAR1":
-        return _ParquetReader(path, tm)
-    if suffix == ".xls":
-        raise FileReadError(str(path), "old .xls workbooks are not supported; save it as .xlsx or CSV (UTF-8)")
-    return _CsvReader(path, tm)
+        head = fh.read(4096)
+    renamed = None
+    if head.startswith(b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"):
+        raise FileReadError(str(path), _cfb_message(path, size))
+    if head.startswith(b"PK\x03\x04") or head.startswith(b"PK\x05\x06"):
+        kind = _zip_kind(path)
+        if kind != "xlsx":
+            raise FileReadError(str(path), kind)
+        if suffix not in (".xlsx", ".xlsm"):
+            renamed = f"the file is named {suffix or '(no extension)'} but is an Excel workbook; read it as .xlsx"
+        reader: _Reader = _ExcelReader(path, tm, spec)
+    elif head.startswith(b"PAR1"):
+        if suffix not in (".parquet", ".pq"):
+            renamed = f"the file is named {suffix or '(no extension)'} but is a Parquet file; read it as Parquet"
+        reader = _ParquetReader(path, tm)
+    elif suffix in (".parquet", ".pq"):
+        raise FileReadError(str(path), "not a Parquet file (it does not start with the Parquet signature); "
+                                       "export it again or save it as CSV UTF-8")
+    else:
+        _refuse_non_tables(path, head, suffix)
+        if suffix in (".xlsx", ".xlsm", ".xls"):
+            renamed = f"the file is named {suffix} but is a text (CSV) file; read it as CSV"
+        reader = _CsvReader(path, tm, spec)
+    if renamed:
+        reader.repairs.insert(0, ("(file)", renamed, 0, ""))
+    return reader
+
+
+def _cfb_message(path: Path, size: int) -> str:
+    """What an OLE/CFB file (the pre-2007 Office container) most likely is, in words."""
+    with open(path, "rb") as fh:
+        data = fh.read(min(size, 64 << 20))
+    if "EncryptionInfo".encode("utf-16-le") in data or "EncryptedPackage".encode("utf-16-le") in data:
+        return ("this workbook is password-protected (encrypted), so it cannot be read; open it in Excel, "
+                "remove the password (File > Info > Protect Workbook > Encrypt with Password, clear it) "
+                "and save it as .xlsx, or save it as CSV UTF-8")
+    if "Workbook".encode("utf-16-le") in data or "Book".encode("utf-16-le") in data:
+        return ("this is an old Excel 97-2003 workbook (.xls), which cxkit does not read; open it in Excel "
+                "and save it as .xlsx or CSV UTF-8")
+    return ("this is an old Microsoft Office file (OLE compound document), not a table cxkit can read; "
+            "save the data as .xlsx or CSV UTF-8")
+
+
+#: what reading a damaged or odd zip container can raise (encrypted members raise RuntimeError)
+_ZIP_ERRORS = (zipfile.BadZipFile, zlib.error, OSError, EOFError, ValueError, KeyError, RuntimeError,
+               NotImplementedError)
+
+
+def _zip_kind(path: Path) -> str:
+    """``"xlsx"`` for an Excel workbook, else a message saying what the zip archive is."""
+    try:
+        with zipfile.ZipFile(path) as z:
+            names = z.namelist()
+            mimetype = z.read("mimetype")[:100].decode("ascii", "replace") if "mimetype" in names else ""
+    except _ZIP_ERRORS:
+        return ("not a readable .xlsx workbook: the file starts like one (a zip container) but is truncated or "
+                "damaged; export or download it again")
+    if "xl/workbook.xml" in names or any(n.startswith("xl/") and n.endswith("workbook.xml") for n in names) \
+            or "[Content_Types].xml" in names and any(n.startswith("xl/") for n in names):
+        return "xlsx"
+    if "opendocument.spreadsheet" in mimetype:
+        return ("this is an OpenDocument spreadsheet (.ods, LibreOffice/OpenOffice); open it and save it as "
+                ".xlsx or CSV UTF-8")
+    if "word/document.xml" in names:
+        return "this is a Word document, not a table; export the data as .xlsx or CSV UTF-8"
+    inside = ", ".join(names[:5]) + (f" and {len(names) - 5} more" if len(names) > 5 else "")
+    return f"this is a zip archive, not an Excel workbook (it contains: {inside}); unzip it and read the file inside"
+
+
+_TEXT_CONTROL = bytes(range(1, 9)) + bytes(range(14, 27)) + bytes(range(28, 32))
+
+
+def _refuse_non_tables(path: Path, head: bytes, suffix: str) -> None:
+    """Clear errors for files that are not tables at all (compressed, PDF, web pages, binary)."""
+    if head.startswith(b"\x1f\x8b"):
+        raise FileReadError(str(path), "the file is gzip-compressed; unpack it (e.g. with 7-Zip) and read the file inside")
+    if head.startswith(b"%PDF"):
+        raise FileReadError(str(path), "this is a PDF document, not a table; export the data as CSV or .xlsx")
+    if head.startswith((b"Rar!", b"7z\xbc\xaf", b"BZh")):
+        raise FileReadError(str(path), "the file is a compressed archive; unpack it and read the file inside")
+    start = head.lstrip(b"\xef\xbb\xbf \t\r\n").lower()
+    if start.startswith((b"<html", b"<!doctype html", b"<table", b"<meta")) or \
+            start.startswith(b"<?xml") and b"<html" in start[:500]:
+        raise FileReadError(str(path), "this is a web page (an HTML table) saved with a spreadsheet name; open it in "
+                                       "Excel and save it as .xlsx or CSV UTF-8")
+    if start.startswith(b"<?xml") and b"urn:schemas-microsoft-com:office:spreadsheet" in head:
+        raise FileReadError(str(path), "this is an Excel 2003 XML spreadsheet; open it in Excel and save it as "
+                                       ".xlsx or CSV UTF-8")
+    if head.startswith((b"\xff\xfe", b"\xfe\xff")) or head[1::2].count(0) > 0.4 * max(1, len(head[1::2])):
+        return  # UTF-16 text
+    control = sum(head.count(bytes([b])) for b in _TEXT_CONTROL)
+    if control > 0.05 * len(head):
+        raise FileReadError(str(path), "this is not a text (CSV) file: it contains binary data; check that the "
+                                       "right file was exported (CSV, .xlsx or .parquet)")
 
 
 def _clean_header(values) -> list[str]:
+    """Header cells as text: NFC, no BOM or control characters, trimmed ("" for a blank cell)."""
     out = []
-    for i, v in enumerate(values):
+    for v in values:
         text = "" if v is None else unicodedata.normalize("NFC", str(v)).replace("\ufeff", "")
-        text = _CONTROL.sub("", text).strip()
-        out.append(text or f"column_{i + 1}")
+        out.append(_CONTROL.sub("", text).strip())
     return out
 
 
-class _CsvReader(_Reader):
-    """CSV via pyarrow's streaming reader, with encoding and delimiter detection."""
+@contextlib.contextmanager
+def _csv_field_limit():
+    """Let the csv module read fields of any size (its default limit is 128 KB) for one block."""
+    old = csv.field_size_limit()
+    csv.field_size_limit(min(sys.maxsize, 2**31 - 1))
+    try:
+        yield
+    finally:
+        csv.field_size_limit(old)
 
-    def __init__(self, path: Path, tm: TableMapping):
+
+def _sample_records(text: str, delimiter: str, limit: int = 40) -> list[tuple[int, int, list[str]]]:
+    """The first non-blank records of ``text``: (first line, last line, cells), lines counted from 1."""
+    out = []
+    with _csv_field_limit():
+        reader = csv.reader(_io.StringIO(text, newline=""), delimiter=delimiter)
+        prev = 0
+        try:
+            for rec in reader:
+                first, prev = prev + 1, reader.line_num
+                if not any(c.strip() for c in rec):
+                    continue
+                out.append((first, prev, rec))
+                if len(out) >= limit:
+                    break
+        except csv.Error:
+            pass
+    return out
+
+
+def _header_score(cells, spec: TableSpec, tm: TableMapping) -> int:
+    """How many cells of a row name a contract column (directly or through the mapping)."""
+    explicit = {normalise_header(k) for k in tm.columns}
+    contract = {normalise_header(c.name) for c in spec.columns}
+    n = 0
+    for c in cells:
+        if c is None or isinstance(c, (int, float, dt.date)):
+            continue
+        key = normalise_header(c)
+        if key and (key in explicit or key in contract or spec.column(key) is not None):
+            n += 1
+    return n
+
+
+def _pick_header(rows: list, spec: TableSpec | None, tm: TableMapping) -> int:
+    """Index of the header among the first non-blank rows: the first row, unless a later row
+    (title lines and notes above a report's header) names more contract columns."""
+    if spec is None or len(rows) < 2:
+        return 0
+    required = {normalise_header(c) for c in spec.required}
+    explicit = {normalise_header(k): normalise_header(v) for k, v in tm.columns.items()}
+    first = {explicit.get(normalise_header(c), normalise_header(c)) for c in rows[0] if isinstance(c, str)}
+    if required <= first:
+        return 0
+    scores = [_header_score(r, spec, tm) for r in rows[:30]]
+    best = max(scores)
+    return scores.index(best) if best >= 2 and best > scores[0] else 0
+
+
+_IMPORT_ID = re.compile(r'^\{\s*"ImportId"\s*:')
+
+
+def _is_import_id_row(cells) -> bool:
+    filled = [c for c in cells if c is not None and str(c).strip()]
+    return bool(filled) and sum(bool(_IMPORT_ID.match(str(c).strip())) for c in filled) >= 0.5 * len(filled)
+
+
+class _CsvReader(_Reader):
+    """CSV via pyarrow's streaming reader, with encoding, delimiter and header detection."""
+
+    def __init__(self, path: Path, tm: TableMapping, spec: TableSpec | None = None):
         self.path, self.tm = path, tm
         self.invalid_rows: list[_Invalid] = []
         self.repairs: list[tuple[str, str, int, str]] = []
         self.info: dict[str, Any] = {"format": "csv"}
         self._text: str | None = None  # decoded text, only when the file had to be repaired/decoded in memory
         self._lines_cache: np.ndarray | None = None
-        head = path.open("rb").read(1 << 16)
+        self.skipped_empty = 0
+        with path.open("rb") as fh:
+            head = fh.read(SAMPLE_SIZE)
+        self._whole_in_sample = path.stat().st_size <= len(head)
         encoding = tm.encoding
         source_bytes: bytes | None = None
         if head.startswith((b"\xff\xfe", b"\xfe\xff")):
@@ -408,13 +625,24 @@ class _CsvReader(_Reader):
             try:
                 self._text = raw.decode(encoding)
             except UnicodeDecodeError as exc:
-                raise FileReadError(str(path), f"cannot be decoded as {encoding} at byte {exc.start}") from None
+                raise FileReadError(str(path), f"cannot be decoded as {encoding} (byte {exc.start} does not fit); "
+                                               "check the encoding setting") from None
             self.info["encoding"] = encoding
+            self._quotes = self._text.count('"')
+            self.info["lone_cr"] = self._text.count("\r") - self._text.count("\r\n")
         else:
-            nul, valid_utf8, newlines, last = self._scan(path)
+            nul, valid_utf8, newlines, last, quotes, lone_cr = self._scan(path)
             self.info["newlines"] = newlines
-            self.info["ends_with_newline"] = last == b"\n"
-            if nul or (not valid_utf8 and not encoding) or (encoding and encoding.lower() not in ("utf-8", "utf8", "utf-8-sig")):
+            self.info["lone_cr"] = lone_cr
+            self.info["ends_with_newline"] = last in (b"\n", b"\r")
+            self._quotes = quotes
+            utf8_named = bool(encoding) and encoding.lower().replace("_", "-") in ("utf-8", "utf8", "utf-8-sig")
+            if utf8_named and not valid_utf8:
+                guess = _legacy_codepage(path.read_bytes().replace(b"\x00", b""))
+                raise FileReadError(str(path), f"the mapping or call says encoding {encoding!r}, but the file is not "
+                                               f"valid UTF-8 (it looks like {guess}); remove the encoding setting to "
+                                               f"let cxkit detect it, or set encoding: {guess}")
+            if nul or (not valid_utf8 and not encoding) or (encoding and not utf8_named):
                 source_bytes = path.read_bytes()
             if source_bytes is not None:
                 if nul:
@@ -424,32 +652,81 @@ class _CsvReader(_Reader):
                 if encoding:
                     try:
                         self._text = source_bytes.decode(encoding)
-                    except (UnicodeDecodeError, LookupError) as exc:
-                        raise FileReadError(str(path), f"cannot be decoded as {encoding} ({exc})") from None
+                    except LookupError:
+                        raise FileReadError(str(path), f"unknown encoding {encoding!r} in the mapping; use e.g. "
+                                                       "utf-8, cp1257, cp1250 or utf-16") from None
+                    except UnicodeDecodeError as exc:
+                        raise FileReadError(str(path), f"cannot be decoded as {encoding} (byte {exc.start} is not "
+                                                       f"valid {encoding}); check the encoding setting") from None
                     self.info["encoding"] = encoding
+                elif valid_utf8:
+                    bom = source_bytes.startswith(codecs.BOM_UTF8)
+                    self._text = source_bytes[3 if bom else 0:].decode("utf-8", errors="replace")
+                    self.info["encoding"] = "utf-8-sig" if bom else "utf-8"
                 else:
-                    self._text, self.info["encoding"] = _decode_guess(source_bytes)
-                    if self.info["encoding"] not in ("utf-8", "utf-8-sig"):
+                    self._text, self.info["encoding"], mixed = _decode_guess(source_bytes)
+                    if mixed:
+                        self.repairs.append(("(file)", mixed, 0, ""))
+                    elif self.info["encoding"] not in ("utf-8", "utf-8-sig"):
                         self.repairs.append(("(file)", f"text is not UTF-8; decoded as {self.info['encoding']}", 0, ""))
             else:
                 self.info["encoding"] = "utf-8-sig" if head.startswith(codecs.BOM_UTF8) else "utf-8"
-        sample = self._text[:1 << 16] if self._text is not None else head.decode("utf-8", errors="ignore")
+        if self._text is not None:
+            self._whole_in_sample = len(self._text) <= SAMPLE_SIZE
+        sample = self._text[:SAMPLE_SIZE] if self._text is not None else head.decode("utf-8", errors="ignore")
         sample = sample.lstrip("\ufeff")
         if not sample.strip():
             raise FileReadError(str(path), "the file has no header row (only blank lines)")
-        self.delimiter = tm.delimiter or _sniff_delimiter(sample)
+        self._locate_header(sample, tm, spec)
         self.info["delimiter"] = self.delimiter
-        header_line = next(csv.reader(_io.StringIO(sample), delimiter=self.delimiter), [])
-        # pyarrow also skips leading blank lines; remember how many lines precede the header
-        self.header_lines = len(sample[: len(sample) - len(sample.lstrip("\r\n"))].splitlines()) + 1
-        self.header = _clean_header(header_line)
+
+    def _locate_header(self, sample: str, tm: TableMapping, spec: TableSpec | None) -> None:
+        """Set delimiter, header and header_lines (physical lines up to the end of the header)."""
+        before = 0
+        body = sample
+        sep = re.match(r'"?sep=(.)"?[ \t]*(?:\r\n|\r|\n|$)', sample)  # Excel's "sep=;" first line
+        delimiter = tm.delimiter
+        if sep:
+            delimiter = delimiter or sep.group(1)
+            self.repairs.append(("(file)", f"skipped Excel's separator line {sep.group(0).strip()!r} on row 1", 0,
+                                 sep.group(0).strip()))
+            body, before = sample[sep.end():], 1
+        self.delimiter = delimiter or _sniff_delimiter(body)
+        records = _sample_records(body, self.delimiter)
+        if not records:
+            raise FileReadError(str(self.path), "the file has no header row (only blank lines)")
+        h = _pick_header([r[2] for r in records], spec, tm)
+        if h:
+            self.repairs.append(("(file)", f"header found on row {records[h][0] + before}; skipped the {h} row(s) "
+                                           "above it (titles or notes)", h, " ".join(records[0][2])[:60]))
+        end = records[h][1]
+        extra = next((k for k in (1, 2) if h + k < len(records) and _is_import_id_row(records[h + k][2])), 0)
+        if extra:
+            end = records[h + extra][1]
+            self.repairs.append(("(file)", f"skipped {extra} extra header row(s) under the header (survey platform "
+                                           "export: question texts / ImportId)", extra, records[h + extra][2][0][:60]))
+        header = _clean_header(records[h][2])
+        blanks = len(header) - len(list(itertools.dropwhile(lambda c: not c, reversed(header))))
+        following = [r[2] for r in records[h + extra + 1:h + extra + 21]]
+        if blanks and following and all(len(r) == len(header) - blanks for r in following):
+            header = header[:len(header) - blanks]
+            self.repairs.append(("(file)", f"the header ends with {blanks} empty column name(s) (a trailing separator) "
+                                           "that the data rows do not have; ignored", 0, ""))
+        more = len(following[0]) - len(header) if following else 0
+        if more > 0 and all(len(r) == len(header) + more and not any(r[-more:]) for r in following):
+            header = header + [""] * more  # data rows end with separators the header does not have
+
+        self.header = header
+        self.header_lines = before + end
+        rest = re.split(r"\r\n|\r|\n", body)[end:] if self._whole_in_sample else ["x"]
+        self._no_data = not any(line.strip() for line in rest)
 
     @staticmethod
     def _scan(path: Path):
         dec = codecs.getincrementaldecoder("utf-8")()
         nul = False
         valid = True
-        newlines = 0
+        newlines = quotes = lone_cr = 0
         last = b""
         with open(path, "rb") as fh:
             first = True
@@ -464,6 +741,8 @@ class _CsvReader(_Reader):
                 first = False
                 nul = nul or b"\x00" in block
                 newlines += block.count(b"\n")
+                quotes += block.count(b'"')
+                lone_cr += block.count(b"\r") - block.count(b"\r\n") - (last == b"\r" and block[:1] == b"\n")
                 last = block[-1:]
                 if valid:
                     try:
@@ -475,9 +754,12 @@ class _CsvReader(_Reader):
                     dec.decode(b"", final=True)
                 except UnicodeDecodeError:
                     valid = False
-        return nul, valid, newlines, last
+        return nul, valid, newlines, last, quotes, lone_cr
 
     def chunks(self) -> Iterator[pd.DataFrame]:
+        if self._no_data:
+            return
+
         def on_invalid(row):
             self.invalid_rows.append(_Invalid(None, row.number, row.text, row.expected_columns, row.actual_columns))
             return "skip"
@@ -500,11 +782,41 @@ class _CsvReader(_Reader):
                 if batch.num_rows:
                     frame = batch.to_pandas(types_mapper=_string_mapper)
                     frame.columns = self.header
-                    yield frame
+                    frame = self._drop_empty_records(frame)
+                    if len(frame):
+                        yield frame
+            if self.skipped_empty:
+                self.repairs.append(("(file)", "skipped empty rows (separators only, as Excel writes empty rows)",
+                                     self.skipped_empty, ""))
         except pa.ArrowInvalid as exc:
-            raise FileReadError(str(self.path), f"not a readable CSV file ({_arrow_message(exc)})") from None
+            if "Could not skip initial" in str(exc):
+                return  # nothing after the header
+            text = _arrow_message(exc)
+            if "straddl" in text or "block size" in text:
+                text = ("a single row is larger than 32 MB - most likely a quote that is never closed, so the rest "
+                        "of the file reads as one value")
+            raise FileReadError(str(self.path), f"not a readable CSV file ({text})") from None
         finally:
             src.close()
+
+    def _drop_empty_records(self, frame: pd.DataFrame) -> pd.DataFrame:
+        """Rows of separators only (";;;;", Excel's empty rows) are blank lines: skipped and reported."""
+        cand = (frame.iloc[:, 0] == "").to_numpy(dtype=bool)
+        if not cand.any():
+            return frame
+        sub = frame.iloc[np.flatnonzero(cand)]
+        empty = np.ones(len(sub), dtype=bool)
+        for i in range(1, sub.shape[1]):
+            empty &= (sub.iloc[:, i] == "").to_numpy(dtype=bool)
+        if not empty.any():
+            return frame
+        drop = np.flatnonzero(cand)[empty]
+        self.skipped_empty += len(drop)
+        keep = np.ones(len(frame), dtype=bool)
+        keep[drop] = False
+        out = frame.iloc[np.flatnonzero(keep)]
+        out.index = pd.RangeIndex(len(out))
+        return out
 
     def _physical_text(self) -> str:
         if self._text is not None:
@@ -515,26 +827,30 @@ class _CsvReader(_Reader):
         """Line number (1-based, as in a text editor) where each data record starts."""
         if self._lines_cache is None:
             text = self._physical_text()
-            reader = csv.reader(_io.StringIO(text, newline=""), delimiter=self.delimiter)
             starts, valid = [], []
-            prev_end = 0
-            expected = len(self.header)
-            for rec in reader:
-                start = prev_end + 1
-                prev_end = reader.line_num
-                if start <= self.header_lines:
-                    continue  # leading blank lines and the header record
-                if not rec or (len(rec) == 1 and rec[0] == "" and expected > 1):
-                    continue  # blank line, skipped like pyarrow
-                starts.append(start)
-                valid.append(len(rec) == expected)
+            with _csv_field_limit():
+                reader = csv.reader(_io.StringIO(text, newline=""), delimiter=self.delimiter)
+                prev_end = 0
+                expected = len(self.header)
+                for rec in reader:
+                    start = prev_end + 1
+                    prev_end = reader.line_num
+                    if start <= self.header_lines:
+                        continue  # leading blank lines, titles and the header record
+                    if not rec or (len(rec) == 1 and rec[0] == "" and expected > 1):
+                        continue  # blank line, skipped like pyarrow
+                    if len(rec) == expected and not any(rec):
+                        continue  # separators only, skipped by _drop_empty_records
+                    starts.append(start)
+                    valid.append(len(rec) == expected)
             self._lines_cache = np.array(starts, dtype=np.int64)
             self._valid_cache = np.array(valid, dtype=bool)
         return self._lines_cache
 
     def row_numbers(self, records: np.ndarray, n_records: int) -> np.ndarray:
         records = np.asarray(records, dtype=np.int64)
-        simple = (not self.invalid_rows and self._text is None and self.info.get("newlines") is not None)
+        simple = (not self.invalid_rows and self._text is None and self.info.get("newlines") is not None
+                  and not self.info.get("lone_cr") and not self.skipped_empty)
         if simple:
             n_lines = self.info["newlines"] + (0 if self.info.get("ends_with_newline") else 1)
             if n_lines == n_records + self.header_lines:
@@ -555,6 +871,29 @@ class _CsvReader(_Reader):
             out.append(inv.line if inv.line is not None else (bad[i] if i < len(bad) else None))
         return out
 
+    def final_problems(self, n_records: int) -> list[tuple[int, str, str, str]]:
+        """A file that ends inside a quoted value (odd number of quotes): its last record is cut."""
+        if self._quotes % 2 == 0 or n_records == 0:
+            return []
+        starts = self._record_lines()
+        if not len(starts) or not self._valid_cache[-1]:
+            return []  # the last record already failed the field count
+        first_line = int(starts[-1])
+        text = self._physical_text()
+        breaks = [m.end() for m in itertools.islice(re.finditer(r"\r\n|\r|\n", text), first_line - 1)]
+        tail = text[breaks[-1]:] if breaks else text
+        try:
+            with _csv_field_limit():
+                list(csv.reader(_io.StringIO(tail, newline=""), delimiter=self.delimiter, strict=True))
+        except csv.Error as exc:
+            if "unexpected end of data" not in str(exc):
+                return []
+            n_lines = len(re.findall(r"\r\n|\r|\n", tail.rstrip("\r\n"))) + 1
+            return [(n_records - 1, "(whole row)", tail.strip()[:200],
+                     f"a closing quote: the file ends inside a quoted value that starts on this row and runs over "
+                     f"{n_lines} line(s) (file truncated, or a quote missing so later rows were swallowed)")]
+        return []
+
 
 def _arrow_message(exc: Exception) -> str:
     text = str(exc).splitlines()[0] if str(exc) else type(exc).__name__
@@ -568,108 +907,212 @@ def _string_mapper(t):
 
 
 def _sniff_delimiter(sample: str) -> str:
-    lines = [ln for ln in sample.splitlines()[:50] if ln.strip()]
+    """The delimiter that splits most lines into the same (largest) number of fields.
+
+    Scored on the most common field count, so title lines above the header and
+    values that contain another candidate character do not mislead it.
+    """
+    lines = [ln for ln in re.split(r"\r\n|\r|\n", sample)[:200] if ln.strip()][:30]
     if not lines:
         return ","
-    best, best_score = ",", -1.0
+    best, best_score = ",", 0.0
     for d in (",", ";", "\t", "|"):
         try:
-            rows = list(csv.reader(_io.StringIO("\n".join(lines[:20])), delimiter=d))
+            with _csv_field_limit():
+                counts = [len(r) for r in csv.reader(_io.StringIO("\n".join(lines)), delimiter=d) if r]
         except csv.Error:
             continue
-        counts = [len(r) for r in rows if r]
-        if not counts or counts[0] < 2:
+        multi = [c for c in counts if c >= 2]
+        if not multi:
             continue
-        header = counts[0]
-        consistent = sum(1 for c in counts if c == header) / len(counts)
-        score = header * consistent
+        mode = max(set(multi), key=lambda c: (multi.count(c), c))
+        score = mode * counts.count(mode) / len(counts)
         if score > best_score:
             best, best_score = d, score
     return best
 
 
-def _decode_guess(raw: bytes) -> tuple[str, str]:
-    """Decode bytes that are not UTF-8: pick cp1257 (Baltic) or cp1250 (Central European).
+def _decode_guess(raw: bytes) -> tuple[str, str, str | None]:
+    """Decode bytes that are not (all) UTF-8: (text, encoding, note on mixed encodings or None).
 
-    The two code pages differ in where they put the letters of Lithuanian and
-    Latvian versus Polish; the one that yields more letters of these languages
-    (and fewer symbols) wins.
+    A legacy file is cp1257 (Baltic) or cp1250 (Central European): the two code
+    pages put the letters of Lithuanian and Latvian versus Polish in different
+    places, and the one that yields more letters of these languages (and fewer
+    symbols) wins. A file whose lines are partly UTF-8 and partly a code page
+    (two exports joined) is decoded line by line, and that is reported.
     """
-    if raw.startswith(codecs.BOM_UTF8):
-        return raw[3:].decode("utf-8", errors="strict"), "utf-8-sig"
+    bom = raw.startswith(codecs.BOM_UTF8)
+    body = raw[3:] if bom else raw
+    try:
+        return body.decode("utf-8"), "utf-8-sig" if bom else "utf-8", None
+    except UnicodeDecodeError:
+        pass
+    lines = body.splitlines(keepends=True)
+    utf8 = []
+    for line in lines:
+        try:
+            line.decode("utf-8")
+            utf8.append(True)
+        except UnicodeDecodeError:
+            utf8.append(False)
+    legacy_bytes = b"".join(line for line, ok in zip(lines, utf8) if not ok)
+    encoding = _legacy_codepage(legacy_bytes)
+    if bom or any(ok and max(line, default=0) > 127 for line, ok in zip(lines, utf8)):
+        text = "".join(line.decode("utf-8") if ok else line.decode(encoding, errors="replace")
+                       for line, ok in zip(lines, utf8))
+        n = utf8.count(False)
+        return text, "utf-8-sig" if bom else "utf-8", (f"the file mixes encodings: {n} line(s) are not UTF-8 and were "
+                                                        f"read as {encoding} (were two exports joined?)")
+    return body.decode(encoding, errors="replace"), encoding, None
+
+
+def _legacy_codepage(raw: bytes) -> str:
     baltic = set("ąčęėįšųūžĄČĘĖĮŠŲŪŽāēģīķļņōŗĀĒĢĪĶĻŅŌŖ")
     polish = set("ąćęłńóśźżĄĆĘŁŃÓŚŹŻ")
     best = None
-    for enc, letters in (("cp1257", baltic | polish), ("cp1250", polish | baltic)):
+    for enc in ("cp1257", "cp1250"):
         try:
             text = raw.decode(enc)
         except UnicodeDecodeError:
             continue
         high = [ch for ch in text if ord(ch) > 127]
-        good = sum(1 for ch in high if ch in letters)
+        good = sum(1 for ch in high if ch in baltic | polish)
         score = good - (len(high) - good)
         if best is None or score > best[0]:
-            best = (score, text, enc)
-    if best is None:
-        text = raw.decode("latin-1")
-        return text, "latin-1"
-    return best[1], best[2]
+            best = (score, enc)
+    return "latin-1" if best is None else best[1]
 
 
 class _ExcelReader(_Reader):
-    def __init__(self, path: Path, tm: TableMapping):
+    """``.xlsx`` via openpyxl (read-only), with sheet choice, header search, merged cells
+    filled, and formulas without a saved result detected."""
+
+    def __init__(self, path: Path, tm: TableMapping, spec: TableSpec | None = None):
         import openpyxl
-        from openpyxl.utils.exceptions import InvalidFileException
 
         self.path = path
         self.invalid_rows = []
         self.repairs = []
         self.info = {"format": "xlsx"}
+        self.formula_cells: dict[int, dict[int, str]] = {}  # column index -> {record: formula}
+        handle = open(path, "rb")  # a file object: openpyxl refuses paths not named .xlsx
         try:
-            wb = openpyxl.load_workbook(path, read_only=True, data_only=True)
-        except (zipfile.BadZipFile, InvalidFileException, KeyError, OSError, ValueError, TypeError) as exc:
-            raise FileReadError(str(path), "not a readable .xlsx workbook (corrupt, password-protected or not Excel); "
-                                           f"re-save it from Excel as .xlsx or CSV UTF-8 ({type(exc).__name__})") from None
-        sheets = wb.sheetnames
-        sheet = tm.sheet
-        if sheet is None:
-            ws = wb[sheets[0]]
-            if len(sheets) > 1:
-                self.repairs.append(("(file)", f"workbook has {len(sheets)} sheets; read the first, {sheets[0]!r} "
-                                               f"(name one with sheet=)", 0, ""))
-        elif sheet not in sheets:
-            raise FileReadError(str(path), f"sheet {sheet!r} not found; the workbook has: {', '.join(map(repr, sheets))}")
-        else:
-            ws = wb[sheet]
-        self.info["sheet"] = ws.title
-        rows = []
-        numbers = []
-        header = None
-        header_row = None
+            with warnings.catch_warnings():
+                warnings.simplefilter("ignore")  # openpyxl warns about styles and extensions it ignores
+                wb = openpyxl.load_workbook(handle, read_only=True, data_only=True)
+        except Exception:  # noqa: BLE001 - any failure of the parser means a damaged workbook
+            handle.close()
+            raise FileReadError(str(path), "not a readable .xlsx workbook: the file is damaged or not really an Excel "
+                                           "workbook; re-save it from Excel as .xlsx or CSV UTF-8") from None
         try:
-            for r_idx, row in enumerate(ws.iter_rows(values_only=True), start=1):
-                if header is None:
-                    if row is None or all(v is None or str(v).strip() == "" for v in row):
-                        continue
-                    header = _clean_header(row)
-                    header_row = r_idx
-                    continue
-                if row is None or all(v is None or (isinstance(v, str) and v.strip() == "") for v in row):
-                    continue
-                rows.append([_cell_text(v) for v in row[: len(header)]] + [""] * max(0, len(header) - len(row)))
-                numbers.append(r_idx)
-        except (zipfile.BadZipFile, KeyError, ValueError, TypeError, OSError) as exc:
-            raise FileReadError(str(path), f"workbook is damaged and could not be read to the end ({type(exc).__name__})") from None
+            ws = self._pick_sheet(wb, tm.sheet)
+            self.info["sheet"] = ws.title
+            self.info["sheets"] = list(wb.sheetnames)
+            try:
+                ws.reset_dimensions()  # the saved sheet size is often wrong; read every cell there is
+                with warnings.catch_warnings():
+                    warnings.simplefilter("ignore")
+                    raw = [(i, row) for i, row in enumerate(ws.iter_rows(values_only=True), start=1)]
+            except Exception:  # noqa: BLE001 - damaged sheet XML or zip member
+                raise FileReadError(str(path), f"the workbook is damaged: sheet {ws.title!r} could not be read to the "
+                                               "end; re-save it from Excel as .xlsx or CSV UTF-8") from None
+            merges, formulas = _scan_sheet_xml(path, getattr(ws, "_worksheet_path", None))
         finally:
             wb.close()
-        if header is None:
+            handle.close()
+        nonblank = [(i, row) for i, row in raw if not _blank_row(row)]
+        if not nonblank:
             raise FileReadError(str(path), f"sheet {ws.title!r} is empty; expected a header row and data rows")
+        h = _pick_header([list(row) for _, row in nonblank[:40]], spec, tm)
+        header_row = nonblank[h][0]
+        if h:
+            first = " ".join(str(v) for v in nonblank[0][1] if v is not None)[:60]
+            self.repairs.append(("(file)", f"header found on row {header_row}; skipped the {h} row(s) above it "
+                                           "(titles or notes)", h, first))
+        header = _clean_header(nonblank[h][1])
+        while header and not header[-1]:
+            header.pop()  # empty cells right of the last header name
+        # values right of the last header name are kept (as unnamed columns), never cut off
+        used = max((max((k for k, v in enumerate(row) if v is not None and str(v).strip()), default=-1)
+                    for i, row in raw if i > header_row and row), default=-1)
+        header += [""] * max(0, used + 1 - len(header))
+        width = len(header)
+        rows = {i: list(row[:width]) + [None] * max(0, width - len(row)) for i, row in raw if i > header_row}
+        self._fill_merged(merges, rows, header, header_row)
+        records, numbers = [], []
+        blank_rows = 0
+        for i in sorted(rows):
+            row = rows[i]
+            for col, formula in formulas.get(i, {}).items():
+                if col < width and row[col] is None:
+                    row[col] = formula
+                    self.formula_cells.setdefault(col, {})[len(records)] = formula
+            if _blank_row(row):  # formula cells were filled above, so nothing is lost here
+                blank_rows += 1
+                continue
+            records.append([_cell_text(v) for v in row])
+            numbers.append(i)
+        trailing = next((k for k, i in enumerate(sorted(rows, reverse=True)) if not _blank_row(rows[i])), len(rows))
+        blank_rows -= trailing  # empty rows after the last data row are not worth a note
+        if blank_rows > 0:
+            self.repairs.append(("(file)", "skipped empty rows between the data rows", blank_rows, ""))
         self.header = header
         self.header_row = header_row
         self._numbers = np.array(numbers, dtype=np.int64)
-        self._frame = pd.DataFrame(rows, columns=range(len(header)), dtype=_STR) if rows else \
-            pd.DataFrame({i: pd.Series([], dtype=_STR) for i in range(len(header))})
+        self._frame = pd.DataFrame(records, columns=range(width), dtype=_STR) if records else \
+            pd.DataFrame({i: pd.Series([], dtype=_STR) for i in range(width)})
         self._frame.columns = header
+
+    def _pick_sheet(self, wb, sheet):
+        sheets = wb.sheetnames
+        if not sheets:
+            raise FileReadError(str(self.path), "the workbook has no sheets (damaged?); re-save it from Excel as .xlsx "
+                                                "or CSV UTF-8")
+        if sheet is None:
+            visible = [n for n in sheets if getattr(wb[n], "sheet_state", "visible") == "visible"] or sheets
+            if len(sheets) > 1:
+                hidden = [n for n in sheets if n not in visible]
+                note = f"; skipped hidden sheet(s) {', '.join(map(repr, hidden))}" if hidden else ""
+                self.repairs.append(("(file)", f"workbook has {len(sheets)} sheets; read {visible[0]!r}, the first "
+                                               f"visible one{note} (name one with sheet=)", 0, ""))
+            return wb[visible[0]]
+        if sheet in sheets:
+            return wb[sheet]
+        same = [n for n in sheets if n.strip().casefold() == str(sheet).strip().casefold()]
+        if len(same) == 1:
+            self.repairs.append(("(file)", f"sheet {sheet!r} not found; read {same[0]!r} (same name apart from case "
+                                           "and spaces)", 0, ""))
+            return wb[same[0]]
+        near = difflib.get_close_matches(str(sheet), sheets, n=1, cutoff=0.6)
+        hint = f"; did you mean {near[0]!r}?" if near else ""
+        raise FileReadError(str(self.path), f"sheet {sheet!r} not found; the workbook has: "
+                                            f"{', '.join(map(repr, sheets))}{hint}")
+
+    def _fill_merged(self, merges, rows, header, header_row):
+        """Merged cells keep their value only in the first cell; give it to every cell of the range."""
+        from openpyxl.utils.cell import range_boundaries
+
+        filled: dict[str, list] = {}
+        for ref in merges:
+            try:
+                c1, r1, c2, r2 = range_boundaries(ref)
+            except ValueError:
+                continue
+            if r1 <= header_row or r1 not in rows or c1 > len(header):
+                continue
+            value = rows[r1][c1 - 1]
+            n = 0
+            for r in range(r1, r2 + 1):
+                for c in range(c1, min(c2, len(header)) + 1):
+                    if r in rows and (r, c) != (r1, c1) and rows[r][c - 1] is None:
+                        rows[r][c - 1] = value
+                        n += 1
+            if n:
+                entry = filled.setdefault(header[c1 - 1] or f"column {c1}", [0, ref, value])
+                entry[0] += n
+        for column, (n, ref, value) in filled.items():
+            self.repairs.append((column, f"filled merged cells with the value of their first cell (e.g. {ref} = "
+                                         f"{_cell_text(value)!r})", n, _cell_text(value)))
 
     def chunks(self):
         yield self._frame
@@ -679,6 +1122,55 @@ class _ExcelReader(_Reader):
 
     def invalid_lines(self):
         return []
+
+
+def _blank_row(row) -> bool:
+    return row is None or all(v is None or (isinstance(v, str) and v.strip() == "") for v in row)
+
+
+_MERGE = re.compile(rb'<(?:\w+:)?mergeCell\s+ref="([A-Z]+\d+(?::[A-Z]+\d+)?)"')
+_FORMULA_ONLY = re.compile(
+    rb'<(?:\w+:)?c\s(?:[^>]*?\s)?r="([A-Z]+)(\d+)"[^>]*>\s*'
+    rb'<(?:\w+:)?f(?:\s[^>]*)?(?:/>|>([^<]*)</(?:\w+:)?f>)\s*(?:<(?:\w+:)?v\s*/>|<(?:\w+:)?v>\s*</(?:\w+:)?v>)?\s*'
+    rb'</(?:\w+:)?c>')
+
+
+def _scan_sheet_xml(path: Path, member: str | None) -> tuple[list[str], dict[int, dict[int, str]]]:
+    """Merged ranges and formula cells without a saved result, read from the sheet's XML.
+
+    openpyxl's read-only mode reports neither: merged cells come back empty and a
+    formula without a saved result (workbooks written by programs other than
+    Excel) comes back as an empty cell - both would lose data silently.
+    """
+    merges: list[str] = []
+    formulas: dict[int, dict[int, str]] = {}
+    if not member:
+        return merges, formulas
+    from openpyxl.utils.cell import column_index_from_string
+
+    try:
+        with zipfile.ZipFile(path) as z, z.open(member.lstrip("/")) as fh:
+            tail = b""
+            while True:
+                block = fh.read(8 << 20)
+                if not block:
+                    break
+                data = tail + block
+                cut = len(data)
+                if len(block) == 8 << 20:  # more to come: cut after the last row tag, never inside a cell
+                    at = data.rfind(b"row>")
+                    cut = at + 4 if at >= 0 else cut
+                part, tail = data[:cut], data[cut:]
+                if b"mergeCell" in part:
+                    merges += [m.decode() for m in _MERGE.findall(part)]
+                if b"<f" in part or b":f" in part:
+                    for col, row, text in _FORMULA_ONLY.findall(part):
+                        formula = "=" + (text.decode("utf-8", "replace") if text else "(shared formula)")
+                        formulas.setdefault(int(row), {})[column_index_from_string(col.decode()) - 1] = \
+                            formula.replace("&lt;", "<").replace("&gt;", ">").replace("&quot;", '"').replace("&amp;", "&")
+    except _ZIP_ERRORS:
+        return [], {}
+    return merges, formulas
 
 
 def _cell_text(v) -> str:
@@ -705,8 +1197,9 @@ class _ParquetReader(_Reader):
         self.info = {"format": "parquet"}
         try:
             self._pf = pq.ParquetFile(path)
-        except (pa.ArrowInvalid, OSError) as exc:
-            raise FileReadError(str(path), f"not a readable Parquet file ({_arrow_message(exc)})") from None
+        except (pa.ArrowException, OSError) as exc:
+            raise FileReadError(str(path), "not a readable Parquet file: it is damaged or truncated (its footer "
+                                           "cannot be read); export it again") from None
         self.header = _clean_header(self._pf.schema_arrow.names)
 
     def chunks(self):
@@ -715,8 +1208,9 @@ class _ParquetReader(_Reader):
                 frame = batch.to_pandas(types_mapper=_string_mapper)
                 frame.columns = self.header
                 yield frame
-        except (pa.ArrowInvalid, OSError) as exc:
-            raise FileReadError(str(self.path), f"Parquet file is damaged ({_arrow_message(exc)})") from None
+        except (pa.ArrowException, OSError) as exc:
+            raise FileReadError(str(self.path), "the Parquet file is damaged: its data could not be read to the end; "
+                                                "export it again") from None
 
     def row_numbers(self, records, n_records):
         return np.asarray(records, dtype=np.int64) + 1
@@ -747,15 +1241,34 @@ class _Validator:
         self.structural: list[_Invalid] = []
         self.decimal: dict[str, str] = {}
         self.slash_order: dict[str, str] = {}
+        self.header_row: int | None = 1
+        self.sheet: str | None = None  # for workbooks: the sheet read and all sheet names
+        self.sheets: list[str] = []
+        self.date_formats: dict[str, dict[str, int]] = {}  # column -> format -> rows read with it
+        self.file_format: str | None = None
+        self.formula_cells: dict[int, dict[int, str]] = {}
 
     # header ----------------------------------------------------------------------
     def set_header(self, header: list[str]):
         spec, tm = self.spec, self.tm
+        header = list(header)
+        self.unnamed: set[int] = set()
+        taken = set(header)
+        for i, h in enumerate(header):
+            if not h:  # a column without a header: give it a name that is not taken
+                name, k = f"column_{i + 1}", 2
+                while name in taken:
+                    name, k = f"column_{i + 1}_{k}", k + 1
+                header[i] = name
+                taken.add(name)
+                self.unnamed.add(i)
         mapped: dict[int, str] = {}
         explicit = {normalise_header(k): v for k, v in tm.columns.items()}
         contract = {normalise_header(c.name): c.name for c in spec.columns}
         problems = []
         for i, h in enumerate(header):
+            if i in self.unnamed:
+                continue
             key = normalise_header(h)
             if key in explicit:
                 mapped[i] = explicit[key]
@@ -766,7 +1279,6 @@ class _Validator:
         targets = {}
         for i, name in mapped.items():
             targets.setdefault(name, []).append(i)
-        self.duplicate_ignored = []
         for name, idx in targets.items():
             if len(idx) > 1:
                 problems.append(dict(column=name, value=", ".join(repr(header[i]) for i in idx),
@@ -777,26 +1289,54 @@ class _Validator:
                 problems.append(dict(column=c, value=f"constant {tm.constants[c]!r}",
                                      expected=f"either a {c!r} column or a constant in the mapping, not both"))
         present = set(targets) | set(tm.constants)
+        one_column = len(header) == 1 and next((d for d in (";", ",", "\t", "|") if d in header[0]), None)
         for c in spec.columns:
             if c.required and c.name not in present:
                 near = difflib.get_close_matches(normalise_header(c.name), [normalise_header(h) for h in header], n=1, cutoff=0.6)
-                hint = f"; did you mean {near[0]!r}? map it in the mapping file" if near else \
-                    "; map your export's header to it in a mapping file"
+                if one_column:
+                    hint = (f"; the whole header is one column, so the file is probably separated by {one_column!r}, "
+                            f"not {getattr(self, 'file_delimiter', ',')!r} - remove the delimiter setting or set "
+                            f"delimiter: {one_column!r} in the mapping")
+                elif near:
+                    hint = f"; did you mean {near[0]!r}? map it in the mapping file"
+                else:
+                    hint = "; map your export's header to it in a mapping file"
+                shown = ", ".join(h[:40] for h in header[:15]) + (f", ... ({len(header)} columns)" if len(header) > 15 else "")
                 problems.append(dict(column=c.name, value="(missing)",
-                                     expected=f"a column named {c.name!r} (found: {', '.join(header[:15])}){hint}"))
+                                     expected=f"a column named {c.name!r} (found: {shown}){hint}"))
         if problems:
             frame = pd.DataFrame(problems)
             frame.insert(0, "row", self._header_row_number())
             frame.insert(0, "file", self.file)
+            others = [n for n in self.sheets if n != self.sheet] if self.sheet else []
+            where = (f" The columns were read from sheet {self.sheet!r}; the workbook also has "
+                     f"{', '.join(map(repr, others))} - name the right one with sheet: in the mapping."
+                     if others else "")
             raise DataValidationError(frame[_PROBLEM_COLUMNS], hint="The file's columns do not match the "
-                                      f"{spec.name} table; see data/README.md for the expected columns.")
+                                      f"{spec.name} table; see data/README.md for the expected columns.{where}")
+        # extra columns keep their header; copies of one name get a suffix so no column overwrites another
+        used = set(targets)
+        self.extra_names: dict[int, str] = {}
+        renamed = []
+        for i in range(len(header)):
+            if i in mapped:
+                continue
+            name, k = header[i], 2
+            while name in used:
+                name, k = f"{header[i]} ({k})", k + 1
+            used.add(name)
+            self.extra_names[i] = name
+            if name != header[i]:
+                renamed.append(f"{header[i]!r} -> {name!r}")
+        if renamed:
+            self._repair("(header)", "renamed columns with a duplicated name: " + ", ".join(renamed), 0, "")
         self.header = header
         self.positions = {name: idx[0] for name, idx in targets.items()}
-        self.extra_positions = [i for i in range(len(header)) if i not in mapped and header[i] not in targets]
+        self.extra_positions = [i for i in range(len(header)) if i not in mapped]
         self.column_labels = {name: header[i] for name, i in self.positions.items()}
 
     def _header_row_number(self):
-        return 1
+        return self.header_row
 
     # chunks ----------------------------------------------------------------------
     def validate(self, chunk: pd.DataFrame, offset: int) -> pd.DataFrame:
@@ -812,8 +1352,13 @@ class _Validator:
             if name in self.tm.values:
                 s = self._recode(s, name)
             raw_for_reject[name] = s
-            values, mask, expected = self._convert(s, col)
+            prepared, special, special_expected = self._precheck(s, col, pos, offset)
+            values, mask, expected = self._convert(prepared, col)
             out[name] = values
+            if special is not None and special.any():
+                bad |= special
+                problems.append(self._problem_frame(offset, special, name, s, special_expected))
+                mask = None if mask is None else mask & ~special
             if mask is not None and mask.any():
                 bad |= mask
                 problems.append(self._problem_frame(offset, mask, name, s, expected))
@@ -825,9 +1370,18 @@ class _Validator:
                 raise ConfigError(f"mapping: {self.spec.name}: constants: {name}={value!r} - expected {expected}")
             out[name] = values
         frame = pd.DataFrame(out, index=chunk.index)
-        for i in self.extra_positions:
-            frame[self.header[i]] = chunk.iloc[:, i]
-        for mask, column, values, expected in self._row_checks(frame, bad):
+        extra = None
+        if self.extra_positions:  # kept apart from the typed columns: wide exports have thousands of them
+            extra = chunk.iloc[:, self.extra_positions]
+            extra.columns = [self.extra_names[i] for i in self.extra_positions]
+            for i in self.extra_positions:
+                cells = self.formula_cells.get(i)
+                if cells:
+                    k = sum(offset <= r < offset + n for r in cells)
+                    if k:
+                        self._repair(self.extra_names[i], "kept the formula text of cells that have no saved result",
+                                     k, next(iter(cells.values())))
+        for mask, column, values, expected in self._row_checks(frame, bad, raw_for_reject):
             if mask.any():
                 bad |= mask
                 problems.append(pd.DataFrame({"record": np.flatnonzero(mask) + offset, "column": column,
@@ -836,19 +1390,127 @@ class _Validator:
         if dup_mask is not None and dup_mask.any():
             bad |= dup_mask
             idc = self.spec.id_column
+            shown = raw_for_reject[idc] if idc in raw_for_reject else frame[idc]
             problems.append(pd.DataFrame({"record": np.flatnonzero(dup_mask) + offset, "column": idc,
-                                          "value": frame[idc].astype(str).to_numpy()[dup_mask],
+                                          "value": shown.astype("string").fillna("").to_numpy()[dup_mask],
                                           "expected": dup_expected}))
+        copies = self._header_copies(chunk)
+        if copies is not None:
+            at = np.flatnonzero(copies) + offset
+            problems = [p[~np.isin(p["record"].to_numpy(), at)] for p in problems]
+            problems.append(pd.DataFrame({
+                "record": at, "column": "(whole row)",
+                "value": self.delimiter_text().join(self.header[i] for i in sorted(self.positions.values())),
+                "expected": "a data row, found a copy of the header row (were two exports joined into one file?)"}))
+            bad |= copies
         if problems:
             self.problem_parts.extend(problems)
             rej = pd.DataFrame({k: v.astype("string").to_numpy()[bad] for k, v in raw_for_reject.items()})
+            if extra is not None:
+                extra_rej = extra.iloc[np.flatnonzero(bad)]
+                extra_rej.index = pd.RangeIndex(len(extra_rej))
+                rej = pd.concat([rej, extra_rej], axis=1, copy=False)
             rej.insert(0, "_record", np.flatnonzero(bad) + offset)
             self.rejected_parts.append(rej)
             clean = frame.loc[~bad].copy()
+            if extra is not None:
+                extra = extra.iloc[np.flatnonzero(~bad)]
         else:
             clean = frame
+        clean.index = pd.RangeIndex(len(clean))
+        if extra is not None:
+            extra.index = clean.index
+            clean = pd.concat([clean, extra], axis=1, copy=False)
         clean["_record"] = np.arange(offset, offset + n)[~bad] if problems else np.arange(offset, offset + n)
-        return clean.reset_index(drop=True)
+        return clean
+
+    def delimiter_text(self) -> str:
+        return getattr(self, "file_delimiter", ",") or ","
+
+    def _header_copies(self, chunk: pd.DataFrame):
+        """Rows that repeat the header (two exports pasted into one file), or None."""
+        if not self.positions:
+            return None
+        mask = None
+        for name, pos in self.positions.items():
+            s = chunk.iloc[:, pos]
+            if not isinstance(s.dtype, pd.StringDtype):
+                return None
+            label = self.header[pos].lower()
+            if mask is None:  # cheap first pass: only short values can be the header's name
+                cand = (s.str.len() <= len(label) + 3).fillna(False).to_numpy(dtype=bool)
+                if not cand.any():
+                    return None
+                mask = cand
+            sub = s[mask].str.replace("\ufeff", "", regex=False).str.strip().str.lower()
+            hit = (sub == label).fillna(False).to_numpy(dtype=bool)
+            mask[np.flatnonzero(mask)[~hit]] = False
+            if not mask.any():
+                return None
+        return mask
+
+    def _expects(self, col: Column) -> str:
+        """What a column holds, in words (start of an 'expected' text)."""
+        if col.kind == "score":
+            lo, hi = self._score_scale(col)
+            return f"a whole number from {lo} to {hi}"
+        return {"number": "a number", "date": "a date", "datetime": "a date-time", "bool": "yes/no",
+                "text": "text"}.get(col.kind, "a value")
+
+    def _precheck(self, s: pd.Series, col: Column, pos: int, offset: int):
+        """Cells settled before conversion.
+
+        Rejected here: Excel error values (``#N/A``, ``#DIV/0!``, ...) and formulas
+        whose workbook has no saved result. Repaired here (and reported):
+        placeholders for "no answer" (``N/A``, ``-``, ``null``, ...) in optional
+        number, score, date and yes/no columns become empty; Excel's leading
+        apostrophe (text marker) is removed from ids, numbers, scores and dates.
+
+        Returns (series to convert, mask of cells rejected here or None, expected texts).
+        """
+        n = len(s)
+        special = None
+        expected = np.full(n, "", dtype=object)
+        cells = self.formula_cells.get(pos)
+        if cells:
+            recs = np.array([r - offset for r in cells if offset <= r < offset + n], dtype=np.int64)
+            if len(recs):
+                special = np.zeros(n, dtype=bool)
+                special[recs] = True
+                expected[recs] = (f"{self._expects(col)}; the cell holds a formula that has no saved result - "
+                                  "open the workbook in Excel and save it, or paste the values")
+        if not (isinstance(s.dtype, pd.StringDtype) or s.dtype == object):
+            return s, special, expected
+        t = s.astype(_STR) if s.dtype == object else s
+        stripped = t  # only values that fail the cheap tests below are stripped, to keep 10M-row loads fast
+        if t.str.contains("#", regex=False).fillna(False).any():
+            stripped = t.str.strip()
+            err = stripped.str.upper().isin(list(_EXCEL_ERRORS)).fillna(False).to_numpy(dtype=bool)
+            if special is not None:
+                err &= ~special
+            if err.any():
+                special = err if special is None else special | err
+                expected[err] = (f"{self._expects(col)}, not an Excel error value - fix the formula or the data "
+                                 "it refers to")
+        if col.kind in ("score", "number", "date", "datetime", "bool"):
+            ph = stripped.isin(_PLACEHOLDER_VARIANTS).fillna(False).to_numpy(dtype=bool)
+            if ph.any():
+                if col.nullable:
+                    example = str(stripped[ph].iloc[0])
+                    shown = ", ".join(repr(v) for v in pd.unique(stripped[ph].astype(str))[:5])
+                    self._repair(col.name, f"placeholders for 'no answer' read as empty ({shown})", int(ph.sum()), example)
+                    t = t.where(~pd.Series(ph, index=t.index), "")
+                else:
+                    special = ph if special is None else special | ph
+                    expected[ph] = f"a value (the {col.name} column is required; a placeholder such as 'N/A' is no value)"
+        if col.kind in ("id", "score", "number", "date", "datetime", "bool"):
+            apostrophe = t.str.startswith("'").fillna(False).to_numpy(dtype=bool)
+            if apostrophe.any():
+                stripped = t.str.strip()
+                self._repair(col.name, "removed Excel's leading apostrophe (a text marker)", int(apostrophe.sum()),
+                             str(stripped[apostrophe].iloc[0]))
+                t = t.where(~pd.Series(apostrophe, index=t.index), stripped.str.slice(1))
+        return t, special, expected
 
     def _problem_frame(self, offset, mask, column, raw, expected):
         return pd.DataFrame({"record": np.flatnonzero(mask) + offset, "column": column,
@@ -906,6 +1568,12 @@ class _Validator:
             has = s.str.contains(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]", regex=True)
             self._repair(col.name, "removed control characters", int(has.sum()), "")
             s = s.str.replace(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]", "", regex=True)
+        if col.kind in ("id", "category") and s.str.contains(_INVISIBLE, regex=True).any():
+            has = s.str.contains(_INVISIBLE, regex=True)
+            self._repair(col.name, "removed invisible characters (zero-width spaces, byte-order marks, soft hyphens, "
+                                   "direction overrides)",
+                         int(has.sum()), str(s[has].iloc[0]))
+            s = s.str.replace(_INVISIBLE, "", regex=True)
         stripped = s.str.strip()
         if col.kind in ("id", "category"):
             collapsed = stripped.str.replace(r"\s+", " ", regex=True) if col.kind == "category" else stripped
@@ -917,15 +1585,26 @@ class _Validator:
             s = stripped
         if s.str.contains(r"[^\x00-\x7f]", regex=True).any():
             normal = s.map(lambda x: unicodedata.normalize("NFC", x), na_action="ignore").astype(_STR)
+            if col.kind in ("id", "category"):
+                changed = normal != s
+                if changed.any():
+                    self._repair(col.name, "Unicode accents written as two characters joined into one (NFC)",
+                                 int(changed.sum()), str(s[changed].iloc[0]))
             s = normal
         empty = (s == "").to_numpy(dtype=bool)
         bad = np.zeros(len(s), dtype=bool)
-        expected = None
+        expected = np.full(len(s), "", dtype=object)
         if col.max_length and col.kind != "text":
             too_long = (s.str.len() > col.max_length).to_numpy(dtype=bool)
             if too_long.any():
                 bad |= too_long
-                expected = f"at most {col.max_length} characters"
+                expected[too_long] = f"at most {col.max_length} characters (found a longer value)"
+        if col.kind == "text" and self.file_format == "csv":
+            swallowed = self._swallowed_rows(s)
+            if swallowed.any():
+                bad |= swallowed
+                expected[swallowed] = ("text; this value runs over several lines that look like whole rows - a quote "
+                                       "that is never closed swallowed them (fix the quote in the file)")
         if col.kind == "text" and col.max_length:
             too_long = (s.str.len() > col.max_length).to_numpy(dtype=bool)
             if too_long.any():
@@ -934,13 +1613,25 @@ class _Validator:
                 s = s.where(~too_long, s.str.slice(0, col.max_length))
         if not col.nullable and empty.any():
             bad |= empty
-            expected = np.where(empty, f"a value (the {col.name} column is required)", expected or "")
+            expected[empty] = f"a value (the {col.name} column is required)"
         if col.kind == "category":
             s = self._canonical_categories(s, col.name)
             values = s.where(~pd.Series(empty, index=s.index)).astype("category")
         else:
             values = s.where(~pd.Series(empty, index=s.index))
-        return values, bad, expected if expected is not None else ""
+        return values, bad, expected
+
+    def _swallowed_rows(self, s: pd.Series) -> np.ndarray:
+        """Multi-line values holding a line with exactly as many delimiters as a row (an unclosed quote)."""
+        multi = s.str.contains("\n", regex=False).fillna(False).to_numpy(dtype=bool)
+        k = len(self.header) - 1
+        if not multi.any() or k < 2:
+            return np.zeros(len(s), dtype=bool)
+        d = re.escape(self.delimiter_text())
+        pattern = rf"(?m)^(?:[^\n\r{d}]*{d}){{{min(k, 200)}}}[^\n\r{d}]*\r?$"
+        out = np.zeros(len(s), dtype=bool)
+        out[multi] = s[multi].str.contains(pattern, regex=True).fillna(False).to_numpy(dtype=bool)
+        return out
 
     def _canonical_categories(self, s: pd.Series, name: str) -> pd.Series:
         shared = self.canonical if name == "unit" else self.cat_canonical.setdefault(name, {})
@@ -963,6 +1654,8 @@ class _Validator:
     def _score_scale(self, col: Column):
         return self.scales.get(col.scale, (0, 10))
 
+    _LABEL = r"^([+-]?\d+)\s*(?:[-\u2013\u2014:=.)]\s*|\s+)[^\d\s].*$"
+
     def _convert_score(self, s: pd.Series, col: Column):
         lo, hi = self._score_scale(col)
         expected = f"a whole number from {lo} to {hi}"
@@ -975,10 +1668,30 @@ class _Validator:
             ok_form = t.str.fullmatch(r"[+-]?\d+(?:[.,]0+)?").fillna(False).to_numpy(dtype=bool)
             num = pd.to_numeric(t.where(ok_form, None).str.replace(",", ".", regex=False), errors="coerce").astype("float64")
             num[~ok_form] = np.nan
+            rest = ~ok_form & ~empty
+            if rest.any():
+                # answer labels exported with their number: "10 - Extremely likely" -> 10
+                label = t[rest].str.extract(self._LABEL, expand=False)
+                is_label = label.notna().to_numpy()
+                if is_label.any():
+                    at = np.flatnonzero(rest)[is_label]
+                    num.iloc[at] = pd.to_numeric(label[is_label], errors="coerce").to_numpy(dtype="float64")
+                    ok_form[at] = True
+                    self._repair(col.name, "answer labels read as their number (e.g. '10 - Extremely likely' -> 10)",
+                                 len(at), str(t.iloc[at[0]]))
             not_whole = ~ok_form & ~empty
             if not_whole.any():
-                fractional = t.str.fullmatch(r"[+-]?\d+[.,]\d+").fillna(False).to_numpy(dtype=bool)
-                exp = np.where(fractional, f"{expected} (no fractions)", f"{expected}, not text")
+                fractional = t.str.fullmatch(r"[+-]?\d*[.,]?\d+(?:[eE][+-]?\d+)?").fillna(False).to_numpy(dtype=bool)
+                ratio = t.str.fullmatch(r"\d+\s*/\s*\d+").fillna(False).to_numpy(dtype=bool)
+                datelike = t.str.match(r"\d{4}-\d{2}-\d{2}").fillna(False).to_numpy(dtype=bool)
+                exp = np.select(
+                    [fractional, ratio, datelike],
+                    [f"{expected} (no fractions)",
+                     f"{expected}, not a fraction like '10/10' (export the number only, or recode it with values: "
+                     f"in the mapping)",
+                     f"{expected}, not a date (Excel turns answers like 10/10 into dates; format the column as text "
+                     f"before exporting)"],
+                    f"{expected}, not text (recode answer labels with values: in the mapping)")
                 out_of_range = (num < lo) | (num > hi)
                 bad = not_whole | out_of_range.to_numpy(dtype=bool, na_value=False)
                 exp = np.where(not_whole, exp, expected)
@@ -991,22 +1704,22 @@ class _Validator:
         if not col.nullable:
             bad |= empty
         values = pd.Series(np.where(bad, np.nan, arr), index=s.index).round().astype("Int8")
-        return values, bad, expected
+        return values, bad, (np.where(frac, f"{expected} (no fractions)", expected) if frac.any() else expected)
 
     def _convert_number(self, s: pd.Series, col: Column):
         expected = "a number" + (f" >= {col.minimum:g}" if col.minimum is not None else "")
         if pd.api.types.is_numeric_dtype(s.dtype) and not pd.api.types.is_bool_dtype(s.dtype):
             arr = pd.to_numeric(s, errors="coerce").to_numpy(dtype="float64", na_value=np.nan)
+            empty = np.isnan(arr)
             bad = np.zeros(len(arr), dtype=bool)
-            exp = expected
+            exp = np.full(len(arr), expected, dtype=object)
         else:
             t = self._as_text(s).fillna("").str.strip()
             empty = (t == "").to_numpy(dtype=bool)
             cleaned = t
+            other_currency = None
             if cleaned.str.contains(_CURRENCY.pattern, regex=True).any():
-                has = cleaned.str.contains(_CURRENCY.pattern, regex=True)
-                self._repair(col.name, "removed currency symbols", int(has.sum()), str(t[has].iloc[0]))
-                cleaned = cleaned.str.replace(_CURRENCY.pattern, "", regex=True).str.strip()
+                cleaned, other_currency, main = self._strip_currency(cleaned, col.name)
             spaced = cleaned.str.contains(r"\d" + _SPACES + r"\d{3}", regex=True)
             if spaced.any():
                 self._repair(col.name, "removed thousands separators (spaces)", int(spaced.sum()), str(t[spaced].iloc[0]))
@@ -1016,7 +1729,11 @@ class _Validator:
             thousands = "." if decimal == "," else ","
             with_thousands = cleaned.str.fullmatch(r"[+-]?\d{1,3}(?:" + re.escape(thousands) + r"\d{3})+(?:" + re.escape(decimal) + r"\d+)?")
             plain = cleaned.str.fullmatch(r"[+-]?\d+(?:" + re.escape(decimal) + r"\d*)?|[+-]?" + re.escape(decimal) + r"\d+")
-            ok = (with_thousands.fillna(False) | plain.fillna(False)).to_numpy(dtype=bool)
+            with_thousands = with_thousands.fillna(False).to_numpy(dtype=bool)
+            ok = with_thousands | plain.fillna(False).to_numpy(dtype=bool)
+            if with_thousands.any():
+                self._repair(col.name, f"removed thousands separators ({thousands!r})", int(with_thousands.sum()),
+                             str(t[with_thousands].iloc[0]))
             normal = cleaned.where(pd.Series(ok, index=cleaned.index), None)
             normal = normal.str.replace(thousands, "", regex=False)
             if decimal == ",":
@@ -1026,19 +1743,40 @@ class _Validator:
                 normal = normal.str.replace(",", ".", regex=False)
             arr = pd.to_numeric(normal, errors="coerce").to_numpy(dtype="float64", na_value=np.nan)
             bad = ~ok & ~empty
-            exp = np.where(bad, f"{expected} (decimal separator '{decimal}')", expected)
-            if not col.nullable:
-                bad = bad | empty
-                exp = np.where(empty, f"a value (the {col.name} column is required)", exp)
+            exp = np.where(bad, f"{expected} (decimal separator '{decimal}')", expected).astype(object)
+            if bad.any():
+                accounting = bad & cleaned.str.fullmatch(r"\(\s*[\d.,]+\s*\)|[\d.,]+\s*-").fillna(False).to_numpy(dtype=bool)
+                exp[accounting] = f"{expected}; found a negative amount in accounting notation"
+            if other_currency is not None and other_currency.any():
+                bad |= other_currency
+                exp[other_currency] = (f"an amount in {main} like the rest of the column (found another currency; "
+                                       "convert the amounts to one currency before loading)")
+        if not col.nullable and empty.any():
+            bad = bad | empty
+            exp[empty] = f"a value (the {col.name} column is required)"
         if col.minimum is not None:
-            below = ~np.isnan(arr) & (arr < col.minimum)
-            bad = bad | below
-        if isinstance(exp, str):
-            exp_out = exp
-        else:
-            exp_out = exp
+            below = ~np.isnan(arr) & (arr < col.minimum) & ~bad
+            if below.any():
+                bad = bad | below
+                hint = ("; refunds and credit notes are not revenue - leave them out or net them per invoice"
+                        if self.spec.name == "revenue" else "")
+                exp[below] = f"{expected} (found a negative number{hint})"
         values = pd.Series(np.where(bad, np.nan, arr), index=s.index, dtype="float64")
-        return values, bad, exp_out
+        return values, bad, exp
+
+    def _strip_currency(self, t: pd.Series, name: str):
+        """Remove currency signs; amounts in another currency than the column's main one are rejected."""
+        token = t.str.extract(r"(?i)(€|eur|pln|zł|zl|\$|usd|£|gbp)", expand=False)
+        has = token.notna().to_numpy()
+        code = token[has].astype(str).str.lower().map(_CURRENCY_CODES)
+        counts = code.value_counts(sort=False)
+        main = max(counts.index, key=lambda c: (counts[c], -int(np.argmax(code.to_numpy() == c))))
+        other = np.zeros(len(t), dtype=bool)
+        other[np.flatnonzero(has)] = (code != main).to_numpy()
+        self._repair(name, f"removed currency signs ({main})", int(has.sum() - other.sum()),
+                     str(t[has & ~other].iloc[0]) if (has & ~other).any() else "")
+        cleaned = t.str.replace(_CURRENCY.pattern, "", regex=True).str.strip()
+        return cleaned, other, main
 
     def _infer_decimal(self, t: pd.Series, name: str) -> str:
         comma = t.str.contains(r"^[+-]?\d+,\d{1,2}$|^[+-]?\d+,\d{4,}$|\.\d{3},\d", regex=True).fillna(False).any()
@@ -1052,7 +1790,14 @@ class _Validator:
             n_point = t.str.contains(r"\d\.\d", regex=True).fillna(False).sum()
             dec = "," if n_comma > n_point else "."
         else:
-            dec = "," if getattr(self, "file_delimiter", ",") == ";" else "."
+            semicolon = getattr(self, "file_delimiter", ",") == ";"
+            dec = "," if semicolon else "."
+            ambiguous = t.str.fullmatch(r"[+-]?\d{1,3}[.,]\d{3}").fillna(False)
+            if ambiguous.any():
+                why = "the file is ';'-separated (European Excel)" if semicolon else "no value decides it"
+                self._repair(name, f"values like {str(t[ambiguous].iloc[0])!r} could mean a thousand or one; read with "
+                                   f"decimal {dec!r} because {why} - set decimal: in the mapping if that is wrong",
+                             int(ambiguous.sum()), str(t[ambiguous].iloc[0]))
         self.decimal[name] = dec
         return dec
 
@@ -1064,13 +1809,17 @@ class _Validator:
         ("DD.MM.YYYY HH:MM:SS", r"\d{1,2}\.\d{1,2}\.\d{4} \d{1,2}:\d{2}:\d{2}", "%d.%m.%Y %H:%M:%S"),
         ("YYYY.MM.DD", r"\d{4}\.\d{1,2}\.\d{1,2}", "%Y.%m.%d"),
         ("YYYY/MM/DD", r"\d{4}/\d{1,2}/\d{1,2}", "%Y/%m/%d"),
+        ("YYYYMMDD", r"(?:19|20)\d{2}(?:0[1-9]|1[0-2])(?:0[1-9]|[12]\d|3[01])", "%Y%m%d"),
     )
 
     def _convert_date(self, s: pd.Series, col: Column):
         kind_text = "a date (YYYY-MM-DD)" if col.kind == "date" else "a date-time (YYYY-MM-DD HH:MM)"
+        used = self.date_formats.setdefault(col.name, {})
         if pd.api.types.is_datetime64_any_dtype(s.dtype):
-            values = s.dt.tz_convert("UTC").dt.tz_localize(None) if getattr(s.dt, "tz", None) is not None else s
-            values = values.astype("datetime64[ns]")
+            if getattr(s.dt, "tz", None) is not None:
+                self._repair(col.name, f"date-times with a time zone ({s.dt.tz}) converted to UTC", int(s.notna().sum()), "")
+                s = s.dt.tz_convert("UTC").dt.tz_localize(None)
+            values = s.astype("datetime64[ns]")
             empty = values.isna().to_numpy()
             bad = np.zeros(len(s), dtype=bool)
             exp = np.full(len(s), kind_text, dtype=object)
@@ -1079,7 +1828,6 @@ class _Validator:
             empty = (t == "").to_numpy(dtype=bool)
             values = pd.Series(pd.NaT, index=s.index, dtype="datetime64[ns]")
             done = empty.copy()
-            used = {}
             if self.tm.date_format:
                 parsed = pd.to_datetime(t.where(~pd.Series(empty, index=t.index)), format=self.tm.date_format, errors="coerce")
                 values = parsed.astype("datetime64[ns]")
@@ -1094,13 +1842,27 @@ class _Validator:
                         continue
                     part = t[sel]
                     if fmt == "ISO8601":
+                        zoned = part.str.contains(r"(?:Z|[+-]\d{2}:?\d{2})$", regex=True).fillna(False)
+                        if zoned.any():
+                            self._repair(col.name, "date-times with a time-zone offset converted to UTC",
+                                         int(zoned.sum()), str(part[zoned].iloc[0]))
                         parsed = pd.to_datetime(part, format="ISO8601", errors="coerce", utc=True).dt.tz_localize(None)
                     else:
                         parsed = pd.to_datetime(part, format=fmt, errors="coerce")
                     values.loc[sel] = parsed.astype("datetime64[ns]").to_numpy()
                     unparsed |= sel & values.isna().to_numpy()
-                    used[label] = int(sel.sum())
+                    used[label] = used.get(label, 0) + int(sel.sum())
                     done |= sel
+                serial = (~done) & t.str.fullmatch(r"\d{5}(?:\.\d+)?").fillna(False).to_numpy(dtype=bool)
+                if serial.any():  # Excel's day count (1 = 1900-01-01; 45678 = 2025-01-21)
+                    days = pd.to_numeric(t[serial], errors="coerce").to_numpy(dtype="float64")
+                    parsed = (pd.Timestamp("1899-12-30") + pd.to_timedelta(days, unit="D")).round("s")
+                    values.loc[serial] = np.asarray(parsed, dtype="datetime64[ns]")
+                    example = str(t[serial].iloc[0])
+                    self._repair(col.name, f"Excel date serial numbers read as dates (e.g. {example} = "
+                                           f"{parsed[0]:%Y-%m-%d})", int(serial.sum()), example)
+                    used["Excel serial number"] = used.get("Excel serial number", 0) + int(serial.sum())
+                    done |= serial
                 slash = (~done) & t.str.fullmatch(r"\d{1,2}/\d{1,2}/\d{4}(?: \d{1,2}:\d{2}(?::\d{2})?)?").fillna(False).to_numpy(dtype=bool)
                 if slash.any():
                     order = self._slash_order(t[slash], col.name)
@@ -1113,13 +1875,26 @@ class _Validator:
                             parsed = parsed.fillna(p)
                         values.loc[slash] = parsed.to_numpy()
                         unparsed |= slash & values.isna().to_numpy()
-                        used["DD/MM/YYYY" if order == "day" else "MM/DD/YYYY"] = int(slash.sum())
+                        label = "DD/MM/YYYY" if order == "day" else "MM/DD/YYYY"
+                        used[label] = used.get(label, 0) + int(slash.sum())
                         done |= slash
-                if len(used) > 1:
-                    self._repair(col.name, "mixed date formats read: " + ", ".join(f"{k} ({v})" for k, v in used.items()),
-                                 int(sum(used.values())), "")
                 bad = (~done) | unparsed
-                exp = np.where(unparsed, f"a real calendar date ({kind_text})", kind_text)
+                exp = np.full(len(t), kind_text, dtype=object)
+                other = ~done & ~empty
+                if other.any():
+                    exp[other] = f"{kind_text}; for other formats set date_format in the mapping"
+                    short_year = other & t.str.fullmatch(r"\d{1,2}[./-]\d{1,2}[./-]\d{2}").fillna(False).to_numpy(dtype=bool)
+                    exp[short_year] = (f"{kind_text}; two-digit years are ambiguous - set date_format in the mapping "
+                                       "(e.g. '%d.%m.%y')")
+                if unparsed.any():
+                    exp[unparsed] = f"a real calendar date ({kind_text})"
+                    year = pd.to_numeric(t[unparsed].str.extract(r"(\d{4})", expand=False), errors="coerce").to_numpy()
+                    at = np.flatnonzero(unparsed)
+                    exp[at[year > 2200]] = (f"a date not in the future (today is {self.today.isoformat()}); a date like "
+                                            "9999-12-31 is a placeholder for 'no end date' - leave the cell empty, or "
+                                            "recode it with values: in the mapping")
+                    exp[at[year < 1900]] = ("a date after 1900-01-01; a date like 0001-01-01 is a placeholder for "
+                                            "'unknown' - leave the cell empty, or recode it with values: in the mapping")
                 if slash.any() and self.slash_order.get(col.name) is None:
                     exp = np.where(slash, f"{kind_text}; day/month order of DD/MM vs MM/DD dates is ambiguous in this "
                                           f"column - set date_format in the mapping", exp)
@@ -1173,9 +1948,14 @@ class _Validator:
         return values, bad, "yes/no (true/false, 1/0, taip/ne, tak/nie, jā/nē)"
 
     # row-level checks -------------------------------------------------------------
-    def _row_checks(self, f: pd.DataFrame, bad: np.ndarray):
-        """Checks across columns. Yields (mask, column, values[mask], expected[mask])."""
+    def _row_checks(self, f: pd.DataFrame, bad: np.ndarray, raw: dict):
+        """Checks across columns. Yields (mask, column, values[mask], expected[mask]); values as in the file."""
         name = self.spec.name
+
+        def shown(column, mask):
+            values = raw[column] if column in raw else f[column]  # constants have no raw values
+            return values.astype("string").fillna("").str.strip().to_numpy()[mask]
+
         if name == "responses":
             scores = [c for c in ("nps", "csat", "ces") if c in f.columns]
             if scores:
@@ -1186,17 +1966,17 @@ class _Validator:
                 if c in f.columns:
                     early = (f[c] < f["created_at"]).to_numpy(dtype=bool, na_value=False)
                     if early.any():
-                        yield (early, c, f[c][early].astype(str).to_numpy(),
-                               [f"not before created_at ({x})" for x in f["created_at"][early].astype(str)])
+                        yield (early, c, shown(c, early),
+                               [f"not before created_at ({x})" for x in shown("created_at", early)])
         if name == "customers":
             if "churned_at" in f.columns and "acquired_at" in f.columns:
                 early = (f["churned_at"] < f["acquired_at"]).to_numpy(dtype=bool, na_value=False)
                 if early.any():
-                    yield (early, "churned_at", f["churned_at"][early].dt.strftime("%Y-%m-%d").to_numpy(),
-                           [f"not before acquired_at ({x})" for x in f["acquired_at"][early].dt.strftime("%Y-%m-%d")])
+                    yield (early, "churned_at", shown("churned_at", early),
+                           [f"not before acquired_at ({x})" for x in shown("acquired_at", early)])
             if "churned_at" in f.columns and "churned" in f.columns:
                 clash = (f["churned_at"].notna() & (f["churned"] == False)).to_numpy(dtype=bool, na_value=False)  # noqa: E712
-                yield clash, "churned", "no", "churned = yes when churned_at is filled"
+                yield clash, "churned", shown("churned", clash), "churned = yes when churned_at is filled"
 
     def _duplicates(self, f: pd.DataFrame, offset: int, bad: np.ndarray):
         """Later occurrences of an id (in this chunk or earlier ones) are duplicates."""
@@ -1226,12 +2006,29 @@ class _Validator:
         self.structural.append(inv)
 
     # finish -----------------------------------------------------------------------
-    def finish(self, parts: list[pd.DataFrame], *, reader: _Reader, records: int) -> LoadResult:
-        """Assemble data, problems (with file row numbers), rejected rows and repairs."""
+    def finish(self, parts: list[pd.DataFrame], *, reader: _Reader, records: int, late=()) -> LoadResult:
+        """Assemble data, problems (with file row numbers), rejected rows and repairs.
+
+        ``late`` holds problems found only after every record was read, as
+        (record, column, value, expected); their rows move from data to rejected.
+        """
         def rows_of(rec):
             return reader.row_numbers(np.asarray(rec, dtype=np.int64), records)
 
         data = _concat_keep_categories(parts) if parts else self._empty_frame()
+        if late and len(data):
+            found = {int(r): (c, v, e) for r, c, v, e in late}
+            hit = data["_record"].isin(list(found)).to_numpy()
+            if hit.any():
+                moved = data.loc[hit]
+                recs = moved["_record"].to_numpy()
+                self.problem_parts.append(pd.DataFrame({"record": recs, "column": [found[r][0] for r in recs],
+                                                        "value": [found[r][1] for r in recs],
+                                                        "expected": [found[r][2] for r in recs]}))
+                raw = moved.drop(columns=["_record"]).astype("string").reset_index(drop=True)
+                raw.insert(0, "_record", recs)
+                self.rejected_parts.append(raw)
+                data = data.loc[~hit].reset_index(drop=True)
         problems = pd.concat(self.problem_parts, ignore_index=True) if self.problem_parts else \
             pd.DataFrame({"record": pd.Series([], dtype=np.int64), "column": [], "value": [], "expected": []})
         problems.insert(0, "row", rows_of(problems["record"].to_numpy()) if len(problems) else pd.Series([], dtype=np.int64))
@@ -1268,12 +2065,17 @@ class _Validator:
             problems = pd.concat([problems, pd.DataFrame(extra_p)], ignore_index=True)
             rejected = pd.concat([rejected, pd.DataFrame(extra_r)], ignore_index=True)
         problems = problems.sort_values("row", kind="stable", ignore_index=True)[_PROBLEM_COLUMNS]
-        rejected = rejected.sort_values("row", kind="stable", ignore_index=True).drop(columns=["_record"])
-        if len(data):
-            data["_row"] = rows_of(data["_record"].to_numpy())
-        else:
-            data["_row"] = pd.Series([], dtype=np.int64)
-        data = data.drop(columns=["_record"], errors="ignore")
+        if not rejected["row"].is_monotonic_increasing:
+            rejected = rejected.sort_values("row", kind="stable", ignore_index=True)
+        del rejected["_record"]
+        rows = rows_of(data["_record"].to_numpy()) if len(data) else np.array([], dtype=np.int64)
+        data["_record"] = rows  # the last column; relabelled in place (dropping a column copies wide frames)
+        data.columns = [c if c != "_record" else "_row" for c in data.columns]
+        data, rejected = self._drop_empty_unnamed(data, rejected)
+        for name, used in self.date_formats.items():
+            if len(used) > 1:
+                self._repair(name, "mixed date formats read: " + ", ".join(f"{k} ({v})" for k, v in used.items()),
+                             int(sum(used.values())), "")
         repairs = [{"file": self.file, "column": c, "repair": what, "rows": n, "example": ex}
                    for c, what, n, ex in getattr(reader, "repairs", [])]
         repairs += [{"file": self.file, "column": c, "repair": what, "rows": v[0], "example": v[1]}
@@ -1295,9 +2097,30 @@ class _Validator:
                      "bool": "boolean", "category": "category"}.get(col.kind, _STR)
             cols[name] = pd.Series([], dtype=dtype)
         for i in self.extra_positions:
-            cols[self.header[i]] = pd.Series([], dtype=_STR)
+            cols[self.extra_names[i]] = pd.Series([], dtype=_STR)
         cols["_record"] = pd.Series([], dtype=np.int64)
         return pd.DataFrame(cols)
+
+    def _drop_empty_unnamed(self, data: pd.DataFrame, rejected: pd.DataFrame):
+        """Columns with neither a header nor any value (Excel's trailing separators) are dropped, reported."""
+        empty = []
+        for i in sorted(self.unnamed):
+            name = self.extra_names.get(i)
+            if name is None or name not in data.columns:
+                continue
+            if all(not frame[name].astype("string").fillna("").str.strip().ne("").any()
+                   for frame in (data, rejected) if name in frame.columns):
+                empty.append(name)
+        if empty:
+            data = data.drop(columns=empty)
+            rejected = rejected.drop(columns=[c for c in empty if c in rejected.columns])
+            self._repair("(header)", f"dropped {len(empty)} empty column(s) without a header (trailing separators)",
+                         0, ", ".join(empty[:5]))
+        named = [self.extra_names[i] for i in sorted(self.unnamed) if self.extra_names.get(i) not in empty]
+        if named:
+            self._repair("(header)", f"named {len(named)} column(s) that have values but no header: "
+                                     f"{', '.join(named[:5])}", 0, "")
+        return data, rejected
 
 
 def _concat_keep_categories(parts: list[pd.DataFrame]) -> pd.DataFrame:
@@ -1306,14 +2129,14 @@ def _concat_keep_categories(parts: list[pd.DataFrame]) -> pd.DataFrame:
         out = parts[0]
     else:
         parts = [p.copy() for p in parts]
-        for c in parts[0].columns:
-            if isinstance(parts[0][c].dtype, pd.CategoricalDtype):
+        for c, dtype in parts[0].dtypes.items():
+            if isinstance(dtype, pd.CategoricalDtype):
                 cats = pd.api.types.union_categoricals([p[c] for p in parts]).categories
                 for p in parts:
                     p[c] = p[c].cat.set_categories(cats)
         out = pd.concat(parts, ignore_index=True)
-    for c in out.columns:
-        if isinstance(out[c].dtype, pd.CategoricalDtype):
+    for c, dtype in out.dtypes.items():
+        if isinstance(dtype, pd.CategoricalDtype):
             out[c] = out[c].cat.remove_unused_categories()
     return out
 
