@@ -137,6 +137,8 @@ class Dataset(Result):
     scales: dict
     root: str | None = None
     mapping: Mapping | None = None
+    #: optional tables whose file could not be read at all (quarantine mode): table -> reason
+    unreadable: dict = field(default_factory=dict)
 
     title = "Data loaded"
 
@@ -148,7 +150,12 @@ class Dataset(Result):
 
     @property
     def log(self) -> pd.DataFrame:
-        frames = [lr.summary for lr in self.tables.values()]
+        """Rows in / loaded / rejected per file; unreadable optional files listed with the reason."""
+        frames = [lr.summary.assign(status="loaded") for lr in self.tables.values()]
+        for name, (file, reason) in self.__dict__.get("unreadable", {}).items():
+            frames.append(pd.DataFrame([{"table": name, "file": file, "rows_in": 0, "rows_loaded": 0,
+                                         "rows_rejected": 0, "repairs": 0, "format": None, "encoding": None,
+                                         "status": f"not read: {reason}"}]))
         return pd.concat(frames, ignore_index=True) if frames else pd.DataFrame()
 
     summary = log
@@ -200,7 +207,9 @@ def load(path: str | Path, *, mapping: str | Path | Mapping | dict | None = None
         ``mapping`` is given.
     mapping : column mapping (YAML path, :class:`~cxkit.schema.Mapping` or dict).
     errors : ``"raise"`` (default) raises one error listing every problem;
-        ``"quarantine"`` loads clean rows and returns the rest in ``rejected``.
+        ``"quarantine"`` loads clean rows and returns the rest in ``rejected``; an
+        optional table whose file cannot be read at all (corrupt, wrong columns) is
+        left out and listed in ``unreadable`` and ``log`` instead of stopping the load.
     tables : restrict to these tables.
     today : reference date for "date in the future" checks (default: today).
 
@@ -250,12 +259,21 @@ def load(path: str | Path, *, mapping: str | Path | Mapping | dict | None = None
     if "responses" in wanted and "responses" not in found:
         raise FileReadError(str(root), "no responses file (responses.csv, .xlsx or .parquet) and none named in the mapping")
     results: dict[str, LoadResult] = {}
+    unreadable: dict[str, tuple[str, str]] = {}
     canonical: dict[str, str] = {}
     collected: list[pd.DataFrame] = []
     for name in TABLE_ORDER:
         if name not in found:
             continue
-        lr = read_table(found[name], name, mapping=m, errors="quarantine", today=today, _canonical_units=canonical)
+        try:
+            lr = read_table(found[name], name, mapping=m, errors="quarantine", today=today,
+                            _canonical_units=canonical)
+        except CxkitError as exc:
+            # one unreadable optional file must not stop a report batch: set it aside, say why
+            if errors == "raise" or name == "responses":
+                raise
+            unreadable[name] = (found[name].name, str(exc).splitlines()[0][:300])
+            continue
         if name == "units" and len(lr.data):
             for u in lr.data["unit"].astype(str):
                 canonical.setdefault(_fold(u), u)
@@ -271,7 +289,7 @@ def load(path: str | Path, *, mapping: str | Path | Mapping | dict | None = None
     problems = pd.concat([r.problems for r in results.values()], ignore_index=True) if results else pd.DataFrame()
     if errors == "raise" and len(problems):
         raise DataValidationError(problems)
-    return Dataset(tables=results, scales=dict(m.scales), root=str(root), mapping=m)
+    return Dataset(tables=results, scales=dict(m.scales), root=str(root), mapping=m, unreadable=unreadable)
 
 
 def read_table(path: str | Path, table: str, *, mapping: str | Path | Mapping | dict | None = None,

@@ -568,9 +568,12 @@ def data_notes(rep: ReportData, *, lang: str = "en") -> pd.DataFrame:
     log = rep.context.get("log")
     if log is None or log.empty:
         raise InsufficientDataError("no load log")
-    return pd.DataFrame({"table": log["table"].astype(str), "file": log["file"].astype(str),
-                         t("rows_in", lang): log["rows_in"].astype(int),
-                         t("rows_rejected", lang): log["rows_rejected"].astype(int)})
+    out = pd.DataFrame({"table": log["table"].astype(str), "file": log["file"].astype(str),
+                        t("rows_in", lang): log["rows_in"].astype(int),
+                        t("rows_rejected", lang): log["rows_rejected"].astype(int)})
+    if "status" in log.columns:
+        out[t("status", lang)] = log["status"].astype(str).to_numpy()
+    return out
 
 
 def methods_notes(rep: ReportData, *, lang: str = "en", settings: dict | None = None) -> list[str]:

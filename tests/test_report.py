@@ -170,3 +170,22 @@ def _browser_check(out: Path, shots: Path):
         page.screenshot(path=str(shots / "unit.png"), full_page=True)
         browser.close()
     assert not problems, problems
+
+
+def test_an_unreadable_optional_file_does_not_stop_the_batch(small_data, tmp_path):
+    import shutil
+
+    data = tmp_path / "data"
+    shutil.copytree(small_data, data)
+    (data / "tickets.csv").unlink()
+    (data / "tickets.xlsx").write_bytes(b"PK\x03\x04 a damaged workbook")
+    ds = cx.load(data, errors="quarantine")
+    assert ds.tickets is None and "tickets" in ds.unreadable
+    status = dict(zip(ds.log["table"], ds.log["status"]))
+    assert status["tickets"].startswith("not read: ") and status["responses"] == "loaded"
+    with pytest.raises(cx.FileReadError):
+        cx.load(data)  # strict mode still stops
+    res = run_batch(data, tmp_path / "out", units=["Kaunas Mega"], notebook=PROBE, workers=1, progress=False)
+    assert res.exit_code == 0, res.summary_text()
+    logged = {r["table"]: r["status"] for r in res.manifest["data"]["log"]}
+    assert logged["tickets"].startswith("not read")
