@@ -9,7 +9,7 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-from .errors import ConfigError
+from .errors import ConfigError, InsufficientDataError
 
 
 __all__ = ["plot_groups", "plot_trend", "plot_churn_by_group", "plot_survival", "plot_unit_outcomes",
@@ -75,6 +75,8 @@ def plot_churn_by_group(table: pd.DataFrame, *, by: str | None = None, ax=None):
             raise ConfigError(f"plot_churn_by_group: column {c!r} missing; pass the result of cx.churn_by_group")
     ax = _axes(ax)
     x = np.arange(len(table))
+    if len(table) == 0:
+        raise InsufficientDataError("plot_churn_by_group: the table has no groups to draw")
     v = table["churn_rate"].to_numpy(dtype=float)
     err = _err(v, table["ci_low"], table["ci_high"])
     labels = table[by].astype(str).tolist()

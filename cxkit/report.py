@@ -612,6 +612,11 @@ def run_batch(data: str | Path, out: str | Path, *, units: Iterable[str] | None 
     runner = _run_local if executor == "local" else _run_dask
     for res in runner(todo, n_workers, progress, scheduler):
         results[res["group"]] = res
+        # progress is saved as it happens, so an interrupted batch can --resume where it stopped
+        done_so_far = [{**r, "group": g} for g, r in results.items() if g != "__summary__"]
+        atomic_write_text(out / "manifest.json", json.dumps(_jsonable(
+            {"complete": False, "cxkit_version": __version__, "inputs": prep.inputs, "units": done_so_far}),
+            ensure_ascii=False, indent=2))
     summary_res = results.pop("__summary__", None)
     rows = []
     for task in tasks:
@@ -626,6 +631,7 @@ def run_batch(data: str | Path, out: str | Path, *, units: Iterable[str] | None 
     table = pd.DataFrame(rows)
     duration = time.perf_counter() - t_start
     manifest = {
+        "complete": True,
         "cxkit_version": __version__,
         "created": generated.isoformat(),
         "command": " ".join(sys.argv) if sys.argv else "",

@@ -681,7 +681,9 @@ def outcomes_section(rep: ReportData, *, lang: str = "en", settings: dict | None
 
     def churn():
         tab = churn_by_group(j, confidence=conf)
-        tab = tab[tab["n"] >= min_show]
+        tab = tab[~suppress_complementary(tab["n"], min_show).to_numpy()]  # the matched total is shown above
+        if tab.empty:
+            raise InsufficientDataError(f"fewer than {min_show} customers per NPS group")
         rr = churn_relative_risk(j, confidence=conf)
         ratio = {str(r.group): (r.ratio, r.ci_low, r.ci_high) for r in rr.itertuples(index=False)}
         out = pd.DataFrame({
@@ -711,7 +713,9 @@ def outcomes_section(rep: ReportData, *, lang: str = "en", settings: dict | None
 
     def revenue():
         rev = revenue_by_group(j, confidence=conf)
-        rev = rev[rev["n"] >= min_show]
+        rev = rev[~suppress_complementary(rev["n"], min_show).to_numpy()]
+        if rev.empty:
+            raise InsufficientDataError(f"fewer than {min_show} customers per NPS group")
         out = pd.DataFrame({
             t("group_nps", lang): [_group_label(g, lang) for g in rev["nps_group"]],
             t("customers", lang): rev["n"].astype(int).to_numpy(),

@@ -189,3 +189,41 @@ def test_an_unreadable_optional_file_does_not_stop_the_batch(small_data, tmp_pat
     assert res.exit_code == 0, res.summary_text()
     logged = {r["table"]: r["status"] for r in res.manifest["data"]["log"]}
     assert logged["tickets"].startswith("not read")
+
+
+def test_a_killed_batch_leaves_no_half_written_report_and_resume_finishes_it(small_data, tmp_path):
+    import signal
+    import subprocess
+    import sys
+    import time
+
+    out = tmp_path / "out"
+    units = ["Kaunas Mega", "Liepāja", "Rīga Alfa", "Vilnius Ozas"]
+    code = ("import sys; from cxkit.report import run_batch; "
+            f"run_batch({str(small_data)!r}, {str(out)!r}, units={units!r}, workers=1, progress=False)")
+    proc = subprocess.Popen([sys.executable, "-c", code], start_new_session=True)
+    try:
+        deadline = time.time() + 240
+        while time.time() < deadline and not (out / "manifest.json").exists():
+            time.sleep(0.2)
+        assert (out / "manifest.json").exists(), "no unit finished in time"
+        os.killpg(proc.pid, signal.SIGKILL)  # the whole batch: parent, workers, kernels
+        proc.wait(timeout=30)
+    finally:
+        if proc.poll() is None:
+            os.killpg(proc.pid, signal.SIGKILL)
+    # every file that looks like a report is complete; unfinished ones are hidden temporary files
+    for html in (out / "units").glob("*.html"):
+        assert html.read_text(encoding="utf-8").rstrip().endswith("</html>"), html
+    for nb in (out / "notebooks").glob("*.ipynb"):
+        nbformat.read(nb, as_version=4)  # complete JSON
+    assert not (out / "index.html").exists()
+    partial = json.loads((out / "manifest.json").read_text(encoding="utf-8"))
+    assert partial["complete"] is False
+    finished = {u["group"] for u in partial["units"] if u["status"] == "done"}
+    assert finished and len(finished) < len(units)
+    res = run_batch(small_data, out, units=units, workers=2, progress=False, resume=True)
+    assert res.exit_code == 0 and set(res.units["status"]) == {"done"} and res.manifest["complete"] is True
+    resumed = set(res.units.loc[res.units["resumed"], "group"])
+    assert resumed == finished  # only the unfinished units ran again
+    assert len(list((out / "units").glob("*.html"))) == len(units)
