@@ -60,6 +60,7 @@ _CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
 _CURRENCY = re.compile(r"(?i)(?:€|eur|pln|zł|zl|\$|usd|£|gbp)")
 #: zero-width characters, BOM, soft hyphen and bidirectional overrides (which can make a name display reversed)
 _INVISIBLE = "[\u200b\u200c\u200d\u2060\ufeff\u00ad\u202a-\u202e\u2066-\u2069]"
+_SPACE_RUN = "[\\s\u00a0\u1680\u2000-\u200a\u2028\u2029\u202f\u205f\u3000]+"  # Python's \\s, for Arrow's RE2
 _CURRENCY_CODES = {"€": "EUR", "eur": "EUR", "pln": "PLN", "zł": "PLN", "zl": "PLN", "$": "USD", "usd": "USD",
                    "£": "GBP", "gbp": "GBP"}
 _SPACES = "[\\s\u00a0\u202f']"  # spaces used as thousands separators (incl. no-break spaces)
@@ -798,7 +799,7 @@ class _CsvReader(_Reader):
             reader = pacsv.open_csv(src, read_options=read_opts, parse_options=parse_opts, convert_options=conv_opts)
             for batch in reader:
                 if batch.num_rows:
-                    frame = batch.to_pandas(types_mapper=_string_mapper)
+                    frame = batch.to_pandas(types_mapper=_typed_mapper, date_as_object=False)
                     frame.columns = self.header
                     frame = self._drop_empty_records(frame)
                     if len(frame):
@@ -918,10 +919,22 @@ def _arrow_message(exc: Exception) -> str:
     return text[:300]
 
 
+_NULLABLE_INTS = {pa.int8(): pd.Int8Dtype(), pa.int16(): pd.Int16Dtype(), pa.int32(): pd.Int32Dtype(),
+                  pa.int64(): pd.Int64Dtype(), pa.uint8(): pd.UInt8Dtype(), pa.uint16(): pd.UInt16Dtype(),
+                  pa.uint32(): pd.UInt32Dtype(), pa.uint64(): pd.UInt64Dtype(), pa.bool_(): pd.BooleanDtype()}
+
+
 def _string_mapper(t):
     if pa.types.is_string(t) or pa.types.is_large_string(t):
         return _STR
     return None
+
+
+def _typed_mapper(t):
+    """Parquet columns to pandas without losing their type: strings as Arrow, integers nullable."""
+    if pa.types.is_string(t) or pa.types.is_large_string(t):
+        return _STR
+    return _NULLABLE_INTS.get(t)
 
 
 def _sniff_delimiter(sample: str) -> str:
@@ -1223,7 +1236,7 @@ class _ParquetReader(_Reader):
     def chunks(self):
         try:
             for batch in self._pf.iter_batches(batch_size=1_000_000):
-                frame = batch.to_pandas(types_mapper=_string_mapper)
+                frame = batch.to_pandas(types_mapper=_typed_mapper, date_as_object=False)
                 frame.columns = self.header
                 yield frame
         except (pa.ArrowException, OSError) as exc:
@@ -1241,6 +1254,30 @@ class _ParquetReader(_Reader):
 # validation
 
 
+class _LazyTexts:
+    """An "expected" array that exists only once something is written to it (10M-row loads)."""
+
+    def __init__(self, n: int):
+        self.n, self._a = n, None
+
+    def __setitem__(self, key, value):
+        if self._a is None:
+            self._a = np.full(self.n, "", dtype=object)
+        self._a[key] = value
+
+    def array(self):
+        return "" if self._a is None else self._a
+
+
+def _arrow_strings(s: pd.Series):
+    """The Arrow array behind a pyarrow-backed string Series (None for other dtypes)."""
+    arr = s.array
+    pa_arr = getattr(arr, "_pa_array", None)
+    if pa_arr is not None and (pa.types.is_string(pa_arr.type) or pa.types.is_large_string(pa_arr.type)):
+        return pa_arr
+    return None
+
+
 def _fold(text: str) -> str:
     return " ".join(unicodedata.normalize("NFC", str(text)).split()).casefold()
 
@@ -1255,7 +1292,9 @@ class _Validator:
         self.problem_parts: list[pd.DataFrame] = []  # columns: record, column, value, expected
         self.rejected_parts: list[pd.DataFrame] = []
         self.repairs: dict[tuple[str, str], list] = {}
-        self.seen_ids: dict[str, pd.Series] = {}
+        self._id_parts: list = []  # (converted ids, records) of every chunk, for the duplicate check
+        self._raw_ids: dict[int, str] = {}  # record -> id as written, where cleaning changed it
+        self._weights = None
         self.structural: list[_Invalid] = []
         self.decimal: dict[str, str] = {}
         self.slash_order: dict[str, str] = {}
@@ -1353,6 +1392,12 @@ class _Validator:
         self.extra_positions = [i for i in range(len(header)) if i not in mapped]
         self.column_labels = {name: header[i] for name, i in self.positions.items()}
 
+    def _count(self, mask) -> int:
+        """How many rows a mask covers (weighted when converting the unique values of a column)."""
+        m = np.asarray(mask, dtype=bool)
+        w = getattr(self, "_weights", None)
+        return int(m.sum()) if w is None else int(w[m].sum())
+
     def _header_row_number(self):
         return self.header_row
 
@@ -1370,8 +1415,11 @@ class _Validator:
             if name in self.tm.values:
                 s = self._recode(s, name)
             raw_for_reject[name] = s
-            prepared, special, special_expected = self._precheck(s, col, pos, offset)
-            values, mask, expected = self._convert(prepared, col)
+            if col.kind == "category" and n > 1000 and not self.formula_cells.get(pos):
+                values, mask, expected, special, special_expected = self._convert_uniques(s, col, pos, offset)
+            else:
+                prepared, special, special_expected = self._precheck(s, col, pos, offset)
+                values, mask, expected = self._convert(prepared, col)
             out[name] = values
             if special is not None and special.any():
                 bad |= special
@@ -1404,14 +1452,23 @@ class _Validator:
                 bad |= mask
                 problems.append(pd.DataFrame({"record": np.flatnonzero(mask) + offset, "column": column,
                                               "value": values, "expected": expected}))
-        dup_mask, dup_expected = self._duplicates(frame, offset, bad)
-        if dup_mask is not None and dup_mask.any():
-            bad |= dup_mask
-            idc = self.spec.id_column
-            shown = raw_for_reject[idc] if idc in raw_for_reject else frame[idc]
-            problems.append(pd.DataFrame({"record": np.flatnonzero(dup_mask) + offset, "column": idc,
-                                          "value": shown.astype("string").fillna("").to_numpy()[dup_mask],
-                                          "expected": dup_expected}))
+        idc = self.spec.id_column
+        if idc and idc in frame.columns:  # duplicates are found over the whole file in finish()
+            conv = frame[idc].reset_index(drop=True)
+            self._id_parts.append((conv, np.arange(offset, offset + n, dtype=np.int64)))
+            raw = raw_for_reject.get(idc)
+            if raw is not None:  # remember values as written where cleaning changed them (for messages)
+                raw = raw.reset_index(drop=True)
+                a, b = _arrow_strings(raw), _arrow_strings(conv)
+                if a is not None and b is not None:
+                    import pyarrow.compute as pc
+
+                    differs = np.asarray(pc.fill_null(pc.not_equal(a, b), True), dtype=bool)
+                else:
+                    differs = (raw.astype("string").fillna("") != conv.astype("string").fillna("")).to_numpy(dtype=bool)
+                for i in np.flatnonzero(differs):
+                    v = raw.iloc[i]
+                    self._raw_ids[offset + int(i)] = "" if v is None or v is pd.NA else str(v)
         copies = self._header_copies(chunk)
         if copies is not None:
             at = np.flatnonzero(copies) + offset
@@ -1488,7 +1545,7 @@ class _Validator:
         """
         n = len(s)
         special = None
-        expected = np.full(n, "", dtype=object)
+        expected = _LazyTexts(n)
         cells = self.formula_cells.get(pos)
         if cells:
             recs = np.array([r - offset for r in cells if offset <= r < offset + n], dtype=np.int64)
@@ -1516,7 +1573,7 @@ class _Validator:
                 if col.nullable:
                     example = str(stripped[ph].iloc[0])
                     shown = ", ".join(repr(v) for v in pd.unique(stripped[ph].astype(str))[:5])
-                    self._repair(col.name, f"placeholders for 'no answer' read as empty ({shown})", int(ph.sum()), example)
+                    self._repair(col.name, f"placeholders for 'no answer' read as empty ({shown})", self._count(ph), example)
                     t = t.where(~pd.Series(ph, index=t.index), "")
                 else:
                     special = ph if special is None else special | ph
@@ -1525,10 +1582,59 @@ class _Validator:
             apostrophe = t.str.startswith("'").fillna(False).to_numpy(dtype=bool)
             if apostrophe.any():
                 stripped = t.str.strip()
-                self._repair(col.name, "removed Excel's leading apostrophe (a text marker)", int(apostrophe.sum()),
+                self._repair(col.name, "removed Excel's leading apostrophe (a text marker)", self._count(apostrophe),
                              str(stripped[apostrophe].iloc[0]))
                 t = t.where(~pd.Series(apostrophe, index=t.index), stripped.str.slice(1))
-        return t, special, expected
+        return t, special, expected.array()
+
+    def _convert_uniques(self, s: pd.Series, col: Column, pos: int, offset: int):
+        """A category column converted through its distinct values (a few hundred units in 10M rows).
+
+        The same checks and repairs as row by row; repair counts are weighted by how often each
+        value occurs. Returns (values, bad mask, expected, special mask, special expected).
+        """
+        codes, uniques = pd.factorize(s, use_na_sentinel=True)
+        u = pd.Series(pd.array(list(uniques) + [""], dtype=_STR))
+        codes = np.where(codes < 0, len(uniques), codes)
+        self._weights = np.bincount(codes, minlength=len(u))
+        try:
+            prepared, special_u, special_exp_u = self._precheck(u, col, pos, offset)
+            values_u, mask_u, exp_u = self._convert(prepared, col)
+        finally:
+            self._weights = None
+        cat = values_u.cat
+        values = pd.Series(pd.Categorical.from_codes(cat.codes.to_numpy()[codes], categories=cat.categories),
+                           index=s.index)
+
+        def spread(mask, exp):
+            if mask is None or not np.asarray(mask).any():
+                return None, ""
+            m = np.asarray(mask, dtype=bool)[codes]
+            e = np.asarray(exp, dtype=object)[codes] if not isinstance(exp, str) else exp
+            return m, e
+
+        mask, expected = spread(mask_u, exp_u)
+        special, special_expected = spread(special_u, special_exp_u)
+        return values, mask, expected, special, special_expected
+
+    def _duplicate_problems(self) -> list[tuple]:
+        """(record, column, value, expected) for every later copy of an id in the whole file."""
+        idc = self.spec.id_column
+        if not idc or not self._id_parts:
+            return []
+        ids = pd.concat([p for p, _ in self._id_parts], ignore_index=True)
+        recs = np.concatenate([r for _, r in self._id_parts])
+        codes, _ = pd.factorize(ids, use_na_sentinel=True)
+        present = codes >= 0
+        dup = pd.Series(codes).duplicated(keep="first").to_numpy() & present
+        if not dup.any():
+            return []
+        uniq, first_at = np.unique(codes[present], return_index=True)
+        first_rec = np.full(int(codes.max()) + 1, -1, dtype=np.int64)
+        first_rec[uniq] = recs[present][first_at]
+        values = ids[dup].astype(str).to_numpy()
+        return [(int(r), idc, self._raw_ids.get(int(r), v), f"a unique {idc} (first seen at record {int(first_rec[c])})")
+                for r, v, c in zip(recs[dup], values, codes[dup])]
 
     def _problem_frame(self, offset, mask, column, raw, expected):
         return pd.DataFrame({"record": np.flatnonzero(mask) + offset, "column": column,
@@ -1581,63 +1687,79 @@ class _Validator:
         return s.astype("string").fillna("").astype(_STR)
 
     def _convert_text(self, s: pd.Series, col: Column):
-        s = self._as_text(s).fillna("")
-        if s.str.contains(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]", regex=True).any():
-            has = s.str.contains(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]", regex=True)
-            self._repair(col.name, "removed control characters", int(has.sum()), "")
-            s = s.str.replace(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]", "", regex=True)
-        if col.kind in ("id", "category") and s.str.contains(_INVISIBLE, regex=True).any():
-            has = s.str.contains(_INVISIBLE, regex=True)
-            self._repair(col.name, "removed invisible characters (zero-width spaces, byte-order marks, soft hyphens, "
-                                   "direction overrides)",
-                         int(has.sum()), str(s[has].iloc[0]))
-            s = s.str.replace(_INVISIBLE, "", regex=True)
-        stripped = s.str.strip()
+        """Ids, categories and free text: clean (reported) and check; vectorised in Arrow."""
+        import pyarrow.compute as pc
+
+        s = self._as_text(s)
+        ca = _arrow_strings(s)
+        if ca is None:
+            ca = pa.array(s.astype(object).where(s.notna(), None).tolist(), type=pa.large_string())
+        ca = pc.fill_null(ca, "")
+
+        def count(mask) -> int:
+            return self._count(np.asarray(mask, dtype=bool)) if len(ca) else 0
+
+        def first(mask) -> str:
+            idx = np.flatnonzero(np.asarray(mask, dtype=bool))
+            return ca[int(idx[0])].as_py() if len(idx) else ""
+
+        control = pc.match_substring_regex(ca, _CONTROL.pattern)
+        if pc.any(control).as_py():
+            self._repair(col.name, "removed control characters", count(control), "")
+            ca = pc.replace_substring_regex(ca, _CONTROL.pattern, "")
         if col.kind in ("id", "category"):
-            collapsed = stripped.str.replace(r"\s+", " ", regex=True) if col.kind == "category" else stripped
-            changed = collapsed != s
-            if changed.any():
-                self._repair(col.name, "trimmed surrounding/duplicate whitespace", int(changed.sum()), str(s[changed].iloc[0]))
-            s = collapsed
+            invisible = pc.match_substring_regex(ca, _INVISIBLE)
+            if pc.any(invisible).as_py():
+                self._repair(col.name, "removed invisible characters (zero-width spaces, byte-order marks, soft hyphens, "
+                                       "direction overrides)", count(invisible), first(invisible))
+                ca = pc.replace_substring_regex(ca, _INVISIBLE, "")
+            new = pc.utf8_trim_whitespace(ca)
+            if col.kind == "category":
+                new = pc.replace_substring_regex(new, _SPACE_RUN, " ")
+            changed = pc.not_equal(new, ca)
+            if pc.any(changed).as_py():
+                self._repair(col.name, "trimmed surrounding/duplicate whitespace", count(changed), first(changed))
+            ca = new
         else:
-            s = stripped
-        if s.str.contains(r"[^\x00-\x7f]", regex=True).any():
-            normal = s.map(lambda x: unicodedata.normalize("NFC", x), na_action="ignore").astype(_STR)
+            ca = pc.utf8_trim_whitespace(ca)
+        if len(ca) and not pc.all(pc.string_is_ascii(ca)).as_py():
+            normal = pc.utf8_normalize(ca, "NFC")
             if col.kind in ("id", "category"):
-                changed = normal != s
-                if changed.any():
+                changed = pc.not_equal(normal, ca)
+                if pc.any(changed).as_py():
                     self._repair(col.name, "Unicode accents written as two characters joined into one (NFC)",
-                                 int(changed.sum()), str(s[changed].iloc[0]))
-            s = normal
-        empty = (s == "").to_numpy(dtype=bool)
-        bad = np.zeros(len(s), dtype=bool)
-        expected = np.full(len(s), "", dtype=object)
-        if col.max_length and col.kind != "text":
-            too_long = (s.str.len() > col.max_length).to_numpy(dtype=bool)
+                                 count(changed), first(changed))
+            ca = normal
+        empty = np.asarray(pc.equal(ca, ""), dtype=bool) if len(ca) else np.zeros(0, dtype=bool)
+        bad = np.zeros(len(ca), dtype=bool)
+        expected = _LazyTexts(len(ca))
+        if col.max_length:
+            too_long = np.asarray(pc.greater(pc.utf8_length(ca), col.max_length), dtype=bool) if len(ca) else bad
             if too_long.any():
-                bad |= too_long
-                expected[too_long] = f"at most {col.max_length} characters (found a longer value)"
+                if col.kind == "text":
+                    self._repair(col.name, f"shortened text longer than {col.max_length} characters",
+                                 count(too_long), first(too_long)[:40])
+                    ca = pc.if_else(pa.array(too_long), pc.utf8_slice_codeunits(ca, 0, col.max_length), ca)
+                else:
+                    bad |= too_long
+                    expected[too_long] = f"at most {col.max_length} characters (found a longer value)"
+        text = pd.Series(pd.arrays.ArrowStringArray(ca.cast(pa.large_string()) if not pa.types.is_large_string(ca.type)
+                                                    else ca), index=s.index)
         if col.kind == "text" and self.file_format == "csv":
-            swallowed = self._swallowed_rows(s)
+            swallowed = self._swallowed_rows(text)
             if swallowed.any():
                 bad |= swallowed
                 expected[swallowed] = ("text; this value runs over several lines that look like whole rows - a quote "
                                        "that is never closed swallowed them (fix the quote in the file)")
-        if col.kind == "text" and col.max_length:
-            too_long = (s.str.len() > col.max_length).to_numpy(dtype=bool)
-            if too_long.any():
-                self._repair(col.name, f"shortened text longer than {col.max_length} characters", int(too_long.sum()),
-                             str(s[too_long].iloc[0])[:40])
-                s = s.where(~too_long, s.str.slice(0, col.max_length))
         if not col.nullable and empty.any():
             bad |= empty
             expected[empty] = f"a value (the {col.name} column is required)"
         if col.kind == "category":
-            s = self._canonical_categories(s, col.name)
-            values = s.where(~pd.Series(empty, index=s.index)).astype("category")
+            text = self._canonical_categories(text, col.name)
+            values = text.where(~pd.Series(empty, index=text.index)).astype("category")
         else:
-            values = s.where(~pd.Series(empty, index=s.index))
-        return values, bad, expected
+            values = text.where(~pd.Series(empty, index=text.index)) if empty.any() else text
+        return values, bad, expected.array()
 
     def _swallowed_rows(self, s: pd.Series) -> np.ndarray:
         """Multi-line values holding a line with exactly as many delimiters as a row (an unclosed quote)."""
@@ -1665,7 +1787,7 @@ class _Validator:
         if mapping:
             hit = s.isin(list(mapping))
             for u, canon in mapping.items():
-                self._repair(name, f"spelling variant {u!r} unified to {canon!r}", int((s == u).sum()), u)
+                self._repair(name, f"spelling variant {u!r} unified to {canon!r}", self._count(s == u), u)
             s = s.where(~hit, s.map(mapping))
         return s
 
@@ -1677,6 +1799,15 @@ class _Validator:
     def _convert_score(self, s: pd.Series, col: Column):
         lo, hi = self._score_scale(col)
         expected = f"a whole number from {lo} to {hi}"
+        if pd.api.types.is_integer_dtype(s.dtype):  # typed input (Parquet): no parsing, no float detour
+            arr = s.array
+            data = np.asarray(arr._data if isinstance(arr, pd.arrays.IntegerArray) else s.to_numpy())
+            missing = np.asarray(arr._mask) if isinstance(arr, pd.arrays.IntegerArray) else np.zeros(len(s), bool)
+            bad = ~missing & ((data < lo) | (data > hi))
+            if not col.nullable:
+                bad |= missing
+            values = pd.arrays.IntegerArray(np.where(bad | missing, 0, data).astype(np.int8), missing | bad)
+            return pd.Series(values, index=s.index), bad, expected
         if pd.api.types.is_numeric_dtype(s.dtype) and not pd.api.types.is_bool_dtype(s.dtype):
             num = pd.to_numeric(s, errors="coerce").astype("float64")
             empty = num.isna().to_numpy()
@@ -1721,7 +1852,9 @@ class _Validator:
         bad = frac | out
         if not col.nullable:
             bad |= empty
-        values = pd.Series(np.where(bad, np.nan, arr), index=s.index).round().astype("Int8")
+        invalid = bad | np.isnan(arr)
+        values = pd.Series(pd.arrays.IntegerArray(np.where(invalid, 0, np.round(arr)).astype(np.int8), invalid),
+                           index=s.index)
         return values, bad, (np.where(frac, f"{expected} (no fractions)", expected) if frac.any() else expected)
 
     def _convert_number(self, s: pd.Series, col: Column):
@@ -1996,30 +2129,6 @@ class _Validator:
                 clash = (f["churned_at"].notna() & (f["churned"] == False)).to_numpy(dtype=bool, na_value=False)  # noqa: E712
                 yield clash, "churned", shown("churned", clash), "churned = yes when churned_at is filled"
 
-    def _duplicates(self, f: pd.DataFrame, offset: int, bad: np.ndarray):
-        """Later occurrences of an id (in this chunk or earlier ones) are duplicates."""
-        idc = self.spec.id_column
-        if not idc or idc not in f.columns:
-            return None, None
-        key = f[idc].astype(str).to_numpy(dtype=object)
-        present = f[idc].notna().to_numpy()
-        records = np.arange(len(f), dtype=np.int64) + offset
-        keys = pd.Series(key)
-        first_record = pd.Series(records).groupby(key).transform("min").to_numpy()
-        mask = present & (first_record != records)
-        first_seen = first_record
-        seen = self.seen_ids.get(idc)
-        if seen is not None and len(seen):
-            prior = keys.map(seen)
-            hit = prior.notna().to_numpy() & present
-            mask = mask | hit
-            first_seen = np.where(hit, prior.fillna(-1).to_numpy(dtype=np.int64), first_seen)
-        keep = present & ~mask
-        new = pd.Series(records[keep], index=key[keep])
-        self.seen_ids[idc] = new if seen is None else pd.concat([seen, new])
-        expected = [f"a unique {idc} (first seen at record {r})" for r in first_seen[mask]]
-        return mask, expected
-
     def add_structural(self, inv: _Invalid):
         self.structural.append(inv)
 
@@ -2034,6 +2143,14 @@ class _Validator:
             return reader.row_numbers(np.asarray(rec, dtype=np.int64), records)
 
         data = _concat_keep_categories(parts) if parts else self._empty_frame()
+        dups = self._duplicate_problems()
+        if dups:
+            recs = np.array([d[0] for d in dups], dtype=np.int64)
+            loaded = np.isin(recs, data["_record"].to_numpy()) if len(data) else np.zeros(len(recs), dtype=bool)
+            late = list(late) + [d for d, x in zip(dups, loaded) if x]  # loaded copies move to rejected
+            already = [d for d, x in zip(dups, loaded) if not x]  # rejected anyway: one more reason
+            if already:
+                self.problem_parts.append(pd.DataFrame(already, columns=["record", "column", "value", "expected"]))
         if late and len(data):
             found = {int(r): (c, v, e) for r, c, v, e in late}
             hit = data["_record"].isin(list(found)).to_numpy()
@@ -2142,17 +2259,27 @@ class _Validator:
 
 
 def _concat_keep_categories(parts: list[pd.DataFrame]) -> pd.DataFrame:
-    """Concatenate chunks; categorical columns keep one shared set of categories."""
+    """Concatenate chunks column by column, freeing each chunk's column once copied.
+
+    Categorical columns get one shared set of categories. Going column by column keeps the peak
+    memory near one copy of the table (10M-row loads), instead of chunks plus the result.
+    """
     if len(parts) == 1:
         out = parts[0]
     else:
-        parts = [p.copy() for p in parts]
-        for c, dtype in parts[0].dtypes.items():
-            if isinstance(dtype, pd.CategoricalDtype):
-                cats = pd.api.types.union_categoricals([p[c] for p in parts]).categories
-                for p in parts:
-                    p[c] = p[c].cat.set_categories(cats)
-        out = pd.concat(parts, ignore_index=True)
+        columns = list(parts[0].columns)
+        data = {}
+        for c in columns:
+            pieces = [p[c] for p in parts]
+            if isinstance(pieces[0].dtype, pd.CategoricalDtype):
+                cats = pd.api.types.union_categoricals(pieces).categories
+                pieces = [x.cat.set_categories(cats) for x in pieces]
+            data[c] = pd.concat(pieces, ignore_index=True)
+            for p in parts:
+                del p[c]  # this chunk's copy of the column can go now
+            del pieces
+        parts.clear()
+        out = pd.DataFrame(data, copy=False)
     for c, dtype in out.dtypes.items():
         if isinstance(dtype, pd.CategoricalDtype):
             out[c] = out[c].cat.remove_unused_categories()

@@ -835,14 +835,24 @@ def _codes(keys: list[pd.Series]):
     if len(keys) == 1:
         k = keys[0]
         if isinstance(k.dtype, pd.CategoricalDtype):
-            codes = k.cat.codes.to_numpy()
+            codes = k.cat.codes.to_numpy()  # int8/int16: no copy; widened only where multiplied
             labels = pd.DataFrame({0: k.cat.categories})
-            return codes.astype(np.int64), labels
+            return codes, labels
         codes, uniques = pd.factorize(k, sort=True)
         return codes.astype(np.int64), pd.DataFrame({0: uniques})
     frame = pd.concat(keys, axis=1, ignore_index=True)
     codes, uniques = pd.factorize(pd.MultiIndex.from_frame(frame), sort=True)
     return codes.astype(np.int64), uniques.to_frame(index=False).set_axis(range(len(keys)), axis=1)
+
+
+def _whole_numbers(s: pd.Series):
+    """(values, valid) of a score column without copying: nullable integers use their data and mask."""
+    arr = s.array
+    if isinstance(arr, pd.arrays.IntegerArray):
+        return arr._data, ~arr._mask
+    values = s.to_numpy(dtype="float64", na_value=np.nan)
+    valid = ~np.isnan(values)
+    return np.where(valid, values, 0).astype(np.int64), valid
 
 
 def _grouped(data, keys, names, metric, method, confidence, scale, box, start, end) -> pd.DataFrame:
@@ -851,11 +861,10 @@ def _grouped(data, keys, names, metric, method, confidence, scale, box, start, e
     labels.columns = names
     valid_group = codes >= 0
     if metric == "nps":
-        s = data["nps"]
-        arr = s.to_numpy(dtype="float64", na_value=np.nan)
-        ok = valid_group & ~np.isnan(arr)
-        sc = arr[ok].astype(np.int64)
-        counts = np.bincount(codes[ok] * 11 + sc, minlength=g * 11).reshape(g, 11)
+        values, ok = _whole_numbers(data["nps"])
+        if not valid_group.all():
+            ok = ok & valid_group
+        counts = np.bincount(codes[ok].astype(np.int32) * 11 + values[ok], minlength=g * 11).reshape(g, 11)
         b = NPS_BANDS
         d = counts[:, b["detractors"][0]:b["detractors"][1] + 1].sum(1)
         pa = counts[:, b["passives"][0]:b["passives"][1] + 1].sum(1)
@@ -869,11 +878,11 @@ def _grouped(data, keys, names, metric, method, confidence, scale, box, start, e
         default_scale = (1, 5)
         sc_ = tuple(scale or default_scale)
         sc_, bx = _top_box(sc_, box, metric)
-        arr = data[metric].to_numpy(dtype="float64", na_value=np.nan)
-        ok = valid_group & ~np.isnan(arr)
+        values, ok = _whole_numbers(data[metric])
+        if not valid_group.all():
+            ok = ok & valid_group
         n = np.bincount(codes[ok], minlength=g)
-        hit = (arr >= bx[0]) & (arr <= bx[1]) & ok
-        k = np.bincount(codes[hit], minlength=g)
+        k = np.bincount(codes[ok & (values >= bx[0]) & (values <= bx[1])], minlength=g)
         m = method or "wilson"
         value, low, high = _share_interval(k, n, m, confidence)
         out = labels.assign(metric=metric, value=value * 100, ci_low=low * 100, ci_high=high * 100, n=n, method=m,
