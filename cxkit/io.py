@@ -100,12 +100,13 @@ class LoadResult(Result):
     rows_in: int
     source: dict = field(default_factory=dict)
     scales: dict = field(default_factory=dict)
+    n_loaded: int | None = None  # set by streamed reads, whose rows went elsewhere
 
     title = "Loaded table"
 
     @property
     def rows_loaded(self) -> int:
-        return len(self.data)
+        return len(self.data) if self.n_loaded is None else self.n_loaded
 
     @property
     def rows_rejected(self) -> int:
@@ -225,6 +226,40 @@ def load(path: str | Path, *, mapping: str | Path | Mapping | dict | None = None
     >>> int(ds.log["rows_rejected"].sum())
     0
     """
+    root, m, found = discover(path, mapping=mapping, tables=tables)
+    _check_errors_arg(errors)
+    results: dict[str, LoadResult] = {}
+    unreadable: dict[str, tuple[str, str]] = {}
+    canonical: dict[str, str] = {}
+    collected: list[pd.DataFrame] = []
+    for name in TABLE_ORDER:
+        if name not in found:
+            continue
+        known = None
+        if name in ("responses", "tickets", "customers") and "units" in results and len(results["units"].data):
+            known = (set(results["units"].data["unit"].astype(str)), found["units"].name)
+        try:
+            lr = read_table(found[name], name, mapping=m, errors="quarantine", today=today,
+                            _canonical_units=canonical, _known_units=known)
+        except CxkitError as exc:
+            # one unreadable optional file must not stop a report batch: set it aside, say why
+            if errors == "raise" or name == "responses":
+                raise
+            unreadable[name] = (found[name].name, str(exc).splitlines()[0][:300])
+            continue
+        if name == "units" and len(lr.data):
+            for u in lr.data["unit"].astype(str):
+                canonical.setdefault(_fold(u), u)
+        results[name] = lr
+        collected.append(lr.problems)
+    problems = pd.concat([r.problems for r in results.values()], ignore_index=True) if results else pd.DataFrame()
+    if errors == "raise" and len(problems):
+        raise DataValidationError(problems)
+    return Dataset(tables=results, scales=dict(m.scales), root=str(root), mapping=m, unreadable=unreadable)
+
+
+def discover(path: str | Path, *, mapping=None, tables: tuple[str, ...] | None = None):
+    """The data folder's files per table: (folder, mapping, {table: path}); responses is required."""
     root = Path(path)
     if not root.exists():
         raise FileReadError(str(root), "folder not found")
@@ -234,7 +269,6 @@ def load(path: str | Path, *, mapping: str | Path | Mapping | dict | None = None
     if mapping is None and (root / "mapping.yml").exists():
         mapping = root / "mapping.yml"
     m = read_mapping(mapping)
-    _check_errors_arg(errors)
     wanted = tables or TABLE_ORDER
     found: dict[str, Path] = {}
     for name in TABLE_ORDER:
@@ -259,44 +293,13 @@ def load(path: str | Path, *, mapping: str | Path | Mapping | dict | None = None
                 found[name] = candidates[0]
     if "responses" in wanted and "responses" not in found:
         raise FileReadError(str(root), "no responses file (responses.csv, .xlsx or .parquet) and none named in the mapping")
-    results: dict[str, LoadResult] = {}
-    unreadable: dict[str, tuple[str, str]] = {}
-    canonical: dict[str, str] = {}
-    collected: list[pd.DataFrame] = []
-    for name in TABLE_ORDER:
-        if name not in found:
-            continue
-        try:
-            lr = read_table(found[name], name, mapping=m, errors="quarantine", today=today,
-                            _canonical_units=canonical)
-        except CxkitError as exc:
-            # one unreadable optional file must not stop a report batch: set it aside, say why
-            if errors == "raise" or name == "responses":
-                raise
-            unreadable[name] = (found[name].name, str(exc).splitlines()[0][:300])
-            continue
-        if name == "units" and len(lr.data):
-            for u in lr.data["unit"].astype(str):
-                canonical.setdefault(_fold(u), u)
-        results[name] = lr
-        collected.append(lr.problems)
-    if "units" in results and len(results["units"].data):
-        known = set(results["units"].data["unit"].astype(str))
-        for name in ("responses", "tickets", "customers"):
-            if name in results and "unit" in results[name].data.columns:
-                results[name] = _reject_where(results[name], ~results[name].data["unit"].astype(str).isin(known)
-                                              & results[name].data["unit"].notna(),
-                                              "unit", f"a unit listed in {found['units'].name}")
-    problems = pd.concat([r.problems for r in results.values()], ignore_index=True) if results else pd.DataFrame()
-    if errors == "raise" and len(problems):
-        raise DataValidationError(problems)
-    return Dataset(tables=results, scales=dict(m.scales), root=str(root), mapping=m, unreadable=unreadable)
+    return root, m, found
 
 
 def read_table(path: str | Path, table: str, *, mapping: str | Path | Mapping | dict | None = None,
                errors: str = "raise", sheet: str | None = None, encoding: str | None = None,
                delimiter: str | None = None, today: dt.date | None = None,
-               _canonical_units: dict | None = None) -> LoadResult:
+               _canonical_units: dict | None = None, _known_units=None) -> LoadResult:
     """Read and validate one file as one contract table.
 
     Parameters
@@ -320,32 +323,74 @@ def read_table(path: str | Path, table: str, *, mapping: str | Path | Mapping | 
     True
     """
     _check_errors_arg(errors)
-    spec = table_spec(table)
-    m = read_mapping(mapping)
-    tm = m.table(table)
-    tm = TableMapping(**{**tm.__dict__, **{k: v for k, v in
-                                          dict(sheet=sheet, encoding=encoding, delimiter=delimiter).items() if v}})
-    tm = _checked_settings(tm, table)
-    path = Path(path)
-    reader = _open_source(path, tm, spec)
-    validator = _Validator(spec, tm, m.scales, file=path.name, today=today or dt.date.today(),
-                           canonical=_canonical_units if _canonical_units is not None else {})
-    validator.file_delimiter = reader.info.get("delimiter", ",")
-    validator.file_format = reader.info.get("format")
-    validator.header_row = getattr(reader, "header_row", 1)
-    validator.formula_cells = getattr(reader, "formula_cells", {})
-    validator.sheet, validator.sheets = reader.info.get("sheet"), reader.info.get("sheets", [])
-    validator.set_header(reader.header)
-    clean_parts, offset = [], 0
-    for chunk in reader.chunks():
-        clean_parts.append(validator.validate(chunk, offset))
-        offset += len(chunk)
-    for bad in reader.invalid_rows:
-        validator.add_structural(bad)
-    result = validator.finish(clean_parts, reader=reader, records=offset, late=reader.final_problems(offset))
+    stream = TableStream(path, table, mapping=mapping, sheet=sheet, encoding=encoding, delimiter=delimiter,
+                         today=today, canonical=_canonical_units, known_units=_known_units)
+    result = stream.result(list(stream))
     if errors == "raise" and len(result.problems):
         raise DataValidationError(result.problems)
     return result
+
+
+class TableStream:
+    """Read and validate a file chunk by chunk: iterate to get the clean typed rows of each chunk.
+
+    Used for files too large to hold twice in memory (the report batch writes each chunk to the
+    unit partitions and keeps only what the company-wide figures need). After iterating, call
+    :meth:`result` for the problems, rejected rows and repairs (pass the chunks to get them
+    concatenated as ``data``; without them ``data`` is empty but ``rows_loaded`` is right).
+    A chunk is handed out only once the next one has been checked, because a file's last record
+    can turn out to be cut (a quote never closed) only at the end.
+    """
+
+    def __init__(self, path, table: str, *, mapping=None, sheet=None, encoding=None, delimiter=None,
+                 today: dt.date | None = None, canonical: dict | None = None, known_units=None):
+        spec = table_spec(table)
+        m = read_mapping(mapping)
+        tm = m.table(table)
+        tm = TableMapping(**{**tm.__dict__, **{k: v for k, v in
+                                              dict(sheet=sheet, encoding=encoding, delimiter=delimiter).items() if v}})
+        tm = _checked_settings(tm, table)
+        self.path = Path(path)
+        self.reader = reader = _open_source(self.path, tm, spec)
+        v = self.validator = _Validator(spec, tm, m.scales, file=self.path.name, today=today or dt.date.today(),
+                                        canonical=canonical if canonical is not None else {})
+        v.file_delimiter = reader.info.get("delimiter", ",")
+        v.file_format = reader.info.get("format")
+        v.header_row = getattr(reader, "header_row", 1)
+        v.formula_cells = getattr(reader, "formula_cells", {})
+        v.sheet, v.sheets = reader.info.get("sheet"), reader.info.get("sheets", [])
+        v.known_units = known_units  # (set of names, units file name): other units are rejected
+        v.set_header(reader.header)
+        self.records = 0
+        self.loaded = 0
+        self._done = False
+
+    def __iter__(self):
+        held = None
+        for chunk in self.reader.chunks():
+            clean = self.validator.validate(chunk, self.records)
+            self.records += len(chunk)
+            del chunk
+            if held is not None:
+                self.loaded += len(held)
+                yield held
+            held = clean
+        for bad in self.reader.invalid_rows:
+            self.validator.add_structural(bad)
+        late = self.reader.final_problems(self.records)
+        if late and held is not None:
+            held = self.validator.move_late(held, late)
+        if held is not None:
+            self.loaded += len(held)
+            yield held
+        self._done = True
+
+    def result(self, parts: list[pd.DataFrame] | None = None) -> LoadResult:
+        if not self._done:
+            for _ in self:
+                pass
+        return self.validator.finish(parts or [], reader=self.reader, records=self.records,
+                                     loaded=None if parts else self.loaded)
 
 
 def _checked_settings(tm: TableMapping, table: str) -> TableMapping:
@@ -378,25 +423,6 @@ def _checked_settings(tm: TableMapping, table: str) -> TableMapping:
 def _check_errors_arg(errors: str) -> None:
     if errors not in ("raise", "quarantine"):
         raise ConfigError(f"errors={errors!r} - expected 'raise' or 'quarantine'")
-
-
-def _reject_where(lr: LoadResult, mask: pd.Series, column: str, expected: str) -> LoadResult:
-    """Move rows of an already loaded table to the rejected table (dataset-level checks)."""
-    mask = mask.fillna(False).to_numpy(dtype=bool)
-    if not mask.any():
-        return lr
-    bad = lr.data.loc[mask]
-    rows = bad["_row"].to_numpy() if "_row" in bad.columns else np.full(len(bad), np.nan)
-    probs = pd.DataFrame({"file": lr.file, "row": rows, "column": column,
-                          "value": bad[column].astype(str).to_numpy(), "expected": expected})
-    reasons = [f"column '{column}': value {v!r} - expected {expected}" for v in probs["value"]]
-    raw = bad.drop(columns=[c for c in ("_row",) if c in bad.columns]).astype("string").reset_index(drop=True)
-    rej = pd.concat([pd.DataFrame({"file": lr.file, "row": rows, "reason": reasons}), raw], axis=1)
-    data = lr.data.loc[~mask].reset_index(drop=True)
-    return LoadResult(table=lr.table, file=lr.file, data=data,
-                      rejected=pd.concat([lr.rejected, rej], ignore_index=True).sort_values("row", kind="stable", ignore_index=True),
-                      problems=pd.concat([lr.problems, probs], ignore_index=True).sort_values("row", kind="stable", ignore_index=True),
-                      repairs=lr.repairs, rows_in=lr.rows_in, source=lr.source, scales=lr.scales)
 
 
 # --------------------------------------------------------------------------------------
@@ -1227,18 +1253,24 @@ class _ParquetReader(_Reader):
         self.repairs = []
         self.info = {"format": "parquet"}
         try:
-            self._pf = pq.ParquetFile(path)
+            self._pf = pq.ParquetFile(path, pre_buffer=False)
         except (pa.ArrowException, OSError) as exc:
             raise FileReadError(str(path), "not a readable Parquet file: it is damaged or truncated (its footer "
                                            "cannot be read); export it again") from None
         self.header = _clean_header(self._pf.schema_arrow.names)
 
     def chunks(self):
+        """One row group at a time (in pieces of at most 1M rows): memory stays flat on large files."""
         try:
-            for batch in self._pf.iter_batches(batch_size=1_000_000):
-                frame = batch.to_pandas(types_mapper=_typed_mapper, date_as_object=False)
-                frame.columns = self.header
-                yield frame
+            for i in range(self._pf.num_row_groups):
+                group = self._pf.read_row_group(i)
+                for start in range(0, group.num_rows, 1_000_000):
+                    piece = group.slice(start, 1_000_000)
+                    frame = piece.to_pandas(types_mapper=_typed_mapper, date_as_object=False)
+                    del piece
+                    frame.columns = self.header
+                    yield frame
+                del group
         except (pa.ArrowException, OSError) as exc:
             raise FileReadError(str(self.path), "the Parquet file is damaged: its data could not be read to the end; "
                                                 "export it again") from None
@@ -1252,6 +1284,49 @@ class _ParquetReader(_Reader):
 
 # --------------------------------------------------------------------------------------
 # validation
+
+
+class _SeenIds:
+    """Ids seen so far in a file, to flag later copies (within a chunk and across chunks).
+
+    Exact string comparison with Arrow hash lookups: each chunk is looked up in the ids of the
+    earlier chunks, then checked against itself; the first occurrence wins.
+    """
+
+    def __init__(self):
+        self.ids: list = []  # Arrow arrays of the ids of earlier chunks (as cleaned)
+        self.records: list = []
+
+    def check(self, ids: pd.Series, records: np.ndarray):
+        import pyarrow.compute as pc
+
+        present = ids.notna().to_numpy()
+        arr = _arrow_strings(ids)
+        if arr is None:
+            arr = pa.array(ids.astype("string").astype(object).where(ids.notna(), None).tolist(), type=pa.large_string())
+        arr = pc.cast(arr.combine_chunks() if isinstance(arr, pa.ChunkedArray) else arr, pa.large_string())
+        dup = np.zeros(len(ids), dtype=bool)
+        first = np.full(len(ids), -1, dtype=np.int64)
+        if self.ids:
+            earlier = pc.index_in(arr, value_set=pa.chunked_array(self.ids, type=pa.large_string()))
+            hit = np.asarray(pc.is_valid(earlier), dtype=bool) & present
+            if hit.any():
+                recs = np.concatenate(self.records)
+                dup |= hit
+                first[hit] = recs[np.asarray(earlier.filter(pa.array(hit)), dtype=np.int64)]
+        codes, _ = pd.factorize(pd.Series(pd.arrays.ArrowStringArray(arr)), use_na_sentinel=True)
+        within = pd.Series(codes).duplicated(keep="first").to_numpy() & present & ~dup
+        if within.any():
+            uniq, at = np.unique(codes, return_index=True)
+            first_pos = np.empty(int(codes.max()) + 1, dtype=np.int64)
+            first_pos[uniq[uniq >= 0]] = at[uniq >= 0]
+            dup |= within
+            first[within] = records[first_pos[codes[within]]]
+        keep = present & ~dup
+        if keep.any():
+            self.ids.append(arr.filter(pa.array(keep)))
+            self.records.append(records[keep])
+        return dup, first[dup]
 
 
 class _LazyTexts:
@@ -1292,8 +1367,7 @@ class _Validator:
         self.problem_parts: list[pd.DataFrame] = []  # columns: record, column, value, expected
         self.rejected_parts: list[pd.DataFrame] = []
         self.repairs: dict[tuple[str, str], list] = {}
-        self._id_parts: list = []  # (converted ids, records) of every chunk, for the duplicate check
-        self._raw_ids: dict[int, str] = {}  # record -> id as written, where cleaning changed it
+        self._seen = _SeenIds()  # ids of earlier rows, for the duplicate check
         self._weights = None
         self.structural: list[_Invalid] = []
         self.decimal: dict[str, str] = {}
@@ -1453,22 +1527,14 @@ class _Validator:
                 problems.append(pd.DataFrame({"record": np.flatnonzero(mask) + offset, "column": column,
                                               "value": values, "expected": expected}))
         idc = self.spec.id_column
-        if idc and idc in frame.columns:  # duplicates are found over the whole file in finish()
-            conv = frame[idc].reset_index(drop=True)
-            self._id_parts.append((conv, np.arange(offset, offset + n, dtype=np.int64)))
-            raw = raw_for_reject.get(idc)
-            if raw is not None:  # remember values as written where cleaning changed them (for messages)
-                raw = raw.reset_index(drop=True)
-                a, b = _arrow_strings(raw), _arrow_strings(conv)
-                if a is not None and b is not None:
-                    import pyarrow.compute as pc
-
-                    differs = np.asarray(pc.fill_null(pc.not_equal(a, b), True), dtype=bool)
-                else:
-                    differs = (raw.astype("string").fillna("") != conv.astype("string").fillna("")).to_numpy(dtype=bool)
-                for i in np.flatnonzero(differs):
-                    v = raw.iloc[i]
-                    self._raw_ids[offset + int(i)] = "" if v is None or v is pd.NA else str(v)
+        if idc and idc in frame.columns:
+            dup, first = self._seen.check(frame[idc], np.arange(offset, offset + n, dtype=np.int64))
+            if dup.any():
+                bad |= dup
+                shown = raw_for_reject[idc] if idc in raw_for_reject else frame[idc]
+                problems.append(pd.DataFrame({"record": np.flatnonzero(dup) + offset, "column": idc,
+                                              "value": shown.astype("string").fillna("").to_numpy()[dup],
+                                              "expected": [f"a unique {idc} (first seen at record {r})" for r in first]}))
         copies = self._header_copies(chunk)
         if copies is not None:
             at = np.flatnonzero(copies) + offset
@@ -1616,25 +1682,6 @@ class _Validator:
         mask, expected = spread(mask_u, exp_u)
         special, special_expected = spread(special_u, special_exp_u)
         return values, mask, expected, special, special_expected
-
-    def _duplicate_problems(self) -> list[tuple]:
-        """(record, column, value, expected) for every later copy of an id in the whole file."""
-        idc = self.spec.id_column
-        if not idc or not self._id_parts:
-            return []
-        ids = pd.concat([p for p, _ in self._id_parts], ignore_index=True)
-        recs = np.concatenate([r for _, r in self._id_parts])
-        codes, _ = pd.factorize(ids, use_na_sentinel=True)
-        present = codes >= 0
-        dup = pd.Series(codes).duplicated(keep="first").to_numpy() & present
-        if not dup.any():
-            return []
-        uniq, first_at = np.unique(codes[present], return_index=True)
-        first_rec = np.full(int(codes.max()) + 1, -1, dtype=np.int64)
-        first_rec[uniq] = recs[present][first_at]
-        values = ids[dup].astype(str).to_numpy()
-        return [(int(r), idc, self._raw_ids.get(int(r), v), f"a unique {idc} (first seen at record {int(first_rec[c])})")
-                for r, v, c in zip(recs[dup], values, codes[dup])]
 
     def _problem_frame(self, offset, mask, column, raw, expected):
         return pd.DataFrame({"record": np.flatnonzero(mask) + offset, "column": column,
@@ -2107,6 +2154,12 @@ class _Validator:
             values = raw[column] if column in raw else f[column]  # constants have no raw values
             return values.astype("string").fillna("").str.strip().to_numpy()[mask]
 
+        known = getattr(self, "known_units", None)
+        if known is not None and "unit" in f.columns:
+            units, units_file = known
+            unknown = (f["unit"].notna() & ~f["unit"].astype(str).isin(units)).to_numpy(dtype=bool) & ~bad
+            if unknown.any():
+                yield unknown, "unit", shown("unit", unknown), f"a unit listed in {units_file}"
         if name == "responses":
             scores = [c for c in ("nps", "csat", "ces") if c in f.columns]
             if scores:
@@ -2133,37 +2186,34 @@ class _Validator:
         self.structural.append(inv)
 
     # finish -----------------------------------------------------------------------
-    def finish(self, parts: list[pd.DataFrame], *, reader: _Reader, records: int, late=()) -> LoadResult:
+    def move_late(self, data: pd.DataFrame, late) -> pd.DataFrame:
+        """Problems found only after the last record was read (record, column, value, expected): their rows
+        leave ``data`` (the last chunk) for the rejected table."""
+        found = {int(r): (c, v, e) for r, c, v, e in late}
+        hit = data["_record"].isin(list(found)).to_numpy()
+        if not hit.any():
+            return data
+        moved = data.loc[hit]
+        recs = moved["_record"].to_numpy()
+        self.problem_parts.append(pd.DataFrame({"record": recs, "column": [found[r][0] for r in recs],
+                                                "value": [found[r][1] for r in recs],
+                                                "expected": [found[r][2] for r in recs]}))
+        raw = moved.drop(columns=["_record"]).astype("string").reset_index(drop=True)
+        raw.insert(0, "_record", recs)
+        self.rejected_parts.append(raw)
+        return data.loc[~hit].reset_index(drop=True)
+
+    def finish(self, parts: list[pd.DataFrame], *, reader: _Reader, records: int,
+               loaded: int | None = None) -> LoadResult:
         """Assemble data, problems (with file row numbers), rejected rows and repairs.
 
-        ``late`` holds problems found only after every record was read, as
-        (record, column, value, expected); their rows move from data to rejected.
+        With ``loaded`` (a streamed read whose chunks went elsewhere) ``data`` is an empty frame
+        and ``loaded`` rows count as loaded.
         """
         def rows_of(rec):
             return reader.row_numbers(np.asarray(rec, dtype=np.int64), records)
 
         data = _concat_keep_categories(parts) if parts else self._empty_frame()
-        dups = self._duplicate_problems()
-        if dups:
-            recs = np.array([d[0] for d in dups], dtype=np.int64)
-            loaded = np.isin(recs, data["_record"].to_numpy()) if len(data) else np.zeros(len(recs), dtype=bool)
-            late = list(late) + [d for d, x in zip(dups, loaded) if x]  # loaded copies move to rejected
-            already = [d for d, x in zip(dups, loaded) if not x]  # rejected anyway: one more reason
-            if already:
-                self.problem_parts.append(pd.DataFrame(already, columns=["record", "column", "value", "expected"]))
-        if late and len(data):
-            found = {int(r): (c, v, e) for r, c, v, e in late}
-            hit = data["_record"].isin(list(found)).to_numpy()
-            if hit.any():
-                moved = data.loc[hit]
-                recs = moved["_record"].to_numpy()
-                self.problem_parts.append(pd.DataFrame({"record": recs, "column": [found[r][0] for r in recs],
-                                                        "value": [found[r][1] for r in recs],
-                                                        "expected": [found[r][2] for r in recs]}))
-                raw = moved.drop(columns=["_record"]).astype("string").reset_index(drop=True)
-                raw.insert(0, "_record", recs)
-                self.rejected_parts.append(raw)
-                data = data.loc[~hit].reset_index(drop=True)
         problems = pd.concat(self.problem_parts, ignore_index=True) if self.problem_parts else \
             pd.DataFrame({"record": pd.Series([], dtype=np.int64), "column": [], "value": [], "expected": []})
         problems.insert(0, "row", rows_of(problems["record"].to_numpy()) if len(problems) else pd.Series([], dtype=np.int64))
@@ -2217,12 +2267,13 @@ class _Validator:
                     for (c, what), v in self.repairs.items()]
         repairs = pd.DataFrame(repairs, columns=_REPAIR_COLUMNS)
         rows_in = records + len(self.structural)
-        if rows_in != len(data) + len(rejected):  # the invariant every load keeps
-            raise CxkitError(f"{self.file}: internal error: {rows_in} rows in but {len(data)} loaded + "
+        n_loaded = len(data) if loaded is None else loaded
+        if rows_in != n_loaded + len(rejected):  # the invariant every load keeps
+            raise CxkitError(f"{self.file}: internal error: {rows_in} rows in but {n_loaded} loaded + "
                              f"{len(rejected)} rejected; please report this file")
         source = {k: v for k, v in reader.info.items() if k in ("format", "encoding", "delimiter", "sheet")}
         return LoadResult(table=self.spec.name, file=self.file, data=data, rejected=rejected, problems=problems,
-                          repairs=repairs, rows_in=rows_in, source=source, scales=dict(self.scales))
+                          repairs=repairs, rows_in=rows_in, source=source, scales=dict(self.scales), n_loaded=loaded)
 
     def _empty_frame(self):
         cols = {}

@@ -835,7 +835,7 @@ def _codes(keys: list[pd.Series]):
     if len(keys) == 1:
         k = keys[0]
         if isinstance(k.dtype, pd.CategoricalDtype):
-            codes = k.cat.codes.to_numpy()  # int8/int16: no copy; widened only where multiplied
+            codes = k.cat.codes.to_numpy().astype(np.int32)  # int32: room for code arithmetic, half of int64
             labels = pd.DataFrame({0: k.cat.categories})
             return codes, labels
         codes, uniques = pd.factorize(k, sort=True)

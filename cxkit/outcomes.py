@@ -1458,9 +1458,12 @@ def unit_outcomes(responses=None, customers: pd.DataFrame | None = None, revenue
     notes = []
     outcomes = ["churn_rate"]
     if revenue is not None and len(revenue) and "date" in revenue.columns:
-        rid = _ids(revenue["customer_id"])
-        unit_of = pd.Series(customers[by].astype(object).to_numpy(), index=_ids(customers["customer_id"]))
-        u = rid.map(unit_of)
+        if by in revenue.columns:  # invoices already carry the unit (e.g. pre-summed per unit and date)
+            u = revenue[by].astype(object)
+        else:
+            rid = _ids(revenue["customer_id"])
+            unit_of = pd.Series(customers[by].astype(object).to_numpy(), index=_ids(customers["customer_id"]))
+            u = rid.map(unit_of)
         last = revenue["date"].max()
         p0 = last - pd.DateOffset(months=period_months)
         p1 = p0 - pd.DateOffset(months=period_months)

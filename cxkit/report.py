@@ -246,32 +246,171 @@ class Prepared:
         return self.out / "_data"
 
 
+#: columns of each table the company-wide context needs (the rest stays in the unit partitions)
+CONTEXT_COLUMNS = {
+    "responses": ("unit", "date", "nps", "csat", "ces", "touchpoint", "customer_id"),
+    "tickets": ("unit", "created_at", "first_response_at"),
+    "customers": ("unit", "acquired_at", "churned_at", "churned", "tenure_months"),
+}
+
+
+class _Partitions:
+    """Writes each table's rows per group to its own Parquet file, chunk by chunk (a row group each)."""
+
+    def __init__(self, root: Path):
+        self.root = root
+        self.writers: dict = {}
+        self.names: dict = {}  # group -> temporary file stem
+
+    def write(self, table: str, frame: pd.DataFrame, groups: pd.Series) -> None:
+        import pyarrow as pa
+        import pyarrow.parquet as pq
+
+        codes, labels = pd.factorize(groups, use_na_sentinel=True)
+        if not len(labels):
+            return
+        order = np.argsort(codes, kind="stable")
+        bounds = np.searchsorted(codes[order], np.arange(len(labels) + 1))
+        frame = frame.drop(columns=[c for c in ("_group",) if c in frame.columns])
+        for k, g in enumerate(labels):
+            rows = order[bounds[k]:bounds[k + 1]]
+            if not len(rows):
+                continue
+            part = frame.iloc[rows]
+            tbl = pa.Table.from_pandas(part.reset_index(drop=True), preserve_index=False)
+            tbl = tbl.cast(pa.schema([f.with_type(pa.large_string()) if pa.types.is_dictionary(f.type) else f
+                                      for f in tbl.schema]))
+            key = (table, str(g))
+            w = self.writers.get(key)
+            if w is None:
+                stem = self.names.setdefault(str(g), f"g{len(self.names):05d}")
+                (self.root / table).mkdir(parents=True, exist_ok=True)
+                w = self.writers[key] = pq.ParquetWriter(self.root / table / f"{stem}.parquet", tbl.schema)
+            try:
+                w.write_table(tbl)
+            except (ValueError, pa.ArrowInvalid):  # a chunk typed differently (e.g. all-empty column)
+                w.write_table(tbl.cast(w.schema))
+
+    def drop(self, table: str) -> None:
+        for key in [k for k in self.writers if k[0] == table]:
+            self.writers.pop(key).close()
+        shutil.rmtree(self.root / table, ignore_errors=True)
+
+    def close(self, slugs: dict) -> None:
+        """Close every file and give it its group's slug (only groups that get a report are kept)."""
+        for w in self.writers.values():
+            w.close()
+        self.writers.clear()
+        for tdir in [d for d in self.root.iterdir() if d.is_dir()] if self.root.exists() else []:
+            for g, stem in self.names.items():
+                f = tdir / f"{stem}.parquet"
+                if not f.exists():
+                    continue
+                if g in slugs:
+                    os.replace(f, tdir / f"{slugs[g]}.parquet")
+                else:
+                    f.unlink()
+
+
+def _hash_ids(ids: pd.Series) -> np.ndarray:
+    return pd.util.hash_pandas_object(ids.astype(_STR_DTYPE()), index=False).to_numpy()
+
+
+def _STR_DTYPE():
+    return pd.StringDtype("pyarrow")
+
+
 def prepare(data: str | Path, out: str | Path, *, mapping=None, level: str = "unit", period=None,
             units: Iterable[str] | None = None, settings: dict | None = None) -> Prepared:
     """Validate the data once and write one partition per unit plus the company context.
 
-    Rows that fail validation are set aside (``data-notes/rejected.csv``) and counted in the
-    data notes of every report; they never stop the batch.
+    The files are read chunk by chunk (:class:`cxkit.io.TableStream`): each chunk's clean rows go
+    straight to the unit partitions, and only the few columns the company-wide figures need stay in
+    memory (revenue only as sums per unit and date), so the memory used does not grow with the
+    width of the files. Rows that fail validation are set aside (``data-notes/rejected.csv``) and
+    counted in the data notes of every report; they never stop the batch. An unreadable optional
+    file is left out and named in the data notes.
     """
-    from .io import load
     from . import views
+    from .io import Dataset, TableStream, _fold, discover, read_table
 
     data, out = Path(data), Path(out)
     if level not in ("unit", "region"):
         raise ConfigError(f"level={level!r} - expected 'unit' or 'region'")
-    ds = load(data, mapping=mapping, errors="quarantine")
-    responses = ds.responses
+    root, m, found = discover(data, mapping=mapping)
+    tmp = out / "_data.part"
+    shutil.rmtree(tmp, ignore_errors=True)
+    (tmp / "partitions").mkdir(parents=True)
+    results, unreadable, canonical = {}, {}, {}
+    units_df = None
+    if "units" in found:
+        try:
+            results["units"] = read_table(found["units"], "units", mapping=m, errors="quarantine",
+                                          _canonical_units=canonical)
+            units_df = results["units"].data
+            for u in units_df["unit"].astype(str):
+                canonical.setdefault(_fold(u), u)
+        except CxkitError as exc:
+            unreadable["units"] = (found["units"].name, str(exc).splitlines()[0][:300])
+    known = (set(units_df["unit"].astype(str)), found["units"].name) if units_df is not None and len(units_df) else None
+    region_of = {}
+    if level == "region":
+        if units_df is None or "region" not in units_df.columns:
+            raise ConfigError("--level region needs a units table with a region column")
+        region_of = dict(zip(units_df["unit"].astype(str), units_df["region"].astype("string").fillna("(no region)")))
+
+    def group_of(unit: pd.Series) -> pd.Series:
+        u = unit.astype(_STR_DTYPE())
+        return u if level == "unit" else u.map(lambda x: region_of.get(x, "(no region)"), na_action="ignore")
+
+    parts = _Partitions(tmp / "partitions")
+    narrow: dict[str, pd.DataFrame] = {}
+    customer_keys = None  # sorted id hashes and their group labels, to place invoices
+    for name in PARTITIONED:
+        if name not in found:
+            continue
+        pieces, hashes, labels = [], [], []
+        try:
+            stream = TableStream(found[name], name, mapping=m, canonical=canonical,
+                                 known_units=known if name != "revenue" else None)
+            for chunk in stream:
+                if name == "revenue":
+                    g = _revenue_groups(chunk, customer_keys)
+                    parts.write(name, chunk, g)
+                    sums = chunk.assign(_group=g).groupby(["_group", "date"], observed=True)["amount"].sum()
+                    pieces.append(sums.reset_index())
+                    continue
+                g = group_of(chunk["unit"]) if "unit" in chunk.columns else pd.Series(pd.NA, index=chunk.index,
+                                                                                       dtype=_STR_DTYPE())
+                parts.write(name, chunk, g)
+                keep = [c for c in CONTEXT_COLUMNS[name] if c in chunk.columns]
+                pieces.append(chunk[keep].assign(_group=g.astype("category")))
+                if name == "customers" and "customer_id" in chunk.columns:
+                    hashes.append(_hash_ids(chunk["customer_id"]))
+                    labels.append(g.astype(object).to_numpy())
+            results[name] = stream.result()
+        except CxkitError as exc:
+            if name == "responses":
+                raise
+            parts.drop(name)
+            unreadable[name] = (found[name].name, str(exc).splitlines()[0][:300])
+            continue
+        if name == "revenue":
+            narrow[name] = (pd.concat(pieces, ignore_index=True).groupby(["_group", "date"], observed=True)["amount"]
+                            .sum().reset_index().assign(customer_id="(all)") if pieces else None)
+        else:
+            narrow[name] = _concat_pieces(pieces, CONTEXT_COLUMNS[name])
+        if name == "customers" and hashes:
+            h, lab = np.concatenate(hashes), np.concatenate(labels)
+            order = np.argsort(h, kind="stable")
+            customer_keys = (h[order], lab[order])
+    ds = Dataset(tables=results, scales=dict(m.scales), root=str(root), mapping=m, unreadable=unreadable)
+    responses = narrow.get("responses")
     if responses is None or responses.empty:
         raise CxkitError(f"{data}: no valid survey responses to report on")
-    inputs = {}
-    for name, lr in ds.tables.items():
-        path = Path(ds.root) / lr.file if not Path(lr.file).is_absolute() else Path(lr.file)
-        if path.exists():
-            inputs[str(path)] = sha256_file(path)
+    inputs = {str(p): sha256_file(p) for p in found.values() if p.exists()}
     start, end = parse_period(period, responses["date"])
-    tables = {name: getattr(ds, name) for name in ("responses", "tickets", "customers", "revenue", "units")}
-    tables = views.attach_groups(tables, level=level)
-    groups = sorted(tables["responses"]["_group"].dropna().astype(str).unique())
+    groups = sorted(responses["_group"].dropna().astype(str).unique())
     if units:
         wanted = [str(u) for u in units]
         unknown = [u for u in wanted if u not in groups]
@@ -279,22 +418,16 @@ def prepare(data: str | Path, out: str | Path, *, mapping=None, level: str = "un
             raise ConfigError(f"unknown {level}(s): {', '.join(unknown)}; the data has: {', '.join(groups)}")
         groups = wanted
     slugs = unique_slugs(groups)
-    ddir = out / "_data"
-    if ddir.exists():
-        shutil.rmtree(ddir)
-    (ddir / "partitions").mkdir(parents=True)
-    for name in PARTITIONED:
-        frame = tables.get(name)
-        if frame is None:
-            continue
-        tdir = ddir / "partitions" / name
-        tdir.mkdir(parents=True)
-        for g, part in frame.groupby("_group", observed=True, sort=False):
-            if str(g) in slugs:
-                _write_parquet(part.drop(columns=["_group"]), tdir / f"{slugs[str(g)]}.parquet")
-    context = views.build_context(tables, level=level, period=(start, end), settings=settings or {},
-                                  log=ds.log, rejected=ds.rejected)
-    cdir = ddir / "context"
+    parts.close(slugs)
+    if "customer_id" in responses.columns:  # cluster-robust tests: one integer per customer, computed once
+        responses["customer_id"] = pd.factorize(responses["customer_id"], use_na_sentinel=True)[0]
+        responses.loc[responses["customer_id"] < 0, "customer_id"] = np.nan
+    tables = {"responses": responses, "tickets": narrow.get("tickets"), "customers": narrow.get("customers"),
+              "revenue": narrow.get("revenue"), "units": units_df}
+    settings = {**(settings or {}), "scales": {k: list(v) for k, v in ds.scales.items()}}
+    context = views.build_context(tables, level=level, period=(start, end), settings=settings, log=ds.log,
+                                  rejected=ds.rejected)
+    cdir = tmp / "context"
     cdir.mkdir()
     for name, frame in context.items():
         if isinstance(frame, pd.DataFrame):
@@ -302,11 +435,36 @@ def prepare(data: str | Path, out: str | Path, *, mapping=None, level: str = "un
     meta = {"level": level, "period": [str(start.date()), str(end.date())], "groups": groups, "slugs": slugs,
             "scales": {k: list(v) for k, v in ds.scales.items()}, "source": str(data)}
     atomic_write_text(cdir / "meta.json", json.dumps(meta, ensure_ascii=False, indent=2))
+    ddir = out / "_data"
+    shutil.rmtree(ddir, ignore_errors=True)
+    os.replace(tmp, ddir)
     notes = out / "data-notes"
     notes.mkdir(parents=True, exist_ok=True)
     write_csv(ds.rejected, notes / "rejected.csv")
     return Prepared(out=out, level=level, groups=groups, slugs=slugs, period=(start, end), inputs=inputs,
                     log=ds.log, n_rejected=int(ds.log["rows_rejected"].sum()) if len(ds.log) else 0)
+
+
+def _revenue_groups(chunk: pd.DataFrame, customer_keys) -> pd.Series:
+    """Each invoice's group: the group of its customer (found through a hash of the id; no customers table:
+    no group)."""
+    if customer_keys is None:
+        return pd.Series(pd.NA, index=chunk.index, dtype=_STR_DTYPE())
+    hs, labels = customer_keys
+    h = _hash_ids(chunk["customer_id"])
+    pos = np.searchsorted(hs, h)
+    pos_ok = np.minimum(pos, len(hs) - 1)
+    found = (pos < len(hs)) & (hs[pos_ok] == h)
+    out = np.where(found, labels[pos_ok], None)
+    return pd.Series(out, index=chunk.index, dtype=_STR_DTYPE())
+
+
+def _concat_pieces(pieces: list[pd.DataFrame], columns) -> pd.DataFrame | None:
+    if not pieces:
+        return None
+    from .io import _concat_keep_categories
+
+    return _concat_keep_categories(pieces)
 
 
 def _write_parquet(frame: pd.DataFrame, path: Path) -> None:
