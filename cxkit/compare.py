@@ -357,6 +357,10 @@ def _kth_pair_differences(x, y_all, y_excl, ks) -> np.ndarray:
     return hi
 
 
+#: largest sample per side for the Hodges-Lehmann shift (see _hodges_lehmann)
+HL_SUBSAMPLE = 20_000
+
+
 def _hodges_lehmann(x, y, confidence, *, y_excl=None, exact=None):
     """HL shift (median of x_i - y_j) and its distribution-free (Moses) interval.
 
@@ -368,6 +372,15 @@ def _hodges_lehmann(x, y, confidence, *, y_excl=None, exact=None):
     m = x.size
     n = y.size - (0 if y_excl is None else y_excl.size)
     mn = m * n
+    if mn > HL_SUBSAMPLE ** 2:
+        # millions of tickets on each side: the shift and its interval from seeded random subsamples of
+        # HL_SUBSAMPLE tickets per side (the interval is then a little wider; the Mann-Whitney test
+        # still uses every ticket)
+        rng = np.random.default_rng(20261122)
+        rest = y if y_excl is None else _multiset_minus(y, y_excl)
+        xs = np.sort(rng.choice(x, HL_SUBSAMPLE, replace=False)) if m > HL_SUBSAMPLE else x
+        ys = np.sort(rng.choice(rest, HL_SUBSAMPLE, replace=False)) if n > HL_SUBSAMPLE else rest
+        return _hodges_lehmann(xs, ys, confidence, exact=False)
     if exact is None:
         exact = m < 50 and n < 50 and y_excl is None and np.unique(np.concatenate([x, y])).size == m + n
     k = _moses_rank(m, n, confidence, exact)

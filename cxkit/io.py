@@ -1286,16 +1286,58 @@ class _ParquetReader(_Reader):
 # validation
 
 
+def fast_hash(arr) -> np.ndarray:
+    """64-bit hashes of an Arrow string array, vectorised (nulls hash like empty strings).
+
+    Used only to find candidate duplicates quickly; equal hashes are always confirmed by comparing
+    the strings, so a collision can never flag or merge two different ids.
+    """
+    import pyarrow.compute as pc
+
+    if isinstance(arr, pa.ChunkedArray):
+        arr = arr.combine_chunks()
+    if not pa.types.is_large_string(arr.type):
+        arr = pc.cast(arr, pa.large_string())
+    n = len(arr)
+    if n == 0:
+        return np.zeros(0, dtype=np.uint64)
+    bufs = arr.buffers()
+    offsets = np.frombuffer(bufs[1], dtype=np.int64)[arr.offset:arr.offset + n + 1]
+    data = np.frombuffer(bufs[2], dtype=np.uint8) if bufs[2] is not None and bufs[2].size else np.zeros(1, np.uint8)
+    lengths = np.diff(offsets)
+    if arr.null_count:
+        lengths = np.where(np.asarray(arr.is_valid(), dtype=bool), lengths, 0)
+    longest = int(lengths.max(initial=0))
+    if longest > 256:  # long ids are rare; the library hash is fine for them
+        return pd.util.hash_pandas_object(pd.Series(pd.arrays.ArrowStringArray(arr)).fillna(""), index=False).to_numpy()
+    width = max(8, (longest + 7) // 8 * 8)
+    mat = np.zeros((n, width), dtype=np.uint8)  # each id's bytes, zero-padded to whole 64-bit lanes
+    total = int(lengths.sum())
+    if total:
+        row = np.repeat(np.arange(n), lengths)
+        col = np.arange(total) - np.repeat(np.cumsum(lengths) - lengths, lengths)
+        src = np.repeat(offsets[:-1], lengths) + col
+        mat[row, col] = data[src]
+    lanes = mat.view(np.uint64)
+    h = (lengths.astype(np.uint64) * np.uint64(0x9E3779B97F4A7C15)) ^ np.uint64(0xD6E8FEB86659FD93)
+    with np.errstate(over="ignore"):
+        for k in range(lanes.shape[1]):
+            h = h ^ lanes[:, k]
+            h = (h ^ (h >> np.uint64(30))) * np.uint64(0xBF58476D1CE4E5B9)  # splitmix64 mixing
+            h = (h ^ (h >> np.uint64(27))) * np.uint64(0x94D049BB133111EB)
+            h = h ^ (h >> np.uint64(31))
+    return h
+
+
 class _SeenIds:
     """Ids seen so far in a file, to flag later copies (within a chunk and across chunks).
 
-    Exact string comparison with Arrow hash lookups: each chunk is looked up in the ids of the
-    earlier chunks, then checked against itself; the first occurrence wins.
+    Candidates are found by 64-bit hashes (sorted per chunk, searched with ``searchsorted``) and
+    confirmed by comparing the strings themselves, so the result is exact; the first occurrence wins.
     """
 
     def __init__(self):
-        self.ids: list = []  # Arrow arrays of the ids of earlier chunks (as cleaned)
-        self.records: list = []
+        self.chunks: list = []  # (sorted hashes, their positions, ids as Arrow, records) of earlier chunks
 
     def check(self, ids: pd.Series, records: np.ndarray):
         import pyarrow.compute as pc
@@ -1304,28 +1346,75 @@ class _SeenIds:
         arr = _arrow_strings(ids)
         if arr is None:
             arr = pa.array(ids.astype("string").astype(object).where(ids.notna(), None).tolist(), type=pa.large_string())
-        arr = pc.cast(arr.combine_chunks() if isinstance(arr, pa.ChunkedArray) else arr, pa.large_string())
-        dup = np.zeros(len(ids), dtype=bool)
-        first = np.full(len(ids), -1, dtype=np.int64)
-        if self.ids:
-            earlier = pc.index_in(arr, value_set=pa.chunked_array(self.ids, type=pa.large_string()))
-            hit = np.asarray(pc.is_valid(earlier), dtype=bool) & present
-            if hit.any():
-                recs = np.concatenate(self.records)
-                dup |= hit
-                first[hit] = recs[np.asarray(earlier.filter(pa.array(hit)), dtype=np.int64)]
-        codes, _ = pd.factorize(pd.Series(pd.arrays.ArrowStringArray(arr)), use_na_sentinel=True)
-        within = pd.Series(codes).duplicated(keep="first").to_numpy() & present & ~dup
-        if within.any():
-            uniq, at = np.unique(codes, return_index=True)
-            first_pos = np.empty(int(codes.max()) + 1, dtype=np.int64)
-            first_pos[uniq[uniq >= 0]] = at[uniq >= 0]
-            dup |= within
-            first[within] = records[first_pos[codes[within]]]
-        keep = present & ~dup
-        if keep.any():
-            self.ids.append(arr.filter(pa.array(keep)))
-            self.records.append(records[keep])
+        if isinstance(arr, pa.ChunkedArray):
+            arr = arr.combine_chunks()
+        arr = pc.cast(arr, pa.large_string())
+        h = fast_hash(arr)
+        n = len(arr)
+        dup = np.zeros(n, dtype=bool)
+        first = np.full(n, -1, dtype=np.int64)
+
+        def same(i: np.ndarray, other, j: np.ndarray) -> np.ndarray:
+            """Confirm candidate pairs by their strings."""
+            if not len(i):
+                return np.zeros(0, dtype=bool)
+            return np.asarray(pc.equal(arr.take(pa.array(i)), other.take(pa.array(j))), dtype=bool)
+
+        if self.chunks:  # queries in sorted order make the searches cache-friendly
+            q_order = np.argsort(h, kind="stable")
+            q_sorted = h[q_order]
+        for hs, pos, ids_c, recs in self.chunks:  # earlier chunks
+            at = np.empty(n, dtype=np.int64)
+            at[q_order] = np.searchsorted(hs, q_sorted)
+            ok = present & ~dup & (at < len(hs))
+            cand = np.flatnonzero(ok)
+            cand = cand[hs[at[cand]] == h[cand]]
+            if len(cand):
+                # equal hashes may cover several earlier ids; check each until one matches
+                j = pos[at[cand]]
+                hit = same(cand, ids_c, j)
+                rest = cand[~hit]
+                step = 1
+                while len(rest) and step < 8:
+                    nxt = at[rest] + step
+                    ok2 = (nxt < len(hs))
+                    rest = rest[ok2]
+                    nxt = nxt[ok2]
+                    ok3 = hs[nxt] == h[rest]
+                    rest, nxt = rest[ok3], nxt[ok3]
+                    hit2 = same(rest, ids_c, pos[nxt])
+                    dup[rest[hit2]] = True
+                    first[rest[hit2]] = recs[pos[nxt[hit2]]]
+                    rest = rest[~hit2]
+                    step += 1
+                dup[cand[hit]] = True
+                first[cand[hit]] = recs[j[hit]]
+        order = np.argsort(h, kind="stable")
+        hs = h[order]
+        live = present[order]
+        same_hash = np.flatnonzero((hs[1:] == hs[:-1]) & live[1:] & live[:-1]) + 1
+        if len(same_hash):  # within this chunk: compare each row with the earlier rows of its hash run
+            runs = np.split(order, np.flatnonzero(np.diff(hs) != 0) + 1)
+            for run in runs:
+                if len(run) < 2:
+                    continue
+                run = np.sort(run)
+                run = run[present[run]]
+                for a_i, a in enumerate(run):
+                    if dup[a]:
+                        continue
+                    later = run[a_i + 1:]
+                    later = later[~dup[later]]
+                    if not len(later):
+                        continue
+                    eq = same(later, arr, np.full(len(later), a))
+                    dup[later[eq]] = True
+                    first[later[eq]] = records[a]
+        keep = np.flatnonzero(present & ~dup)
+        if len(keep):
+            kh = h[keep]
+            o = np.argsort(kh, kind="stable")
+            self.chunks.append((kh[o], o, arr.take(pa.array(keep)), records[keep]))
         return dup, first[dup]
 
 

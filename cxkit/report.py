@@ -269,27 +269,26 @@ class _Partitions:
         codes, labels = pd.factorize(groups, use_na_sentinel=True)
         if not len(labels):
             return
+        frame = frame.drop(columns=[c for c in ("_group",) if c in frame.columns])
+        tbl = pa.Table.from_pandas(frame.reset_index(drop=True), preserve_index=False)  # once per chunk
+        tbl = tbl.cast(pa.schema([f.with_type(pa.large_string()) if pa.types.is_dictionary(f.type) else f
+                                  for f in tbl.schema]))
         order = np.argsort(codes, kind="stable")
         bounds = np.searchsorted(codes[order], np.arange(len(labels) + 1))
-        frame = frame.drop(columns=[c for c in ("_group",) if c in frame.columns])
         for k, g in enumerate(labels):
             rows = order[bounds[k]:bounds[k + 1]]
             if not len(rows):
                 continue
-            part = frame.iloc[rows]
-            tbl = pa.Table.from_pandas(part.reset_index(drop=True), preserve_index=False)
-            tbl = tbl.cast(pa.schema([f.with_type(pa.large_string()) if pa.types.is_dictionary(f.type) else f
-                                      for f in tbl.schema]))
+            part = tbl.take(pa.array(rows))
             key = (table, str(g))
             w = self.writers.get(key)
             if w is None:
                 stem = self.names.setdefault(str(g), f"g{len(self.names):05d}")
                 (self.root / table).mkdir(parents=True, exist_ok=True)
-                w = self.writers[key] = pq.ParquetWriter(self.root / table / f"{stem}.parquet", tbl.schema)
-            try:
-                w.write_table(tbl)
-            except (ValueError, pa.ArrowInvalid):  # a chunk typed differently (e.g. all-empty column)
-                w.write_table(tbl.cast(w.schema))
+                w = self.writers[key] = pq.ParquetWriter(self.root / table / f"{stem}.parquet", part.schema)
+            if part.schema != w.schema:  # a chunk typed differently (e.g. an all-empty column)
+                part = part.cast(w.schema)
+            w.write_table(part)
 
     def drop(self, table: str) -> None:
         for key in [k for k in self.writers if k[0] == table]:
@@ -313,7 +312,17 @@ class _Partitions:
 
 
 def _hash_ids(ids: pd.Series) -> np.ndarray:
-    return pd.util.hash_pandas_object(ids.astype(_STR_DTYPE()), index=False).to_numpy()
+    """64-bit hashes of ids; each distinct id is hashed once (invoices repeat their customer)."""
+    import pyarrow as pa
+    import pyarrow.compute as pc
+
+    from .io import _arrow_strings, fast_hash
+
+    arr = _arrow_strings(ids.astype(_STR_DTYPE()))
+    enc = pc.dictionary_encode(arr.combine_chunks() if isinstance(arr, pa.ChunkedArray) else arr)
+    h = fast_hash(enc.dictionary)
+    idx = enc.indices.to_numpy(zero_copy_only=False)
+    return h[np.nan_to_num(idx, nan=0).astype(np.int64)] if enc.indices.null_count else h[idx]
 
 
 def _STR_DTYPE():
@@ -419,9 +428,9 @@ def prepare(data: str | Path, out: str | Path, *, mapping=None, level: str = "un
         groups = wanted
     slugs = unique_slugs(groups)
     parts.close(slugs)
-    if "customer_id" in responses.columns:  # cluster-robust tests: one integer per customer, computed once
-        responses["customer_id"] = pd.factorize(responses["customer_id"], use_na_sentinel=True)[0]
-        responses.loc[responses["customer_id"] < 0, "customer_id"] = np.nan
+    if "customer_id" in responses.columns:  # cluster-robust tests: customers as categories, factorized once
+        codes, uniq = pd.factorize(responses["customer_id"], use_na_sentinel=True)
+        responses["customer_id"] = pd.Categorical.from_codes(codes, categories=np.arange(len(uniq)))
     tables = {"responses": responses, "tickets": narrow.get("tickets"), "customers": narrow.get("customers"),
               "revenue": narrow.get("revenue"), "units": units_df}
     settings = {**(settings or {}), "scales": {k: list(v) for k, v in ds.scales.items()}}

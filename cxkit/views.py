@@ -149,6 +149,9 @@ def build_context(tables: dict, *, level: str, period: tuple, settings: dict, lo
         if metric not in r.columns or r[metric].notna().sum() == 0:
             continue
         kw = _compare_kwargs(metric, settings, r)
+        # month-over-month tests without the clustering correction: a customer rarely answers twice in
+        # a month, and answers of the same customers in both months make the plain test conservative
+        kw.pop("cluster", None)
         for by in ("_group", None):
             try:
                 tab = trend(r, metric=metric, freq="M", by=by, end=end, **kw)
