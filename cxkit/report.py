@@ -290,9 +290,13 @@ class _Partitions:
                 part = part.cast(w.schema)
             w.write_table(part)
 
-    def drop(self, table: str) -> None:
+    def finish_table(self, table: str) -> None:
+        """Close a table's files once it has been read (each open file holds write buffers)."""
         for key in [k for k in self.writers if k[0] == table]:
             self.writers.pop(key).close()
+
+    def drop(self, table: str) -> None:
+        self.finish_table(table)
         shutil.rmtree(self.root / table, ignore_errors=True)
 
     def close(self, slugs: dict) -> None:
@@ -346,6 +350,7 @@ def prepare(data: str | Path, out: str | Path, *, mapping=None, level: str = "un
     data, out = Path(data), Path(out)
     if level not in ("unit", "region"):
         raise ConfigError(f"level={level!r} - expected 'unit' or 'region'")
+    _return_freed_memory()
     root, m, found = discover(data, mapping=mapping)
     tmp = out / "_data.part"
     shutil.rmtree(tmp, ignore_errors=True)
@@ -393,11 +398,17 @@ def prepare(data: str | Path, out: str | Path, *, mapping=None, level: str = "un
                                                                                        dtype=_STR_DTYPE())
                 parts.write(name, chunk, g)
                 keep = [c for c in CONTEXT_COLUMNS[name] if c in chunk.columns]
-                pieces.append(chunk[keep].assign(_group=g.astype("category")))
+                piece = chunk[keep].assign(_group=g.astype("category"))
+                if name == "responses" and "customer_id" in piece.columns:  # only equality matters (clusters)
+                    ids = piece["customer_id"]
+                    piece["customer_id"] = pd.Series(_hash_ids(ids), index=piece.index).where(ids.notna().to_numpy())
+                pieces.append(piece)
                 if name == "customers" and "customer_id" in chunk.columns:
                     hashes.append(_hash_ids(chunk["customer_id"]))
                     labels.append(g.astype(object).to_numpy())
             results[name] = stream.result()
+            del stream  # its record of seen ids can go before the next table
+            parts.finish_table(name)
         except CxkitError as exc:
             if name == "responses":
                 raise
@@ -452,6 +463,22 @@ def prepare(data: str | Path, out: str | Path, *, mapping=None, level: str = "un
     write_csv(ds.rejected, notes / "rejected.csv")
     return Prepared(out=out, level=level, groups=groups, slugs=slugs, period=(start, end), inputs=inputs,
                     log=ds.log, n_rejected=int(ds.log["rows_rejected"].sum()) if len(ds.log) else 0)
+
+
+def _return_freed_memory() -> None:
+    """Large batches: give freed memory back to the system (glibc keeps it otherwise) and let Arrow
+    use the same allocator, so the parent's memory follows what it really holds."""
+    try:
+        import ctypes
+
+        import pyarrow as pa
+
+        libc = ctypes.CDLL("libc.so.6")
+        libc.mallopt(-3, 128 * 1024)  # M_MMAP_THRESHOLD: large blocks are mapped and unmapped, never cached
+        libc.mallopt(-1, 128 * 1024)  # M_TRIM_THRESHOLD
+        pa.set_memory_pool(pa.system_memory_pool())
+    except (OSError, AttributeError):  # not glibc (macOS, musl): the defaults stay
+        pass
 
 
 def _revenue_groups(chunk: pd.DataFrame, customer_keys) -> pd.Series:
