@@ -1214,7 +1214,11 @@ class _ClusterData(NamedTuple):
 def _cluster_codes(data: pd.DataFrame, cluster: str) -> np.ndarray:
     if cluster not in data.columns:
         raise ConfigError(f"cluster={cluster!r}: no such column; available: {', '.join(map(str, data.columns))}")
-    codes, _ = pd.factorize(data[cluster])
+    col = data[cluster]
+    if isinstance(col.dtype, pd.CategoricalDtype):  # already coded (e.g. by the report batch): no hashing
+        codes = col.cat.codes.to_numpy()
+    else:
+        codes, _ = pd.factorize(col)
     missing = codes < 0  # a missing id is its own cluster
     codes = codes.astype(np.int64)
     codes[missing] = codes.max(initial=-1) + 1 + np.arange(int(missing.sum()))

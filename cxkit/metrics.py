@@ -388,6 +388,17 @@ def ces(scores, *, scale: tuple[int, int] = (1, 5), easy: tuple[int, int] | None
     return _with(est, easy=f"{box[0]}-{box[1]} of {scale[0]}-{scale[1]}")
 
 
+def bootstrap_counts(rng: np.random.Generator, n: int, size: int) -> np.ndarray:
+    """``size`` bootstrap resamples of n rows as counts (size x n): how often each row was drawn.
+
+    The same multinomial(n, 1/n) counts as ``rng.multinomial``, drawn as n indices per resample and
+    counted with one ``bincount``: several times faster for large n.
+    """
+    idx = rng.integers(0, n, size=(size, n))
+    idx += (np.arange(size) * n)[:, None]
+    return np.bincount(idx.ravel(), minlength=size * n).reshape(size, n).astype(float)
+
+
 def _with(est: Estimate, **details) -> Estimate:
     return Estimate(est.metric, est.value, est.ci_low, est.ci_high, est.n, est.method, est.confidence, est.measured_in,
                     {**est.details, **details})
@@ -749,7 +760,7 @@ def clv(customers: pd.DataFrame, revenue: pd.DataFrame | None = None, *, method:
         reps = []
         step = max(1, 2_000_000 // n)
         for b0 in range(0, n_boot, step):
-            w = rng.multinomial(n, np.full(n, 1 / n), size=min(step, n_boot - b0)).astype(float)
+            w = bootstrap_counts(rng, n, min(step, n_boot - b0))
             reps.append(_clv_from_sums(*(w @ columns).T, method, discount))
         reps = np.concatenate(reps)
         reps = reps[np.isfinite(reps)]

@@ -29,7 +29,7 @@ from scipy import stats
 
 from ._printer import Result, format_number
 from .errors import ConfigError, InsufficientDataError
-from .metrics import (DAYS_PER_MONTH, _churn_columns, _mean_interval, _poisson_interval, _share_interval, _z, clv,
+from .metrics import (DAYS_PER_MONTH, bootstrap_counts, _churn_columns, _mean_interval, _poisson_interval, _share_interval, _z, clv,
                       nps_group)
 
 __all__ = [
@@ -1055,7 +1055,7 @@ def _boot_weights(n: int, n_boot: int, seed: int, chunk_cells: int = 2_000_000):
     rng = np.random.default_rng(seed)
     step = max(1, chunk_cells // max(n, 1))
     for b0 in range(0, n_boot, step):
-        yield rng.multinomial(n, np.full(n, 1 / n), size=min(step, n_boot - b0)).astype(float)
+        yield bootstrap_counts(rng, n, min(step, n_boot - b0))
 
 
 def _group_stats(frame, by, levels, horizon, W):
