@@ -955,9 +955,12 @@ def write_index(out: Path, manifest: dict, *, lang: str = "en") -> Path:
         h = u.get("headline") or {}
         rows.append({**u, "h": h})
     metrics = ["nps", "csat", "ces", "first_response_time", "churn_rate"]
+    p_start, p_end = manifest["parameters"]["period_start"], manifest["parameters"]["period_end"]
+    created = dt.datetime.fromisoformat(manifest["created"])
     html_text = template.render(
         title=t("index_title", lang), lang=lang, t=lambda k: t(k, lang), num=num, rows=rows, metrics=metrics,
-        period=manifest["parameters"]["period"], created=manifest["created"], summary=manifest.get("summary"),
+        period=f"{format_date_local(p_start, lang)} – {format_date_local(p_end, lang)}",
+        created=f"{format_date_local(created, lang)} {created:%H:%M}", summary=manifest.get("summary"),
         n_failed=sum(1 for u in manifest["units"] if u["status"] != "done"),
         rows_rejected=manifest["data"]["rows_rejected"], level=manifest["parameters"]["level"],
     )

@@ -441,8 +441,10 @@ def headline_record(rep: ReportData) -> dict:
     """Headline figures as plain JSON values (for the manifest and the index page)."""
     out = {}
     for r in headline(rep).to_dict(orient="records"):
+        direction = r.get("rest_direction")
         out[r["metric"]] = {"value": r["value"], "ci_low": r["ci_low"], "ci_high": r["ci_high"], "n": r["n"],
                             "significant": bool(r.get("rest_significant", False)),
+                            "good": (direction == "higher") == bool(r.get("higher_is_better", True)),
                             "direction": r.get("rest_direction"), "p_adjusted": r.get("rest_p_adjusted"),
                             "vs_previous": r.get("previous_diff"), "previous_significant": bool(r.get("previous_significant", False))}
     return out
