@@ -12,18 +12,23 @@ from typing import Iterable
 import numpy as np
 import pandas as pd
 
-__all__ = ["Result", "frame_to_html", "format_number"]
+__all__ = ["Result", "frame_to_html", "format_number", "is_missing"]
+
+
+def is_missing(value) -> bool:
+    """None, NaN, NA or NaT (and never raises for arrays or odd objects)."""
+    if value is None:
+        return True
+    try:
+        return bool(pd.isna(value))
+    except (TypeError, ValueError):
+        return False
 
 
 def format_number(value, digits: int = 1) -> str:
     """Format a number for display; missing values become an en dash."""
-    if value is None:
+    if is_missing(value):
         return "–"
-    try:
-        if pd.isna(value):
-            return "–"
-    except (TypeError, ValueError):
-        pass
     if isinstance(value, (bool, np.bool_)):
         return "yes" if value else "no"
     if isinstance(value, (int, np.integer)):

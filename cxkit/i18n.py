@@ -7,9 +7,10 @@ writes them: decimal comma and a space between thousands in lt / pl / lv, dates
 from __future__ import annotations
 
 import datetime as dt
-import math
 
 import pandas as pd
+
+from ._printer import is_missing
 
 from .errors import ConfigError
 
@@ -209,13 +210,8 @@ def format_number_local(value, lang: str = "en", digits: int = 1, signed: bool =
     '−3,25'
     """
     _check(lang)
-    if value is None or (isinstance(value, float) and math.isnan(value)) or value is pd.NA:
+    if is_missing(value):
         return "–"
-    try:
-        if pd.isna(value):
-            return "–"
-    except (TypeError, ValueError):
-        pass
     r = round(float(value), digits)
     text = f"{abs(r):,.{digits}f}"
     if lang != "en":

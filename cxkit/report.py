@@ -367,15 +367,7 @@ def prepare(data: str | Path, out: str | Path, *, mapping=None, level: str = "un
         except CxkitError as exc:
             unreadable["units"] = (found["units"].name, str(exc).splitlines()[0][:300])
     known = (set(units_df["unit"].astype(str)), found["units"].name) if units_df is not None and len(units_df) else None
-    region_of = {}
-    if level == "region":
-        if units_df is None or "region" not in units_df.columns:
-            raise ConfigError("--level region needs a units table with a region column")
-        region_of = dict(zip(units_df["unit"].astype(str), units_df["region"].astype("string").fillna("(no region)")))
-
-    def group_of(unit: pd.Series) -> pd.Series:
-        u = unit.astype(_STR_DTYPE())
-        return u if level == "unit" else u.map(lambda x: region_of.get(x, "(no region)"), na_action="ignore")
+    group_of = views.group_mapper(units_df, level)
 
     parts = _Partitions(tmp / "partitions")
     narrow: dict[str, pd.DataFrame] = {}

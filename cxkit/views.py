@@ -28,6 +28,19 @@ __all__ = ["open_report", "ReportData", "show_part", "show_heading", "show_text"
 HEADLINE_METRICS = ("nps", "csat", "ces", "first_response_time", "churn_rate")
 
 
+def group_mapper(units: pd.DataFrame | None, level: str):
+    """A function unit names -> report groups: the unit itself, or its region from the units table
+    (units without one roll up to "(no region)")."""
+    if level == "unit":
+        return lambda unit: unit.astype(pd.StringDtype("pyarrow"))
+    if units is None or "region" not in units.columns:
+        raise ConfigError("--level region needs a units table with a region column")
+    region_of = dict(zip(units["unit"].astype(str), units["region"].astype("string").fillna("(no region)")))
+    return lambda unit: (unit.astype(pd.StringDtype("pyarrow"))
+                         .map(lambda x: region_of.get(x, "(no region)"), na_action="ignore")
+                         .astype(pd.StringDtype("pyarrow")))
+
+
 def attach_groups(tables: dict[str, pd.DataFrame | None], *, level: str = "unit") -> dict[str, pd.DataFrame | None]:
     """Add a ``_group`` column (the unit, or its region) to every table that can have one.
 
@@ -35,18 +48,7 @@ def attach_groups(tables: dict[str, pd.DataFrame | None], *, level: str = "unit"
     up to "(no region)".
     """
     out = dict(tables)
-    units = tables.get("units")
-    region_of = {}
-    if level == "region":
-        if units is None or "region" not in units.columns:
-            raise ConfigError("--level region needs a units table with a region column")
-        region_of = dict(zip(units["unit"].astype(str), units["region"].astype("string").fillna("(no region)")))
-
-    def group_of(unit: pd.Series) -> pd.Series:
-        u = unit.astype("string")
-        if level == "unit":
-            return u
-        return u.map(lambda x: region_of.get(x, "(no region)") if x is not pd.NA else pd.NA).astype("string")
+    group_of = group_mapper(tables.get("units"), level)
 
     for name in ("responses", "tickets", "customers"):
         frame = tables.get(name)
