@@ -29,7 +29,7 @@ from statsmodels.stats import proportion as _sm_proportion
 
 from ._printer import Result, format_number
 from .errors import ConfigError, InsufficientDataError
-from .metrics import (NPS_BANDS, _as_ts, _check_bands, _codes, _mean_interval, _median_ranks, _nps_interval,
+from .metrics import (_as_ts, _check_bands, _codes, _mean_interval, _median_ranks, _nps_interval,
                       _scores, _share_interval, _top_box, _z, default_period, nps_counts)
 
 __all__ = ["Comparison", "nps_test", "compare_nps", "compare_shares", "compare_means", "compare_times",

@@ -1254,7 +1254,7 @@ class _ParquetReader(_Reader):
         self.info = {"format": "parquet"}
         try:
             self._pf = pq.ParquetFile(path, pre_buffer=False)
-        except (pa.ArrowException, OSError) as exc:
+        except (pa.ArrowException, OSError):
             raise FileReadError(str(path), "not a readable Parquet file: it is damaged or truncated (its footer "
                                            "cannot be read); export it again") from None
         self.header = _clean_header(self._pf.schema_arrow.names)
@@ -1271,7 +1271,7 @@ class _ParquetReader(_Reader):
                     frame.columns = self.header
                     yield frame
                 del group
-        except (pa.ArrowException, OSError) as exc:
+        except (pa.ArrowException, OSError):
             raise FileReadError(str(self.path), "the Parquet file is damaged: its data could not be read to the end; "
                                                 "export it again") from None
 
@@ -1786,7 +1786,7 @@ class _Validator:
             return s
         mapped = folded.map(lambda x: table.get(x), na_action="ignore")
         result = stripped.where(~hit, mapped.astype(str))
-        self._repair(name, f"recoded values using the mapping", int(hit.sum()), str(stripped[hit].iloc[0]))
+        self._repair(name, "recoded values using the mapping", int(hit.sum()), str(stripped[hit].iloc[0]))
         return result.astype(_STR)
 
     def _repair(self, column: str, what: str, rows: int, example: str = ""):

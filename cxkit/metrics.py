@@ -11,7 +11,7 @@ Methods and sources are explained in ``docs/statistics.md``.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import Iterable, Sequence
+from typing import Sequence
 
 import numpy as np
 import pandas as pd

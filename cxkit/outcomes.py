@@ -855,7 +855,7 @@ def kaplan_meier(data, *, by: str | None = "nps_group", at: Sequence[float] = (6
         res = multivariate_logrank_test(t[m], labels[m].astype(str).to_numpy(), e[m])
         p = float(res.p_value)
         notes.append(f"Log-rank test that all {by} groups share one retention curve: p = {format_number(p, 4)}.")
-    return SurvivalCurves(title=f"Retention (Kaplan-Meier)" + (f" by {by}" if by else ""),
+    return SurvivalCurves(title="Retention (Kaplan-Meier)" + (f" by {by}" if by else ""),
                           table=pd.DataFrame(rows), note_list=notes, data=frame,
                           curves=pd.concat(curves, ignore_index=True), logrank_p=p)
 

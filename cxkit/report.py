@@ -33,7 +33,7 @@ import tempfile
 import time
 import traceback
 import unicodedata
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Iterable
 
@@ -41,8 +41,8 @@ import numpy as np
 import pandas as pd
 
 from .errors import ConfigError, CxkitError
-from .export import atomic_write_bytes, atomic_write_text, write_csv
-from .i18n import LANGUAGES, format_date_local, t
+from .export import atomic_write_text, write_csv
+from .i18n import format_date_local, t
 
 __all__ = [
     "slugify", "unique_slugs", "parse_period", "prepare", "run_batch", "BatchResult", "render_html",

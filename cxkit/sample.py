@@ -14,7 +14,6 @@ Everything is vectorised: 10 million responses take well under a minute.
 """
 from __future__ import annotations
 
-import datetime as dt
 from pathlib import Path
 
 import numpy as np

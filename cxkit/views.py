@@ -9,14 +9,12 @@ import html
 import json
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
 
 import numpy as np
 import pandas as pd
 
 from .errors import ConfigError, CxkitError, InsufficientDataError
 from .i18n import format_number_local, format_percent_local, format_date_local, t
-from .metrics import metric_table
 
 __all__ = ["open_report", "ReportData", "show_part", "show_heading", "show_text", "show_table", "show_note", "HEADLINE_METRICS",
            "headline_table", "headline_notes", "suppress_complementary", "trend_figure", "journey_table",

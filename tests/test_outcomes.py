@@ -507,7 +507,6 @@ def test_clv_by_group_reuses_cx_clv(joined):
 
 
 def test_unit_outcomes_exact_line_and_caveat():
-    rng = np.random.default_rng(0)
     units = [f"U{i}" for i in range(6)]
     nps_target = np.array([-20, -10, 0, 10, 20, 30])
     rows, custs = [], []
