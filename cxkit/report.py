@@ -422,7 +422,8 @@ def prepare(data: str | Path, out: str | Path, *, mapping=None, level: str = "un
         raise CxkitError(f"{data}: no valid survey responses to report on")
     inputs = {str(p): sha256_file(p) for p in found.values() if p.exists()}
     start, end = parse_period(period, responses["date"])
-    groups = sorted(responses["_group"].dropna().astype(str).unique())
+    present = responses["_group"].cat.remove_unused_categories()  # categories only: no 10M-string copy
+    groups = sorted(str(g) for g in present.cat.categories)
     if units:
         wanted = [str(u) for u in units]
         unknown = [u for u in wanted if u not in groups]
