@@ -19,6 +19,7 @@ from __future__ import annotations
 
 import concurrent.futures as cf
 import datetime as dt
+import gc
 import hashlib
 import html
 import json
@@ -371,7 +372,8 @@ def prepare(data: str | Path, out: str | Path, *, mapping=None, level: str = "un
 
     parts = _Partitions(tmp / "partitions")
     narrow: dict[str, pd.DataFrame] = {}
-    customer_keys = None  # sorted id hashes and their group labels, to place invoices
+    customer_keys = None  # sorted id hashes and their group codes, to place invoices
+    group_names: dict[str, int] = {}  # group label -> small integer code (customers' groups)
     for name in PARTITIONED:
         if name not in found:
             continue
@@ -397,7 +399,10 @@ def prepare(data: str | Path, out: str | Path, *, mapping=None, level: str = "un
                 pieces.append(piece)
                 if name == "customers" and "customer_id" in chunk.columns:
                     hashes.append(_hash_ids(chunk["customer_id"]))
-                    labels.append(g.astype(object).to_numpy())
+                    codes, uniq = pd.factorize(g, use_na_sentinel=True)  # codes, not a string per customer
+                    lookup = np.array([group_names.setdefault(str(u), len(group_names)) for u in uniq] + [-1],
+                                      dtype=np.int32)
+                    labels.append(lookup[codes])
             results[name] = stream.result()
             del stream  # its record of seen ids can go before the next table
             parts.finish_table(name)
@@ -409,13 +414,17 @@ def prepare(data: str | Path, out: str | Path, *, mapping=None, level: str = "un
             continue
         if name == "revenue":
             narrow[name] = (pd.concat(pieces, ignore_index=True).groupby(["_group", "date"], observed=True)["amount"]
-                            .sum().reset_index().assign(customer_id="(all)") if pieces else None)
+                            .sum().reset_index().assign(customer_id="(all)", _group=lambda d: d["_group"].astype(_STR_DTYPE()))
+                            if pieces else None)
         else:
             narrow[name] = _concat_pieces(pieces, CONTEXT_COLUMNS[name])
         if name == "customers" and hashes:
-            h, lab = np.concatenate(hashes), np.concatenate(labels)
+            h = np.concatenate(hashes)
             order = np.argsort(h, kind="stable")
-            customer_keys = (h[order], lab[order])
+            customer_keys = (h[order], np.concatenate(labels)[order], list(group_names))
+            del h, order
+        del pieces, hashes, labels
+        gc.collect()  # the chunks' reference cycles, before the next table is read
     ds = Dataset(tables=results, scales=dict(m.scales), root=str(root), mapping=m, unreadable=unreadable)
     responses = narrow.get("responses")
     if responses is None or responses.empty:
@@ -434,7 +443,10 @@ def prepare(data: str | Path, out: str | Path, *, mapping=None, level: str = "un
     parts.close(slugs)
     if "customer_id" in responses.columns:  # cluster-robust tests: customers as categories, factorized once
         codes, uniq = pd.factorize(responses["customer_id"], use_na_sentinel=True)
-        responses["customer_id"] = pd.Categorical.from_codes(codes, categories=np.arange(len(uniq)))
+        # a RangeIndex as categories: no hash table over millions of customers
+        responses["customer_id"] = pd.Categorical.from_codes(codes, dtype=pd.CategoricalDtype(pd.RangeIndex(len(uniq))))
+        del codes, uniq
+    gc.collect()
     tables = {"responses": responses, "tickets": narrow.get("tickets"), "customers": narrow.get("customers"),
               "revenue": narrow.get("revenue"), "units": units_df}
     settings = {**(settings or {}), "scales": {k: list(v) for k, v in ds.scales.items()}}
@@ -479,13 +491,14 @@ def _revenue_groups(chunk: pd.DataFrame, customer_keys) -> pd.Series:
     no group)."""
     if customer_keys is None:
         return pd.Series(pd.NA, index=chunk.index, dtype=_STR_DTYPE())
-    hs, labels = customer_keys
+    hs, codes, names = customer_keys
     h = _hash_ids(chunk["customer_id"])
     pos = np.searchsorted(hs, h)
     pos_ok = np.minimum(pos, len(hs) - 1)
     found = (pos < len(hs)) & (hs[pos_ok] == h)
-    out = np.where(found, labels[pos_ok], None)
-    return pd.Series(out, index=chunk.index, dtype=_STR_DTYPE())
+    out = np.where(found, codes[pos_ok], -1)
+    return pd.Series(pd.Categorical.from_codes(out, categories=pd.Index(names, dtype=_STR_DTYPE())),
+                     index=chunk.index)
 
 
 def _concat_pieces(pieces: list[pd.DataFrame], columns) -> pd.DataFrame | None:
