@@ -10,7 +10,8 @@
 5. sample-data generation at 10M responses. Target < 60 s.
 
 Data are generated with fixed seeds and cached in bench/data/ between runs. Results are printed
-and written to bench/results.json; docs/benchmarks.md quotes them.
+and written to bench/results.json (a run with --only replaces its own sections, each dated, and
+keeps the others); docs/benchmarks.md quotes them.
 
     python bench/run.py [--rows 10000000] [--only metrics,load,batch,generate] [--workers N]
 """
@@ -238,6 +239,34 @@ def bench_generate(rows: int) -> dict:
 # --------------------------------------------------------------------------------------
 
 
+SECTIONS = ("generate", "metrics", "load", "batch")
+
+
+def _checks(results: dict) -> list[tuple]:
+    """(name, value, target, met) for every section present in the results."""
+    checks = []
+    if "generate" in results:
+        g = results["generate"]
+        checks.append(("generation of 10M responses (Parquet)", f"{g['parquet']:.1f} s", "< 60 s", g["parquet"] < 60))
+        checks.append(("generation of 10M responses (CSV)", f"{g['csv']:.1f} s", "< 60 s", g["csv"] < 60))
+    if "metrics" in results:
+        m = results["metrics"]
+        checks.append(("metrics: cxkit / bincount floor", f"{m['cxkit_vs_floor']:.2f}x", "<= 2x", m["cxkit_vs_floor"] <= 2))
+        checks.append(("metrics: naive / cxkit", f"{m['naive_vs_cxkit']:.1f}x", ">= 3x", m["naive_vs_cxkit"] >= 3))
+    if "load" in results:
+        for fmt in ("csv", "parquet"):
+            ld = results["load"][fmt]
+            checks.append((f"load {fmt}: time / peak memory", f"{ld['seconds']:.1f} s / {ld['peak_rss_gb']:.2f} GB",
+                           "(measured)", True))
+    if "batch" in results:
+        b = results["batch"]
+        checks.append((f"batch of {b['units']} units / trivial-notebook floor", f"{b['batch_vs_floor']:.2f}x "
+                       f"({b['batch_s']:.0f} s vs {b['floor_s']:.0f} s)", "<= 1.5x", b["batch_vs_floor"] <= 1.5))
+        checks.append(("batch parent peak memory", f"{b['parent_peak_rss_gb']:.2f} GB", "<= 2 GB",
+                       b["parent_peak_rss_gb"] <= 2))
+    return checks
+
+
 def main(argv=None) -> int:
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument("--rows", type=int, default=10_000_000)
@@ -247,40 +276,37 @@ def main(argv=None) -> int:
     args = ap.parse_args(argv)
     only = set(args.only.split(","))
     CACHE.mkdir(parents=True, exist_ok=True)
-    results = {"machine": machine(), "rows": args.rows, "date": time.strftime("%Y-%m-%d")}
-    print(f"cxkit benchmark on {results['machine']['cpus']} CPUs, {results['machine']['memory_gb']} GB, "
-          f"{args.rows:,} responses")
-    checks = []
+    out = ROOT / "bench" / "results.json"
+    print(f"cxkit benchmark on {os.cpu_count()} CPUs, {args.rows:,} responses")
+    measured = {"machine": machine(), "rows": args.rows, "date": time.strftime("%Y-%m-%d")}
     if "generate" in only:
         print("5. sample-data generation ...", flush=True)
-        g = results["generate"] = bench_generate(args.rows)
-        checks.append(("generation of 10M responses (Parquet)", f"{g['parquet']:.1f} s", "< 60 s", g["parquet"] < 60))
-        checks.append(("generation of 10M responses (CSV)", f"{g['csv']:.1f} s", "< 60 s", g["csv"] < 60))
+        measured["generate"] = bench_generate(args.rows)
     if "metrics" in only:
         print("1. metrics per unit ...", flush=True)
-        m = results["metrics"] = bench_metrics(args.rows)
-        checks.append(("metrics: cxkit / bincount floor", f"{m['cxkit_vs_floor']:.2f}x", "<= 2x", m["cxkit_vs_floor"] <= 2))
-        checks.append(("metrics: naive / cxkit", f"{m['naive_vs_cxkit']:.1f}x", ">= 3x", m["naive_vs_cxkit"] >= 3))
+        measured["metrics"] = bench_metrics(args.rows)
     if "load" in only:
         print("2. loading ...", flush=True)
-        ld = results["load"] = bench_load(args.rows)
-        for fmt in ("csv", "parquet"):
-            checks.append((f"load {fmt}: time / peak memory", f"{ld[fmt]['seconds']:.1f} s / {ld[fmt]['peak_rss_gb']:.2f} GB",
-                           "(measured)", True))
+        measured["load"] = bench_load(args.rows)
     if "batch" in only:
         print("3./4. report batch ...", flush=True)
-        b = results["batch"] = bench_batch(args.rows, args.batch_units, args.workers)
-        checks.append((f"batch of {b['units']} units / trivial-notebook floor", f"{b['batch_vs_floor']:.2f}x "
-                       f"({b['batch_s']:.0f} s vs {b['floor_s']:.0f} s)", "<= 1.5x", b["batch_vs_floor"] <= 1.5))
-        checks.append(("batch parent peak memory", f"{b['parent_peak_rss_gb']:.2f} GB", "<= 2 GB",
-                       b["parent_peak_rss_gb"] <= 2))
+        measured["batch"] = bench_batch(args.rows, args.batch_units, args.workers)
+    # a partial run (--only) replaces its own sections and keeps the others, each dated
+    results = json.loads(out.read_text()) if out.exists() and only != set(SECTIONS) else {}
+    if results.get("rows") != args.rows:  # sections measured at another size are not mixed in
+        results = {}
+    for name in SECTIONS:
+        if name in measured:
+            results[name] = {**measured[name], "measured": measured["date"]}
+    results.update({k: measured[k] for k in ("machine", "rows")})
+    checks = _checks(results)
     print()
     width = max(len(c[0]) for c in checks) if checks else 10
     for name, value, target, ok in checks:
         print(f"{name:<{width}}  {value:>28}  target {target:<10} {'ok' if ok else 'MISSED'}")
     results["checks"] = [{"name": n, "value": v, "target": t, "ok": ok} for n, v, t, ok in checks]
-    (ROOT / "bench" / "results.json").write_text(json.dumps(results, indent=2, default=str))
-    print(f"\nwritten to {ROOT / 'bench' / 'results.json'}")
+    out.write_text(json.dumps(results, indent=2, default=str))
+    print(f"\nwritten to {out}")
     return 0
 
 

@@ -1024,14 +1024,16 @@ def revenue_by_group(data, *, by: str = "nps_group", confidence: float = 0.95) -
     return pd.DataFrame(rows)
 
 
-def _km_weighted(t: np.ndarray, e: np.ndarray, W: np.ndarray, horizon: float):
+def _km_weighted(t: np.ndarray, e: np.ndarray, W: np.ndarray, horizon: float, *, presorted: bool = False):
     """Kaplan-Meier retention at ``horizon`` and restricted mean months retained, for weight rows.
 
     ``W`` has one row of customer weights per replicate (ones = the plain
     estimate; multinomial counts = bootstrap). Returns (S(horizon), RMST) per row.
+    ``presorted``: ``t`` (and ``e``, ``W``) are already in ascending order of ``t``.
     """
-    order = np.argsort(t, kind="stable")
-    t, e, W = t[order], e[order], W[:, order]
+    if not presorted:
+        order = np.argsort(t, kind="stable")
+        t, e, W = t[order], e[order], W[:, order]
     ev = e & (t <= horizon)
     u = np.unique(t[ev])
     B = W.shape[0]
@@ -1058,8 +1060,8 @@ def _boot_weights(n: int, n_boot: int, seed: int, chunk_cells: int = 2_000_000):
         yield bootstrap_counts(rng, n, min(step, n_boot - b0))
 
 
-def _group_stats(frame, by, levels, horizon, W):
-    """Per group and replicate: retention at horizon, RMST, mean monthly revenue (all / active)."""
+def _group_index(frame, by, levels) -> dict:
+    """Per group: its rows in ascending order of months (stable), with the arrays the statistics need."""
     t = frame["months"].to_numpy(dtype=float)
     e = frame["churned"].to_numpy(dtype=bool)
     rev = frame["monthly_revenue"].to_numpy(dtype=float)
@@ -1067,14 +1069,28 @@ def _group_stats(frame, by, levels, horizon, W):
     lab = frame[by].to_numpy(dtype=object)
     out = {}
     for lv in levels:
-        m = lab == lv
-        Wg = W[:, m]
-        S, rmst = _km_weighted(t[m], e[m], Wg, horizon)
-        has = ~np.isnan(rev[m])
-        r = np.nan_to_num(rev[m])
+        rows = np.flatnonzero(lab == lv)
+        rows = rows[np.argsort(t[rows], kind="stable")]
+        out[lv] = (rows, t[rows], e[rows], rev[rows], active[rows])
+    return out
+
+
+def _group_stats(frame, by, levels, horizon, W, index: dict | None = None):
+    """Per group and replicate: retention at horizon, RMST, mean monthly revenue (all / active).
+
+    ``index``: :func:`_group_index` of ``frame`` (computed once when called for many weight chunks).
+    """
+    index = index if index is not None else _group_index(frame, by, levels)
+    out = {}
+    for lv in levels:
+        rows, tg, eg, revg, actg = index[lv]
+        Wg = W[:, rows]  # one copy, already in order of months
+        S, rmst = _km_weighted(tg, eg, Wg, horizon, presorted=True)
+        has = ~np.isnan(revg)
+        r = np.nan_to_num(revg)
         with np.errstate(divide="ignore", invalid="ignore"):
             mean_all = (Wg * has) @ r / (Wg @ has)
-            act = has & active[m]
+            act = has & actg
             mean_active = (Wg * act) @ r / (Wg @ act)
         out[lv] = {"S": S, "rmst": rmst, "rev": mean_all, "rev_active": mean_active}
     return out
@@ -1195,7 +1211,8 @@ def revenue_at_risk(data, *, method: str = "both", by: str = "nps_group", refere
         reference = _default_reference(by, levels, reference)
         others = [lv for lv in levels if lv != reference]
         counts = {lv: int(((frame2[by] == lv) & frame2["active"]).sum()) for lv in others}
-        point = _group_stats(frame2, by, levels, horizon, np.ones((1, len(frame2))))
+        index = _group_index(frame2, by, levels)
+        point = _group_stats(frame2, by, levels, horizon, np.ones((1, len(frame2))), index)
 
         def rar(st):
             f_ref = 1 - st[reference]["S"]
@@ -1207,7 +1224,7 @@ def revenue_at_risk(data, *, method: str = "both", by: str = "nps_group", refere
         reps_parts = {lv: [] for lv in others}
         reps_excess = {lv: [] for lv in others}
         for W in (_boot_weights(len(frame2), n_boot, seed) if n_boot else []):
-            parts, excess = rar(_group_stats(frame2, by, levels, horizon, W))
+            parts, excess = rar(_group_stats(frame2, by, levels, horizon, W, index))
             for lv in others:
                 reps_parts[lv].append(parts[lv])
                 reps_excess[lv].append(excess[lv])
@@ -1360,11 +1377,12 @@ def nps_point_value(data, *, horizon: float = 12, customers: int | None = None, 
     sizes = np.array([(frame["nps_group"] == lv).sum() for lv in NPS_ORDER], dtype=float)
     s = np.array([-1.0, 0.0, 1.0])
 
+    index = _group_index(frame, "nps_group", NPS_ORDER)
+
     def values(W):
-        st = _group_stats(frame, "nps_group", NPS_ORDER, horizon, W)
+        st = _group_stats(frame, "nps_group", NPS_ORDER, horizon, W, index)
         V = np.vstack([st[lv]["rev"] * st[lv]["rmst"] for lv in NPS_ORDER])  # 3 x B
-        w = sizes if W.shape[0] == 1 else np.vstack([W[:, (frame["nps_group"] == lv).to_numpy()].sum(axis=1)
-                                                     for lv in NPS_ORDER]).T
+        w = sizes if W.shape[0] == 1 else np.vstack([W[:, index[lv][0]].sum(axis=1) for lv in NPS_ORDER]).T
         w = np.atleast_2d(w)
         sbar = (w * s).sum(axis=1) / w.sum(axis=1)
         dev = s[None, :] - sbar[:, None]

@@ -807,7 +807,7 @@ def run_batch(data: str | Path, out: str | Path, *, units: Iterable[str] | None 
                         "banner": {"title": t("summary_title", lang), "unit": t("leadership_summary", lang),
                                    "level": level, "period": tasks[0]["banner"]["period"] if tasks else period_text,
                                    "generated": format_date_local(generated, lang), "lang": lang}}
-        todo.append(summary_task)
+        todo.insert(0, summary_task)  # first: the pool's other workers start on units meanwhile
     n_workers = max(1, min(workers or (os.cpu_count() or 1), len(todo) or 1))
     runner = _run_local if executor == "local" else _run_dask
     for res in runner(todo, n_workers, progress, scheduler):
@@ -875,8 +875,17 @@ def _progress(total: int, enabled: bool):
                 dynamic_ncols=True)
 
 
-def _quiet_worker(log_dir: str) -> None:
-    """Pool initializer: kernel and library chatter goes to a log file, not the user's terminal."""
+THREAD_VARIABLES = ("OMP_NUM_THREADS", "OPENBLAS_NUM_THREADS", "MKL_NUM_THREADS")
+
+
+def _quiet_worker(log_dir: str, threads: int | None = None) -> None:
+    """Pool initializer: kernel and library chatter goes to a log file, not the user's terminal.
+
+    ``threads``: math-library (BLAS, OpenMP, Arrow) threads per kernel, so that the pool's
+    processes do not oversubscribe the cores; a value the user set in the environment is kept.
+    """
+    for var in THREAD_VARIABLES if threads else ():
+        os.environ.setdefault(var, str(threads))  # inherited by the Jupyter kernels this worker starts
     Path(log_dir).mkdir(parents=True, exist_ok=True)
     fd = os.open(os.path.join(log_dir, f"worker-{os.getpid()}.log"), os.O_WRONLY | os.O_CREAT | os.O_APPEND, 0o644)
     os.dup2(fd, 2)
@@ -891,8 +900,9 @@ def _run_local(tasks: list[dict], workers: int, progress: bool, scheduler=None):
     bar = _progress(len(tasks), progress)
     ctx = mp.get_context("spawn")
     log_dir = str(Path(tasks[0]["output"]).parent.parent / "_logs")
+    threads = max(1, (os.cpu_count() or 1) // workers)  # the pool gives the parallelism
     with cf.ProcessPoolExecutor(max_workers=workers, mp_context=ctx, initializer=_quiet_worker,
-                                initargs=(log_dir,)) as pool:
+                                initargs=(log_dir, threads)) as pool:
         futures = {pool.submit(_run_task, task): task for task in tasks}
         try:
             for fut in cf.as_completed(futures):

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import html
 import json
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -249,6 +250,30 @@ class ReportData:
         return _in(frame, col, *self.period)
 
 
+class _LazyTables(Mapping):
+    """All partitions of each table, read and concatenated on first use."""
+
+    NAMES = ("responses", "tickets", "customers", "revenue")
+
+    def __init__(self, root: Path):
+        self.root, self._cache = Path(root), {}
+
+    def __getitem__(self, name: str):
+        if name not in self.NAMES:
+            raise KeyError(name)
+        if name not in self._cache:
+            tdir = self.root / name
+            parts = [pd.read_parquet(p) for p in sorted(tdir.glob("*.parquet"))] if tdir.exists() else []
+            self._cache[name] = pd.concat(parts, ignore_index=True) if parts else None
+        return self._cache[name]
+
+    def __iter__(self):
+        return iter(self.NAMES)
+
+    def __len__(self) -> int:
+        return len(self.NAMES)
+
+
 def open_report(data_dir: str = "", *, unit: str = "", prepared_dir: str = "", level: str = "unit",
                 period_start: str = "", period_end: str = "", mapping: str | None = None,
                 settings: dict | None = None) -> ReportData:
@@ -273,11 +298,8 @@ def open_report(data_dir: str = "", *, unit: str = "", prepared_dir: str = "", l
             for name in ("responses", "tickets", "customers", "revenue"):
                 path = pdir / "partitions" / name / f"{slug}.parquet"
                 tables[name] = pd.read_parquet(path) if path.exists() else None
-        else:
-            for name in ("responses", "tickets", "customers", "revenue"):
-                tdir = pdir / "partitions" / name
-                parts = [pd.read_parquet(p) for p in sorted(tdir.glob("*.parquet"))] if tdir.exists() else []
-                tables[name] = pd.concat(parts, ignore_index=True) if parts else None
+        else:  # the whole company: read only if a section asks (the summary needs only the context)
+            tables = _LazyTables(pdir / "partitions")
         return ReportData(group=unit, level=meta["level"], period=(start, end), tables=tables, context=context, meta=meta)
     if not data_dir:
         raise ConfigError("open_report needs data_dir (a data folder) or prepared_dir (from a batch)")
