@@ -878,14 +878,17 @@ def _progress(total: int, enabled: bool):
 THREAD_VARIABLES = ("OMP_NUM_THREADS", "OPENBLAS_NUM_THREADS", "MKL_NUM_THREADS")
 
 
-def _quiet_worker(log_dir: str, threads: int | None = None) -> None:
-    """Pool initializer: kernel and library chatter goes to a log file, not the user's terminal.
-
-    ``threads``: math-library (BLAS, OpenMP, Arrow) threads per kernel, so that the pool's
-    processes do not oversubscribe the cores; a value the user set in the environment is kept.
-    """
+def _limit_threads(threads: int | None) -> None:
+    """Math-library (BLAS, OpenMP, Arrow) threads for the kernels this process starts, so that the
+    pool's processes do not oversubscribe the cores; a value the user set in the environment is kept."""
     for var in THREAD_VARIABLES if threads else ():
-        os.environ.setdefault(var, str(threads))  # inherited by the Jupyter kernels this worker starts
+        os.environ.setdefault(var, str(int(threads)))  # inherited by the Jupyter kernels
+
+
+def _quiet_worker(log_dir: str, threads: int | None = None) -> None:
+    """Pool initializer: kernel and library chatter goes to a log file, not the user's terminal;
+    ``threads`` as :func:`_limit_threads`."""
+    _limit_threads(threads)
     Path(log_dir).mkdir(parents=True, exist_ok=True)
     fd = os.open(os.path.join(log_dir, f"worker-{os.getpid()}.log"), os.O_WRONLY | os.O_CREAT | os.O_APPEND, 0o644)
     os.dup2(fd, 2)

@@ -37,6 +37,17 @@ def test_slugs_are_safe_readable_and_unique():
     assert slugs["CON"] != "con"
 
 
+def test_pool_workers_limit_math_threads_but_keep_the_users_setting(monkeypatch):
+    from cxkit.report import THREAD_VARIABLES, _limit_threads
+
+    for var in THREAD_VARIABLES:
+        monkeypatch.delenv(var, raising=False)
+    monkeypatch.setenv("MKL_NUM_THREADS", "3")  # the user's own choice
+    _limit_threads(1)
+    assert os.environ["OMP_NUM_THREADS"] == "1" and os.environ["OPENBLAS_NUM_THREADS"] == "1"
+    assert os.environ["MKL_NUM_THREADS"] == "3"
+
+
 def test_periods():
     assert parse_period("2025-11") == (pd.Timestamp("2025-11-01"), pd.Timestamp("2025-11-30"))
     assert parse_period("2025") == (pd.Timestamp("2025-01-01"), pd.Timestamp("2025-12-31"))
