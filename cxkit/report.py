@@ -261,7 +261,6 @@ class _Partitions:
     def __init__(self, root: Path):
         self.root = root
         self.writers: dict = {}
-        self.names: dict = {}  # group -> temporary file stem
 
     def write(self, table: str, frame: pd.DataFrame, groups: pd.Series) -> None:
         import pyarrow as pa
@@ -284,9 +283,8 @@ class _Partitions:
             key = (table, str(g))
             w = self.writers.get(key)
             if w is None:
-                stem = self.names.setdefault(str(g), f"g{len(self.names):05d}")
                 (self.root / table).mkdir(parents=True, exist_ok=True)
-                w = self.writers[key] = pq.ParquetWriter(self.root / table / f"{stem}.parquet", part.schema)
+                w = self.writers[key] = pq.ParquetWriter(self.root / table / f"{_stem(str(g))}.parquet", part.schema)
             if part.schema != w.schema:  # a chunk typed differently (e.g. an all-empty column)
                 part = part.cast(w.schema)
             w.write_table(part)
@@ -301,19 +299,27 @@ class _Partitions:
         shutil.rmtree(self.root / table, ignore_errors=True)
 
     def close(self, slugs: dict) -> None:
-        """Close every file and give it its group's slug (only groups that get a report are kept)."""
+        """Close every file and give it its group's slug (only groups that get a report are kept).
+
+        Also the files other processes wrote under the same root (their names depend only on the group).
+        """
         for w in self.writers.values():
             w.close()
         self.writers.clear()
         for tdir in [d for d in self.root.iterdir() if d.is_dir()] if self.root.exists() else []:
-            for g, stem in self.names.items():
-                f = tdir / f"{stem}.parquet"
-                if not f.exists():
-                    continue
-                if g in slugs:
-                    os.replace(f, tdir / f"{slugs[g]}.parquet")
-                else:
-                    f.unlink()
+            staged = tdir.with_name(f".{tdir.name}.staged")
+            os.replace(tdir, staged)
+            tdir.mkdir()
+            for g, slug in slugs.items():
+                f = staged / f"{_stem(g)}.parquet"
+                if f.exists():
+                    os.replace(f, tdir / f"{slug}.parquet")
+            shutil.rmtree(staged)
+
+
+def _stem(group: str) -> str:
+    """A group's temporary partition file name: the same in every process, safe on every file system."""
+    return "g" + hashlib.sha1(group.encode("utf-8")).hexdigest()[:20]
 
 
 def _hash_ids(ids: pd.Series) -> np.ndarray:
@@ -335,7 +341,8 @@ def _STR_DTYPE():
 
 
 def prepare(data: str | Path, out: str | Path, *, mapping=None, level: str = "unit", period=None,
-            units: Iterable[str] | None = None, settings: dict | None = None) -> Prepared:
+            units: Iterable[str] | None = None, settings: dict | None = None,
+            parallel: bool | None = None) -> Prepared:
     """Validate the data once and write one partition per unit plus the company context.
 
     The files are read chunk by chunk (:class:`cxkit.io.TableStream`): each chunk's clean rows go
@@ -344,9 +351,14 @@ def prepare(data: str | Path, out: str | Path, *, mapping=None, level: str = "un
     width of the files. Rows that fail validation are set aside (``data-notes/rejected.csv``) and
     counted in the data notes of every report; they never stop the batch. An unreadable optional
     file is left out and named in the data notes.
+
+    ``parallel`` (default: when there is a units table and more than one CPU): tickets, customers
+    and revenue are read in a helper process while this one reads the responses. Without a units
+    table the first spelling seen of a unit name becomes the canonical one for all tables, so the
+    tables are then read one after the other.
     """
     from . import views
-    from .io import Dataset, TableStream, _fold, discover, read_table
+    from .io import Dataset, _fold, discover, read_table
 
     data, out = Path(data), Path(out)
     if level not in ("unit", "region"):
@@ -368,13 +380,81 @@ def prepare(data: str | Path, out: str | Path, *, mapping=None, level: str = "un
         except CxkitError as exc:
             unreadable["units"] = (found["units"].name, str(exc).splitlines()[0][:300])
     known = (set(units_df["unit"].astype(str)), found["units"].name) if units_df is not None and len(units_df) else None
-    group_of = views.group_mapper(units_df, level)
-
+    others = [n for n in PARTITIONED[1:] if n in found]
+    args = (found, m, known, units_df, level, tmp / "partitions")
+    if parallel is None:  # with a units table every table agrees on unit spellings, so they can be read apart
+        parallel = known is not None and bool(others) and (os.cpu_count() or 1) > 1
+    if parallel:
+        read = _read_in_parallel(["responses"], others, canonical, args)
+    else:
+        read = _read_partitioned(list(PARTITIONED), canonical, *args)
+    for name in PARTITIONED:  # in the order of the data notes
+        if name in read["results"]:
+            results[name] = read["results"][name]
+    unreadable.update(read["unreadable"])
+    narrow = read["narrow"]
     parts = _Partitions(tmp / "partitions")
+    ds = Dataset(tables=results, scales=dict(m.scales), root=str(root), mapping=m, unreadable=unreadable)
+    responses = narrow.get("responses")
+    if responses is None or responses.empty:
+        raise CxkitError(f"{data}: no valid survey responses to report on")
+    inputs = {str(p): sha256_file(p) for p in found.values() if p.exists()}
+    start, end = parse_period(period, responses["date"])
+    present = responses["_group"].cat.remove_unused_categories()  # categories only: no 10M-string copy
+    groups = sorted(str(g) for g in present.cat.categories)
+    if units:
+        wanted = [str(u) for u in units]
+        unknown = [u for u in wanted if u not in groups]
+        if unknown:
+            raise ConfigError(f"unknown {level}(s): {', '.join(unknown)}; the data has: {', '.join(groups)}")
+        groups = wanted
+    slugs = unique_slugs(groups)
+    parts.close(slugs)
+    if "customer_id" in responses.columns:  # cluster-robust tests: customers as categories, factorized once
+        codes, uniq = pd.factorize(responses["customer_id"], use_na_sentinel=True)
+        # a RangeIndex as categories: no hash table over millions of customers
+        responses["customer_id"] = pd.Categorical.from_codes(codes, dtype=pd.CategoricalDtype(pd.RangeIndex(len(uniq))))
+        del codes, uniq
+    gc.collect()
+    tables = {"responses": responses, "tickets": narrow.get("tickets"), "customers": narrow.get("customers"),
+              "revenue": narrow.get("revenue"), "units": units_df}
+    settings = {**(settings or {}), "scales": {k: list(v) for k, v in ds.scales.items()}}
+    context = views.build_context(tables, level=level, period=(start, end), settings=settings, log=ds.log,
+                                  rejected=ds.rejected)
+    cdir = tmp / "context"
+    cdir.mkdir()
+    for name, frame in context.items():
+        if isinstance(frame, pd.DataFrame):
+            _write_parquet(frame, cdir / f"{name}.parquet")
+    meta = {"level": level, "period": [str(start.date()), str(end.date())], "groups": groups, "slugs": slugs,
+            "scales": {k: list(v) for k, v in ds.scales.items()}, "source": str(data)}
+    atomic_write_text(cdir / "meta.json", json.dumps(meta, ensure_ascii=False, indent=2))
+    ddir = out / "_data"
+    shutil.rmtree(ddir, ignore_errors=True)
+    os.replace(tmp, ddir)
+    notes = out / "data-notes"
+    notes.mkdir(parents=True, exist_ok=True)
+    write_csv(ds.rejected, notes / "rejected.csv")
+    return Prepared(out=out, level=level, groups=groups, slugs=slugs, period=(start, end), inputs=inputs,
+                    log=ds.log, n_rejected=int(ds.log["rows_rejected"].sum()) if len(ds.log) else 0)
+
+
+def _read_partitioned(names: list[str], canonical: dict, found: dict, m, known, units_df, level: str,
+                      root: Path) -> dict:
+    """Read and validate ``names`` (in this order) chunk by chunk, writing each chunk's rows to the
+    group partitions under ``root``; returns the load results, the narrow context tables and the
+    unreadable optional files. Runs in the batch parent, or in a helper process for some tables."""
+    from . import views
+    from .io import TableStream
+
+    group_of = views.group_mapper(units_df, level)
+    parts = _Partitions(root)
+    results: dict = {}
+    unreadable: dict = {}
     narrow: dict[str, pd.DataFrame] = {}
     customer_keys = None  # sorted id hashes and their group codes, to place invoices
     group_names: dict[str, int] = {}  # group label -> small integer code (customers' groups)
-    for name in PARTITIONED:
+    for name in names:
         if name not in found:
             continue
         pieces, hashes, labels = [], [], []
@@ -425,49 +505,24 @@ def prepare(data: str | Path, out: str | Path, *, mapping=None, level: str = "un
             del h, order
         del pieces, hashes, labels
         gc.collect()  # the chunks' reference cycles, before the next table is read
-    ds = Dataset(tables=results, scales=dict(m.scales), root=str(root), mapping=m, unreadable=unreadable)
-    responses = narrow.get("responses")
-    if responses is None or responses.empty:
-        raise CxkitError(f"{data}: no valid survey responses to report on")
-    inputs = {str(p): sha256_file(p) for p in found.values() if p.exists()}
-    start, end = parse_period(period, responses["date"])
-    present = responses["_group"].cat.remove_unused_categories()  # categories only: no 10M-string copy
-    groups = sorted(str(g) for g in present.cat.categories)
-    if units:
-        wanted = [str(u) for u in units]
-        unknown = [u for u in wanted if u not in groups]
-        if unknown:
-            raise ConfigError(f"unknown {level}(s): {', '.join(unknown)}; the data has: {', '.join(groups)}")
-        groups = wanted
-    slugs = unique_slugs(groups)
-    parts.close(slugs)
-    if "customer_id" in responses.columns:  # cluster-robust tests: customers as categories, factorized once
-        codes, uniq = pd.factorize(responses["customer_id"], use_na_sentinel=True)
-        # a RangeIndex as categories: no hash table over millions of customers
-        responses["customer_id"] = pd.Categorical.from_codes(codes, dtype=pd.CategoricalDtype(pd.RangeIndex(len(uniq))))
-        del codes, uniq
-    gc.collect()
-    tables = {"responses": responses, "tickets": narrow.get("tickets"), "customers": narrow.get("customers"),
-              "revenue": narrow.get("revenue"), "units": units_df}
-    settings = {**(settings or {}), "scales": {k: list(v) for k, v in ds.scales.items()}}
-    context = views.build_context(tables, level=level, period=(start, end), settings=settings, log=ds.log,
-                                  rejected=ds.rejected)
-    cdir = tmp / "context"
-    cdir.mkdir()
-    for name, frame in context.items():
-        if isinstance(frame, pd.DataFrame):
-            _write_parquet(frame, cdir / f"{name}.parquet")
-    meta = {"level": level, "period": [str(start.date()), str(end.date())], "groups": groups, "slugs": slugs,
-            "scales": {k: list(v) for k, v in ds.scales.items()}, "source": str(data)}
-    atomic_write_text(cdir / "meta.json", json.dumps(meta, ensure_ascii=False, indent=2))
-    ddir = out / "_data"
-    shutil.rmtree(ddir, ignore_errors=True)
-    os.replace(tmp, ddir)
-    notes = out / "data-notes"
-    notes.mkdir(parents=True, exist_ok=True)
-    write_csv(ds.rejected, notes / "rejected.csv")
-    return Prepared(out=out, level=level, groups=groups, slugs=slugs, period=(start, end), inputs=inputs,
-                    log=ds.log, n_rejected=int(ds.log["rows_rejected"].sum()) if len(ds.log) else 0)
+    return {"results": results, "narrow": narrow, "unreadable": unreadable}
+
+
+def _read_in_parallel(mine: list[str], theirs: list[str], canonical: dict, args: tuple) -> dict:
+    """Read ``theirs`` in a helper process while this process reads ``mine``; merge the results."""
+    ctx = mp.get_context("spawn")
+    pool = cf.ProcessPoolExecutor(max_workers=1, mp_context=ctx)
+    try:
+        fut = pool.submit(_read_partitioned, theirs, dict(canonical), *args)
+        here = _read_partitioned(mine, canonical, *args)
+        there = fut.result()
+    except BaseException:
+        for proc in list(getattr(pool, "_processes", {}).values()):  # do not wait for the helper to finish
+            proc.terminate()
+        pool.shutdown(wait=False, cancel_futures=True)
+        raise
+    pool.shutdown()
+    return {key: {**here[key], **there[key]} for key in ("results", "narrow", "unreadable")}
 
 
 def _return_freed_memory() -> None:

@@ -95,6 +95,34 @@ def test_unit_notebook_records_the_headline(small_data, tmp_path):
     assert (rec["headline"]["nps"]["ci_low"], rec["headline"]["nps"]["ci_high"]) == pytest.approx((est.ci_low, est.ci_high), abs=1e-6)
 
 
+def test_prepare_reads_tables_in_a_helper_process_with_the_same_result(small_data, tmp_path):
+    from cxkit.report import prepare
+
+    one = prepare(small_data, tmp_path / "sequential", parallel=False)
+    two = prepare(small_data, tmp_path / "parallel", parallel=True)
+    assert one.groups == two.groups and one.slugs == two.slugs
+    pd.testing.assert_frame_equal(one.log, two.log)
+    for sub in ("partitions/responses", "partitions/tickets", "partitions/customers", "partitions/revenue", "context"):
+        files = sorted(p.name for p in (one.data_dir / sub).glob("*.parquet"))
+        assert files and files == sorted(p.name for p in (two.data_dir / sub).glob("*.parquet")), sub
+        for name in files:
+            pd.testing.assert_frame_equal(pd.read_parquet(one.data_dir / sub / name),
+                                          pd.read_parquet(two.data_dir / sub / name), obj=f"{sub}/{name}")
+    assert not list(one.data_dir.glob("partitions/.*"))  # no staging folders left behind
+
+
+def test_prepared_company_view_reads_partitions_only_when_asked(small_data, tmp_path):
+    from cxkit.report import prepare
+
+    prep = prepare(small_data, tmp_path)
+    rep = cx.open_report(unit="", prepared_dir=str(prep.data_dir))
+    assert rep.tables._cache == {}  # the leadership summary needs only the context
+    loaded = cx.load(small_data, errors="quarantine")
+    assert len(rep.responses) == len(loaded.responses)  # every unit's partition, read on first use
+    assert sorted(rep.responses["response_id"]) == sorted(loaded.responses["response_id"])
+    assert set(rep.tables) == {"responses", "tickets", "customers", "revenue"}
+
+
 # ---------------------------------------------------------------------------------------
 # the batch: failures are isolated; a real browser checks the pages
 
