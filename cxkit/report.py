@@ -34,6 +34,7 @@ import tempfile
 import time
 import traceback
 import unicodedata
+import warnings
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Iterable
@@ -509,20 +510,57 @@ def _read_partitioned(names: list[str], canonical: dict, found: dict, m, known, 
 
 
 def _read_in_parallel(mine: list[str], theirs: list[str], canonical: dict, args: tuple) -> dict:
-    """Read ``theirs`` in a helper process while this process reads ``mine``; merge the results."""
-    ctx = mp.get_context("spawn")
-    pool = cf.ProcessPoolExecutor(max_workers=1, mp_context=ctx)
+    """Read ``theirs`` in a helper process while this process reads ``mine``; merge the results.
+
+    The helper is a fresh ``python`` that imports only cxkit (never the caller's main script, which
+    multiprocessing would run again), and hands its results back through a pickle file. If it
+    fails, its tables are read here, from the start.
+    """
+    import pickle
+
+    root = Path(args[-1])
+    job = Path(tempfile.mkdtemp(prefix=".helper-", dir=root.parent))
     try:
-        fut = pool.submit(_read_partitioned, theirs, dict(canonical), *args)
-        here = _read_partitioned(mine, canonical, *args)
-        there = fut.result()
-    except BaseException:
-        for proc in list(getattr(pool, "_processes", {}).values()):  # do not wait for the helper to finish
-            proc.terminate()
-        pool.shutdown(wait=False, cancel_futures=True)
-        raise
-    pool.shutdown()
+        (job / "path.json").write_text(json.dumps([p for p in sys.path if p]), encoding="utf-8")
+        with open(job / "in.pkl", "wb") as fh:
+            pickle.dump((theirs, dict(canonical), *args), fh, protocol=pickle.HIGHEST_PROTOCOL)
+        code = ("import json, sys; sys.path[:0] = json.load(open(sys.argv[1] + '/path.json')); "
+                "from cxkit.report import _helper_main; _helper_main(sys.argv[1])")
+        proc = subprocess.Popen([sys.executable, "-c", code, str(job)], stdin=subprocess.DEVNULL)
+        try:
+            here = _read_partitioned(mine, canonical, *args)
+            rc = proc.wait()
+        except BaseException:
+            proc.kill()
+            proc.wait()
+            raise
+        there = None
+        if rc == 0 and (job / "out.pkl").exists():
+            with open(job / "out.pkl", "rb") as fh:
+                there = pickle.load(fh)
+        if there is None:
+            warnings.warn(f"cxkit: the helper process reading {', '.join(theirs)} stopped (exit code {rc}); "
+                          "reading them in this process instead", RuntimeWarning, stacklevel=3)
+            for table in theirs:
+                shutil.rmtree(root / table, ignore_errors=True)
+            there = _read_partitioned(theirs, canonical, *args)
+    finally:
+        shutil.rmtree(job, ignore_errors=True)
     return {key: {**here[key], **there[key]} for key in ("results", "narrow", "unreadable")}
+
+
+def _helper_main(job: str) -> None:
+    """Entry point of the helper process started by :func:`_read_in_parallel`."""
+    import pickle
+
+    job_dir = Path(job)
+    _return_freed_memory()
+    with open(job_dir / "in.pkl", "rb") as fh:
+        call = pickle.load(fh)
+    result = _read_partitioned(*call)
+    with open(job_dir / "out.part", "wb") as fh:
+        pickle.dump(result, fh, protocol=pickle.HIGHEST_PROTOCOL)
+    os.replace(job_dir / "out.part", job_dir / "out.pkl")
 
 
 def _return_freed_memory() -> None:

@@ -111,6 +111,42 @@ def test_prepare_reads_tables_in_a_helper_process_with_the_same_result(small_dat
     assert not list(one.data_dir.glob("partitions/.*"))  # no staging folders left behind
 
 
+def test_prepare_from_a_script_without_main_guard(small_data, tmp_path):
+    import subprocess
+    import sys
+
+    # multiprocessing would run such a script again in its child; the helper is a fresh python
+    script = tmp_path / "unguarded.py"
+    script.write_text("import sys\nfrom cxkit.report import prepare\n"
+                      "p = prepare(sys.argv[1], sys.argv[2], parallel=True)\nprint('groups', len(p.groups))\n",
+                      encoding="utf-8")
+    run = subprocess.run([sys.executable, str(script), str(small_data), str(tmp_path / "out")],
+                         capture_output=True, text=True, timeout=300)
+    assert run.returncode == 0, run.stderr[-2000:]
+    assert "stopped" not in run.stderr
+    expected = cx.load(small_data, errors="quarantine").responses["unit"].nunique()
+    assert expected > 1 and f"groups {expected}" in run.stdout
+    for table in ("responses", "tickets", "customers", "revenue"):
+        assert len(list((tmp_path / "out" / "_data" / "partitions" / table).glob("*.parquet"))) == expected
+
+
+def test_prepare_reads_everything_itself_when_the_helper_fails(small_data, tmp_path, monkeypatch):
+    import shutil
+
+    from cxkit import report
+    from cxkit.report import prepare
+
+    one = prepare(small_data, tmp_path / "sequential", parallel=False)
+    monkeypatch.setattr(report.sys, "executable", shutil.which("false"))  # the helper exits at once
+    with pytest.warns(RuntimeWarning, match="reading them in this process instead"):
+        two = prepare(small_data, tmp_path / "fallback", parallel=True)
+    pd.testing.assert_frame_equal(one.log, two.log)
+    for table in ("responses", "tickets", "customers", "revenue"):
+        files = sorted(p.name for p in (one.data_dir / "partitions" / table).glob("*.parquet"))
+        assert files == sorted(p.name for p in (two.data_dir / "partitions" / table).glob("*.parquet"))
+    assert not list(two.data_dir.glob(".helper-*"))  # the hand-over files are gone
+
+
 def test_prepared_company_view_reads_partitions_only_when_asked(small_data, tmp_path):
     from cxkit.report import prepare
 
