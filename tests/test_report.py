@@ -108,7 +108,8 @@ def test_prepare_reads_tables_in_a_helper_process_with_the_same_result(small_dat
         for name in files:
             pd.testing.assert_frame_equal(pd.read_parquet(one.data_dir / sub / name),
                                           pd.read_parquet(two.data_dir / sub / name), obj=f"{sub}/{name}")
-    assert not list(one.data_dir.glob("partitions/.*"))  # no staging folders left behind
+    for prep in (one, two):  # no staging folders or hand-over files left behind
+        assert not list(prep.data_dir.glob("partitions/.*")) and not list(prep.data_dir.glob(".helper-*"))
 
 
 def test_prepare_from_a_script_without_main_guard(small_data, tmp_path):
