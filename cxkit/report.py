@@ -383,45 +383,53 @@ def prepare(data: str | Path, out: str | Path, *, mapping=None, level: str = "un
     known = (set(units_df["unit"].astype(str)), found["units"].name) if units_df is not None and len(units_df) else None
     others = [n for n in PARTITIONED[1:] if n in found]
     args = (found, m, known, units_df, level, tmp / "partitions")
+    settings = {**(settings or {}), "scales": {k: list(v) for k, v in m.scales.items()}}
+
+    def survey_part(read: dict):
+        """Period, groups and the survey part of the company context: needs the responses only."""
+        responses = read["narrow"].get("responses")
+        if responses is None or responses.empty:
+            raise CxkitError(f"{data}: no valid survey responses to report on")
+        start, end = parse_period(period, responses["date"])
+        present = responses["_group"].cat.remove_unused_categories()  # categories only: no 10M-string copy
+        groups = sorted(str(g) for g in present.cat.categories)
+        if units:
+            wanted = [str(u) for u in units]
+            unknown = [u for u in wanted if u not in groups]
+            if unknown:
+                raise ConfigError(f"unknown {level}(s): {', '.join(unknown)}; the data has: {', '.join(groups)}")
+            groups = wanted
+        if "customer_id" in responses.columns:  # cluster-robust tests: customers as categories, factorized once
+            codes, uniq = pd.factorize(responses["customer_id"], use_na_sentinel=True)
+            # a RangeIndex as categories: no hash table over millions of customers
+            responses["customer_id"] = pd.Categorical.from_codes(codes, dtype=pd.CategoricalDtype(pd.RangeIndex(len(uniq))))
+            del codes, uniq
+        gc.collect()
+        part = views.build_context({"responses": responses, "units": units_df}, level=level, period=(start, end),
+                                   settings=settings, log=None, rejected=None, part="responses")
+        return (start, end), groups, part
+
     if parallel is None:  # with a units table every table agrees on unit spellings, so they can be read apart
         parallel = known is not None and bool(others) and (os.cpu_count() or 1) > 1
-    if parallel:
-        read = _read_in_parallel(["responses"], others, canonical, args)
+    if parallel:  # the survey part of the context is computed while the helper still reads
+        read, (span, groups, survey_ctx) = _read_in_parallel(["responses"], others, canonical, args, survey_part)
     else:
         read = _read_partitioned(list(PARTITIONED), canonical, *args)
+        span, groups, survey_ctx = survey_part(read)
     for name in PARTITIONED:  # in the order of the data notes
         if name in read["results"]:
             results[name] = read["results"][name]
     unreadable.update(read["unreadable"])
     narrow = read["narrow"]
-    parts = _Partitions(tmp / "partitions")
+    start, end = span
     ds = Dataset(tables=results, scales=dict(m.scales), root=str(root), mapping=m, unreadable=unreadable)
-    responses = narrow.get("responses")
-    if responses is None or responses.empty:
-        raise CxkitError(f"{data}: no valid survey responses to report on")
     inputs = {str(p): sha256_file(p) for p in found.values() if p.exists()}
-    start, end = parse_period(period, responses["date"])
-    present = responses["_group"].cat.remove_unused_categories()  # categories only: no 10M-string copy
-    groups = sorted(str(g) for g in present.cat.categories)
-    if units:
-        wanted = [str(u) for u in units]
-        unknown = [u for u in wanted if u not in groups]
-        if unknown:
-            raise ConfigError(f"unknown {level}(s): {', '.join(unknown)}; the data has: {', '.join(groups)}")
-        groups = wanted
     slugs = unique_slugs(groups)
-    parts.close(slugs)
-    if "customer_id" in responses.columns:  # cluster-robust tests: customers as categories, factorized once
-        codes, uniq = pd.factorize(responses["customer_id"], use_na_sentinel=True)
-        # a RangeIndex as categories: no hash table over millions of customers
-        responses["customer_id"] = pd.Categorical.from_codes(codes, dtype=pd.CategoricalDtype(pd.RangeIndex(len(uniq))))
-        del codes, uniq
-    gc.collect()
-    tables = {"responses": responses, "tickets": narrow.get("tickets"), "customers": narrow.get("customers"),
+    _Partitions(tmp / "partitions").close(slugs)  # every table's files, written here or by the helper
+    tables = {"responses": narrow["responses"], "tickets": narrow.get("tickets"), "customers": narrow.get("customers"),
               "revenue": narrow.get("revenue"), "units": units_df}
-    settings = {**(settings or {}), "scales": {k: list(v) for k, v in ds.scales.items()}}
-    context = views.build_context(tables, level=level, period=(start, end), settings=settings, log=ds.log,
-                                  rejected=ds.rejected)
+    context = views.merge_context(survey_ctx, views.build_context(
+        tables, level=level, period=(start, end), settings=settings, log=ds.log, rejected=ds.rejected, part="rest"))
     cdir = tmp / "context"
     cdir.mkdir()
     for name, frame in context.items():
@@ -509,8 +517,11 @@ def _read_partitioned(names: list[str], canonical: dict, found: dict, m, known, 
     return {"results": results, "narrow": narrow, "unreadable": unreadable}
 
 
-def _read_in_parallel(mine: list[str], theirs: list[str], canonical: dict, args: tuple) -> dict:
+def _read_in_parallel(mine: list[str], theirs: list[str], canonical: dict, args: tuple,
+                      while_waiting=None) -> tuple[dict, Any]:
     """Read ``theirs`` in a helper process while this process reads ``mine``; merge the results.
+    ``while_waiting(result of mine)`` runs here before waiting for the helper; its value is returned
+    with the merged results.
 
     The helper is a fresh ``python`` that imports only cxkit (never the caller's main script, which
     multiprocessing would run again), and hands its results back through a pickle file. If it
@@ -529,6 +540,7 @@ def _read_in_parallel(mine: list[str], theirs: list[str], canonical: dict, args:
         proc = subprocess.Popen([sys.executable, "-c", code, str(job)], stdin=subprocess.DEVNULL)
         try:
             here = _read_partitioned(mine, canonical, *args)
+            early = while_waiting(here) if while_waiting is not None else None
             rc = proc.wait()
         except BaseException:
             proc.kill()
@@ -546,7 +558,7 @@ def _read_in_parallel(mine: list[str], theirs: list[str], canonical: dict, args:
             there = _read_partitioned(theirs, canonical, *args)
     finally:
         shutil.rmtree(job, ignore_errors=True)
-    return {key: {**here[key], **there[key]} for key in ("results", "narrow", "unreadable")}
+    return {key: {**here[key], **there[key]} for key in ("results", "narrow", "unreadable")}, early
 
 
 def _helper_main(job: str) -> None:

@@ -95,8 +95,8 @@ def _compare_kwargs(metric: str, settings: dict, frame: pd.DataFrame) -> dict:
     return kw
 
 
-def build_context(tables: dict, *, level: str, period: tuple, settings: dict, log: pd.DataFrame,
-                  rejected: pd.DataFrame) -> dict[str, pd.DataFrame]:
+def build_context(tables: dict, *, level: str, period: tuple, settings: dict, log: pd.DataFrame | None,
+                  rejected: pd.DataFrame | None, part: str = "all") -> dict[str, pd.DataFrame]:
     """Company-wide figures every report needs, computed once for all groups (vectorised).
 
     ``comparisons``: every group (and the company, group "All") per headline metric against the
@@ -104,14 +104,23 @@ def build_context(tables: dict, *, level: str, period: tuple, settings: dict, lo
     metric and comparison (see docs/statistics.md, section 7). ``trend``: monthly NPS/CSAT/CES per
     group and company with period-over-period changes flagged. ``touchpoints``: the company's
     journey view. ``unit_outcomes``: unit NPS vs churn and revenue growth. ``regions``: the roll-up.
+
+    ``part``: ``"responses"`` computes only what needs the survey responses alone (their metrics'
+    comparisons, trends, touchpoints, regions), ``"rest"`` everything else (tickets, customers,
+    revenue, data notes); :func:`merge_context` joins the two into what ``"all"`` gives. The batch
+    computes the first part while the other tables are still being read.
     """
-    from .compare import compare, trend
-    from .outcomes import unit_outcomes
+    if part not in ("all", "responses", "rest"):
+        raise ConfigError(f"part={part!r} - expected 'all', 'responses' or 'rest'")
+    survey, others = part in ("all", "responses"), part in ("all", "rest")
+    from .compare import compare
 
     start, end = period
     units = tables.get("units")
     frames = []
     for metric, (table, date, _) in METRIC_SOURCES.items():
+        if not (survey if table == "responses" else others):
+            continue
         data = tables.get(table)
         if data is None or data.empty or "_group" not in data.columns:
             continue
@@ -145,6 +154,27 @@ def build_context(tables: dict, *, level: str, period: tuple, settings: dict, lo
         comparisons["vs"] = comparisons["vs"].astype(str)
     ctx = {"comparisons": comparisons}
     r = tables["responses"]
+    if survey:
+        ctx.update(_survey_context(r, units, level=level, end=end, cur=_in(r, "date", start, end), settings=settings))
+    if others:
+        ctx.update(_other_context(r, tables, units, settings=settings, log=log, rejected=rejected))
+    return ctx
+
+
+def merge_context(first: dict, second: dict) -> dict[str, pd.DataFrame]:
+    """Join the ``"responses"`` and ``"rest"`` parts of :func:`build_context` (comparisons in
+    the order ``"all"`` gives them: survey metrics first)."""
+    out = {**first, **second}
+    frames = [c for c in (first.get("comparisons"), second.get("comparisons")) if c is not None and len(c)]
+    out["comparisons"] = pd.concat(frames, ignore_index=True) if frames else pd.DataFrame()
+    return out
+
+
+def _survey_context(r, units, *, level, end, cur, settings) -> dict:
+    """The part of the context that needs only the survey responses: trends, touchpoints, regions."""
+    from .compare import compare, trend
+
+    ctx = {}
     trends = []
     for metric in ("nps", "csat", "ces"):
         if metric not in r.columns or r[metric].notna().sum() == 0:
@@ -167,7 +197,6 @@ def build_context(tables: dict, *, level: str, period: tuple, settings: dict, lo
         ctx["trend"]["group"] = ctx["trend"]["group"].astype(str)
         ctx["trend"]["period"] = ctx["trend"]["period"].astype(str)
         ctx["trend"]["vs"] = ctx["trend"]["vs"].astype(str)
-    cur = _in(r, "date", start, end)
     if "touchpoint" in cur.columns and cur["touchpoint"].notna().any():
         try:
             tp = compare(cur, metric="nps", by="touchpoint", against="rest", **_compare_kwargs("nps", settings, cur))
@@ -175,6 +204,22 @@ def build_context(tables: dict, *, level: str, period: tuple, settings: dict, lo
             ctx["touchpoints"] = tp
         except (InsufficientDataError, ConfigError):
             pass
+    if units is not None and "region" in units.columns and level == "unit":
+        region_of = dict(zip(units["unit"].astype(str), units["region"].astype("string").fillna("(no region)")))
+        rr = cur.assign(_region=cur["unit"].astype(str).map(region_of))
+        try:
+            reg = compare(rr, metric="nps", by="_region", against="rest", **_compare_kwargs("nps", settings, rr))
+            ctx["regions"] = reg.rename(columns={"_region": "region"})
+        except (InsufficientDataError, ConfigError):
+            pass
+    return ctx
+
+
+def _other_context(r, tables, units, *, settings, log, rejected) -> dict:
+    """The part of the context that needs the other tables: unit outcomes, units, data notes."""
+    from .outcomes import unit_outcomes
+
+    ctx = {}
     if tables.get("customers") is not None:
         try:
             uo = unit_outcomes(r, tables["customers"], tables.get("revenue"), by="_group",
@@ -186,18 +231,10 @@ def build_context(tables: dict, *, level: str, period: tuple, settings: dict, lo
             ctx["unit_outcomes_notes"] = pd.DataFrame({"note": list(uo.notes)})
         except (InsufficientDataError, ConfigError):
             pass
-    if units is not None and "region" in units.columns and level == "unit":
-        region_of = dict(zip(units["unit"].astype(str), units["region"].astype("string").fillna("(no region)")))
-        rr = cur.assign(_region=cur["unit"].astype(str).map(region_of))
-        try:
-            reg = compare(rr, metric="nps", by="_region", against="rest", **_compare_kwargs("nps", settings, rr))
-            ctx["regions"] = reg.rename(columns={"_region": "region"})
-        except (InsufficientDataError, ConfigError):
-            pass
     if units is not None:
         ctx["units"] = units.drop(columns=[c for c in ("_row",) if c in units.columns])
-    ctx["log"] = log.copy()
-    if len(rejected):
+    ctx["log"] = log.copy() if log is not None else pd.DataFrame()
+    if rejected is not None and len(rejected):
         rej = rejected.copy()
         rej["column"] = rej["reason"].astype(str).str.extract(r"column '([^']*)'")[0].fillna("(row)")
         ctx["rejected_summary"] = rej.groupby(["table", "column"], dropna=False).size().rename("rows").reset_index()

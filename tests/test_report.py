@@ -112,6 +112,26 @@ def test_prepare_reads_tables_in_a_helper_process_with_the_same_result(small_dat
         assert not list(prep.data_dir.glob("partitions/.*")) and not list(prep.data_dir.glob(".helper-*"))
 
 
+def test_context_in_two_parts_equals_the_whole(small_data):
+    from cxkit.report import parse_period
+    from cxkit.views import attach_groups, build_context, merge_context
+
+    ds = cx.load(small_data, errors="quarantine")
+    tables = attach_groups({n: getattr(ds, n) for n in ("responses", "tickets", "customers", "revenue", "units")},
+                           level="unit")
+    kw = dict(level="unit", period=parse_period(None, ds.responses["date"]), settings={}, log=ds.log,
+              rejected=ds.rejected)
+    whole = build_context(tables, **kw)
+    survey = build_context({"responses": tables["responses"], "units": tables["units"]}, **{**kw, "log": None,
+                                                                                         "rejected": None},
+                           part="responses")
+    parts = merge_context(survey, build_context(tables, **kw, part="rest"))
+    assert sorted(parts) == sorted(whole) and {"comparisons", "trend", "unit_outcomes", "log"} <= set(whole)
+    for name, frame in whole.items():
+        pd.testing.assert_frame_equal(parts[name], frame, obj=name)
+    assert set(whole["comparisons"]["metric"]) >= {"nps", "csat", "first_response_time", "churn_rate"}
+
+
 def test_prepare_from_a_script_without_main_guard(small_data, tmp_path):
     import subprocess
     import sys
