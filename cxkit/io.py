@@ -231,7 +231,6 @@ def load(path: str | Path, *, mapping: str | Path | Mapping | dict | None = None
     results: dict[str, LoadResult] = {}
     unreadable: dict[str, tuple[str, str]] = {}
     canonical: dict[str, str] = {}
-    collected: list[pd.DataFrame] = []
     for name in TABLE_ORDER:
         if name not in found:
             continue
@@ -251,7 +250,6 @@ def load(path: str | Path, *, mapping: str | Path | Mapping | dict | None = None
             for u in lr.data["unit"].astype(str):
                 canonical.setdefault(_fold(u), u)
         results[name] = lr
-        collected.append(lr.problems)
     problems = pd.concat([r.problems for r in results.values()], ignore_index=True) if results else pd.DataFrame()
     if errors == "raise" and len(problems):
         raise DataValidationError(problems)

@@ -299,23 +299,18 @@ class _Partitions:
         self.finish_table(table)
         shutil.rmtree(self.root / table, ignore_errors=True)
 
-    def close(self, slugs: dict) -> None:
-        """Close every file and give it its group's slug (only groups that get a report are kept).
-
-        Also the files other processes wrote under the same root (their names depend only on the group).
-        """
-        for w in self.writers.values():
-            w.close()
-        self.writers.clear()
-        for tdir in [d for d in self.root.iterdir() if d.is_dir()] if self.root.exists() else []:
-            staged = tdir.with_name(f".{tdir.name}.staged")
-            os.replace(tdir, staged)
-            tdir.mkdir()
-            for g, slug in slugs.items():
-                f = staged / f"{_stem(g)}.parquet"
-                if f.exists():
-                    os.replace(f, tdir / f"{slug}.parquet")
-            shutil.rmtree(staged)
+def _name_partitions(root: Path, slugs: dict) -> None:
+    """Give each reported group's partition files (written by this process or the helper, every writer
+    closed) its slug; files of groups without a report are removed."""
+    for tdir in [d for d in root.iterdir() if d.is_dir()] if root.exists() else []:
+        staged = tdir.with_name(f".{tdir.name}.staged")
+        os.replace(tdir, staged)
+        tdir.mkdir()
+        for g, slug in slugs.items():
+            f = staged / f"{_stem(g)}.parquet"
+            if f.exists():
+                os.replace(f, tdir / f"{slug}.parquet")
+        shutil.rmtree(staged)
 
 
 def _stem(group: str) -> str:
@@ -425,7 +420,7 @@ def prepare(data: str | Path, out: str | Path, *, mapping=None, level: str = "un
     ds = Dataset(tables=results, scales=dict(m.scales), root=str(root), mapping=m, unreadable=unreadable)
     inputs = {str(p): sha256_file(p) for p in found.values() if p.exists()}
     slugs = unique_slugs(groups)
-    _Partitions(tmp / "partitions").close(slugs)  # every table's files, written here or by the helper
+    _name_partitions(tmp / "partitions", slugs)  # every table's files, written here or by the helper
     tables = {"responses": narrow["responses"], "tickets": narrow.get("tickets"), "customers": narrow.get("customers"),
               "revenue": narrow.get("revenue"), "units": units_df}
     context = views.merge_context(survey_ctx, views.build_context(
@@ -436,7 +431,7 @@ def prepare(data: str | Path, out: str | Path, *, mapping=None, level: str = "un
         if isinstance(frame, pd.DataFrame):
             _write_parquet(frame, cdir / f"{name}.parquet")
     meta = {"level": level, "period": [str(start.date()), str(end.date())], "groups": groups, "slugs": slugs,
-            "scales": {k: list(v) for k, v in ds.scales.items()}, "source": str(data)}
+            "scales": settings["scales"], "source": str(data)}
     atomic_write_text(cdir / "meta.json", json.dumps(meta, ensure_ascii=False, indent=2))
     ddir = out / "_data"
     shutil.rmtree(ddir, ignore_errors=True)
@@ -454,7 +449,7 @@ def _read_partitioned(names: list[str], canonical: dict, found: dict, m, known, 
     group partitions under ``root``; returns the load results, the narrow context tables and the
     unreadable optional files. Runs in the batch parent, or in a helper process for some tables."""
     from . import views
-    from .io import TableStream
+    from .io import TableStream, _concat_keep_categories
 
     group_of = views.group_mapper(units_df, level)
     parts = _Partitions(root)
@@ -506,7 +501,7 @@ def _read_partitioned(names: list[str], canonical: dict, found: dict, m, known, 
                             .sum().reset_index().assign(customer_id="(all)", _group=lambda d: d["_group"].astype(_STR_DTYPE()))
                             if pieces else None)
         else:
-            narrow[name] = _concat_pieces(pieces, CONTEXT_COLUMNS[name])
+            narrow[name] = _concat_keep_categories(pieces) if pieces else None
         if name == "customers" and hashes:
             h = np.concatenate(hashes)
             order = np.argsort(h, kind="stable")
@@ -604,14 +599,6 @@ def _revenue_groups(chunk: pd.DataFrame, customer_keys) -> pd.Series:
     out = np.where(found, codes[pos_ok], -1)
     return pd.Series(pd.Categorical.from_codes(out, categories=pd.Index(names, dtype=_STR_DTYPE())),
                      index=chunk.index)
-
-
-def _concat_pieces(pieces: list[pd.DataFrame], columns) -> pd.DataFrame | None:
-    if not pieces:
-        return None
-    from .io import _concat_keep_categories
-
-    return _concat_keep_categories(pieces)
 
 
 def _write_parquet(frame: pd.DataFrame, path: Path) -> None:

@@ -34,10 +34,15 @@ def group_mapper(units: pd.DataFrame | None, level: str):
         return lambda unit: unit.astype(pd.StringDtype("pyarrow"))
     if units is None or "region" not in units.columns:
         raise ConfigError("--level region needs a units table with a region column")
-    region_of = dict(zip(units["unit"].astype(str), units["region"].astype("string").fillna("(no region)")))
+    region_of = _region_of(units)
     return lambda unit: (unit.astype(pd.StringDtype("pyarrow"))
                          .map(lambda x: region_of.get(x, "(no region)"), na_action="ignore")
                          .astype(pd.StringDtype("pyarrow")))
+
+
+def _region_of(units: pd.DataFrame) -> dict:
+    """Unit name -> its region from the units table ("(no region)" where none is given)."""
+    return dict(zip(units["unit"].astype(str), units["region"].astype("string").fillna("(no region)")))
 
 
 def attach_groups(tables: dict[str, pd.DataFrame | None], *, level: str = "unit") -> dict[str, pd.DataFrame | None]:
@@ -205,8 +210,7 @@ def _survey_context(r, units, *, level, end, cur, settings) -> dict:
         except (InsufficientDataError, ConfigError):
             pass
     if units is not None and "region" in units.columns and level == "unit":
-        region_of = dict(zip(units["unit"].astype(str), units["region"].astype("string").fillna("(no region)")))
-        rr = cur.assign(_region=cur["unit"].astype(str).map(region_of))
+        rr = cur.assign(_region=cur["unit"].astype(str).map(_region_of(units)))
         try:
             reg = compare(rr, metric="nps", by="_region", against="rest", **_compare_kwargs("nps", settings, rr))
             ctx["regions"] = reg.rename(columns={"_region": "region"})
