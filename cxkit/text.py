@@ -340,7 +340,9 @@ def _flags(comments: pd.Series, langs: pd.Series, dictionary: ThemeDictionary) -
         names += [t for t in block if t not in names]
     out = np.zeros((len(comments), len(names)), dtype=bool)
     has = comments.notna().to_numpy()
-    folded = np.array([fold_text(t) if ok else "" for t, ok in zip(comments.to_numpy(), has)], dtype=object)
+    raw_codes, raw_unique = pd.factorize(comments.astype(object), use_na_sentinel=True)  # fold each text once
+    folded_unique = np.array([fold_text(t) for t in raw_unique] + [""], dtype=object)
+    folded = folded_unique[raw_codes]  # -1 (no comment) -> ""
     lang = langs.to_numpy(dtype=object)
     code_of = np.array([c if isinstance(c, str) and c in dictionary else "*" for c in lang], dtype=object)
     for code in pd.unique(code_of[has]):
@@ -402,6 +404,16 @@ def themes(data=None, *, text: str = "comment", language: str | None = "language
     comments = _text_series(frame, text)
     langs = _languages(frame, comments, language, d.keys())
     return _flags(comments, langs, d)
+
+
+def _given_flags(flags, frame: pd.DataFrame) -> pd.DataFrame:
+    """Check that ``flags`` passed in by the caller are :func:`themes` of ``frame``'s rows."""
+    if not isinstance(flags, pd.DataFrame) or not flags.index.equals(frame.index):
+        raise ConfigError("flags= must be the result of themes() for the same data (one row per row of data, "
+                          "same index)")
+    if not all(pd.api.types.is_bool_dtype(d) for d in flags.dtypes):
+        raise ConfigError("flags= must be the result of themes(): one True/False column per theme")
+    return flags
 
 
 # ======================================================================================
@@ -467,7 +479,7 @@ def _theme_tests(flags: np.ndarray, groups: np.ndarray, *, min_n: int, correctio
 
 def theme_summary(data=None, *, text: str = "comment", language: str | None = "language", dictionary=None,
                   score: str = "nps", by_group: bool = True, correction: str = "fdr_bh", alpha: float = 0.05,
-                  min_n: int = 30, confidence: float = 0.95) -> ThemeSummary:
+                  min_n: int = 30, confidence: float = 0.95, flags: pd.DataFrame | None = None) -> ThemeSummary:
     """How often each theme is mentioned, by whom, and how it goes with NPS.
 
     Parameters
@@ -480,6 +492,8 @@ def theme_summary(data=None, *, text: str = "comment", language: str | None = "l
     alpha : significance level (after correction)
     min_n : minimum comments with a score on each side (with / without the theme) for a test
     confidence : level of the interval of the NPS difference
+    flags : the result of :func:`themes` for the same ``data`` when it is already at hand
+        (a report that also picks :func:`example_comments`): the comments are not matched again
 
     Returns
     -------
@@ -535,7 +549,8 @@ def theme_summary(data=None, *, text: str = "comment", language: str | None = "l
     _z(confidence)
     if score not in frame.columns:
         raise ConfigError(f"score={score!r}: no such column; available: {', '.join(map(str, frame.columns))}")
-    flags = themes(frame, text=text, language=language, dictionary=dictionary)
+    flags = _given_flags(flags, frame) if flags is not None else themes(frame, text=text, language=language,
+                                                                         dictionary=dictionary)
     comments = _text_series(frame, text)
     has = comments.notna().to_numpy()
     m = int(has.sum())
@@ -584,7 +599,8 @@ def theme_summary(data=None, *, text: str = "comment", language: str | None = "l
 
 def example_comments(data=None, *, theme: str, n: int = 3, seed: int = 0, redact: bool = True,
                      text: str = "comment", language: str | None = "language", dictionary=None,
-                     score: str | None = "nps", group: str | None = None) -> pd.DataFrame:
+                     score: str | None = "nps", group: str | None = None,
+                     flags: pd.DataFrame | None = None) -> pd.DataFrame:
     """A few example comments on a theme, PII redacted, chosen reproducibly.
 
     Parameters
@@ -596,6 +612,8 @@ def example_comments(data=None, *, theme: str, n: int = 3, seed: int = 0, redact
     redact : remove e-mails, phone numbers, personal codes and card numbers (:func:`redact`)
     score : 0-10 score column shown beside each comment (None = not shown)
     group : only comments of ``"detractor"``, ``"passive"`` or ``"promoter"`` respondents
+    flags : the result of :func:`themes` for the same ``data`` when it is already at hand (examples
+        for several themes): the comments are not matched again
 
     Returns
     -------
@@ -613,7 +631,8 @@ def example_comments(data=None, *, theme: str, n: int = 3, seed: int = 0, redact
     ['Delivery late, call me [phone]', 'Late delivery']
     """
     frame = _as_frame(data)
-    flags = themes(frame, text=text, language=language, dictionary=dictionary)
+    flags = _given_flags(flags, frame) if flags is not None else themes(frame, text=text, language=language,
+                                                                         dictionary=dictionary)
     if theme not in flags.columns:
         raise ConfigError(f"theme={theme!r}: not in the dictionary; themes: {', '.join(flags.columns)}")
     keep = flags[theme].to_numpy()

@@ -850,7 +850,7 @@ def themes_section(rep: ReportData, *, lang: str = "en", settings: dict | None =
     """Comment themes of the report's responses, their NPS impact and redacted examples."""
     from .i18n import name_of
     from .plots import plot_themes
-    from .text import example_comments, theme_summary
+    from .text import example_comments, theme_summary, themes
 
     settings = settings or {}
     min_show = int(settings.get("min_n_show", 5))
@@ -862,8 +862,9 @@ def themes_section(rep: ReportData, *, lang: str = "en", settings: dict | None =
             r = rep.responses
         if r is None or "comment" not in r.columns or r["comment"].notna().sum() < min_show:
             raise InsufficientDataError("fewer comments than the confidentiality minimum")
+        flags = themes(r)  # matched once, for the summary and the examples
         ts = theme_summary(r, min_n=int(settings.get("min_n_test", 30)), alpha=float(settings.get("alpha", 0.05)),
-                           confidence=float(settings.get("confidence", 0.95)))
+                           confidence=float(settings.get("confidence", 0.95)), flags=flags)
         tab = ts.summary
         tab = tab[tab["mentions"] >= min_show]
         out = pd.DataFrame({
@@ -881,7 +882,7 @@ def themes_section(rep: ReportData, *, lang: str = "en", settings: dict | None =
             sec.figure(ax)
         rows = []
         for theme in tab["theme"].head(4):
-            ex = example_comments(r, theme=theme, n=examples, seed=seed, redact=True)
+            ex = example_comments(r, theme=theme, n=examples, seed=seed, redact=True, flags=flags)
             for c in ex["comment"]:
                 rows.append({t("theme", lang): name_of("theme", theme, lang), t("examples", lang): str(c)})
         if rows:

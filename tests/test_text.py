@@ -362,6 +362,49 @@ def test_example_comments_are_redacted_distinct_and_reproducible():
         cx.example_comments(df, theme="delivery", group="critics")
 
 
+def test_flags_computed_once_give_the_same_summary_and_examples():
+    """A report matches the comments once and passes the flags on: the results must not change."""
+    rng = np.random.default_rng(3)
+    pool = ["Pristatymas vėlavo.", "Dostawa spóźniona, ŁÓDŹ", "Cena za wysoka", "Piegāde kavējās", "Great staff",
+            "Pristatymas vėlavo.", "Kaina per didelė", None]
+    df = pd.DataFrame({"comment": rng.choice(np.array(pool, dtype=object), 400),
+                       "nps": rng.integers(0, 11, 400), "language": rng.choice(["lt", "pl", "lv", "en", None], 400)},
+                      index=pd.RangeIndex(1000, 1400))
+    flags = cx.themes(df)
+    pd.testing.assert_frame_equal(cx.theme_summary(df, min_n=10, flags=flags).summary,
+                                  cx.theme_summary(df, min_n=10).summary)
+    for theme in ("delivery", "price", "staff"):
+        pd.testing.assert_frame_equal(cx.example_comments(df, theme=theme, n=3, flags=flags),
+                                      cx.example_comments(df, theme=theme, n=3))
+    with pytest.raises(cx.ConfigError, match="same data"):
+        cx.theme_summary(df, flags=flags.iloc[:10])
+    with pytest.raises(cx.ConfigError, match="True/False"):
+        cx.example_comments(df, theme="price", flags=flags.astype(int))
+
+
+def test_repeated_comments_are_folded_once_with_the_same_flags():
+    """Folding only distinct comments (fast path) flags exactly what folding every row does."""
+    from cxkit.text import _flags, _resolve_dictionary, fold_text
+
+    comments = pd.Series(["Pristatymą vėlavo", "PRISTATYMĄ vėlavo", None, "Dostawę", "dostawe", "Łódź cena"] * 5,
+                         dtype="string[pyarrow]")
+    langs = pd.Series(["lt", "lt", None, "pl", "pl", "pl"] * 5, dtype=object)
+    d = _resolve_dictionary(None)
+    got = _flags(comments, langs, d)
+    assert got["delivery"].sum() == 20 and got["price"].sum() == 5  # 4 delivery and 1 price text, 5 times each
+    # independent per-row computation: each comment folded and matched on its own
+    from cxkit.text import _theme_regex
+    for i, (c, lang) in enumerate(zip(comments, langs)):
+        for theme in got.columns:
+            if pd.isna(c):
+                assert not got.iloc[i][theme]
+                continue
+            entries = tuple(e for e in d.get(lang, {}).get(theme, [])) if lang in d else \
+                tuple(e for b in d.values() for e in b.get(theme, []))
+            rx = _theme_regex(entries) if entries else None
+            assert got.iloc[i][theme] == (rx is not None and rx.search(fold_text(c)) is not None), (c, theme)
+
+
 # --------------------------------------------------------------------------------------
 # PII redaction
 
