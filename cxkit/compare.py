@@ -327,34 +327,61 @@ def _moses_rank(m: int, n: int, confidence: float, exact: bool) -> int:
     return max(k, 1)
 
 
-def _kth_pair_differences(x, y_all, y_excl, ks) -> np.ndarray:
+def _kth_pair_differences(x, y_all, y_excl, ks, *, list_below: int = 100_000) -> np.ndarray:
     """k-th smallest (1-based, vector ks) of x_i - y_j over y in y_all minus the multiset y_excl.
 
     Bisection on the value with exact pair counting by binary search, so the
     m x n differences are never formed (groups against the rest of a large company).
+    Once fewer than ``list_below`` pairs lie between the bounds, those pairs are listed
+    and the answer picked from them (a dozen steps instead of forty).
     All inputs sorted ascending.
     """
     ks = np.asarray(ks, dtype=float)
     n_all, n_ex = y_all.size, (0 if y_excl is None else y_excl.size)
 
-    def count(t):  # number of pairs with x_i - y_j <= t, for each t in the vector
+    def count(t):  # pairs with x_i - y_j <= t for each t in the vector: (net of y_excl, over all of y_all)
         v = x[None, :] - t[:, None]
-        c = n_all - np.searchsorted(y_all, v, side="left")
+        c_all = (n_all - np.searchsorted(y_all, v, side="left")).sum(axis=1)
+        c = c_all
         if n_ex:
-            c = c - (n_ex - np.searchsorted(y_excl, v, side="left"))
-        return c.sum(axis=1)
+            c = c - (n_ex - np.searchsorted(y_excl, v, side="left")).sum(axis=1)
+        return c, c_all
+
+    def listed(y, lo, hi):  # the differences x_i - y_j in (lo, hi], found with the same searches as count
+        a = np.searchsorted(y, x - hi, side="left")
+        lens = np.searchsorted(y, x - lo, side="left") - a
+        total = int(lens.sum())
+        i = np.repeat(np.arange(x.size), lens)
+        j = np.repeat(a - (np.cumsum(lens) - lens), lens) + np.arange(total)
+        return np.sort(x[i] - y[j])
 
     lo = np.full(ks.shape, x[0] - y_all[-1] - 1.0)
-    hi = np.full(ks.shape, x[-1] - y_all[0])
+    hi = np.full(ks.shape, x[-1] - y_all[0] + 1.0)  # strictly outside: every pair is counted <= hi
+    c_lo = np.zeros(ks.shape)  # net pairs <= lo
+    inside = np.full(ks.shape, float(x.size) * n_all)  # pairs of y_all in (lo, hi]
+    c_lo_all = np.zeros(ks.shape)
     tol = 1e-12 * max(1.0, float(np.max(np.abs(np.concatenate([lo, hi])))))
     for _ in range(200):
-        if np.all(hi - lo <= tol):
+        active = (hi - lo > tol) & (inside > list_below)
+        if not active.any():
             break
         mid = (lo + hi) / 2
-        enough = count(mid) >= ks
+        c_mid, c_mid_all = count(mid)
+        enough = active & (c_mid >= ks)
+        up = active & ~enough
+        c_hi_all = c_lo_all + inside
+        inside = np.where(enough, c_mid_all - c_lo_all, np.where(up, c_hi_all - c_mid_all, inside))
+        c_lo = np.where(up, c_mid, c_lo)
+        c_lo_all = np.where(up, c_mid_all, c_lo_all)
         hi = np.where(enough, mid, hi)
-        lo = np.where(enough, lo, mid)
-    return hi
+        lo = np.where(up, mid, lo)
+    out = hi.copy()
+    for q in np.flatnonzero(hi - lo > tol):  # few pairs left between the bounds: list them
+        d = listed(y_all, lo[q], hi[q])
+        if n_ex:
+            d = _multiset_minus(d, listed(y_excl, lo[q], hi[q]))
+        out[q] = d[int(ks[q] - c_lo[q]) - 1]
+    return out
 
 
 #: largest sample per side for the Hodges-Lehmann shift (see _hodges_lehmann)

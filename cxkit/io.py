@@ -1818,6 +1818,13 @@ class _Validator:
         if pd.api.types.is_float_dtype(s.dtype):
             txt = s.map(lambda v: "" if pd.isna(v) else (str(int(v)) if float(v).is_integer() else repr(float(v))))
             return txt.astype(_STR)
+        if isinstance(s.dtype, pd.CategoricalDtype):  # Parquet dictionary columns: convert the categories, then
+            import pyarrow.compute as pc
+
+            cats = pd.Series(s.cat.categories).astype("string").fillna("").astype(_STR)  # gather them in Arrow
+            codes = s.cat.codes.to_numpy()
+            taken = pc.fill_null(_arrow_strings(cats).take(pa.array(codes, mask=codes < 0)), "")
+            return pd.Series(pd.arrays.ArrowStringArray(pc.cast(taken, pa.large_string())), index=s.index, name=s.name)
         return s.astype("string").fillna("").astype(_STR)
 
     def _convert_text(self, s: pd.Series, col: Column):

@@ -166,6 +166,21 @@ def test_pair_difference_search_matches_brute_force(rng):
     assert (est, lo, hi) == pytest.approx((est2, lo2, hi2), rel=1e-9)
 
 
+@pytest.mark.parametrize("list_below", [0, 50, 5_000, 10**9])
+def test_pair_difference_listing_is_exact_with_ties_and_exclusions(rng, list_below):
+    """The listing shortcut must pick exactly the k-th difference (brute force), also with heavy ties
+    (rounded times) and with the group removed from "everybody"; list_below=0 is plain bisection."""
+    for x, y in [(np.sort(rng.lognormal(0, 1, 400)), np.sort(rng.lognormal(0.3, 1, 900))),
+                 (np.sort(np.round(rng.exponential(5, 500))), np.sort(np.round(rng.exponential(6, 800))))]:
+        d = np.sort(np.subtract.outer(x, y).ravel())
+        ks = np.array([1, 2, 999, d.size // 2, d.size // 2 + 1, d.size - 7, d.size])
+        got = _kth_pair_differences(x, y, None, ks, list_below=list_below)
+        assert got == pytest.approx(d[ks - 1], rel=1e-9, abs=1e-9)
+        allv = np.sort(np.concatenate([x, y]))
+        got = _kth_pair_differences(x, allv, x, ks, list_below=list_below)
+        assert got == pytest.approx(d[ks - 1], rel=1e-9, abs=1e-9)
+
+
 def test_one_sample_tests_against_targets():
     # share vs target: score test z = (0.70 - 0.80) / sqrt(0.8 x 0.2 / 100) = -2.5, p = 2 Phi(-2.5)
     r = cx.share_vs_target(70, 100, 80)

@@ -229,6 +229,30 @@ def test_parquet_round_trip(tmp_path, sample):
     assert lr.data["_row"].iloc[0] == 1
 
 
+def test_parquet_dictionary_columns_read_like_plain_text(tmp_path):
+    """Dictionary-encoded (categorical) Parquet columns are converted through their categories; the
+    values must equal the element-by-element conversion, with empty cells and repairs as before."""
+    from cxkit.io import _STR, _Validator
+
+    for s in [pd.Series(pd.Categorical(["a", None, "b", "a"]), name="unit"),
+              pd.Series(pd.Categorical([None, None], categories=pd.Index([], dtype=object))),
+              pd.Series(pd.Categorical([1.0, 2.5, None])), pd.Series(pd.Categorical(["ą", "Ž"]), index=[5, 9])]:
+        pd.testing.assert_series_equal(_Validator._as_text(None, s), s.astype("string").fillna("").astype(_STR))
+    frame = pd.DataFrame({"response_id": ["r1", "r2", "r3", "r4"],
+                          "unit": pd.Categorical([" Vilnius  Ozas", "Kaunas", None, "Kaunas"]),
+                          "date": ["2025-01-01"] * 4, "nps": [9, 3, 7, 10],
+                          "channel": pd.Categorical(["web", None, "shop", "web"])})
+    frame.to_parquet(tmp_path / "responses.parquet")
+    frame.astype({"unit": object, "channel": object}).to_parquet(tmp_path / "plain.parquet")
+    a = cx.read_table(tmp_path / "responses.parquet", "responses", errors="quarantine", today=TODAY)
+    b = cx.read_table(tmp_path / "plain.parquet", "responses", errors="quarantine", today=TODAY)
+    assert a.rows_loaded == b.rows_loaded == 3 and a.rows_rejected == b.rows_rejected == 1  # r3: no unit
+    known = ["response_id", "unit", "date", "nps"]  # checked columns; "channel" is kept as it comes
+    pd.testing.assert_frame_equal(a.data[known], b.data[known])
+    assert a.data["unit"].astype(str).tolist() == ["Vilnius Ozas", "Kaunas", "Kaunas"]
+    pd.testing.assert_frame_equal(a.repairs.drop(columns="file"), b.repairs.drop(columns="file"))
+
+
 def test_load_folder_checks_units_against_units_table(tmp_path):
     write(tmp_path / "units.csv", "unit,region\nVilnius Ozas,LT\n")
     write(tmp_path / "responses.csv", "response_id,unit,date,nps\nr1,vilnius ozas,2025-01-01,9\nr2,Kaunas,2025-01-01,9\n")
