@@ -863,7 +863,9 @@ def run_batch(data: str | Path, out: str | Path, *, units: Iterable[str] | None 
     if not notebook.exists():
         raise ConfigError(f"{notebook}: notebook not found")
     old = _read_manifest(out) if resume else {}
+    t_prep = time.perf_counter()
     prep = prepare(data, out, mapping=mapping, level=level, period=period, units=units, settings=settings)
+    prepare_s = time.perf_counter() - t_prep
     period_text = f"{prep.period[0].date()}:{prep.period[1].date()}"
     generated = dt.datetime.now().replace(microsecond=0)
     nb_hash = sha256_file(notebook)
@@ -948,6 +950,7 @@ def run_batch(data: str | Path, out: str | Path, *, units: Iterable[str] | None 
         "summary": {"status": summary_res["status"], "error": summary_res.get("error"), "html": "summary.html",
                     "duration_s": summary_res.get("duration_s")} if summary_res else None,
         "units": rows,
+        "prepare_s": round(prepare_s, 3),  # validating the files, partitions and the company context
         "duration_s": round(duration, 3),
     }
     atomic_write_text(out / "manifest.json", json.dumps(_jsonable(manifest), ensure_ascii=False, indent=2))

@@ -206,6 +206,7 @@ def test_batch_isolates_a_failing_a_hanging_and_a_crashing_unit(small_data, tmp_
     assert {u["group"]: u["status"] for u in manifest["units"]} == status
     assert all(len(h) == 64 for h in manifest["inputs"].values()) and len(manifest["inputs"]) == 5
     assert manifest["libraries"]["papermill"] and manifest["parameters"]["lang"] == "en"
+    assert 0 < manifest["prepare_s"] < manifest["duration_s"]  # the data preparation is timed on its own
     index = (out / "index.html").read_text(encoding="utf-8")
     assert index.count('class="status-failed"') >= 3 and "planned failure" in index
     assert not list(out.rglob("*.part")) and not list((out / "notebooks").glob(".*"))  # no half-written files
