@@ -720,8 +720,12 @@ def _group_label(g, lang):
 
 
 def outcomes_section(rep: ReportData, *, lang: str = "en", settings: dict | None = None, n_boot: int = 500,
-                     seed: int = 0) -> Section:
-    """Churn and revenue by NPS group for the report's customers."""
+                     seed: int = 0, interval: str = "delta") -> Section:
+    """Churn and revenue by NPS group for the report's customers.
+
+    ``interval``: how the revenue-at-risk interval is made (:func:`cxkit.revenue_at_risk`): ``"delta"``
+    (default; influence functions, milliseconds) or ``"bootstrap"`` (``n_boot`` resamples, ``seed``).
+    """
     from .outcomes import (churn_by_group, churn_relative_risk, join_outcomes, kaplan_meier, revenue_at_risk,
                            revenue_by_group)
     from .plots import plot_churn_by_group, plot_survival
@@ -791,7 +795,7 @@ def outcomes_section(rep: ReportData, *, lang: str = "en", settings: dict | None
             t("ci", lang): [_ci(a, b, lang) for a, b in zip(rev["ci_low"], rev["ci_high"])],
         })
         sec.table(out, lang)
-        tab = revenue_at_risk(j, confidence=conf, n_boot=n_boot, seed=seed).summary
+        tab = revenue_at_risk(j, confidence=conf, n_boot=n_boot, seed=seed, interval=interval).summary
         tab = tab[tab["group"].astype(str) == "total"]
         out = pd.DataFrame({
             t("method", lang): [t(m, lang) for m in tab["method"]],
