@@ -251,7 +251,7 @@ def bench_batch(rows: int, units: int, workers: int) -> dict:
         tmp = Path(tmp)
         nb = trivial_notebook(tmp / "trivial.ipynb")
         # the floor is measured before and after the batch: on a shared or virtual machine the speed drifts
-        # between runs (the same floor measured 56-71 s here), and the mean of both brackets the batch
+        # between runs (the same floor measured 56-89 s here in one day), and the mean of both brackets the batch
         before = _run_json(_FLOOR, units, workers, nb, tmp / "floor1")
         batch = _run_json(_BATCH, data, tmp / "batch", workers)
         after = _run_json(_FLOOR, units, workers, nb, tmp / "floor2")

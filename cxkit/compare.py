@@ -358,21 +358,19 @@ def _kth_pair_differences(x, y_all, y_excl, ks, *, list_below: int = 100_000) ->
     lo = np.full(ks.shape, x[0] - y_all[-1] - 1.0)
     hi = np.full(ks.shape, x[-1] - y_all[0] + 1.0)  # strictly outside: every pair is counted <= hi
     c_lo = np.zeros(ks.shape)  # net pairs <= lo
-    inside = np.full(ks.shape, float(x.size) * n_all)  # pairs of y_all in (lo, hi]
-    c_lo_all = np.zeros(ks.shape)
+    c_lo_all, c_hi_all = np.zeros(ks.shape), np.full(ks.shape, float(x.size) * n_all)  # pairs of y_all <= lo, hi
     tol = 1e-12 * max(1.0, float(np.max(np.abs(np.concatenate([lo, hi])))))
     for _ in range(200):
-        active = (hi - lo > tol) & (inside > list_below)
+        active = (hi - lo > tol) & (c_hi_all - c_lo_all > list_below)
         if not active.any():
             break
         mid = (lo + hi) / 2
         c_mid, c_mid_all = count(mid)
         enough = active & (c_mid >= ks)
         up = active & ~enough
-        c_hi_all = c_lo_all + inside
-        inside = np.where(enough, c_mid_all - c_lo_all, np.where(up, c_hi_all - c_mid_all, inside))
-        c_lo = np.where(up, c_mid, c_lo)
+        c_hi_all = np.where(enough, c_mid_all, c_hi_all)
         c_lo_all = np.where(up, c_mid_all, c_lo_all)
+        c_lo = np.where(up, c_mid, c_lo)
         hi = np.where(enough, mid, hi)
         lo = np.where(up, mid, lo)
     out = hi.copy()

@@ -1327,6 +1327,16 @@ def fast_hash(arr) -> np.ndarray:
     return h
 
 
+def search_in_order(haystack: np.ndarray, needles: np.ndarray, order: np.ndarray | None = None) -> np.ndarray:
+    """``np.searchsorted(haystack, needles)``, the needles visited in ascending order (``order``: their
+    argsort, when already known): the searches then stay in cache, about 8x faster for millions of
+    random 64-bit hashes."""
+    order = np.argsort(needles) if order is None else order
+    pos = np.empty(len(needles), dtype=np.intp)
+    pos[order] = np.searchsorted(haystack, needles[order])
+    return pos
+
+
 class _SeenIds:
     """Ids seen so far in a file, to flag later copies (within a chunk and across chunks).
 
@@ -1358,12 +1368,9 @@ class _SeenIds:
                 return np.zeros(0, dtype=bool)
             return np.asarray(pc.equal(arr.take(pa.array(i)), other.take(pa.array(j))), dtype=bool)
 
-        if self.chunks:  # queries in sorted order make the searches cache-friendly
-            q_order = np.argsort(h, kind="stable")
-            q_sorted = h[q_order]
+        q_order = np.argsort(h, kind="stable") if self.chunks else None  # one sort for all earlier chunks
         for hs, pos, ids_c, recs in self.chunks:  # earlier chunks
-            at = np.empty(n, dtype=np.int64)
-            at[q_order] = np.searchsorted(hs, q_sorted)
+            at = search_in_order(hs, h, q_order)
             ok = present & ~dup & (at < len(hs))
             cand = np.flatnonzero(ok)
             cand = cand[hs[at[cand]] == h[cand]]

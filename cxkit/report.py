@@ -303,6 +303,7 @@ class _Partitions:
         self.finish_table(table)
         shutil.rmtree(self.root / table, ignore_errors=True)
 
+
 def _name_partitions(root: Path, slugs: dict) -> None:
     """Give each reported group's partition files (written by this process or the helper, every writer
     closed) its slug; files of groups without a report are removed."""
@@ -598,11 +599,11 @@ def _revenue_groups(chunk: pd.DataFrame, customer_keys) -> pd.Series:
     no group)."""
     if customer_keys is None:
         return pd.Series(pd.NA, index=chunk.index, dtype=_STR_DTYPE())
+    from .io import search_in_order
+
     hs, codes, names = customer_keys
     h = _hash_ids(chunk["customer_id"])
-    order = np.argsort(h)  # queries in sorted order: the searches stay in cache (about 8x faster)
-    pos = np.empty(len(h), dtype=np.intp)
-    pos[order] = np.searchsorted(hs, h[order])
+    pos = search_in_order(hs, h)
     pos_ok = np.minimum(pos, len(hs) - 1)
     found = (pos < len(hs)) & (hs[pos_ok] == h)
     out = np.where(found, codes[pos_ok], -1)

@@ -336,7 +336,7 @@ def open_report(data_dir: str = "", *, unit: str = "", prepared_dir: str = "", l
             if unit not in meta["slugs"]:
                 raise ConfigError(f"unit {unit!r} is not in the prepared data; it has: {', '.join(meta['groups'])}")
             slug = meta["slugs"][unit]
-            for name in ("responses", "tickets", "customers", "revenue"):
+            for name in _LazyTables.NAMES:
                 path = pdir / "partitions" / name / f"{slug}.parquet"
                 tables[name] = pd.read_parquet(path) if path.exists() else None
         else:  # the whole company: read only if a section asks (the summary needs only the context)
