@@ -1922,10 +1922,20 @@ def trend(data: pd.DataFrame | None = None, *, metric: str = "nps", freq: str = 
     codes, labels, by_names = _group_codes(data, by)
     g = len(labels)
     cells, parts = [], []
-    for t, p in enumerate(periods):
-        valid, payload = prep.observations(_window(p))
-        cells.append(kind.cells(payload, valid, codes, g))
-        parts.append((valid, payload, codes, t * g))
+    if isinstance(kind, _Additive) and prep.churn is None and cl is None and len(periods):
+        # one pass: each row's period found once, cells of every (period, group) from one reduction; the
+        # same sums as one pass per period (bincount adds each cell's rows in the same order)
+        edges = np.array([p.start_time for p in periods] + [(periods[-1] + 1).start_time], dtype="datetime64[ns]")
+        when = prep.dates if prep.dates is not None else np.full(len(data), np.datetime64("NaT"), "datetime64[ns]")
+        at = np.searchsorted(edges, when, side="right") - 1
+        valid = prep.ok & ~np.isnat(when) & (at >= 0) & (at < len(periods))
+        both = kind.cells(prep.payload, valid, np.where(valid, at, 0) * g + codes, len(periods) * g)
+        cells = [kind.take(both, np.arange(t * g, (t + 1) * g)) for t in range(len(periods))]
+    else:
+        for t, p in enumerate(periods):
+            valid, payload = prep.observations(_window(p))
+            cells.append(kind.cells(payload, valid, codes, g))
+            parts.append((valid, payload, codes, t * g))
     cd = _cluster_data(kind.name, parts, cl, len(periods) * g) if cl is not None and len(periods) > 1 else None
     n_total = sum(kind.n(c) for c in cells) if cells else np.zeros(g)
     groups = np.flatnonzero(n_total > 0)

@@ -60,6 +60,10 @@ _CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
 _CURRENCY = re.compile(r"(?i)(?:€|eur|pln|zł|zl|\$|usd|£|gbp)")
 #: zero-width characters, BOM, soft hyphen and bidirectional overrides (which can make a name display reversed)
 _INVISIBLE = "[\u200b\u200c\u200d\u2060\ufeff\u00ad\u202a-\u202e\u2066-\u2069]"
+#: bytes that can start one of those characters in UTF-8 (U+00AD: C2 AD, U+2xxx: E2 .., U+FEFF: EF BB BF), and the
+#: control characters' bytes: a column without any of them needs no regular-expression pass
+_INVISIBLE_LEADS = np.isin(np.arange(256), [0xC2, 0xE2, 0xEF])
+_CONTROL_BYTES = np.array([_CONTROL.match(chr(b)) is not None for b in range(128)] + [False] * 128)
 _SPACE_RUN = "[\\s\u00a0\u1680\u2000-\u200a\u2028\u2029\u202f\u205f\u3000]+"  # Python's \\s, for Arrow's RE2
 _CURRENCY_CODES = {"€": "EUR", "eur": "EUR", "pln": "PLN", "zł": "PLN", "zl": "PLN", "$": "USD", "usd": "USD",
                    "£": "GBP", "gbp": "GBP"}
@@ -1284,11 +1288,38 @@ class _ParquetReader(_Reader):
 # validation
 
 
+def _string_bytes(arr) -> tuple[np.ndarray, np.ndarray]:
+    """The value offsets (from 0) and the UTF-8 bytes of an Arrow large_string array, without copies."""
+    n = len(arr)
+    bufs = arr.buffers()
+    offsets = np.frombuffer(bufs[1], dtype=np.int64)[arr.offset:arr.offset + n + 1]
+    lo, hi = int(offsets[0]), int(offsets[-1])
+    data = np.frombuffer(bufs[2], dtype=np.uint8)[lo:hi] if bufs[2] is not None and hi > lo else np.zeros(0, np.uint8)
+    return offsets - lo, data
+
+
+def _has_bytes(arr, table: np.ndarray) -> bool:
+    """Whether any value of an Arrow string array holds a byte marked in ``table`` (256 booleans)."""
+    import pyarrow.compute as pc
+
+    for chunk in (arr.chunks if isinstance(arr, pa.ChunkedArray) else [arr]):
+        if len(chunk):
+            _, data = _string_bytes(pc.cast(chunk, pa.large_string()))
+            if table[data].any():
+                return True
+    return False
+
+
 def fast_hash(arr) -> np.ndarray:
     """64-bit hashes of an Arrow string array, vectorised (nulls hash like empty strings).
 
     Used only to find candidate duplicates quickly; equal hashes are always confirmed by comparing
     the strings, so a collision can never flag or merge two different ids.
+
+    Each value's bytes are read as little-endian 64-bit words (zero-padded at the end), mixed into
+    a seed made from the length with splitmix64's finaliser, one word at a time; all values are
+    processed together, one word position per pass (``tests/test_io.py`` checks it against a
+    plain-Python version).
     """
     import pyarrow.compute as pc
 
@@ -1299,31 +1330,29 @@ def fast_hash(arr) -> np.ndarray:
     n = len(arr)
     if n == 0:
         return np.zeros(0, dtype=np.uint64)
-    bufs = arr.buffers()
-    offsets = np.frombuffer(bufs[1], dtype=np.int64)[arr.offset:arr.offset + n + 1]
-    data = np.frombuffer(bufs[2], dtype=np.uint8) if bufs[2] is not None and bufs[2].size else np.zeros(1, np.uint8)
+    offsets, data = _string_bytes(arr)
     lengths = np.diff(offsets)
     if arr.null_count:
         lengths = np.where(np.asarray(arr.is_valid(), dtype=bool), lengths, 0)
-    longest = int(lengths.max(initial=0))
-    if longest > 256:  # long ids are rare; the library hash is fine for them
-        return pd.util.hash_pandas_object(pd.Series(pd.arrays.ArrowStringArray(arr)).fillna(""), index=False).to_numpy()
-    width = max(8, (longest + 7) // 8 * 8)
-    mat = np.zeros((n, width), dtype=np.uint8)  # each id's bytes, zero-padded to whole 64-bit lanes
-    total = int(lengths.sum())
-    if total:
-        row = np.repeat(np.arange(n), lengths)
-        col = np.arange(total) - np.repeat(np.cumsum(lengths) - lengths, lengths)
-        src = np.repeat(offsets[:-1], lengths) + col
-        mat[row, col] = data[src]
-    lanes = mat.view(np.uint64)
+    longest, shortest = int(lengths.max(initial=0)), int(lengths.min(initial=0))
+    padded = np.zeros(len(data) + 8, dtype=np.uint8)
+    padded[:len(data)] = data
+    # the little-endian 64-bit word that starts at each byte (an unaligned view: no copy per word)
+    words = np.ndarray(shape=(len(data) + 1,), dtype="<u8", buffer=padded, strides=(1,))
+    start = offsets[:-1]
     h = (lengths.astype(np.uint64) * np.uint64(0x9E3779B97F4A7C15)) ^ np.uint64(0xD6E8FEB86659FD93)
     with np.errstate(over="ignore"):
-        for k in range(lanes.shape[1]):
-            h = h ^ lanes[:, k]
-            h = (h ^ (h >> np.uint64(30))) * np.uint64(0xBF58476D1CE4E5B9)  # splitmix64 mixing
-            h = (h ^ (h >> np.uint64(27))) * np.uint64(0x94D049BB133111EB)
-            h = h ^ (h >> np.uint64(31))
+        for k in range((max(longest, 1) + 7) // 8):
+            # only the values that reach this word: a value's hash must not depend on the other values
+            at = slice(None) if k == 0 or shortest > 8 * k else np.flatnonzero(lengths > 8 * k)
+            left = lengths[at] - 8 * k  # bytes of each value from this word on
+            lane = words[np.minimum(start[at] + 8 * k, len(data))]
+            keep = np.clip(left, 0, 8).astype(np.uint64) * np.uint64(8)  # bits of the word inside the value
+            lane = np.where(keep >= 64, lane, lane & ((np.uint64(1) << np.minimum(keep, 63)) - np.uint64(1)))
+            x = h[at] ^ lane
+            x = (x ^ (x >> np.uint64(30))) * np.uint64(0xBF58476D1CE4E5B9)  # splitmix64 mixing
+            x = (x ^ (x >> np.uint64(27))) * np.uint64(0x94D049BB133111EB)
+            h[at] = x ^ (x >> np.uint64(31))
     return h
 
 
@@ -1368,9 +1397,9 @@ class _SeenIds:
                 return np.zeros(0, dtype=bool)
             return np.asarray(pc.equal(arr.take(pa.array(i)), other.take(pa.array(j))), dtype=bool)
 
-        q_order = np.argsort(h, kind="stable") if self.chunks else None  # one sort for all earlier chunks
+        order = np.argsort(h)  # one sort: the searches in earlier chunks, the runs in this one, the record kept
         for hs, pos, ids_c, recs in self.chunks:  # earlier chunks
-            at = search_in_order(hs, h, q_order)
+            at = search_in_order(hs, h, order)
             ok = present & ~dup & (at < len(hs))
             cand = np.flatnonzero(ok)
             cand = cand[hs[at[cand]] == h[cand]]
@@ -1394,16 +1423,14 @@ class _SeenIds:
                     step += 1
                 dup[cand[hit]] = True
                 first[cand[hit]] = recs[j[hit]]
-        order = np.argsort(h, kind="stable")
         hs = h[order]
         live = present[order]
         same_hash = np.flatnonzero((hs[1:] == hs[:-1]) & live[1:] & live[:-1]) + 1
         if len(same_hash):  # within this chunk: compare each row with the earlier rows of its hash run
-            runs = np.split(order, np.flatnonzero(np.diff(hs) != 0) + 1)
-            for run in runs:
-                if len(run) < 2:
-                    continue
-                run = np.sort(run)
+            starts = np.flatnonzero(np.r_[True, hs[1:] != hs[:-1]])
+            sizes = np.diff(np.r_[starts, n])
+            for s0, size in zip(starts[sizes > 1], sizes[sizes > 1]):  # only the runs of two or more
+                run = np.sort(order[s0:s0 + size])
                 run = run[present[run]]
                 for a_i, a in enumerate(run):
                     if dup[a]:
@@ -1415,27 +1442,31 @@ class _SeenIds:
                     eq = same(later, arr, np.full(len(later), a))
                     dup[later[eq]] = True
                     first[later[eq]] = records[a]
-        keep = np.flatnonzero(present & ~dup)
-        if len(keep):
+        kept = present & ~dup
+        if kept.all():  # the usual case: every id is new, and sorted already
+            self.chunks.append((hs, order, arr, records))
+        elif kept.any():
+            keep = np.flatnonzero(kept)
             kh = h[keep]
-            o = np.argsort(kh, kind="stable")
+            o = np.argsort(kh)
             self.chunks.append((kh[o], o, arr.take(pa.array(keep)), records[keep]))
         return dup, first[dup]
 
 
 class _LazyTexts:
-    """An "expected" array that exists only once something is written to it (10M-row loads)."""
+    """An "expected" array that exists only once something is written to it (10M-row loads): until
+    then it is the one text ``default`` (an object array of 1M references costs 30 ms per column)."""
 
-    def __init__(self, n: int):
-        self.n, self._a = n, None
+    def __init__(self, n: int, default: str = ""):
+        self.n, self.default, self._a = n, default, None
 
     def __setitem__(self, key, value):
         if self._a is None:
-            self._a = np.full(self.n, "", dtype=object)
+            self._a = np.full(self.n, self.default, dtype=object)
         self._a[key] = value
 
     def array(self):
-        return "" if self._a is None else self._a
+        return self.default if self._a is None else self._a
 
 
 def _arrow_strings(s: pd.Series):
@@ -1851,13 +1882,13 @@ class _Validator:
             idx = np.flatnonzero(np.asarray(mask, dtype=bool))
             return ca[int(idx[0])].as_py() if len(idx) else ""
 
-        control = pc.match_substring_regex(ca, _CONTROL.pattern)
-        if pc.any(control).as_py():
+        control = pc.match_substring_regex(ca, _CONTROL.pattern) if _has_bytes(ca, _CONTROL_BYTES) else None
+        if control is not None and pc.any(control).as_py():
             self._repair(col.name, "removed control characters", count(control), "")
             ca = pc.replace_substring_regex(ca, _CONTROL.pattern, "")
         if col.kind in ("id", "category"):
-            invisible = pc.match_substring_regex(ca, _INVISIBLE)
-            if pc.any(invisible).as_py():
+            invisible = pc.match_substring_regex(ca, _INVISIBLE) if _has_bytes(ca, _INVISIBLE_LEADS) else None
+            if invisible is not None and pc.any(invisible).as_py():
                 self._repair(col.name, "removed invisible characters (zero-width spaces, byte-order marks, soft hyphens, "
                                        "direction overrides)", count(invisible), first(invisible))
                 ca = pc.replace_substring_regex(ca, _INVISIBLE, "")
@@ -2011,7 +2042,7 @@ class _Validator:
             arr = pd.to_numeric(s, errors="coerce").to_numpy(dtype="float64", na_value=np.nan)
             empty = np.isnan(arr)
             bad = np.zeros(len(arr), dtype=bool)
-            exp = np.full(len(arr), expected, dtype=object)
+            exp = _LazyTexts(len(arr), expected)
         else:
             t = self._as_text(s).fillna("").str.strip()
             empty = (t == "").to_numpy(dtype=bool)
@@ -2061,7 +2092,7 @@ class _Validator:
                         if self.spec.name == "revenue" else "")
                 exp[below] = f"{expected} (found a negative number{hint})"
         values = pd.Series(np.where(bad, np.nan, arr), index=s.index, dtype="float64")
-        return values, bad, exp
+        return values, bad, (exp.array() if isinstance(exp, _LazyTexts) else exp)
 
     def _strip_currency(self, t: pd.Series, name: str):
         """Remove currency signs; amounts in another currency than the column's main one are rejected."""
@@ -2121,7 +2152,7 @@ class _Validator:
             values = s.astype("datetime64[ns]")
             empty = values.isna().to_numpy()
             bad = np.zeros(len(s), dtype=bool)
-            exp = np.full(len(s), kind_text, dtype=object)
+            exp = kind_text  # one text for every row until a row needs its own
         else:
             t = self._as_text(s).fillna("").str.strip()
             empty = (t == "").to_numpy(dtype=bool)
@@ -2178,7 +2209,7 @@ class _Validator:
                         used[label] = used.get(label, 0) + int(slash.sum())
                         done |= slash
                 bad = (~done) | unparsed
-                exp = np.full(len(t), kind_text, dtype=object)
+                exp = _LazyTexts(len(t), kind_text)
                 other = ~done & ~empty
                 if other.any():
                     exp[other] = f"{kind_text}; for other formats set date_format in the mapping"
@@ -2194,9 +2225,10 @@ class _Validator:
                                             "recode it with values: in the mapping")
                     exp[at[year < 1900]] = ("a date after 1900-01-01; a date like 0001-01-01 is a placeholder for "
                                             "'unknown' - leave the cell empty, or recode it with values: in the mapping")
+                exp = exp.array()
                 if slash.any() and self.slash_order.get(col.name) is None:
                     exp = np.where(slash, f"{kind_text}; day/month order of DD/MM vs MM/DD dates is ambiguous in this "
-                                          f"column - set date_format in the mapping", exp)
+                                          f"column - set date_format in the mapping", exp).astype(object)
             bad = bad & ~empty
         if col.kind == "date":
             values = values.dt.normalize()
@@ -2206,11 +2238,11 @@ class _Validator:
         too_old = ~np.isnat(arr) & (arr < np.datetime64("1900-01-01"))
         if too_new.any() or too_old.any():
             exp = np.where(too_new, f"a date not in the future (today is {self.today.isoformat()})",
-                           np.where(too_old, "a date after 1900-01-01", exp))
+                           np.where(too_old, "a date after 1900-01-01", exp)).astype(object)
             bad = bad | too_new | too_old
         if not col.nullable and empty.any():
             bad = bad | empty
-            exp = np.where(empty, f"a value (the {col.name} column is required)", exp)
+            exp = np.where(empty, f"a value (the {col.name} column is required)", exp).astype(object)
         values = values.where(~pd.Series(bad, index=values.index))
         return values, bad, exp
 

@@ -324,17 +324,11 @@ def _stem(group: str) -> str:
 
 
 def _hash_ids(ids: pd.Series) -> np.ndarray:
-    """64-bit hashes of ids; each distinct id is hashed once (invoices repeat their customer)."""
-    import pyarrow as pa
-    import pyarrow.compute as pc
-
+    """64-bit hashes of ids (:func:`cxkit.io.fast_hash`: a value's hash never depends on the other values, so
+    hashes of different chunks and tables can be compared)."""
     from .io import _arrow_strings, fast_hash
 
-    arr = _arrow_strings(ids.astype(_STR_DTYPE()))
-    enc = pc.dictionary_encode(arr.combine_chunks() if isinstance(arr, pa.ChunkedArray) else arr)
-    h = fast_hash(enc.dictionary)
-    idx = enc.indices.to_numpy(zero_copy_only=False)
-    return h[np.nan_to_num(idx, nan=0).astype(np.int64)] if enc.indices.null_count else h[idx]
+    return fast_hash(_arrow_strings(ids.astype(_STR_DTYPE())))
 
 
 def _STR_DTYPE():
@@ -385,12 +379,15 @@ def prepare(data: str | Path, out: str | Path, *, mapping=None, level: str = "un
     args = (found, m, known, units_df, level, tmp / "partitions")
     settings = {**(settings or {}), "scales": {k: list(v) for k, v in m.scales.items()}}
 
-    def survey_part(read: dict):
-        """Period, groups and the survey part of the company context: needs the responses only."""
+    def survey_part(read: dict, tell=None):
+        """Period, groups and the survey part of the company context: needs the responses only.
+        ``tell(period)`` passes the period on to the helper as soon as it is known."""
         responses = read["narrow"].get("responses")
         if responses is None or responses.empty:
             raise CxkitError(f"{data}: no valid survey responses to report on")
         start, end = parse_period(period, responses["date"])
+        if tell is not None:
+            tell((start, end))
         present = responses["_group"].cat.remove_unused_categories()  # categories only: no 10M-string copy
         groups = sorted(str(g) for g in present.cat.categories)
         if units:
@@ -411,8 +408,11 @@ def prepare(data: str | Path, out: str | Path, *, mapping=None, level: str = "un
 
     if parallel is None:  # with a units table every table agrees on unit spellings, so they can be read apart
         parallel = known is not None and bool(others) and (os.cpu_count() or 1) > 1
+    other_ctx = None  # the comparisons of the ticket and customer metrics
     if parallel:  # the survey part of the context is computed while the helper still reads
-        read, (span, groups, survey_ctx) = _read_in_parallel(["responses"], others, canonical, args, survey_part)
+        read, (span, groups, survey_ctx), other_ctx = _read_in_parallel(["responses"], others, canonical, args,
+                                                                         survey_part, {"level": level,
+                                                                                       "settings": settings})
     else:
         read = _read_partitioned(list(PARTITIONED), canonical, *args)
         span, groups, survey_ctx = survey_part(read)
@@ -428,8 +428,12 @@ def prepare(data: str | Path, out: str | Path, *, mapping=None, level: str = "un
     _name_partitions(tmp / "partitions", slugs)  # every table's files, written here or by the helper
     tables = {"responses": narrow["responses"], "tickets": narrow.get("tickets"), "customers": narrow.get("customers"),
               "revenue": narrow.get("revenue"), "units": units_df}
-    context = views.merge_context(survey_ctx, views.build_context(
-        tables, level=level, period=(start, end), settings=settings, log=ds.log, rejected=ds.rejected, part="rest"))
+    if other_ctx is None:  # read here, or the helper could not compute it
+        other_ctx = views.build_context(tables, level=level, period=(start, end), settings=settings, log=None,
+                                        rejected=None, part="other_metrics")
+    context = views.merge_context(survey_ctx, other_ctx, views.build_context(
+        tables, level=level, period=(start, end), settings=settings, log=ds.log, rejected=ds.rejected,
+        part="outcomes"))
     cdir = tmp / "context"
     cdir.mkdir()
     for name, frame in context.items():
@@ -518,10 +522,13 @@ def _read_partitioned(names: list[str], canonical: dict, found: dict, m, known, 
 
 
 def _read_in_parallel(mine: list[str], theirs: list[str], canonical: dict, args: tuple,
-                      while_waiting=None) -> tuple[dict, Any]:
+                      while_waiting=None, context: dict | None = None) -> tuple[dict, Any, dict | None]:
     """Read ``theirs`` in a helper process while this process reads ``mine``; merge the results.
-    ``while_waiting(result of mine)`` runs here before waiting for the helper; its value is returned
-    with the merged results.
+    ``while_waiting(result of mine, tell)`` runs here before waiting for the helper; its value is
+    returned with the merged results. With ``context`` (``level``, ``settings``), the helper then
+    waits for the period, which ``while_waiting`` passes on with ``tell((start, end))``, and
+    computes the comparisons of its tables' metrics (``build_context(part="other_metrics")``),
+    returned third (None if the helper could not).
 
     The helper is a fresh ``python`` that imports only cxkit (never the caller's main script, which
     multiprocessing would run again), and hands its results back through a pickle file. If it
@@ -531,16 +538,22 @@ def _read_in_parallel(mine: list[str], theirs: list[str], canonical: dict, args:
 
     root = Path(args[-1])
     job = Path(tempfile.mkdtemp(prefix=".helper-", dir=root.parent))
+
+    def tell(period) -> None:
+        with open(job / "period.part", "wb") as fh:
+            pickle.dump(period, fh, protocol=pickle.HIGHEST_PROTOCOL)
+        os.replace(job / "period.part", job / "period.pkl")
+
     try:
         (job / "path.json").write_text(json.dumps([p for p in sys.path if p]), encoding="utf-8")
         with open(job / "in.pkl", "wb") as fh:
-            pickle.dump((theirs, dict(canonical), *args), fh, protocol=pickle.HIGHEST_PROTOCOL)
+            pickle.dump(((theirs, dict(canonical), *args), context), fh, protocol=pickle.HIGHEST_PROTOCOL)
         code = ("import json, sys; sys.path[:0] = json.load(open(sys.argv[1] + '/path.json')); "
                 "from cxkit.report import _helper_main; _helper_main(sys.argv[1])")
         proc = subprocess.Popen([sys.executable, "-c", code, str(job)], stdin=subprocess.DEVNULL)
         try:
             here = _read_partitioned(mine, canonical, *args)
-            early = while_waiting(here) if while_waiting is not None else None
+            early = while_waiting(here, tell) if while_waiting is not None else None
             rc = proc.wait()
         except BaseException:
             proc.kill()
@@ -558,7 +571,8 @@ def _read_in_parallel(mine: list[str], theirs: list[str], canonical: dict, args:
             there = _read_partitioned(theirs, canonical, *args)
     finally:
         shutil.rmtree(job, ignore_errors=True)
-    return {key: {**here[key], **there[key]} for key in ("results", "narrow", "unreadable")}, early
+    merged = {key: {**here[key], **there[key]} for key in ("results", "narrow", "unreadable")}
+    return merged, early, there.get("context")
 
 
 def _helper_main(job: str) -> None:
@@ -568,11 +582,40 @@ def _helper_main(job: str) -> None:
     job_dir = Path(job)
     _return_freed_memory()
     with open(job_dir / "in.pkl", "rb") as fh:
-        call = pickle.load(fh)
+        call, context = pickle.load(fh)
     result = _read_partitioned(*call)
+    if context is not None:
+        units_df = call[5]  # (names, canonical, found, mapping, known, units_df, level, root)
+        result["context"] = _helper_context(job_dir, result, units_df, **context)
     with open(job_dir / "out.part", "wb") as fh:
         pickle.dump(result, fh, protocol=pickle.HIGHEST_PROTOCOL)
     os.replace(job_dir / "out.part", job_dir / "out.pkl")
+
+
+def _helper_context(job_dir: Path, read: dict, units_df, *, level: str, settings: dict) -> dict | None:
+    """In the helper: wait for the period (the batch parent knows it once it has read the responses),
+    then compare the ticket and customer metrics. None if the parent went away or this failed (the
+    parent then computes them itself)."""
+    import pickle
+
+    from . import views
+
+    parent = os.getppid()
+    while not (job_dir / "period.pkl").exists():
+        if os.getppid() != parent:  # the batch parent is gone: nobody will read the answer
+            return None
+        time.sleep(0.05)
+    try:
+        with open(job_dir / "period.pkl", "rb") as fh:
+            period = pickle.load(fh)
+        tables = {"tickets": read["narrow"].get("tickets"), "customers": read["narrow"].get("customers"),
+                  "revenue": read["narrow"].get("revenue"), "units": units_df}
+        return views.build_context(tables, level=level, period=period, settings=settings, log=None, rejected=None,
+                                   part="other_metrics")
+    except Exception as exc:  # noqa: BLE001 - the parent computes them instead
+        warnings.warn(f"cxkit: the helper could not compare the ticket and customer metrics ({exc}); the batch "
+                      "parent does it", RuntimeWarning, stacklevel=2)
+        return None
 
 
 def _return_freed_memory() -> None:

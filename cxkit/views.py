@@ -112,12 +112,15 @@ def build_context(tables: dict, *, level: str, period: tuple, settings: dict, lo
 
     ``part``: ``"responses"`` computes only what needs the survey responses alone (their metrics'
     comparisons, trends, touchpoints, regions), ``"rest"`` everything else (tickets, customers,
-    revenue, data notes); :func:`merge_context` joins the two into what ``"all"`` gives. The batch
-    computes the first part while the other tables are still being read.
+    revenue, data notes); :func:`merge_context` joins parts into what ``"all"`` gives. ``"rest"``
+    is itself ``"other_metrics"`` (the comparisons of the ticket and customer metrics, which need
+    no responses) and ``"outcomes"`` (unit outcomes, units, data notes). The batch computes the
+    survey part while the other tables are still being read, and the helper process that read them
+    computes the other metrics' comparisons.
     """
-    if part not in ("all", "responses", "rest"):
-        raise ConfigError(f"part={part!r} - expected 'all', 'responses' or 'rest'")
-    survey, others = part in ("all", "responses"), part in ("all", "rest")
+    if part not in ("all", "responses", "rest", "other_metrics", "outcomes"):
+        raise ConfigError(f"part={part!r} - expected 'all', 'responses', 'rest', 'other_metrics' or 'outcomes'")
+    survey, others = part in ("all", "responses"), part in ("all", "rest", "other_metrics")
     from .compare import compare
 
     start, end = period
@@ -158,19 +161,21 @@ def build_context(tables: dict, *, level: str, period: tuple, settings: dict, lo
         comparisons["group"] = comparisons["group"].astype(str)
         comparisons["vs"] = comparisons["vs"].astype(str)
     ctx = {"comparisons": comparisons}
-    r = tables["responses"]
+    r = tables.get("responses")
     if survey:
         ctx.update(_survey_context(r, units, level=level, end=end, cur=_in(r, "date", start, end), settings=settings))
-    if others:
+    if part in ("all", "rest", "outcomes"):
         ctx.update(_other_context(r, tables, units, settings=settings, log=log, rejected=rejected))
     return ctx
 
 
-def merge_context(first: dict, second: dict) -> dict[str, pd.DataFrame]:
-    """Join the ``"responses"`` and ``"rest"`` parts of :func:`build_context` (comparisons in
-    the order ``"all"`` gives them: survey metrics first)."""
-    out = {**first, **second}
-    frames = [c for c in (first.get("comparisons"), second.get("comparisons")) if c is not None and len(c)]
+def merge_context(*parts: dict) -> dict[str, pd.DataFrame]:
+    """Join parts of :func:`build_context` given in the order survey, other metrics, outcomes
+    (comparisons in the order ``"all"`` gives them: survey metrics first)."""
+    out = {}
+    for p in parts:
+        out.update(p)
+    frames = [c for c in (p.get("comparisons") for p in parts) if c is not None and len(c)]
     out["comparisons"] = pd.concat(frames, ignore_index=True) if frames else pd.DataFrame()
     return out
 

@@ -426,6 +426,25 @@ def test_trend_values_changes_and_family(sample):
         cx.trend(r, freq="fortnight")
 
 
+@pytest.mark.parametrize("metric,freq,by", [("nps", "M", "unit"), ("csat", "W", None), ("ces_mean", "Q", "unit"),
+                                             ("nps", "M", ["unit", "touchpoint"])])
+def test_trend_in_one_pass_equals_one_pass_per_period(sample, monkeypatch, metric, freq, by):
+    """The one-pass reduction over all periods gives exactly the table of one pass per period (forced here by
+    hiding the additive kinds), with undated rows and rows outside start/end left out."""
+    import sys
+
+    cc = sys.modules["cxkit.compare"]  # the module (cxkit.compare is also the function)
+
+    r = sample.responses.copy()
+    r.loc[r.index[::50], "date"] = pd.NaT
+    kw = dict(metric=metric, freq=freq, by=by, start="2024-03-15", end="2025-10-20")
+    fast = cx.trend(r, **kw)
+    monkeypatch.setattr(cc, "_Additive", type("NotAdditive", (), {}))
+    slow = cx.trend(r, **kw)
+    assert len(fast) > 10 and fast["n"].sum() > 1000
+    pd.testing.assert_frame_equal(fast, slow)
+
+
 def test_trend_keeps_empty_periods_as_gaps():
     df = pd.DataFrame({"date": pd.to_datetime(["2025-01-10"] * 40 + ["2025-03-10"] * 40),
                        "nps": [10, 9, 3, 8] * 20})

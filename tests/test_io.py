@@ -269,3 +269,72 @@ def test_extra_columns_are_kept_as_text(tmp_path):
     p = write(tmp_path / "r.csv", "response_id,unit,date,nps,Store manager\nr1,A,2025-01-01,9,Ona\n")
     lr = cx.read_table(p, "responses", today=TODAY)
     assert lr.data["Store manager"].tolist() == ["Ona"]
+
+
+def _reference_hash(value: str | None) -> int:
+    """fast_hash written out for one string in plain Python (independent of the vectorised version)."""
+    b = (value or "").encode("utf-8")
+    m = 2**64 - 1
+    h = ((len(b) * 0x9E3779B97F4A7C15) & m) ^ 0xD6E8FEB86659FD93
+    for k in range(max(1, (len(b) + 7) // 8)):
+        h ^= int.from_bytes(b[8 * k:8 * k + 8].ljust(8, b"\0"), "little")
+        h = ((h ^ (h >> 30)) * 0xBF58476D1CE4E5B9) & m
+        h = ((h ^ (h >> 27)) * 0x94D049BB133111EB) & m
+        h ^= h >> 31
+    return h
+
+
+def test_fast_hash_matches_a_plain_python_version():
+    import pyarrow as pa
+
+    from cxkit.io import fast_hash
+
+    values = ["", None, "a", "R1", "R10000000", "x" * 8, "y" * 9, "z" * 16, "w" * 17, "Łódź-ąčęėįšųūž", "ünï",
+              "C\u200b1", "b" * 255, "c" * 256, "d" * 3000]
+    arr = pa.array(values, type=pa.string())
+    for part, expect in ((arr, values), (arr.slice(3, 8), values[3:11]),
+                         (pa.chunked_array([arr.slice(0, 5), arr.slice(5)]), values)):
+        assert fast_hash(part).tolist() == [_reference_hash(v) for v in expect]
+
+
+@pytest.mark.parametrize("weak", [False, True])
+def test_duplicate_ids_across_chunks_match_pandas(monkeypatch, weak):
+    """The duplicate check (hash candidates confirmed by the strings) gives exactly pandas' first-wins
+    answer, also when many different ids share a hash (``weak``: 3000 hash values for 2000 ids)."""
+    import numpy as np
+
+    import cxkit.io as cio
+
+    if weak:
+        real = cio.fast_hash
+        monkeypatch.setattr(cio, "fast_hash", lambda a: real(a) % np.uint64(3000))
+    rng = np.random.default_rng(5)
+    ids = pd.Series([f"id{v}" for v in rng.integers(0, 2000, 4000)], dtype="string[pyarrow]")
+    ids[rng.random(4000) < 0.05] = pd.NA
+    seen, dup, first = cio._SeenIds(), [], []
+    for lo in range(0, 4000, 900):  # five chunks, the last one short
+        d, f = seen.check(ids.iloc[lo:lo + 900], np.arange(lo, min(lo + 900, 4000), dtype=np.int64))
+        dup.append(d)
+        first.append(f)
+    dup, first = np.concatenate(dup), np.concatenate(first)
+    present = ids.notna().to_numpy()
+    expect = present & ids.duplicated(keep="first").to_numpy()
+    assert dup.tolist() == expect.tolist() and expect.sum() > 1000
+    firsts = {v: i for i, v in reversed(list(enumerate(ids.tolist()))) if v is not pd.NA}
+    assert first.tolist() == [firsts[v] for v in ids[expect].tolist()]
+
+
+def test_duplicates_found_across_row_groups_whatever_the_id_lengths(tmp_path):
+    """A later chunk holding a longer id must not hide copies of earlier ids (the hash of a value once
+    depended on the longest value of its chunk)."""
+    import pyarrow as pa
+    import pyarrow.parquet as pq
+
+    ids = ["r1", "r2", "r3", "r1", "r-with-a-much-longer-id-than-the-others", "r2", "x" * 190, "r3", "r4"]
+    t = pa.table({"response_id": ids, "unit": ["A"] * 9, "date": ["2025-01-0%d" % (i + 1) for i in range(9)],
+                  "nps": [9] * 9})
+    pq.write_table(t, tmp_path / "responses.parquet", row_group_size=3)  # three chunks
+    lr = cx.read_table(tmp_path / "responses.parquet", "responses", errors="quarantine", today=TODAY)
+    _check_invariant(lr)
+    assert lr.data["response_id"].tolist() == ["r1", "r2", "r3", ids[4], ids[6], "r4"]
+    assert lr.problems["expected"].tolist() == [f"a unique response_id (first seen at row {r})" for r in (1, 2, 3)]

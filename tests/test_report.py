@@ -95,11 +95,19 @@ def test_unit_notebook_records_the_headline(small_data, tmp_path):
     assert (rec["headline"]["nps"]["ci_low"], rec["headline"]["nps"]["ci_high"]) == pytest.approx((est.ci_low, est.ci_high), abs=1e-6)
 
 
-def test_prepare_reads_tables_in_a_helper_process_with_the_same_result(small_data, tmp_path):
+def test_prepare_reads_tables_in_a_helper_process_with_the_same_result(small_data, tmp_path, monkeypatch):
+    import warnings
+
+    from cxkit import views
     from cxkit.report import prepare
 
     one = prepare(small_data, tmp_path / "sequential", parallel=False)
-    two = prepare(small_data, tmp_path / "parallel", parallel=True)
+    parts, build = [], views.build_context
+    monkeypatch.setattr(views, "build_context", lambda *a, **k: parts.append(k["part"]) or build(*a, **k))
+    with warnings.catch_warnings():
+        warnings.simplefilter("error", RuntimeWarning)  # the helper must not fail (no fallback to this process)
+        two = prepare(small_data, tmp_path / "parallel", parallel=True)
+    assert parts == ["responses", "outcomes"]  # the helper compared the ticket and customer metrics
     assert one.groups == two.groups and one.slugs == two.slugs
     pd.testing.assert_frame_equal(one.log, two.log)
     for sub in ("partitions/responses", "partitions/tickets", "partitions/customers", "partitions/revenue", "context"):
@@ -129,6 +137,15 @@ def test_context_in_two_parts_equals_the_whole(small_data):
     assert sorted(parts) == sorted(whole) and {"comparisons", "trend", "unit_outcomes", "log"} <= set(whole)
     for name, frame in whole.items():
         pd.testing.assert_frame_equal(parts[name], frame, obj=name)
+    # the batch: the other metrics' comparisons without the responses (in the helper), the outcomes after
+    others = build_context({k: v for k, v in tables.items() if k != "responses"},
+                           **{**kw, "log": None, "rejected": None}, part="other_metrics")
+    assert set(others) == {"comparisons"} and set(others["comparisons"]["metric"]) == {"first_response_time",
+                                                                                       "churn_rate"}
+    three = merge_context(survey, others, build_context(tables, **kw, part="outcomes"))
+    assert sorted(three) == sorted(whole)
+    for name, frame in whole.items():
+        pd.testing.assert_frame_equal(three[name], frame, obj=name)
     assert set(whole["comparisons"]["metric"]) >= {"nps", "csat", "first_response_time", "churn_rate"}
 
 
@@ -166,6 +183,50 @@ def test_prepare_reads_everything_itself_when_the_helper_fails(small_data, tmp_p
         files = sorted(p.name for p in (one.data_dir / "partitions" / table).glob("*.parquet"))
         assert files == sorted(p.name for p in (two.data_dir / "partitions" / table).glob("*.parquet"))
     assert not list(two.data_dir.glob(".helper-*"))  # the hand-over files are gone
+
+
+def test_helper_context_failure_leaves_the_comparisons_to_the_parent(small_data, tmp_path):
+    import pickle
+
+    from cxkit.report import _helper_context
+
+    ds = cx.load(small_data, errors="quarantine")
+    with open(tmp_path / "period.pkl", "wb") as fh:
+        pickle.dump(parse_period("2025Q3"), fh)
+    read = {"narrow": {"tickets": ds.tickets.assign(_group=ds.tickets["unit"])}}
+    assert len(_helper_context(tmp_path, read, ds.units, level="unit", settings={})["comparisons"])
+    with pytest.warns(RuntimeWarning, match="the batch parent does it"):  # an unexpected error
+        assert _helper_context(tmp_path, read, ds.units, level="unit", settings={"confidence": "high"}) is None
+
+
+def test_every_invoice_lands_in_its_customers_partition_whatever_the_id_lengths(tmp_path):
+    """Invoices are placed through id hashes computed chunk by chunk; chunks whose longest id differs
+    must still agree (a value's hash once depended on the longest id of its chunk)."""
+    import pyarrow as pa
+    import pyarrow.parquet as pq
+
+    from cxkit.report import prepare
+
+    src = tmp_path / "data"
+    cx.write_sample(src, rows=600, seed=4, fmt="parquet")
+    customers = pq.read_table(src / "customers.parquet").to_pandas()
+    longer = {c: f"{c}-with-a-longer-customer-number" for c in customers["customer_id"].iloc[::3]}  # every third
+    for name, rows in (("responses", 100), ("customers", 40), ("revenue", 150)):
+        frame = pq.read_table(src / f"{name}.parquet").to_pandas()
+        frame["customer_id"] = frame["customer_id"].map(lambda c: longer.get(c, c))
+        if name == "customers":  # chunks of short ids only, then of long ones; invoices keep them mixed
+            frame = frame.sort_values("customer_id", key=lambda ids: ids.str.len(), kind="stable")
+        pq.write_table(pa.Table.from_pandas(frame, preserve_index=False), src / f"{name}.parquet", row_group_size=rows)
+    revenue = pq.read_table(src / "revenue.parquet").to_pandas()
+    prep = prepare(src, tmp_path / "out", parallel=False)
+    parts = prep.data_dir / "partitions"
+    placed = 0
+    for f in (parts / "revenue").glob("*.parquet"):
+        invoices = pd.read_parquet(f)
+        own = set(pd.read_parquet(parts / "customers" / f.name)["customer_id"])
+        assert set(invoices["customer_id"]) <= own, f.name
+        placed += len(invoices)
+    assert placed == len(revenue) and revenue["customer_id"].isin(set(longer.values())).any()
 
 
 def test_prepared_company_view_reads_partitions_only_when_asked(small_data, tmp_path):
