@@ -219,6 +219,7 @@ def join_outcomes(responses=None, customers: pd.DataFrame | None = None, revenue
     if dup.any():
         raise ConfigError(f"customers: customer_id {cust.loc[dup, 'customer_id'].iloc[0]!r} appears more than once; "
                           "each customer must have one row")
+    customer_at = pd.Index(cust["customer_id"])  # position of each customer id
     before = None if before is None else pd.Timestamp(before)
     counts: dict[str, int] = {"customers": len(cust)}
 
@@ -252,17 +253,17 @@ def join_outcomes(responses=None, customers: pd.DataFrame | None = None, revenue
         no_id = r["customer_id"].isna()
         counts["responses_without_customer_id"] = int(no_id.sum())
         r = r[~no_id]
-        r["customer_id"] = _ids(r["customer_id"])
-        known = r["customer_id"].isin(set(cust["customer_id"]))
+        pos = customer_at.get_indexer(_ids(r["customer_id"]))  # integer keys: no string hashing from here on
+        known = pos >= 0
         counts["responses_unknown_customer"] = int((~known).sum())
-        r = r[known]
+        r = r[known].drop(columns="customer_id").assign(_pos=pos[known])
         for s in SCORES:
             r[s] = r[s].astype("Float64").astype(float) if s in r.columns else np.nan
         if "date" not in r.columns:
             r["date"] = pd.NaT
         ignore = pd.Series(False, index=r.index)
         if dated:
-            left = r["customer_id"].map(cust.set_index("customer_id")["churned_at"])
+            left = pd.Series(cust["churned_at"].to_numpy()[r["_pos"].to_numpy()], index=r.index)
             after_churn = left.notna() & (r["date"] >= left)  # on the day of leaving or later
             counts["responses_after_churn"] = int(after_churn.sum())
             ignore |= after_churn
@@ -275,22 +276,24 @@ def join_outcomes(responses=None, customers: pd.DataFrame | None = None, revenue
             counts["responses_in_outcome_window"] = int(late.sum())
             ignore |= late
         r = r[~ignore]
-        counts["responses_used"] = int(len(r)) if rule == "mean" else int(r["customer_id"].nunique())
+        counts["responses_used"] = int(len(r)) if rule == "mean" else int(r["_pos"].nunique())
         if rule == "latest":
-            r = r.sort_values(["customer_id", "date"], kind="stable")
-            n_used = r.groupby("customer_id", sort=False).size()
-            answers = r.drop_duplicates("customer_id", keep="last").set_index("customer_id")
+            r = r.sort_values(["_pos", "date"], kind="stable")
+            n_used = r.groupby("_pos", sort=False).size()
+            answers = r.drop_duplicates("_pos", keep="last").set_index("_pos")
             answers = answers.rename(columns={"date": "survey_date"})
             answers["responses"] = 1
             counts["responses_not_latest"] = int(n_used.sum() - len(n_used))
         else:
-            g = r.groupby("customer_id", sort=False)
+            g = r.groupby("_pos", sort=False)
             answers = g[list(SCORES)].mean()
             answers["survey_date"] = g["date"].max()
             answers["responses"] = g.size()
-        answers = answers.reset_index()[["customer_id", "survey_date", *SCORES, "responses"]]
+        answers = answers.reset_index()[["_pos", "survey_date", *SCORES, "responses"]]
+    else:
+        answers = answers.drop(columns="customer_id").assign(_pos=pd.Series(dtype=np.int64))
 
-    out = cust.merge(answers, on="customer_id", how="left")
+    out = cust.assign(_pos=np.arange(len(cust))).merge(answers, on="_pos", how="left")  # cust's row order
     out["matched"] = out["responses"].notna()
     out["responses"] = out["responses"].fillna(0).astype(int)
     nps_values = out["nps"].to_numpy(dtype=float)
@@ -336,19 +339,19 @@ def join_outcomes(responses=None, customers: pd.DataFrame | None = None, revenue
         for c in ("customer_id", "date", "amount"):
             if c not in revenue.columns:
                 raise ConfigError(f"revenue: column {c!r} missing (see data/README.md)")
-        rid = _ids(revenue["customer_id"])
-        counts["invoices_unknown_customer"] = int((~rid.isin(set(cust["customer_id"]))).sum())
+        rpos = customer_at.get_indexer(_ids(revenue["customer_id"]))
+        counts["invoices_unknown_customer"] = int((rpos < 0).sum())
         last = revenue["date"].max()
         start = last - pd.DateOffset(months=revenue_months)
-        inside = (revenue["date"] > start) & (revenue["date"] <= last)
-        amount = revenue.loc[inside, "amount"].groupby(rid[inside]).sum()
+        inside = ((revenue["date"] > start) & (revenue["date"] <= last)).to_numpy() & (rpos >= 0)
+        amount = revenue.loc[inside, "amount"].groupby(rpos[inside]).sum()
         if dated:
             a0 = out["acquired_at"].where(out["acquired_at"].notna() & (out["acquired_at"] > start), start)
             a1 = out["churned_at"].where(out["churned_at"].notna() & (out["churned_at"] < last), last)
             active_months = np.clip(_months(a1, a0), 0, None)
         else:
             active_months = np.minimum(out["tenure_months"].astype(float).to_numpy(), revenue_months)
-        total = out["customer_id"].map(amount).fillna(0.0).to_numpy(dtype=float)
+        total = out["_pos"].map(amount).fillna(0.0).to_numpy(dtype=float)
         with np.errstate(divide="ignore", invalid="ignore"):
             out["monthly_revenue"] = np.where(active_months >= 1, total / active_months, np.nan)
         notes.append(f"Monthly revenue: invoices from {(start + pd.Timedelta(days=1)).date()} to {last.date()} "
@@ -360,6 +363,7 @@ def join_outcomes(responses=None, customers: pd.DataFrame | None = None, revenue
         out["monthly_revenue"] = np.nan
         notes.append("No revenue: give a revenue table or a monthly_revenue column for the revenue analyses.")
 
+    out = out.drop(columns="_pos")
     lead = ["customer_id"] + [c for c in ("unit", "segment", "region") if c in out.columns]
     new = ["matched", "responses", "survey_date", *SCORES, "nps_group", "origin", "months", "churned", "active",
            "tenure_at_start", "monthly_revenue"]
