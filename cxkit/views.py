@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import html
 import json
+import warnings
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -698,7 +699,12 @@ class Section:
 
     def figure(self, ax):
         fig = ax.figure if hasattr(ax, "figure") else ax
-        fig.tight_layout()
+        with warnings.catch_warnings(record=True) as caught:
+            warnings.simplefilter("always")
+            fig.tight_layout()
+        for w in caught:  # shown as before; a figure tight_layout could not fit is cropped when drawn
+            warnings.warn_explicit(w.message, w.category, w.filename, w.lineno)
+        fig._cxkit_fitted = not caught
         self.items.append(("figure", fig))
 
     def table(self, frame: pd.DataFrame, lang: str, **kw):
@@ -720,10 +726,21 @@ class Section:
             elif kind == "note":
                 show_note(payload)
             else:
-                display(payload)
+                display(_figure_png(payload))
                 import matplotlib.pyplot as plt
 
                 plt.close(payload)
+
+
+def _figure_png(fig):
+    """The figure as a PNG, drawn once. Notebooks' inline backend crops every figure to its drawn
+    extent (``bbox_inches="tight"``), which draws it twice; a figure that ``tight_layout`` has fitted
+    lies inside its canvas already, so only figures it could not fit are cropped."""
+    from IPython.core.pylabtools import print_figure
+    from IPython.display import Image
+
+    crop = None if getattr(fig, "_cxkit_fitted", False) else "tight"
+    return Image(data=print_figure(fig, "png", bbox_inches=crop), format="png")
 
 
 def _ci(lo, hi, lang: str, digits: int = 1) -> str:

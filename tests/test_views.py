@@ -77,3 +77,32 @@ def test_thin_data_become_a_note_not_an_error(tmp_path):
     assert kinds  # a table or a note, never an exception
     out = cx.outcomes_section(small)
     assert [k for k, _ in out.items]
+
+
+def test_figures_are_drawn_once_and_cropped_only_when_tight_layout_could_not_fit_them(monkeypatch):
+    import io
+
+    import matplotlib
+
+    matplotlib.use("agg")
+    import matplotlib.pyplot as plt
+    from PIL import Image
+
+    from cxkit.views import Section
+
+    shown = []
+    monkeypatch.setattr("IPython.display.display", lambda obj: shown.append(obj))
+    fitted, _ = plt.subplots(figsize=(4, 3), dpi=100)
+    fitted.axes[0].plot([1, 2, 3])
+    fitted.axes[0].set_ylabel("NPS")
+    loose, _ = plt.subplots(figsize=(2, 1.5), dpi=100)
+    loose.axes[0].set_ylabel("a label far longer than the figure is wide\n" * 6)  # cannot be fitted
+    sec = Section()
+    sec.figure(fitted)
+    with pytest.warns(UserWarning, match="[Tt]ight"):
+        sec.figure(loose)
+    sec.show()
+    sizes = [Image.open(io.BytesIO(img.data)).size for img in shown]
+    assert [img.format for img in shown] == ["png", "png"]
+    assert sizes[0] == (400, 300)  # the whole canvas: tight_layout put everything inside it
+    assert sizes[1] != (200, 150)  # cropped to what was drawn, as the inline backend does
