@@ -2149,10 +2149,29 @@ class _Validator:
             if getattr(s.dt, "tz", None) is not None:
                 self._repair(col.name, f"date-times with a time zone ({s.dt.tz}) converted to UTC", int(s.notna().sum()), "")
                 s = s.dt.tz_convert("UTC").dt.tz_localize(None)
-            values = s.astype("datetime64[ns]")
-            empty = values.isna().to_numpy()
+            raw = s.to_numpy()
             bad = np.zeros(len(s), dtype=bool)
             exp = kind_text  # one text for every row until a row needs its own
+            if raw.dtype != np.dtype("datetime64[ns]"):  # Parquet dates (days), timestamps (ms, us)
+                # pandas holds nanoseconds, from 1677 to 2262: placeholders like 9999-12-31 are rejected here, and
+                # numpy's cast of the rest is exact (pandas' own astype checks every value and is 20x slower)
+                unit = np.datetime_data(raw.dtype)[0]
+                known = ~np.isnat(raw)
+                late = known & (raw >= np.datetime64("2262-01-01", unit))
+                early = known & (raw < np.datetime64("1678-01-01", unit))
+                if late.any() or early.any():
+                    bad = late | early
+                    exp = _LazyTexts(len(s), kind_text)
+                    exp[late] = (f"a date not in the future (today is {self.today.isoformat()}); a date like 9999-12-31 "
+                                 "is a placeholder for 'no end date' - leave the cell empty, or recode it with values: "
+                                 "in the mapping")
+                    exp[early] = ("a date after 1900-01-01; a date like 0001-01-01 is a placeholder for 'unknown' - "
+                                  "leave the cell empty, or recode it with values: in the mapping")
+                    exp = exp.array()
+                    raw = np.where(bad, np.datetime64("NaT", unit), raw)
+                raw = raw.astype("datetime64[ns]")
+            values = pd.Series(raw, index=s.index)
+            empty = values.isna().to_numpy() & ~bad
         else:
             t = self._as_text(s).fillna("").str.strip()
             empty = (t == "").to_numpy(dtype=bool)

@@ -646,10 +646,13 @@ def _revenue_groups(chunk: pd.DataFrame, customer_keys) -> pd.Series:
 
     hs, codes, names = customer_keys
     h = _hash_ids(chunk["customer_id"])
-    pos = search_in_order(hs, h)
+    # a customer's invoices usually come one after another: look each run of them up once
+    starts = np.flatnonzero(np.r_[True, h[1:] != h[:-1]]) if len(h) else np.zeros(0, np.intp)
+    hr = h[starts]
+    pos = search_in_order(hs, hr)
     pos_ok = np.minimum(pos, len(hs) - 1)
-    found = (pos < len(hs)) & (hs[pos_ok] == h)
-    out = np.where(found, codes[pos_ok], -1)
+    found = (pos < len(hs)) & (hs[pos_ok] == hr)
+    out = np.repeat(np.where(found, codes[pos_ok], -1), np.diff(np.r_[starts, len(h)]))
     return pd.Series(pd.Categorical.from_codes(out, categories=pd.Index(names, dtype=_STR_DTYPE())),
                      index=chunk.index)
 

@@ -121,6 +121,14 @@ def build_context(tables: dict, *, level: str, period: tuple, settings: dict, lo
     """
     if part not in ("all", "responses", "rest", "other_metrics", "outcomes"):
         raise ConfigError(f"part={part!r} - expected 'all', 'responses', 'rest', 'other_metrics' or 'outcomes'")
+    from .compare import reuse_prepared
+
+    with reuse_prepared():  # about ten comparisons per metric on the same tables: classify the answers once
+        return _build_context(tables, level=level, period=period, settings=settings, log=log, rejected=rejected,
+                              part=part)
+
+
+def _build_context(tables: dict, *, level: str, period: tuple, settings: dict, log, rejected, part: str) -> dict:
     survey, others = part in ("all", "responses"), part in ("all", "rest", "other_metrics")
     from .compare import compare
 

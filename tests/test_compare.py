@@ -671,3 +671,21 @@ def test_small_groups_of_response_times_vs_rest_use_the_exact_methods():
         assert (row.diff, row.diff_ci_low, row.diff_ci_high, row.statistic, row.p_value) == pytest.approx(
             (ref.diff, ref.diff_ci_low, ref.diff_ci_high, ref.statistic, ref.p_value))
         assert row.reference == pytest.approx(np.median(hours[df["unit"] != row.unit]))
+
+
+def test_reused_preparation_gives_the_same_tables_and_ends_with_its_block(sample):
+    import sys
+
+    cc = sys.modules["cxkit.compare"]
+    r = sample.responses
+    plain = [cx.compare(r, metric=m, by="unit", against=a, period="2025Q3") for m in ("nps", "csat")
+             for a in ("rest", "previous")] + [cx.trend(r, metric="nps", by="unit")]
+    with cc.reuse_prepared():
+        again = [cx.compare(r, metric=m, by="unit", against=a, period="2025Q3") for m in ("nps", "csat")
+                 for a in ("rest", "previous")] + [cx.trend(r, metric="nps", by="unit")]
+        assert len(cc._REUSE) == 2  # nps and csat classified once each
+        other = r.assign(nps=10)  # another table: classified on its own
+        assert cx.compare(other, metric="nps", by="unit")["value"].eq(100).all()
+    assert cc._REUSE is None
+    for a, b in zip(plain, again):
+        pd.testing.assert_frame_equal(a, b)

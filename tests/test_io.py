@@ -338,3 +338,32 @@ def test_duplicates_found_across_row_groups_whatever_the_id_lengths(tmp_path):
     _check_invariant(lr)
     assert lr.data["response_id"].tolist() == ["r1", "r2", "r3", ids[4], ids[6], "r4"]
     assert lr.problems["expected"].tolist() == [f"a unique response_id (first seen at row {r})" for r in (1, 2, 3)]
+
+
+def test_parquet_placeholder_dates_outside_pandas_range_are_rejected_rows(tmp_path):
+    """Parquet dates and timestamps like 9999-12-31 or 0001-01-01 (outside the 1677-2262 range pandas can hold)
+    are rejected with the placeholder explanation, as in CSV files; they once stopped the load with an
+    OutOfBoundsDatetime error."""
+    import datetime as dt_
+
+    import pyarrow as pa
+    import pyarrow.parquet as pq
+
+    day = pa.array([dt_.date(2024, 1, 1), dt_.date(2024, 2, 1), dt_.date(2024, 3, 1), dt_.date(1, 1, 1)])
+    pq.write_table(pa.table({"customer_id": ["c1", "c2", "c3", "c4"], "acquired_at": day,
+                             "churned_at": pa.array([dt_.date(9999, 12, 31), None, dt_.date(2025, 1, 1), None])}),
+                   tmp_path / "customers.parquet")
+    lr = cx.read_table(tmp_path / "customers.parquet", "customers", errors="quarantine", today=TODAY)
+    _check_invariant(lr)
+    assert lr.data["customer_id"].tolist() == ["c2", "c3"]
+    assert lr.data["churned_at"].iloc[1] == pd.Timestamp("2025-01-01") and str(lr.data["acquired_at"].dtype) == "datetime64[ns]"
+    p = lr.problems.set_index("column")["expected"]
+    assert "9999-12-31 is a placeholder for 'no end date'" in p["churned_at"]
+    assert "0001-01-01 is a placeholder for 'unknown'" in p["acquired_at"]
+    stamps = pa.array([dt_.datetime(2025, 1, 1, 9, 30), dt_.datetime(9999, 12, 31, 23, 59)], type=pa.timestamp("ms"))
+    pq.write_table(pa.table({"ticket_id": ["t1", "t2"], "unit": ["A", "A"], "created_at": stamps,
+                             "first_response_at": pa.array([dt_.datetime(2025, 1, 1, 10)] * 2, type=pa.timestamp("us"))}),
+                   tmp_path / "tickets.parquet")
+    lr = cx.read_table(tmp_path / "tickets.parquet", "tickets", errors="quarantine", today=TODAY)
+    _check_invariant(lr)
+    assert lr.data["created_at"].tolist() == [pd.Timestamp("2025-01-01 09:30")] and lr.rows_rejected == 1

@@ -216,6 +216,9 @@ def test_every_invoice_lands_in_its_customers_partition_whatever_the_id_lengths(
         frame["customer_id"] = frame["customer_id"].map(lambda c: longer.get(c, c))
         if name == "customers":  # chunks of short ids only, then of long ones; invoices keep them mixed
             frame = frame.sort_values("customer_id", key=lambda ids: ids.str.len(), kind="stable")
+        if name == "revenue":  # each customer's invoices one after another, then shuffled
+            half = len(frame) // 2
+            frame = pd.concat([frame.iloc[:half], frame.iloc[half:].sample(frac=1, random_state=0)])
         pq.write_table(pa.Table.from_pandas(frame, preserve_index=False), src / f"{name}.parquet", row_group_size=rows)
     revenue = pq.read_table(src / "revenue.parquet").to_pandas()
     prep = prepare(src, tmp_path / "out", parallel=False)
