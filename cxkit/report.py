@@ -554,6 +554,8 @@ def _read_in_parallel(mine: list[str], theirs: list[str], canonical: dict, args:
         try:
             here = _read_partitioned(mine, canonical, *args)
             early = while_waiting(here, tell) if while_waiting is not None else None
+            if not (job / "period.pkl").exists():  # never told: the helper must not wait for a period
+                tell(None)
             rc = proc.wait()
         except BaseException:
             proc.kill()
@@ -608,6 +610,8 @@ def _helper_context(job_dir: Path, read: dict, units_df, *, level: str, settings
     try:
         with open(job_dir / "period.pkl", "rb") as fh:
             period = pickle.load(fh)
+        if period is None:  # the parent did not ask for them
+            return None
         tables = {"tickets": read["narrow"].get("tickets"), "customers": read["narrow"].get("customers"),
                   "revenue": read["narrow"].get("revenue"), "units": units_df}
         return views.build_context(tables, level=level, period=period, settings=settings, log=None, rejected=None,

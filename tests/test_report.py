@@ -394,3 +394,19 @@ def test_a_killed_batch_leaves_no_half_written_report_and_resume_finishes_it(sma
     resumed = set(res.units.loc[res.units["resumed"], "group"])
     assert resumed == finished  # only the unfinished units ran again
     assert len(list((out / "units").glob("*.html"))) == len(units)
+
+
+def test_helper_never_told_the_period_does_not_wait_for_it(small_data, tmp_path):
+    """A caller of _read_in_parallel that asks for the helper's comparisons but never passes the
+    period on must not wait forever: the helper is told there is none."""
+    from cxkit.io import discover, read_table
+    from cxkit.report import _read_in_parallel
+
+    root, m, found = discover(small_data)
+    units = read_table(found["units"], "units", mapping=m, errors="quarantine").data
+    known = (set(units["unit"].astype(str)), found["units"].name)
+    (tmp_path / "partitions").mkdir()
+    args = (found, m, known, units, "unit", tmp_path / "partitions")
+    read, early, ctx = _read_in_parallel(["responses"], ["tickets"], {}, args, lambda here, tell: "done",
+                                         {"level": "unit", "settings": {}})
+    assert early == "done" and ctx is None and set(read["results"]) == {"responses", "tickets"}
