@@ -1954,11 +1954,11 @@ def trend(data: pd.DataFrame | None = None, *, metric: str = "nps", freq: str = 
     if isinstance(kind, _Additive) and prep.churn is None and cl is None and len(periods):
         # one pass: each row's period found once, cells of every (period, group) from one reduction; the
         # same sums as one pass per period (bincount adds each cell's rows in the same order)
-        edges = np.array([p.start_time for p in periods] + [(periods[-1] + 1).start_time], dtype="datetime64[ns]")
         when = prep.dates if prep.dates is not None else np.full(len(data), np.datetime64("NaT"), "datetime64[ns]")
         if _FREQS[freq] == "M":  # months counted directly (a search per row costs 10x more)
             at = when.astype("datetime64[M]").astype(np.int64) - np.datetime64(periods[0].start_time, "M").astype(np.int64)
         else:
+            edges = np.array([p.start_time for p in periods] + [(periods[-1] + 1).start_time], dtype="datetime64[ns]")
             at = np.searchsorted(edges, when, side="right") - 1
         valid = prep.ok & ~np.isnat(when) & (at >= 0) & (at < len(periods))
         both = kind.cells(prep.payload, valid, np.where(valid, at, 0) * g + codes, len(periods) * g)

@@ -2162,11 +2162,7 @@ class _Validator:
                 if late.any() or early.any():
                     bad = late | early
                     exp = _LazyTexts(len(s), kind_text)
-                    exp[late] = (f"a date not in the future (today is {self.today.isoformat()}); a date like 9999-12-31 "
-                                 "is a placeholder for 'no end date' - leave the cell empty, or recode it with values: "
-                                 "in the mapping")
-                    exp[early] = ("a date after 1900-01-01; a date like 0001-01-01 is a placeholder for 'unknown' - "
-                                  "leave the cell empty, or recode it with values: in the mapping")
+                    exp[late], exp[early] = self._placeholder_dates()
                     exp = exp.array()
                     raw = np.where(bad, np.datetime64("NaT", unit), raw)
                 raw = raw.astype("datetime64[ns]")
@@ -2239,11 +2235,7 @@ class _Validator:
                     exp[unparsed] = f"a real calendar date ({kind_text})"
                     year = pd.to_numeric(t[unparsed].str.extract(r"(\d{4})", expand=False), errors="coerce").to_numpy()
                     at = np.flatnonzero(unparsed)
-                    exp[at[year > 2200]] = (f"a date not in the future (today is {self.today.isoformat()}); a date like "
-                                            "9999-12-31 is a placeholder for 'no end date' - leave the cell empty, or "
-                                            "recode it with values: in the mapping")
-                    exp[at[year < 1900]] = ("a date after 1900-01-01; a date like 0001-01-01 is a placeholder for "
-                                            "'unknown' - leave the cell empty, or recode it with values: in the mapping")
+                    exp[at[year > 2200]], exp[at[year < 1900]] = self._placeholder_dates()
                 exp = exp.array()
                 if slash.any() and self.slash_order.get(col.name) is None:
                     exp = np.where(slash, f"{kind_text}; day/month order of DD/MM vs MM/DD dates is ambiguous in this "
@@ -2264,6 +2256,13 @@ class _Validator:
             exp = np.where(empty, f"a value (the {col.name} column is required)", exp).astype(object)
         values = values.where(~pd.Series(bad, index=values.index))
         return values, bad, exp
+
+    def _placeholder_dates(self) -> tuple[str, str]:
+        """What is expected instead of a far-future and a far-past placeholder date."""
+        return (f"a date not in the future (today is {self.today.isoformat()}); a date like 9999-12-31 is a "
+                "placeholder for 'no end date' - leave the cell empty, or recode it with values: in the mapping",
+                "a date after 1900-01-01; a date like 0001-01-01 is a placeholder for 'unknown' - leave the cell "
+                "empty, or recode it with values: in the mapping")
 
     def _slash_order(self, t: pd.Series, name: str):
         if name in self.slash_order:

@@ -238,7 +238,8 @@ def join_outcomes(responses=None, customers: pd.DataFrame | None = None, revenue
         end = pd.Timestamp(end)
 
     # answers ------------------------------------------------------------------------
-    answers = pd.DataFrame({"customer_id": pd.Series(dtype=object), "survey_date": pd.Series(dtype="datetime64[ns]"),
+    # each customer's answer, keyed by the customer's row position (no answers: none matched)
+    answers = pd.DataFrame({"_pos": pd.Series(dtype=np.int64), "survey_date": pd.Series(dtype="datetime64[ns]"),
                             **{s: pd.Series(dtype=float) for s in SCORES}, "responses": pd.Series(dtype=float)})
     if responses is not None:
         for c in ("customer_id", score):
@@ -290,8 +291,6 @@ def join_outcomes(responses=None, customers: pd.DataFrame | None = None, revenue
             answers["survey_date"] = g["date"].max()
             answers["responses"] = g.size()
         answers = answers.reset_index()[["_pos", "survey_date", *SCORES, "responses"]]
-    else:
-        answers = answers.drop(columns="customer_id").assign(_pos=pd.Series(dtype=np.int64))
 
     out = cust.assign(_pos=np.arange(len(cust))).merge(answers, on="_pos", how="left")  # cust's row order
     out["matched"] = out["responses"].notna()
@@ -1280,12 +1279,13 @@ def revenue_at_risk(data, *, method: str = "both", by: str = "nps_group", refere
             return parts, excess
 
         p_parts, p_excess = rar(point)
+        resamples = n_boot if interval == "bootstrap" else 0
         if interval == "delta":
             se = _rar_delta_se(index, reference, others, counts, horizon)
             z = _z(confidence)
         reps_parts = {lv: [] for lv in others}
         reps_excess = {lv: [] for lv in others}
-        for W in (_boot_weights(len(frame2), n_boot, seed) if n_boot and interval == "bootstrap" else []):
+        for W in (_boot_weights(len(frame2), resamples, seed) if resamples else []):
             parts, excess = rar(_group_stats(frame2, by, levels, horizon, W, index))
             for lv in others:
                 reps_parts[lv].append(parts[lv])
@@ -1306,7 +1306,7 @@ def revenue_at_risk(data, *, method: str = "both", by: str = "nps_group", refere
                          "annual_revenue_per_customer": 12 * float(point[lv]["rev_active"][0]),
                          "revenue_at_risk": float(p_parts[lv][0]), "ci_low": lo, "ci_high": hi,
                          "horizon_months": float(horizon)})
-        tot = np.sum(total_reps, axis=0) if n_boot and interval == "bootstrap" else np.array([])
+        tot = np.sum(total_reps, axis=0) if resamples else np.array([])
         lo, hi = _pct(tot, confidence) if tot.size else (np.nan, np.nan)
         if interval == "delta":
             total = float(sum(p_parts[lv][0] for lv in others))
