@@ -1251,11 +1251,11 @@ def _cluster_codes(data: pd.DataFrame, cluster: str) -> np.ndarray:
     return codes
 
 
-def _observation_values(kind_name: str, payload, valid) -> np.ndarray:
+def _observation_values(kind_name: str, payload, rows) -> np.ndarray:
     """Per-answer value whose mean is the metric: +1/0/-1 for NPS, 0/1 for shares, the value for means."""
     if kind_name == "nps":
-        return (payload[valid] - 1).astype(float)
-    return payload[valid].astype(float)
+        return (payload[rows] - 1).astype(float)
+    return payload[rows].astype(float)
 
 
 def _cluster_sums(cd: _ClusterData):
@@ -1269,8 +1269,9 @@ def _cluster_sums(cd: _ClusterData):
     ss = np.bincount(cd.col, weights=resid * resid, minlength=cd.ncols)
     nclus = int(cd.cl.max()) + 1 if cd.cl.size else 0
     a = sparse.csr_matrix((resid, (cd.cl, cd.col)), shape=(nclus, cd.ncols))
-    ind = sparse.csr_matrix((np.ones(cd.cl.size), (cd.cl, cd.col)), shape=(nclus, cd.ncols))
-    ind.data[:] = 1.0
+    # a (cluster, column) cell with answers: scipy keeps a sum of exactly 0 as a stored entry (no zero is
+    # eliminated when duplicates are summed), so a's structure marks the cells with answers; built once
+    ind = sparse.csr_matrix((np.ones(a.nnz), a.indices, a.indptr), shape=a.shape)
     return n, mean, ss, (a.T @ a).tocsr(), (ind.T @ ind).tocsr()
 
 
@@ -1345,9 +1346,10 @@ def _cluster_data(kind_name, parts, cl, ncols) -> _ClusterData:
     """Stack (valid, payload, codes, column offset) parts of one comparison set."""
     xs, cols, cls = [], [], []
     for valid, payload, codes, offset in parts:
-        xs.append(_observation_values(kind_name, payload, valid))
-        cols.append(codes[valid] + offset)
-        cls.append(cl[valid])
+        rows = np.flatnonzero(valid)  # a period is a small part of the rows: one scan of the mask, then gathers
+        xs.append(_observation_values(kind_name, payload, rows))
+        cols.append(codes[rows] + offset)
+        cls.append(cl[rows])
     return _ClusterData(np.concatenate(xs), np.concatenate(cols).astype(np.int64), np.concatenate(cls), ncols)
 
 
@@ -1892,6 +1894,24 @@ _FREQS = {"W": "W", "week": "W", "weekly": "W", "M": "M", "month": "M", "monthly
           "quarter": "Q", "quarterly": "Q", "Y": "Y", "year": "Y", "yearly": "Y"}
 
 
+_NS_PER_DAY = 86_400_000_000_000
+
+
+def _period_index(when: np.ndarray, periods: pd.PeriodIndex) -> np.ndarray:
+    """Position of each timestamp's period in ``periods`` (-1 or ``len(periods)`` outside them, -1 for NaT).
+
+    Periods start at midnight, so the day decides: each row's day number indexes a table with one
+    entry per day of the span (a search per row, or numpy's calendar cast to months, costs 5-10x more).
+    """
+    edges = np.array([p.start_time for p in periods] + [(periods[-1] + 1).start_time], dtype="datetime64[ns]")
+    day0, day1 = (edges[[0, -1]].astype(np.int64) // _NS_PER_DAY).tolist()
+    days = np.arange(day0, day1, dtype=np.int64) * _NS_PER_DAY  # midnight of every day of the periods
+    table = np.searchsorted(edges.astype(np.int64), days, side="right") - 1
+    day = when.astype("datetime64[ns]").view(np.int64) // _NS_PER_DAY - day0  # NaT: far below 0
+    inside = (day >= 0) & (day < len(days))
+    return np.where(inside, table[np.clip(day, 0, max(len(days) - 1, 0))], np.where(day < 0, -1, len(periods)))
+
+
 def trend(data: pd.DataFrame | None = None, *, metric: str = "nps", freq: str = "M",
           by: str | Sequence[str] | None = None, date: str | None = None, start=None, end=None,
           correction: str = "fdr_bh", alpha: float = 0.05, min_n_show: int = 5, min_n_test: int = 30,
@@ -1955,11 +1975,7 @@ def trend(data: pd.DataFrame | None = None, *, metric: str = "nps", freq: str = 
         # one pass: each row's period found once, cells of every (period, group) from one reduction; the
         # same sums as one pass per period (bincount adds each cell's rows in the same order)
         when = prep.dates if prep.dates is not None else np.full(len(data), np.datetime64("NaT"), "datetime64[ns]")
-        if _FREQS[freq] == "M":  # months counted directly (a search per row costs 10x more)
-            at = when.astype("datetime64[M]").astype(np.int64) - np.datetime64(periods[0].start_time, "M").astype(np.int64)
-        else:
-            edges = np.array([p.start_time for p in periods] + [(periods[-1] + 1).start_time], dtype="datetime64[ns]")
-            at = np.searchsorted(edges, when, side="right") - 1
+        at = _period_index(when, periods)
         valid = prep.ok & ~np.isnat(when) & (at >= 0) & (at < len(periods))
         both = kind.cells(prep.payload, valid, np.where(valid, at, 0) * g + codes, len(periods) * g)
         cells = [kind.take(both, np.arange(t * g, (t + 1) * g)) for t in range(len(periods))]

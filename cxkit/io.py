@@ -1703,8 +1703,12 @@ class _Validator:
             if not isinstance(s.dtype, pd.StringDtype):
                 return None
             label = self.header[pos].lower()
-            if mask is None:  # cheap first pass: only short values can be the header's name
-                cand = (s.str.len() <= len(label) + 3).fillna(False).to_numpy(dtype=bool)
+            if mask is None:  # cheap first pass: only values about as long as the header's name can be it
+                length = s.str.len()
+                cand = length <= len(label) + 3
+                if label.isascii():  # removing a BOM and spaces only shortens; lower() keeps ASCII's length
+                    cand &= length >= len(label)
+                cand = cand.fillna(False).to_numpy(dtype=bool)
                 if not cand.any():
                     return None
                 mask = cand
@@ -2308,7 +2312,7 @@ class _Validator:
         known = getattr(self, "known_units", None)
         if known is not None and "unit" in f.columns:
             units, units_file = known
-            unknown = (f["unit"].notna() & ~f["unit"].astype(str).isin(units)).to_numpy(dtype=bool) & ~bad
+            unknown = _not_in(f["unit"], units) & ~bad
             if unknown.any():
                 yield unknown, "unit", shown("unit", unknown), f"a unit listed in {units_file}"
         if name == "responses":
@@ -2484,8 +2488,20 @@ def _concat_keep_categories(parts: list[pd.DataFrame]) -> pd.DataFrame:
         out = pd.DataFrame(data, copy=False)
     for c, dtype in out.dtypes.items():
         if isinstance(dtype, pd.CategoricalDtype):
-            out[c] = out[c].cat.remove_unused_categories()
+            codes = out[c].cat.codes.to_numpy()
+            used = np.bincount(codes[codes >= 0], minlength=len(dtype.categories)) > 0  # O(n), not a sort
+            if not used.all():
+                out[c] = out[c].cat.remove_categories(dtype.categories[~used])
     return out
+
+
+def _not_in(values: pd.Series, allowed: set) -> np.ndarray:
+    """True where a value is present and not in ``allowed``; a categorical is checked by its categories."""
+    if isinstance(values.dtype, pd.CategoricalDtype):
+        codes = values.cat.codes.to_numpy()
+        bad_category = np.append(~values.cat.categories.astype(str).isin(allowed), False)  # code -1 (missing): fine
+        return bad_category[codes]
+    return (values.notna() & ~values.astype(str).isin(allowed)).to_numpy(dtype=bool)
 
 
 def _q(v) -> str:

@@ -9,8 +9,9 @@ import pytest
 from scipy import stats
 
 import cxkit as cx
-from cxkit.compare import (_deff_pairs, _deff_rest, _hodges_lehmann, _kth_pair_differences, _nps_diff_arrays,
-                           _share_tests, _ClusterData, _wilcoxon_null_cdf, _welch_arrays)
+from cxkit.compare import (_cluster_sums, _deff_pairs, _deff_rest, _hodges_lehmann, _kth_pair_differences,
+                           _nps_diff_arrays, _period_index, _share_tests, _ClusterData, _wilcoxon_null_cdf,
+                           _welch_arrays)
 from cxkit.errors import ConfigError, InsufficientDataError
 
 
@@ -445,6 +446,23 @@ def test_trend_in_one_pass_equals_one_pass_per_period(sample, monkeypatch, metri
     pd.testing.assert_frame_equal(fast, slow)
 
 
+@pytest.mark.parametrize("freq", ["W-SUN", "M", "Q", "Y"])
+def test_period_of_each_timestamp_from_a_day_table_equals_a_search(rng, freq):
+    """Each timestamp's period (from its day number) equals a binary search over the period starts,
+    for times of day, NaT and timestamps before and after the periods."""
+    seconds = rng.integers(0, 6 * 365 * 86400, 200_000).astype("timedelta64[s]")
+    when = (np.datetime64("2021-06-01T00:00:00") + seconds).astype("datetime64[ns]")
+    when[::97] = np.datetime64("NaT")
+    periods = pd.period_range("2023-03-05", "2025-06-30", freq=freq)
+    edges = np.array([p.start_time for p in periods] + [(periods[-1] + 1).start_time], dtype="datetime64[ns]")
+    searched = np.searchsorted(edges, when, side="right") - 1
+    inside = ~np.isnat(when) & (searched >= 0) & (searched < len(periods))
+    at = _period_index(when, periods)
+    assert inside.sum() > 50_000 and (~inside).sum() > 50_000
+    assert np.array_equal((at >= 0) & (at < len(periods)), inside)
+    assert np.array_equal(at[inside], searched[inside])
+
+
 def test_trend_keeps_empty_periods_as_gaps():
     df = pd.DataFrame({"date": pd.to_datetime(["2025-01-10"] * 40 + ["2025-03-10"] * 40),
                        "nps": [10, 9, 3, 8] * 20})
@@ -480,6 +498,22 @@ def test_design_effects_match_a_direct_cluster_robust_computation(rng):
     for j in range(4):
         assert rest[j] == pytest.approx(direct(col == j, col != j))
     assert _deff_pairs(cd, [0, 1], [2, 3]) == pytest.approx([direct(col == 0, col == 2), direct(col == 1, col == 3)])
+
+
+def test_cluster_counts_keep_clusters_whose_residuals_cancel():
+    """The clusters shared by two columns are counted from the cells that hold answers, also where a
+    cluster's residuals add up to exactly 0 (here cluster 0 answers 0 and 1 in a column whose mean is 0.5)."""
+    x = np.array([0.0, 1.0, 0.0, 1.0, 0.0, 1.0, 1.0, 0.0])
+    col = np.array([0, 0, 0, 0, 1, 1, 1, 1])
+    cl = np.array([0, 0, 1, 2, 0, 3, 3, 2])
+    n, mean, _, m, kk = _cluster_sums(_ClusterData(x, col, cl, 2))
+    assert mean.tolist() == [0.5, 0.5]
+    shared = [[len(set(cl[col == j]) & set(cl[col == k])) for k in range(2)] for j in range(2)]  # [[3, 2], [2, 3]]
+    assert kk.toarray().tolist() == shared
+    resid = x - mean[col]
+    direct = [[sum(resid[(cl == c) & (col == j)].sum() * resid[(cl == c) & (col == k)].sum() for c in range(4))
+               for k in range(2)] for j in range(2)]
+    assert m.toarray() == pytest.approx(np.array(direct))
 
 
 # =======================================================================================

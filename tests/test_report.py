@@ -120,6 +120,28 @@ def test_prepare_reads_tables_in_a_helper_process_with_the_same_result(small_dat
         assert not list(prep.data_dir.glob("partitions/.*")) and not list(prep.data_dir.glob(".helper-*"))
 
 
+@pytest.mark.parametrize("level", ["unit", "region"])
+def test_each_partition_holds_exactly_its_groups_rows(small_data, tmp_path, level):
+    """Units are mapped to report groups through their categories (no text per row); the partitions hold
+    the same rows as grouping the loaded tables by :func:`cxkit.views.group_mapper` on plain text."""
+    from cxkit import views
+    from cxkit.report import prepare
+
+    ds = cx.load(small_data, errors="quarantine")
+    prep = prepare(small_data, tmp_path, level=level)
+    group_of = views.group_mapper(ds.units, level)
+    for table, key in (("responses", "response_id"), ("tickets", "ticket_id"), ("customers", "customer_id")):
+        frame = getattr(ds, table)
+        groups = group_of(frame["unit"].astype(str)).astype(str)
+        expected = {g: sorted(frame.loc[(groups == g).to_numpy(), key].astype(str)) for g in prep.groups}
+        got = {g: sorted(pd.read_parquet(prep.data_dir / "partitions" / table / f"{prep.slugs[g]}.parquet")[key]
+                         .astype(str)) for g in prep.groups}
+        assert got == expected, table
+        assert sum(map(len, got.values())) == len(frame), table
+    if level == "region":
+        assert set(prep.groups) == set(ds.units["region"].astype(str)) and len(prep.groups) >= 3
+
+
 def test_context_in_two_parts_equals_the_whole(small_data):
     from cxkit.report import parse_period
     from cxkit.views import attach_groups, build_context, merge_context
