@@ -644,11 +644,12 @@ def _return_freed_memory() -> None:
         import pyarrow as pa
 
         libc = ctypes.CDLL("libc.so.6")
-        # M_MMAP_THRESHOLD: blocks from 4 MB (a column of a chunk) are mapped and unmapped, never cached.
-        # Smaller thresholds kept the parent 0.1 GB lower but cost 10 s more of page faults at 10M
-        # responses; larger ones (or glibc's default) let the parent pass 2 GB (docs/benchmarks.md).
-        libc.mallopt(-3, 4 * 1024 * 1024)
-        libc.mallopt(-1, 4 * 1024 * 1024)  # M_TRIM_THRESHOLD
+        # M_MMAP_THRESHOLD: blocks from 8 MB are mapped and unmapped, never cached; smaller ones (a column of
+        # a chunk is 4.2 MB) are reused from the heap. At 10M responses (prepare alone, docs/benchmarks.md):
+        # 4 MB: 42 s, 2.7M page faults, parent 1.50 GB; 6 MB: 41 s, 1.54 GB; 8 MB: 35 s, 1.0M faults,
+        # 1.73-1.81 GB; 12 MB: 35 s, 2.04 GB (over the 2 GB target).
+        libc.mallopt(-3, 8 * 1024 * 1024)
+        libc.mallopt(-1, 8 * 1024 * 1024)  # M_TRIM_THRESHOLD
         pa.set_memory_pool(pa.system_memory_pool())
     except (OSError, AttributeError):  # not glibc (macOS, musl): the defaults stay
         pass
