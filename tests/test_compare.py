@@ -182,6 +182,22 @@ def test_pair_difference_listing_is_exact_with_ties_and_exclusions(rng, list_bel
         assert got == pytest.approx(d[ks - 1], rel=1e-9, abs=1e-9)
 
 
+@pytest.mark.parametrize("sample", [0, 200, 40_000])
+def test_pair_difference_start_from_sampled_bounds_is_exact(rng, sample):
+    """Bounds read off a sample of pairs are only a start: with none (0), a tiny sample whose bounds often
+    miss (200) and the default, the k-th differences equal brute force. The last case removes most of
+    y_all (y_excl is 90% of it), so the sample, drawn from y_all, is far off and its bounds must be refused."""
+    x = np.sort(np.round(rng.exponential(5, 600)))
+    y = np.sort(np.round(rng.exponential(6, 900)))
+    d = np.sort(np.subtract.outer(x, y).ravel())
+    ks = np.array([1, 2, 999, d.size // 40, d.size // 2, d.size // 2 + 1, d.size - d.size // 40, d.size])
+    assert _kth_pair_differences(x, y, None, ks, sample=sample) == pytest.approx(d[ks - 1], rel=1e-9, abs=1e-9)
+    far = np.sort(rng.exponential(60, 8100))  # y_all = y + far, y_excl = far: the rest is y
+    allv = np.sort(np.concatenate([y, far]))
+    got = _kth_pair_differences(x, allv, far, ks, sample=sample, list_below=50)
+    assert got == pytest.approx(d[ks - 1], rel=1e-9, abs=1e-9)
+
+
 def test_one_sample_tests_against_targets():
     # share vs target: score test z = (0.70 - 0.80) / sqrt(0.8 x 0.2 / 100) = -2.5, p = 2 Phi(-2.5)
     r = cx.share_vs_target(70, 100, 80)
