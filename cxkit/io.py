@@ -1371,10 +1371,43 @@ class _SeenIds:
 
     Candidates are found by 64-bit hashes (sorted per chunk, searched with ``searchsorted``) and
     confirmed by comparing the strings themselves, so the result is exact; the first occurrence wins.
+    A bit per hash prefix (at least 8 bits per id seen) sends only ids whose prefix was seen before to
+    those searches: a few percent of a chunk instead of all of it in every earlier chunk.
     """
 
-    def __init__(self):
+    def __init__(self, first_bits: int = 20):
         self.chunks: list = []  # (sorted hashes, their positions, ids as Arrow, records) of earlier chunks
+        self.n_seen = 0
+        self.shift = 64 - first_bits
+        self.bits = np.zeros(1 << (first_bits - 3), dtype=np.uint8)  # 2^first_bits bits, grown with the ids seen
+
+    def _slots(self, h: np.ndarray) -> np.ndarray:
+        return (h >> np.uint64(self.shift)).astype(np.int64)
+
+    def _maybe_seen(self, h: np.ndarray) -> np.ndarray:
+        i = self._slots(h)
+        return ((self.bits[i >> 3] >> (i & 7).astype(np.uint8)) & 1).astype(bool)
+
+    def _remember(self, hs: np.ndarray) -> None:
+        """Set the bits of sorted hashes ``hs`` (their slots are sorted too: one OR per byte)."""
+        if not len(hs):
+            return
+        i = self._slots(hs)
+        byte = i >> 3
+        starts = np.flatnonzero(np.r_[True, byte[1:] != byte[:-1]])
+        self.bits[byte[starts]] |= np.bitwise_or.reduceat((1 << (i & 7)).astype(np.uint8), starts)
+
+    def _add(self, hs: np.ndarray) -> None:
+        """Remember the sorted hashes of the chunk just kept (the last of ``self.chunks``)."""
+        self.n_seen += len(hs)
+        if self.n_seen > len(self.bits):  # fewer than 8 bits per id: 16 per id, set again from every chunk
+            k = int(np.ceil(np.log2(self.n_seen * 16)))
+            self.shift = 64 - k
+            self.bits = np.zeros(1 << (k - 3), dtype=np.uint8)
+            for earlier, *_ in self.chunks:
+                self._remember(earlier)
+        else:
+            self._remember(hs)
 
     def check(self, ids: pd.Series, records: np.ndarray):
         import pyarrow.compute as pc
@@ -1397,32 +1430,22 @@ class _SeenIds:
                 return np.zeros(0, dtype=bool)
             return np.asarray(pc.equal(arr.take(pa.array(i)), other.take(pa.array(j))), dtype=bool)
 
-        order = np.argsort(h)  # one sort: the searches in earlier chunks, the runs in this one, the record kept
+        order = np.argsort(h)  # one sort: the runs in this chunk, the record kept
+        look = order[present[order] & self._maybe_seen(h[order])]  # ids whose hash prefix was seen, by hash
         for hs, pos, ids_c, recs in self.chunks:  # earlier chunks
-            at = search_in_order(hs, h, order)
-            ok = present & ~dup & (at < len(hs))
-            cand = np.flatnonzero(ok)
-            cand = cand[hs[at[cand]] == h[cand]]
-            if len(cand):
-                # equal hashes may cover several earlier ids; check each until one matches
-                j = pos[at[cand]]
-                hit = same(cand, ids_c, j)
-                rest = cand[~hit]
-                step = 1
-                while len(rest) and step < 8:
-                    nxt = at[rest] + step
-                    ok2 = (nxt < len(hs))
-                    rest = rest[ok2]
-                    nxt = nxt[ok2]
-                    ok3 = hs[nxt] == h[rest]
-                    rest, nxt = rest[ok3], nxt[ok3]
-                    hit2 = same(rest, ids_c, pos[nxt])
-                    dup[rest[hit2]] = True
-                    first[rest[hit2]] = recs[pos[nxt[hit2]]]
-                    rest = rest[~hit2]
-                    step += 1
+            cand = look[~dup[look]]
+            at = np.searchsorted(hs, h[cand])
+            inside = at < len(hs)
+            cand, at = cand[inside], at[inside]
+            while len(cand):  # equal hashes may cover several earlier ids: walk the run until one matches
+                keep = hs[at] == h[cand]
+                cand, at = cand[keep], at[keep]
+                hit = same(cand, ids_c, pos[at])
                 dup[cand[hit]] = True
-                first[cand[hit]] = recs[j[hit]]
+                first[cand[hit]] = recs[pos[at[hit]]]
+                cand, at = cand[~hit], at[~hit] + 1
+                inside = at < len(hs)
+                cand, at = cand[inside], at[inside]
         hs = h[order]
         live = present[order]
         same_hash = np.flatnonzero((hs[1:] == hs[:-1]) & live[1:] & live[:-1]) + 1
@@ -1450,6 +1473,9 @@ class _SeenIds:
             kh = h[keep]
             o = np.argsort(kh)
             self.chunks.append((kh[o], o, arr.take(pa.array(keep)), records[keep]))
+        else:
+            return dup, first[dup]
+        self._add(self.chunks[-1][0])
         return dup, first[dup]
 
 

@@ -297,10 +297,12 @@ def test_fast_hash_matches_a_plain_python_version():
         assert fast_hash(part).tolist() == [_reference_hash(v) for v in expect]
 
 
+@pytest.mark.parametrize("chunk", [900, 130])
 @pytest.mark.parametrize("weak", [False, True])
-def test_duplicate_ids_across_chunks_match_pandas(monkeypatch, weak):
+def test_duplicate_ids_across_chunks_match_pandas(monkeypatch, weak, chunk):
     """The duplicate check (hash candidates confirmed by the strings) gives exactly pandas' first-wins
-    answer, also when many different ids share a hash (``weak``: 3000 hash values for 2000 ids)."""
+    answer, also when many different ids share a hash (``weak``: 3000 hash values for 2000 ids), and
+    with 31 chunks and a prefix filter that starts at 64 bits and grows as ids come."""
     import numpy as np
 
     import cxkit.io as cio
@@ -311,15 +313,16 @@ def test_duplicate_ids_across_chunks_match_pandas(monkeypatch, weak):
     rng = np.random.default_rng(5)
     ids = pd.Series([f"id{v}" for v in rng.integers(0, 2000, 4000)], dtype="string[pyarrow]")
     ids[rng.random(4000) < 0.05] = pd.NA
-    seen, dup, first = cio._SeenIds(), [], []
-    for lo in range(0, 4000, 900):  # five chunks, the last one short
-        d, f = seen.check(ids.iloc[lo:lo + 900], np.arange(lo, min(lo + 900, 4000), dtype=np.int64))
+    seen, dup, first = cio._SeenIds(first_bits=6 if chunk < 900 else 20), [], []
+    for lo in range(0, 4000, chunk):  # the last chunk short
+        d, f = seen.check(ids.iloc[lo:lo + chunk], np.arange(lo, min(lo + chunk, 4000), dtype=np.int64))
         dup.append(d)
         first.append(f)
     dup, first = np.concatenate(dup), np.concatenate(first)
     present = ids.notna().to_numpy()
     expect = present & ids.duplicated(keep="first").to_numpy()
     assert dup.tolist() == expect.tolist() and expect.sum() > 1000
+    assert len(seen.bits) * 8 >= 8 * seen.n_seen  # the filter kept at least 8 bits per id
     firsts = {v: i for i, v in reversed(list(enumerate(ids.tolist()))) if v is not pd.NA}
     assert first.tolist() == [firsts[v] for v in ids[expect].tolist()]
 
