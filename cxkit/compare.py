@@ -985,11 +985,18 @@ class _Additive:
         return self.estimate(r, opts)[0], self.n(r), self.diff(s, r, opts)
 
 
+def _rows(valid: np.ndarray) -> np.ndarray:
+    """Positions of the rows that count: gathering several columns by them is 2-5x faster than selecting
+    each with the boolean mask (a period is a fraction of 10M answers)."""
+    return np.flatnonzero(valid)
+
+
 class _NpsKind(_Additive):
     name = "nps"
 
     def cells(self, payload, valid, codes, g):
-        c = np.bincount(codes[valid] * 3 + payload[valid], minlength=g * 3).reshape(g, 3).astype(float)
+        rows = _rows(valid)
+        c = np.bincount(codes[rows] * 3 + payload[rows], minlength=g * 3).reshape(g, 3).astype(float)
         return {"d": c[:, 0], "pa": c[:, 1], "p": c[:, 2]}
 
     def n(self, s):
@@ -1022,8 +1029,10 @@ class _ShareKind(_Additive):
     name = "share"
 
     def cells(self, payload, valid, codes, g):
-        n = np.bincount(codes[valid], minlength=g).astype(float)
-        k = np.bincount(codes[valid & payload], minlength=g).astype(float)
+        rows = _rows(valid)
+        c = codes[rows]
+        n = np.bincount(c, minlength=g).astype(float)
+        k = np.bincount(c[payload[rows]], minlength=g).astype(float)
         return {"k": k, "n": n}
 
     def n(self, s):
@@ -1056,7 +1065,8 @@ class _MeanKind(_Additive):
     name = "mean"
 
     def cells(self, payload, valid, codes, g):
-        c, x = codes[valid], payload[valid]
+        rows = _rows(valid)
+        c, x = codes[rows], payload[rows]
         n = np.bincount(c, minlength=g).astype(float)
         with np.errstate(divide="ignore", invalid="ignore"):
             mean = np.bincount(c, weights=x, minlength=g) / n
@@ -1117,7 +1127,8 @@ class _MedianKind:
     name = "median"
 
     def cells(self, payload, valid, codes, g):
-        c, x = codes[valid], payload[valid]
+        rows = _rows(valid)
+        c, x = codes[rows], payload[rows]
         # rows by group (a radix sort of small codes), then each group's values sorted in place: ten times
         # faster than sorting by (group, value) at once
         x = x[np.argsort(c.astype(np.int16) if g < 2**15 else c, kind="stable")]
@@ -1294,7 +1305,7 @@ def _cluster_sums(cd: _ClusterData):
     nclus = int(cd.cl.max()) + 1 if cd.cl.size else 0
     a = sparse.csr_matrix((resid, (cd.cl, cd.col)), shape=(nclus, cd.ncols))
     # a (cluster, column) cell with answers: scipy keeps a sum of exactly 0 as a stored entry (no zero is
-    # eliminated when duplicates are summed), so a's structure marks the cells with answers; built once
+    # eliminated when duplicates are summed), so a's structure marks the cells with answers
     ind = sparse.csr_matrix((np.ones(a.nnz), a.indices, a.indptr), shape=a.shape)
     return n, mean, ss, (a.T @ a).tocsr(), (ind.T @ ind).tocsr()
 
@@ -1526,6 +1537,14 @@ class _Prepared:
                 d = pd.to_datetime(d, errors="coerce")
             self.dates = d.to_numpy(dtype="datetime64[ns]")
         self.date = date
+        self._days = None
+
+    def days(self) -> np.ndarray:
+        """Day number of each row's date (NaT: far below any day), made once (trends reuse it)."""
+        if self._days is None:
+            when = self.dates if self.dates is not None else np.full(len(self.ok), np.datetime64("NaT"), "datetime64[ns]")
+            self._days = when.view(np.int64) // _NS_PER_DAY
+        return self._days
 
     def date_range(self):
         if self.churn is not None:
@@ -1921,19 +1940,20 @@ _FREQS = {"W": "W", "week": "W", "weekly": "W", "M": "M", "month": "M", "monthly
 _NS_PER_DAY = 86_400_000_000_000
 
 
-def _period_index(when: np.ndarray, periods: pd.PeriodIndex) -> np.ndarray:
+def _period_index(when: np.ndarray | None, periods: pd.PeriodIndex, *, day: np.ndarray | None = None) -> np.ndarray:
     """Position of each timestamp's period in ``periods`` (-1 or ``len(periods)`` outside them, -1 for NaT).
 
     Periods start at midnight, so the day decides: each row's day number indexes a table with one
-    entry per day of the span (a search per row, or numpy's calendar cast to months, costs 5-10x more).
+    entry per day of the span and one more at each end for the days outside (a search per row, or
+    numpy's calendar cast to months, costs 5-10x more). ``day``: the rows' day numbers, when known.
     """
     edges = np.array([p.start_time for p in periods] + [(periods[-1] + 1).start_time], dtype="datetime64[ns]")
     day0, day1 = (edges[[0, -1]].astype(np.int64) // _NS_PER_DAY).tolist()
     days = np.arange(day0, day1, dtype=np.int64) * _NS_PER_DAY  # midnight of every day of the periods
-    table = np.searchsorted(edges.astype(np.int64), days, side="right") - 1
-    day = when.astype("datetime64[ns]").view(np.int64) // _NS_PER_DAY - day0  # NaT: far below 0
-    inside = (day >= 0) & (day < len(days))
-    return np.where(inside, table[np.clip(day, 0, max(len(days) - 1, 0))], np.where(day < 0, -1, len(periods)))
+    table = np.concatenate([[-1], np.searchsorted(edges.astype(np.int64), days, side="right") - 1, [len(periods)]])
+    if day is None:
+        day = when.astype("datetime64[ns]").view(np.int64) // _NS_PER_DAY  # NaT: far below any day
+    return table[np.clip(day - (day0 - 1), 0, len(days) + 1)]
 
 
 def trend(data: pd.DataFrame | None = None, *, metric: str = "nps", freq: str = "M",
@@ -1998,9 +2018,8 @@ def trend(data: pd.DataFrame | None = None, *, metric: str = "nps", freq: str = 
     if isinstance(kind, _Additive) and prep.churn is None and cl is None and len(periods):
         # one pass: each row's period found once, cells of every (period, group) from one reduction; the
         # same sums as one pass per period (bincount adds each cell's rows in the same order)
-        when = prep.dates if prep.dates is not None else np.full(len(data), np.datetime64("NaT"), "datetime64[ns]")
-        at = _period_index(when, periods)
-        valid = prep.ok & ~np.isnat(when) & (at >= 0) & (at < len(periods))
+        at = _period_index(None, periods, day=prep.days())
+        valid = prep.ok & (at >= 0) & (at < len(periods))  # NaT: at = -1
         both = kind.cells(prep.payload, valid, np.where(valid, at, 0) * g + codes, len(periods) * g)
         cells = [kind.take(both, np.arange(t * g, (t + 1) * g)) for t in range(len(periods))]
     else:
