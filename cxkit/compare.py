@@ -1540,10 +1540,18 @@ class _Prepared:
         self._days = None
 
     def days(self) -> np.ndarray:
-        """Day number of each row's date (NaT: far below any day), made once (trends reuse it)."""
+        """Day number of each row's date (NaT: far below any day), made once per date column while
+        :func:`reuse_prepared` is active (the metrics of a table share it: 40 MB at 10M rows)."""
         if self._days is None:
             when = self.dates if self.dates is not None else np.full(len(self.ok), np.datetime64("NaT"), "datetime64[ns]")
-            self._days = when.view(np.int64) // _NS_PER_DAY
+            # the same column's memory; the entry holds the array, so that memory cannot go to another one
+            key = ("days", when.__array_interface__["data"][0], when.strides, when.dtype.str, len(when))
+            hit = None if _REUSE is None else _REUSE.get(key)
+            if hit is None:
+                hit = (when, (when.view(np.int64) // _NS_PER_DAY).astype(np.int32))  # NaT: about -1e8
+                if _REUSE is not None and self.dates is not None:
+                    _REUSE[key] = hit
+            self._days = hit[1]
         return self._days
 
     def date_range(self):
