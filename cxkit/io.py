@@ -1298,6 +1298,22 @@ def _string_bytes(arr) -> tuple[np.ndarray, np.ndarray]:
     return offsets - lo, data
 
 
+def _rows_with_bytes(arr, table: np.ndarray) -> np.ndarray:
+    """Which values of an Arrow large_string array hold a byte marked in ``table`` (256 booleans)."""
+    offsets, data = _string_bytes(arr)
+    out = np.zeros(len(arr), dtype=bool)
+    at = np.flatnonzero(table[data])
+    if len(at):
+        out[np.searchsorted(offsets, at, side="right") - 1] = True
+    return out
+
+
+#: UTF-8 bytes from 0xCC on start code points from U+0300 (the combining marks) up. Text made only of code
+#: points below U+0300 is in NFC already (tested over every pair of them), so only values holding such a
+#: byte can change under NFC normalisation (Lithuanian, Polish and Latvian letters are all below U+0180).
+_NFC_CANDIDATE_BYTES = np.arange(256) >= 0xCC
+
+
 def _has_bytes(arr, table: np.ndarray) -> bool:
     """Whether any value of an Arrow string array holds a byte marked in ``table`` (256 booleans)."""
     import pyarrow.compute as pc
@@ -1931,14 +1947,20 @@ class _Validator:
             ca = new
         else:
             ca = pc.utf8_trim_whitespace(ca)
-        if len(ca) and not pc.all(pc.string_is_ascii(ca)).as_py():
-            normal = pc.utf8_normalize(ca, "NFC")
-            if col.kind in ("id", "category"):
-                changed = pc.not_equal(normal, ca)
-                if pc.any(changed).as_py():
+        if isinstance(ca, pa.ChunkedArray):
+            ca = ca.combine_chunks()
+        ca = pc.cast(ca, pa.large_string())
+        maybe = _rows_with_bytes(ca, _NFC_CANDIDATE_BYTES)
+        if maybe.any():  # normalise only the values that can change (a quarter of comments hold accents)
+            some = ca.filter(pa.array(maybe))
+            normal = pc.utf8_normalize(some, "NFC")
+            changed = np.zeros(len(ca), dtype=bool)
+            changed[np.flatnonzero(maybe)[np.asarray(pc.not_equal(normal, some), dtype=bool)]] = True
+            if changed.any():
+                if col.kind in ("id", "category"):
                     self._repair(col.name, "Unicode accents written as two characters joined into one (NFC)",
                                  count(changed), first(changed))
-            ca = normal
+                ca = pc.replace_with_mask(ca, pa.array(maybe), normal)
         empty = np.asarray(pc.equal(ca, ""), dtype=bool) if len(ca) else np.zeros(0, dtype=bool)
         bad = np.zeros(len(ca), dtype=bool)
         expected = _LazyTexts(len(ca))

@@ -187,6 +187,48 @@ def test_unit_spelling_variants_are_unified_and_reported(tmp_path):
     assert "whitespace" in repairs and "unified to 'Vilnius Ozas'" in repairs
 
 
+def test_code_points_below_u0300_are_nfc_in_any_order():
+    """The premise of normalising only values with a byte from 0xCC on (code points from U+0300): text made
+    of code points below U+0300 is NFC already. No such code point composes with another or decomposes, so
+    checking every single one and every pair (unicodedata, Python's own Unicode tables) covers any text."""
+    import unicodedata
+
+    low = [chr(c) for c in range(0x300)]
+    assert all(unicodedata.is_normalized("NFC", a) for a in low)
+    assert all(unicodedata.is_normalized("NFC", a + b) for a in low for b in low)
+    assert "\u0300".encode()[0] == 0xCC and "\u02ff".encode()[0] == 0xCB  # where the byte test draws the line
+
+
+@pytest.mark.parametrize("fmt", ["csv", "parquet"])
+def test_text_is_nfc_normalised_and_ids_report_it(tmp_path, fmt):
+    """Decomposed accents (a letter + U+030C / U+0301) are joined (NFC) in ids, units and comments; text that
+    is NFC already, also with bytes from 0xCC on (emoji, curly quotes, CJK), is left as it was."""
+    import unicodedata
+
+    import pyarrow as pa
+    import pyarrow.parquet as pq
+
+    comments = ["S\u030cauni aptarnavo\u0301", "Ačiū 😀 “labai” gerai", "plain", "", "Dzie\u0328kuje\u0328 ｶﾀｶﾅ 漢字",
+                "Zaķis ļoti labs"]
+    customers = ["c-S\u030c1", "c-2", "c-3", "c-Š1", "c-5", "c-6"]
+    units = ["S\u030ciauliai", "Šiauliai", "Riga", "Riga", "Riga", "Riga"]
+    frame = pd.DataFrame({"response_id": [f"r{i}" for i in range(6)], "customer_id": customers, "unit": units,
+                          "date": ["2025-01-0%d" % (i + 1) for i in range(6)], "nps": [9] * 6, "comment": comments})
+    p = tmp_path / f"r.{fmt}"
+    if fmt == "csv":
+        frame.to_csv(p, index=False)
+    else:
+        pq.write_table(pa.Table.from_pandas(frame, preserve_index=False), p)
+    lr = cx.read_table(p, "responses", errors="quarantine", today=TODAY)
+    _check_invariant(lr)
+    nfc = [unicodedata.normalize("NFC", c) for c in comments]
+    assert lr.data["comment"].fillna("").tolist() == nfc
+    assert lr.data["customer_id"].tolist() == ["c-Š1", "c-2", "c-3", "c-Š1", "c-5", "c-6"]
+    assert lr.data["unit"].astype(str).tolist() == ["Šiauliai", "Šiauliai", "Riga", "Riga", "Riga", "Riga"]
+    nfc_repairs = lr.repairs[lr.repairs["repair"].str.contains("NFC")]
+    assert dict(zip(nfc_repairs["column"], nfc_repairs["rows"])) == {"customer_id": 1, "unit": 1}
+
+
 def test_rows_with_wrong_field_count_are_rejected_not_dropped(tmp_path):
     p = write(tmp_path / "r.csv", "response_id,unit,date,nps\nr1,A,2025-01-01,9\nr2,A,2025-01-01,9,extra\nr3,A,2025-01-02\n")
     lr = cx.read_table(p, "responses", errors="quarantine", today=TODAY)
