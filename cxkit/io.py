@@ -1298,32 +1298,27 @@ def _string_bytes(arr) -> tuple[np.ndarray, np.ndarray]:
     return offsets - lo, data
 
 
-def _rows_with_bytes(arr, table: np.ndarray) -> np.ndarray:
-    """Which values of an Arrow large_string array hold a byte marked in ``table`` (256 booleans)."""
-    offsets, data = _string_bytes(arr)
-    out = np.zeros(len(arr), dtype=bool)
-    at = np.flatnonzero(table[data])
-    if len(at):
-        out[np.searchsorted(offsets, at, side="right") - 1] = True
-    return out
-
-
 #: UTF-8 bytes from 0xCC on start code points from U+0300 (the combining marks) up. Text made only of code
 #: points below U+0300 is in NFC already (tested over every pair of them), so only values holding such a
 #: byte can change under NFC normalisation (Lithuanian, Polish and Latvian letters are all below U+0180).
 _NFC_CANDIDATE_BYTES = np.arange(256) >= 0xCC
+#: one flag per byte value: 1 a control character, 2 the lead byte of an invisible one, 4 an NFC candidate
+_BYTE_FLAGS = (_CONTROL_BYTES * 1 + _INVISIBLE_LEADS * 2 + _NFC_CANDIDATE_BYTES * 4).astype(np.uint8)
 
 
-def _has_bytes(arr, table: np.ndarray) -> bool:
-    """Whether any value of an Arrow string array holds a byte marked in ``table`` (256 booleans)."""
-    import pyarrow.compute as pc
-
-    for chunk in (arr.chunks if isinstance(arr, pa.ChunkedArray) else [arr]):
-        if len(chunk):
-            _, data = _string_bytes(pc.cast(chunk, pa.large_string()))
-            if table[data].any():
-                return True
-    return False
+def _byte_flags(arr) -> tuple[int, np.ndarray]:
+    """One pass over the bytes of an Arrow large_string array: the union of the :data:`_BYTE_FLAGS` of
+    its bytes, and which values hold an NFC candidate byte."""
+    offsets, data = _string_bytes(arr)
+    flags = _BYTE_FLAGS[data]
+    at = np.flatnonzero(flags)
+    rows = np.zeros(len(arr), dtype=bool)
+    if not len(at):
+        return 0, rows
+    found = flags[at]
+    nfc = at[(found & 4) != 0]
+    rows[np.searchsorted(offsets, nfc, side="right") - 1] = True
+    return int(np.bitwise_or.reduce(found)), rows
 
 
 def fast_hash(arr) -> np.ndarray:
@@ -1928,12 +1923,18 @@ class _Validator:
             idx = np.flatnonzero(np.asarray(mask, dtype=bool))
             return ca[int(idx[0])].as_py() if len(idx) else ""
 
-        control = pc.match_substring_regex(ca, _CONTROL.pattern) if _has_bytes(ca, _CONTROL_BYTES) else None
+        if isinstance(ca, pa.ChunkedArray):
+            ca = ca.combine_chunks()
+        ca = pc.cast(ca, pa.large_string())
+        # which kinds of bytes occur, and which values can change under NFC: one pass (removing control and
+        # invisible characters or trimming below never adds a byte, so the NFC candidates stay a superset)
+        flags, maybe = _byte_flags(ca)
+        control = pc.match_substring_regex(ca, _CONTROL.pattern) if flags & 1 else None
         if control is not None and pc.any(control).as_py():
             self._repair(col.name, "removed control characters", count(control), "")
             ca = pc.replace_substring_regex(ca, _CONTROL.pattern, "")
         if col.kind in ("id", "category"):
-            invisible = pc.match_substring_regex(ca, _INVISIBLE) if _has_bytes(ca, _INVISIBLE_LEADS) else None
+            invisible = pc.match_substring_regex(ca, _INVISIBLE) if flags & 2 else None
             if invisible is not None and pc.any(invisible).as_py():
                 self._repair(col.name, "removed invisible characters (zero-width spaces, byte-order marks, soft hyphens, "
                                        "direction overrides)", count(invisible), first(invisible))
@@ -1947,10 +1948,6 @@ class _Validator:
             ca = new
         else:
             ca = pc.utf8_trim_whitespace(ca)
-        if isinstance(ca, pa.ChunkedArray):
-            ca = ca.combine_chunks()
-        ca = pc.cast(ca, pa.large_string())
-        maybe = _rows_with_bytes(ca, _NFC_CANDIDATE_BYTES)
         if maybe.any():  # normalise only the values that can change (a quarter of comments hold accents)
             some = ca.filter(pa.array(maybe))
             normal = pc.utf8_normalize(some, "NFC")
