@@ -1306,6 +1306,16 @@ _NFC_CANDIDATE_BYTES = np.arange(256) >= 0xCC
 _BYTE_FLAGS = (_CONTROL_BYTES * 1 + _INVISIBLE_LEADS * 2 + _NFC_CANDIDATE_BYTES * 4).astype(np.uint8)
 
 
+def _large_strings(arr):
+    """An Arrow string array (or chunked array) as one ``large_string`` array, as the byte-level helpers
+    here read it."""
+    import pyarrow.compute as pc
+
+    if isinstance(arr, pa.ChunkedArray):
+        arr = arr.combine_chunks()
+    return arr if pa.types.is_large_string(arr.type) else pc.cast(arr, pa.large_string())
+
+
 def _byte_flags(arr) -> tuple[int, np.ndarray]:
     """One pass over the bytes of an Arrow large_string array: the union of the :data:`_BYTE_FLAGS` of
     its bytes, and which values hold an NFC candidate byte."""
@@ -1332,12 +1342,7 @@ def fast_hash(arr) -> np.ndarray:
     processed together, one word position per pass (``tests/test_io.py`` checks it against a
     plain-Python version).
     """
-    import pyarrow.compute as pc
-
-    if isinstance(arr, pa.ChunkedArray):
-        arr = arr.combine_chunks()
-    if not pa.types.is_large_string(arr.type):
-        arr = pc.cast(arr, pa.large_string())
+    arr = _large_strings(arr)
     n = len(arr)
     if n == 0:
         return np.zeros(0, dtype=np.uint64)
@@ -1427,9 +1432,7 @@ class _SeenIds:
         arr = _arrow_strings(ids)
         if arr is None:
             arr = pa.array(ids.astype("string").astype(object).where(ids.notna(), None).tolist(), type=pa.large_string())
-        if isinstance(arr, pa.ChunkedArray):
-            arr = arr.combine_chunks()
-        arr = pc.cast(arr, pa.large_string())
+        arr = _large_strings(arr)
         h = fast_hash(arr)
         n = len(arr)
         dup = np.zeros(n, dtype=bool)
@@ -1484,9 +1487,8 @@ class _SeenIds:
             kh = h[keep]
             o = np.argsort(kh)
             self.chunks.append((kh[o], o, arr.take(pa.array(keep)), records[keep]))
-        else:
-            return dup, first[dup]
-        self._add(self.chunks[-1][0])
+        if kept.any():
+            self._add(self.chunks[-1][0])
         return dup, first[dup]
 
 
@@ -1923,9 +1925,7 @@ class _Validator:
             idx = np.flatnonzero(np.asarray(mask, dtype=bool))
             return ca[int(idx[0])].as_py() if len(idx) else ""
 
-        if isinstance(ca, pa.ChunkedArray):
-            ca = ca.combine_chunks()
-        ca = pc.cast(ca, pa.large_string())
+        ca = _large_strings(ca)
         # which kinds of bytes occur, and which values can change under NFC: one pass (removing control and
         # invisible characters or trimming below never adds a byte, so the NFC candidates stay a superset)
         flags, maybe = _byte_flags(ca)
@@ -1971,8 +1971,7 @@ class _Validator:
                 else:
                     bad |= too_long
                     expected[too_long] = f"at most {col.max_length} characters (found a longer value)"
-        text = pd.Series(pd.arrays.ArrowStringArray(ca.cast(pa.large_string()) if not pa.types.is_large_string(ca.type)
-                                                    else ca), index=s.index)
+        text = pd.Series(pd.arrays.ArrowStringArray(ca), index=s.index)  # large_string throughout
         if col.kind == "text" and self.file_format == "csv":
             swallowed = self._swallowed_rows(text)
             if swallowed.any():
