@@ -365,7 +365,7 @@ def _kth_pair_differences(x, y_all, y_excl, ks, *, list_below: int = 100_000, sa
     c_lo_all, c_hi_all = np.zeros(ks.shape), np.full(ks.shape, float(x.size) * n_all)  # pairs of y_all <= lo, hi
     tol = 1e-12 * max(1.0, float(np.max(np.abs(np.concatenate([lo, hi])))))
     n_pairs = float(x.size) * (n_all - n_ex)
-    if sample and n_pairs > max(list_below, 4 * sample) and x.size and n_all:
+    if sample and n_pairs > max(list_below, 4 * sample):
         # pairs drawn from x and y_all (y_excl, a small part of y_all, is not taken out: the bias is far
         # inside the margin, and a bound that misses is simply not used)
         rng = np.random.default_rng(20261123)
@@ -1381,7 +1381,7 @@ def _cluster_data(kind_name, parts, cl, ncols) -> _ClusterData:
     """Stack (valid, payload, codes, column offset) parts of one comparison set."""
     xs, cols, cls = [], [], []
     for valid, payload, codes, offset in parts:
-        rows = np.flatnonzero(valid)  # a period is a small part of the rows: one scan of the mask, then gathers
+        rows = _rows(valid)
         xs.append(_observation_values(kind_name, payload, rows))
         cols.append(codes[rows] + offset)
         cls.append(cl[rows])
@@ -1537,22 +1537,21 @@ class _Prepared:
                 d = pd.to_datetime(d, errors="coerce")
             self.dates = d.to_numpy(dtype="datetime64[ns]")
         self.date = date
-        self._days = None
 
     def days(self) -> np.ndarray:
-        """Day number of each row's date (NaT: far below any day), made once per date column while
+        """Day number of each row's date (:func:`_day_numbers`), made once per date column while
         :func:`reuse_prepared` is active (the metrics of a table share it: 40 MB at 10M rows)."""
-        if self._days is None:
-            when = self.dates if self.dates is not None else np.full(len(self.ok), np.datetime64("NaT"), "datetime64[ns]")
-            # the same column's memory; the entry holds the array, so that memory cannot go to another one
-            key = ("days", when.__array_interface__["data"][0], when.strides, when.dtype.str, len(when))
-            hit = None if _REUSE is None else _REUSE.get(key)
-            if hit is None:
-                hit = (when, (when.view(np.int64) // _NS_PER_DAY).astype(np.int32))  # NaT: about -1e8
-                if _REUSE is not None and self.dates is not None:
-                    _REUSE[key] = hit
-            self._days = hit[1]
-        return self._days
+        if self.dates is None:
+            return _day_numbers(np.full(len(self.ok), np.datetime64("NaT"), "datetime64[ns]"))
+        when = self.dates
+        # the same column's memory; the entry holds the array, so that memory cannot go to another one
+        key = ("days", when.__array_interface__["data"][0], when.strides, when.dtype.str, len(when))
+        hit = None if _REUSE is None else _REUSE.get(key)
+        if hit is None:
+            hit = (when, _day_numbers(when))
+            if _REUSE is not None:
+                _REUSE[key] = hit
+        return hit[1]
 
     def date_range(self):
         if self.churn is not None:
@@ -1948,6 +1947,11 @@ _FREQS = {"W": "W", "week": "W", "weekly": "W", "M": "M", "month": "M", "monthly
 _NS_PER_DAY = 86_400_000_000_000
 
 
+def _day_numbers(when: np.ndarray) -> np.ndarray:
+    """Days since 1970-01-01 of timestamps, as 32-bit integers (NaT: about -1e8, far below any day)."""
+    return (when.astype("datetime64[ns]", copy=False).view(np.int64) // _NS_PER_DAY).astype(np.int32)
+
+
 def _period_index(when: np.ndarray | None, periods: pd.PeriodIndex, *, day: np.ndarray | None = None) -> np.ndarray:
     """Position of each timestamp's period in ``periods`` (-1 or ``len(periods)`` outside them, -1 for NaT).
 
@@ -1960,7 +1964,7 @@ def _period_index(when: np.ndarray | None, periods: pd.PeriodIndex, *, day: np.n
     days = np.arange(day0, day1, dtype=np.int64) * _NS_PER_DAY  # midnight of every day of the periods
     table = np.concatenate([[-1], np.searchsorted(edges.astype(np.int64), days, side="right") - 1, [len(periods)]])
     if day is None:
-        day = when.astype("datetime64[ns]").view(np.int64) // _NS_PER_DAY  # NaT: far below any day
+        day = _day_numbers(when)
     return table[np.clip(day - (day0 - 1), 0, len(days) + 1)]
 
 
