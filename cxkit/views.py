@@ -707,9 +707,12 @@ class Section:
 
     def figure(self, ax):
         fig = ax.figure if hasattr(ax, "figure") else ax
+        engine = fig.get_layout_engine()
         with warnings.catch_warnings(record=True) as caught:
             warnings.simplefilter("always")
             fig.tight_layout()
+        if engine is None:  # tight_layout leaves a placeholder engine, and with one savefig lays the figure out again
+            fig.set_layout_engine(None)
         for w in caught:  # shown as before; a figure tight_layout could not fit is cropped when drawn
             warnings.warn_explicit(w.message, w.category, w.filename, w.lineno)
         fig._cxkit_fitted = not caught

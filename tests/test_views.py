@@ -97,11 +97,17 @@ def test_figures_are_drawn_once_and_cropped_only_when_tight_layout_could_not_fit
     fitted.axes[0].set_ylabel("NPS")
     loose, _ = plt.subplots(figsize=(2, 1.5), dpi=100)
     loose.axes[0].set_ylabel("a label far longer than the figure is wide\n" * 6)  # cannot be fitted
+    draws = []
+    real_draw = matplotlib.figure.Figure.draw
+    monkeypatch.setattr(matplotlib.figure.Figure, "draw", lambda fig, r: (draws.append(fig), real_draw(fig, r))[1])
     sec = Section()
     sec.figure(fitted)
     with pytest.warns(UserWarning, match="[Tt]ight"):
         sec.figure(loose)
+    assert draws == []  # tight_layout measures, it does not draw
     sec.show()
+    # one draw for the fitted figure; the one cropped is measured by a draw first, as savefig does
+    assert [d is fitted for d in draws] == [True, False, False]
     sizes = [Image.open(io.BytesIO(img.data)).size for img in shown]
     assert [img.format for img in shown] == ["png", "png"]
     assert sizes[0] == (400, 300)  # the whole canvas: tight_layout put everything inside it
