@@ -28,6 +28,7 @@ import pandas as pd
 from scipy import stats
 
 from ._printer import Result, format_number
+from .compare import _numeric_column
 from .errors import ConfigError, InsufficientDataError
 from .metrics import (DAYS_PER_MONTH, bootstrap_counts, _churn_columns, _mean_interval, _poisson_interval, _share_interval, _z, clv,
                       nps_group)
@@ -274,7 +275,7 @@ def join_outcomes(responses=None, customers: pd.DataFrame | None = None, revenue
         counts["responses_unknown_customer"] = int((~known).sum())
         r = r[known].drop(columns="customer_id").assign(_pos=pos[known])
         for s in SCORES:
-            r[s] = r[s].astype("Float64").astype(float) if s in r.columns else np.nan
+            r[s] = _numeric_column(r, s) if s in r.columns else np.nan  # Float64 round trip: 20 ms a column
         if "date" not in r.columns:
             r["date"] = pd.NaT
         ignore = pd.Series(False, index=r.index)
