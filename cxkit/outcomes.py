@@ -783,11 +783,25 @@ def churn_logit(data, *, score: str = "nps", controls: Sequence[str] | None = No
                          data=frame.loc[y.index])
 
 
+def _tied(t, e, *keys):
+    """Distinct (time, event, keys...) rows and how often each occurs. lifelines weighs rows by integer
+    counts exactly as it counts repeated rows, and ties are the rule (follow-up in whole days)."""
+    cols = [np.asarray(c) for c in (t, e, *keys)]
+    order = np.lexsort(cols[::-1])
+    cols = [c[order] for c in cols]
+    new = np.ones(len(order), dtype=bool)
+    if len(order):
+        new[1:] = np.logical_or.reduce([c[1:] != c[:-1] for c in cols])
+    first = np.flatnonzero(new)
+    return [c[first] for c in cols], np.diff(np.append(first, len(order)))
+
+
 def _km_curve(t, e, confidence):
     from lifelines import KaplanMeierFitter
 
+    (t, e), n = _tied(t, e)
     kmf = KaplanMeierFitter(alpha=1 - confidence)
-    kmf.fit(t, event_observed=e)
+    kmf.fit(t, event_observed=e, weights=n)
     return kmf
 
 
@@ -871,7 +885,9 @@ def kaplan_meier(data, *, by: str | None = "nps_group", at: Sequence[float] = (6
     p = np.nan
     if by is not None and len(levels) > 1:
         m = ok
-        res = multivariate_logrank_test(t[m], labels[m].astype(str).to_numpy(), e[m])
+        codes, names = pd.factorize(labels[m].astype(str))
+        (tt, ee, gg), n = _tied(t[m], e[m], codes)
+        res = multivariate_logrank_test(tt, np.asarray(names)[gg], ee, weights=n)
         p = float(res.p_value)
         notes.append(f"Log-rank test that all {by} groups share one retention curve: p = {format_number(p, 4)}.")
     return SurvivalCurves(title="Retention (Kaplan-Meier)" + (f" by {by}" if by else ""),

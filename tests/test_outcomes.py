@@ -281,6 +281,36 @@ def test_kaplan_meier_by_hand():
     assert km.summary["median_months"].iloc[0] == 3.0
 
 
+def test_kaplan_meier_of_tied_rows_equals_lifelines_on_every_row():
+    # kaplan_meier hands lifelines each distinct (months, churned[, group]) once, weighted by its count;
+    # the reference is lifelines fitted on the rows themselves
+    from lifelines import KaplanMeierFitter
+    from lifelines.statistics import multivariate_logrank_test
+
+    rng = np.random.default_rng(11)
+    n = 3000
+    d = pd.DataFrame({"months": np.round(rng.exponential(15, n) * 30.4) / 30.4,  # whole days: ties
+                      "churned": rng.random(n) < 0.4,
+                      "nps_group": rng.choice(["detractor", "passive", "promoter"], n, p=[0.2, 0.3, 0.5])})
+    d.loc[d.index[:40], "months"] = np.nan  # left out, as before
+    km = cx.kaplan_meier(d, at=(3, 12))
+    ok = d["months"].notna()
+    for g, rows in d[ok].groupby("nps_group"):
+        ref = KaplanMeierFitter().fit(rows["months"], rows["churned"])
+        curve = km.curves[km.curves["group"] == g]
+        assert curve["months"].to_numpy() == pytest.approx(ref.survival_function_.index.to_numpy())
+        assert curve["retained"].to_numpy() == pytest.approx(ref.survival_function_.iloc[:, 0].to_numpy() * 100)
+        ci = ref.confidence_interval_survival_function_
+        assert curve["ci_low"].to_numpy() == pytest.approx(ci.iloc[:, 0].to_numpy() * 100)
+        assert curve["ci_high"].to_numpy() == pytest.approx(ci.iloc[:, 1].to_numpy() * 100)
+        assert curve["at_risk"].tolist() == ref.event_table["at_risk"].reindex(ref.survival_function_.index).tolist()
+        summ = km.summary[km.summary["group"] == g]
+        assert summ["n"].tolist() == [len(rows)] * 2 and summ["churned"].tolist() == [int(rows["churned"].sum())] * 2
+        assert summ["median_months"].iloc[0] == pytest.approx(ref.median_survival_time_)
+    p = multivariate_logrank_test(d.loc[ok, "months"], d.loc[ok, "nps_group"], d.loc[ok, "churned"]).p_value
+    assert km.logrank_p == pytest.approx(p, rel=1e-9)
+
+
 def test_weighted_km_matches_lifelines():
     from lifelines import KaplanMeierFitter
     from lifelines.utils import restricted_mean_survival_time
