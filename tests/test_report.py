@@ -134,9 +134,12 @@ def test_each_partition_holds_exactly_its_groups_rows(small_data, tmp_path, leve
         frame = getattr(ds, table)
         groups = group_of(frame["unit"].astype(str)).astype(str)
         expected = {g: sorted(frame.loc[(groups == g).to_numpy(), key].astype(str)) for g in prep.groups}
-        got = {g: sorted(pd.read_parquet(prep.data_dir / "partitions" / table / f"{prep.slugs[g]}.parquet")[key]
-                         .astype(str)) for g in prep.groups}
+        parts = {g: pd.read_parquet(prep.data_dir / "partitions" / table / f"{prep.slugs[g]}.parquet")
+                 for g in prep.groups}
+        got = {g: sorted(p[key].astype(str)) for g, p in parts.items()}
         assert got == expected, table
+        # the table's own columns; the loader's row numbers (_row) are not written
+        assert {tuple(p.columns) for p in parts.values()} == {tuple(c for c in frame.columns if c != "_row")}, table
         assert sum(map(len, got.values())) == len(frame), table
     if level == "region":
         assert set(prep.groups) == set(ds.units["region"].astype(str)) and len(prep.groups) >= 3
