@@ -1706,16 +1706,14 @@ def _finish(frame: pd.DataFrame, *, ref_label, has_reference: bool, min_n_show: 
 
 def _frame(labels_rows: pd.DataFrame, vs, metric, est, n, ref_value, ref_n, dd) -> pd.DataFrame:
     value, low, high = est
-    out = labels_rows.reset_index(drop=True).copy()
-    out["vs"] = np.asarray(vs, dtype=object) if np.ndim(vs) else vs
-    out["metric"] = metric
-    cols = dict(value=value, ci_low=low, ci_high=high, n=np.asarray(n).astype(int), reference=ref_value,
+    labels_rows = labels_rows.reset_index(drop=True)
+    cols = dict(vs=np.asarray(vs, dtype=object) if np.ndim(vs) else vs, metric=metric, value=value, ci_low=low,
+                ci_high=high, n=np.asarray(n).astype(int), reference=ref_value,
                 reference_n=np.asarray(ref_n).astype(int), diff=dd["diff"], diff_ci_low=dd["low"],
                 diff_ci_high=dd["high"], statistic=dd["statistic"], p_value=dd["p"], p_adjusted=np.nan,
                 significant=False, direction="", test=dd["test"], effect_size=dd["effect"], suppressed=False, note="")
-    for k, v in cols.items():
-        out[k] = v
-    return out
+    # built at once: a column added at a time costs a copy of the frame's index each
+    return pd.concat([labels_rows, pd.DataFrame(cols, index=labels_rows.index)], axis=1)
 
 
 def _targets_for(targets, metric: str, by_names, labels: pd.DataFrame) -> np.ndarray:
