@@ -1293,21 +1293,58 @@ def _observation_values(kind_name: str, payload, rows) -> np.ndarray:
     return payload[rows].astype(float)
 
 
-def _cluster_sums(cd: _ClusterData):
-    """Per column n, mean, sum of squared residuals; the sparse cluster x column residual sums."""
-    from scipy import sparse
-
-    n = np.bincount(cd.col, minlength=cd.ncols).astype(float)
-    with np.errstate(divide="ignore", invalid="ignore"):
-        mean = np.bincount(cd.col, weights=cd.x, minlength=cd.ncols) / n
-    resid = cd.x - np.nan_to_num(mean)[cd.col]
-    ss = np.bincount(cd.col, weights=resid * resid, minlength=cd.ncols)
+def _cells(cd: _ClusterData, *values: np.ndarray):
+    """The (cluster, column) cells holding answers: their cluster, column, answers and the sums of each of
+    ``values`` over their answers. The cells of clusters with more than one answer come last, ordered by
+    cluster and column (``first`` is the first of them); the answers of clusters that answered once (most
+    of them) are cells as they are, without a sort."""
     nclus = int(cd.cl.max()) + 1 if cd.cl.size else 0
-    a = sparse.csr_matrix((resid, (cd.cl, cd.col)), shape=(nclus, cd.ncols))
-    # a (cluster, column) cell with answers: scipy keeps a sum of exactly 0 as a stored entry (no zero is
-    # eliminated when duplicates are summed), so a's structure marks the cells with answers
-    ind = sparse.csr_matrix((np.ones(a.nnz), a.indices, a.indptr), shape=a.shape)
-    return n, mean, ss, (a.T @ a).tocsr(), (ind.T @ ind).tocsr()
+    once = np.bincount(cd.cl, minlength=nclus)[cd.cl] == 1
+    single, multi = np.flatnonzero(once), np.flatnonzero(~once)
+    key, inv = np.unique(cd.cl[multi] * np.int64(cd.ncols) + cd.col[multi], return_inverse=True)
+    cl = np.concatenate([cd.cl[single], key // cd.ncols])
+    col = np.concatenate([cd.col[single], key % cd.ncols])
+    n = np.concatenate([np.ones(len(single)), np.bincount(inv, minlength=len(key))])
+    sums = [np.concatenate([v[single], np.bincount(inv, weights=v[multi], minlength=len(key))]) for v in values]
+    return cl, col, n, sums, len(single)
+
+
+def _cluster_sums(cd: _ClusterData, j, k):
+    """Per column n, mean and sum of squared residuals; for the column pairs (j, k) the cross products of
+    the clusters' residual sums (the (j, j), (k, k) and (j, k) entries of A'A, A the cluster x column
+    residual sums) and the number of clusters with answers in j, in k and in both."""
+    j, k = np.asarray(j, dtype=np.int64), np.asarray(k, dtype=np.int64)
+    g = cd.ncols
+    n = np.bincount(cd.col, minlength=g).astype(float)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        mean = np.bincount(cd.col, weights=cd.x, minlength=g) / n
+    resid = cd.x - np.nan_to_num(mean)[cd.col]
+    ss = np.bincount(cd.col, weights=resid * resid, minlength=g)
+    cl, col, _, (a,), first = _cells(cd, resid)
+    m_diag = np.bincount(col, weights=a * a, minlength=g)
+    k_diag = np.bincount(col, minlength=g).astype(float)
+    # cross products: the pairs of cells of one cluster (cells d apart in the cluster-ordered tail)
+    keys, prods = [], []
+    i = np.arange(first, len(cl) - 1)
+    d = 1
+    while i.size:
+        i = i[cl[i] == cl[i + d]]  # still inside one cluster at distance d (clusters are contiguous)
+        keys.append(col[i] * np.int64(g) + col[i + d])  # column of i < column of i + d
+        prods.append(a[i] * a[i + d])
+        i = i[i + d + 1 < len(cl)]
+        d += 1
+    pair = np.minimum(j, k) * np.int64(g) + np.maximum(j, k)
+    wanted = np.unique(pair)
+    keys, prods = np.concatenate(keys or [np.zeros(0, np.int64)]), np.concatenate(prods or [np.zeros(0)])
+    pos = np.minimum(np.searchsorted(wanted, keys), max(len(wanted) - 1, 0))
+    hit = (wanted[pos] == keys) if len(wanted) else np.zeros(len(keys), dtype=bool)
+    at = np.searchsorted(wanted, pair)
+    m_cross = np.bincount(pos[hit], weights=prods[hit], minlength=len(wanted))[at]
+    k_cross = np.bincount(pos[hit], minlength=len(wanted)).astype(float)[at]
+    same = j == k
+    m_cross = np.where(same, m_diag[j], m_cross)
+    k_cross = np.where(same, k_diag[j], k_cross)
+    return n, mean, ss, (m_diag[j], m_diag[k], m_cross), (k_diag[j], k_diag[k], k_cross)
 
 
 def _deff_pairs(cd: _ClusterData, j, k) -> np.ndarray:
@@ -1315,14 +1352,10 @@ def _deff_pairs(cd: _ClusterData, j, k) -> np.ndarray:
     j, k = np.asarray(j, dtype=np.int64), np.asarray(k, dtype=np.int64)
     if j.size == 0:
         return np.zeros(0)
-    n, _, ss, m, kk = _cluster_sums(cd)
-
-    def entries(mat, r, c):
-        return np.asarray(mat[r, c]).ravel()
-
+    n, _, ss, (m_jj, m_kk, m_jk), (c_jj, c_kk, c_jk) = _cluster_sums(cd, j, k)
     with np.errstate(divide="ignore", invalid="ignore"):
-        robust = entries(m, j, j) / n[j] ** 2 + entries(m, k, k) / n[k] ** 2 - 2 * entries(m, j, k) / (n[j] * n[k])
-        clusters = entries(kk, j, j) + entries(kk, k, k) - entries(kk, j, k)
+        robust = m_jj / n[j] ** 2 + m_kk / n[k] ** 2 - 2 * m_jk / (n[j] * n[k])
+        clusters = c_jj + c_kk - c_jk
         robust = robust * clusters / (clusters - 1)
         naive = ss[j] / n[j] ** 2 + ss[k] / n[k] ** 2
         return robust / naive
@@ -1330,10 +1363,10 @@ def _deff_pairs(cd: _ClusterData, j, k) -> np.ndarray:
 
 def _deff_single(cd: _ClusterData) -> np.ndarray:
     """Design effect of each column's mean (one group against a fixed target)."""
-    n, _, ss, m, kk = _cluster_sums(cd)
+    cols = np.arange(cd.ncols)
+    n, _, ss, (m, _, _), (c, _, _) = _cluster_sums(cd, cols, cols)
     with np.errstate(divide="ignore", invalid="ignore"):
-        c = kk.diagonal()
-        return m.diagonal() * c / (c - 1) / ss
+        return m * c / (c - 1) / ss
 
 
 def _deff_rest(cd: _ClusterData) -> np.ndarray:
@@ -1356,10 +1389,7 @@ def _deff_rest(cd: _ClusterData) -> np.ndarray:
     used = nc > 0
     clusters_total = float(used.sum())
     q_ss, q_sn, q_nn = float((sc * sc).sum()), float((sc * nc).sum()), float((nc * nc).sum())
-    key, inv = np.unique(cd.cl * g + cd.col, return_inverse=True)
-    c_p, j_p = key // g, key % g
-    n_p = np.bincount(inv).astype(float)
-    s_p = np.bincount(inv, weights=cd.x)
+    c_p, j_p, n_p, (s_p,), _ = _cells(cd, cd.x)
     with np.errstate(divide="ignore", invalid="ignore"):
         m = sx / n
         n_r = big_n - n

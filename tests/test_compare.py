@@ -522,14 +522,34 @@ def test_cluster_counts_keep_clusters_whose_residuals_cancel():
     x = np.array([0.0, 1.0, 0.0, 1.0, 0.0, 1.0, 1.0, 0.0])
     col = np.array([0, 0, 0, 0, 1, 1, 1, 1])
     cl = np.array([0, 0, 1, 2, 0, 3, 3, 2])
-    n, mean, _, m, kk = _cluster_sums(_ClusterData(x, col, cl, 2))
+    j, k = np.array([0, 0, 1, 1]), np.array([0, 1, 1, 0])
+    n, mean, _, m, kk = _cluster_sums(_ClusterData(x, col, cl, 2), j, k)
     assert mean.tolist() == [0.5, 0.5]
-    shared = [[len(set(cl[col == j]) & set(cl[col == k])) for k in range(2)] for j in range(2)]  # [[3, 2], [2, 3]]
-    assert kk.toarray().tolist() == shared
+    shared = [[len(set(cl[col == a]) & set(cl[col == b])) for b in range(2)] for a in range(2)]  # [[3, 2], [2, 3]]
+    assert [list(c) for c in kk] == [[shared[a][a] for a in j], [shared[b][b] for b in k],
+                                     [shared[a][b] for a, b in zip(j, k)]]
     resid = x - mean[col]
-    direct = [[sum(resid[(cl == c) & (col == j)].sum() * resid[(cl == c) & (col == k)].sum() for c in range(4))
-               for k in range(2)] for j in range(2)]
-    assert m.toarray() == pytest.approx(np.array(direct))
+    direct = [[sum(resid[(cl == c) & (col == a)].sum() * resid[(cl == c) & (col == b)].sum() for c in range(4))
+               for b in range(2)] for a in range(2)]
+    assert m[0] == pytest.approx([direct[a][a] for a in j]) and m[1] == pytest.approx([direct[b][b] for b in k])
+    assert m[2] == pytest.approx([direct[a][b] for a, b in zip(j, k)])
+
+
+def test_cluster_cross_products_match_the_dense_matrix(rng):
+    """Clusters answering in up to all of 7 columns, several times in one column: A'A and the shared-cluster
+    counts for every pair of columns, against the dense cluster x column matrix."""
+    n = 4000
+    cl = np.concatenate([rng.integers(0, 300, n - 50), np.arange(1000, 1050)])  # and 50 clusters answering once
+    col = rng.integers(0, 7, n)
+    x = rng.normal(size=n) + rng.normal(size=1050)[cl]
+    _, mean, _, m, kk = _cluster_sums(_ClusterData(x, col, cl, 7), *np.divmod(np.arange(49), 7))
+    a = np.zeros((1050, 7))
+    np.add.at(a, (cl, col), x - mean[col])
+    has = np.zeros((1050, 7))
+    has[cl, col] = 1
+    j, k = np.divmod(np.arange(49), 7)
+    assert m[2] == pytest.approx((a.T @ a)[j, k]) and m[0] == pytest.approx((a.T @ a)[j, j])
+    assert kk[2].tolist() == (has.T @ has)[j, k].tolist() and kk[1].tolist() == (has.T @ has)[k, k].tolist()
 
 
 # =======================================================================================
