@@ -1234,8 +1234,8 @@ def _multiset_minus(allv, x):
     keep = np.ones(allv.size, bool)
     vals, counts = np.unique(x, return_counts=True)
     first = np.searchsorted(allv, vals, side="left")
-    drop = np.concatenate([np.arange(f, f + c) for f, c in zip(first, counts)]) if vals.size else np.array([], int)
-    keep[drop] = False
+    # positions first, first + 1, ..., first + count - 1 of each value, without a range per value
+    keep[np.repeat(first - (np.cumsum(counts) - counts), counts) + np.arange(x.size)] = False
     return allv[keep]
 
 

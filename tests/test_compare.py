@@ -10,7 +10,7 @@ from scipy import stats
 
 import cxkit as cx
 from cxkit.compare import (_cluster_sums, _deff_pairs, _deff_rest, _hodges_lehmann, _kth_pair_differences,
-                           _nps_diff_arrays, _period_index, _share_tests, _ClusterData, _wilcoxon_null_cdf,
+                           _multiset_minus, _nps_diff_arrays, _period_index, _share_tests, _ClusterData, _wilcoxon_null_cdf,
                            _welch_arrays)
 from cxkit.errors import ConfigError, InsufficientDataError
 
@@ -180,6 +180,16 @@ def test_pair_difference_listing_is_exact_with_ties_and_exclusions(rng, list_bel
         allv = np.sort(np.concatenate([x, y]))
         got = _kth_pair_differences(x, allv, x, ks, list_below=list_below)
         assert got == pytest.approx(d[ks - 1], rel=1e-9, abs=1e-9)
+
+
+def test_multiset_minus_removes_each_copy_once(rng):
+    from collections import Counter
+
+    for _ in range(200):
+        allv = np.sort(rng.integers(0, rng.integers(1, 40), rng.integers(0, 150)).astype(float))  # many ties
+        x = np.sort(rng.choice(allv, rng.integers(0, allv.size + 1), replace=False)) if allv.size else allv
+        expected = sorted((Counter(allv.tolist()) - Counter(x.tolist())).elements())
+        assert _multiset_minus(allv, x).tolist() == expected
 
 
 @pytest.mark.parametrize("sample", [0, 200, 40_000])
