@@ -10,8 +10,8 @@ from scipy import stats
 
 import cxkit as cx
 from cxkit.compare import (_cluster_sums, _deff_pairs, _deff_rest, _hodges_lehmann, _kth_pair_differences,
-                           _multiset_minus, _nps_diff_arrays, _period_index, _share_tests, _ClusterData, _wilcoxon_null_cdf,
-                           _welch_arrays)
+                           _multiset_minus, _nps_diff_arrays, _period_index, _share_tests, _ClusterData,
+                           _wilcoxon_null_cdf, _welch_arrays)
 from cxkit.errors import ConfigError, InsufficientDataError
 
 
