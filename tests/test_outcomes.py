@@ -127,6 +127,10 @@ def test_join_errors():
         cx.join_outcomes(None, c)
     with pytest.raises(ConfigError, match="rule"):
         cx.join_outcomes(None, c.iloc[:1], rule="first")
+    # a score column with text (data not loaded with cx.load): a cxkit error naming the column and value
+    r = pd.DataFrame({"customer_id": ["a", "a"], "nps": [9, 7], "csat": ["4", "very good"]})
+    with pytest.raises(ConfigError, match="column 'csat': expected numbers, found 'very good'"):
+        cx.join_outcomes(r, c.iloc[:1])
 
 
 # ---------------------------------------------------------------------------------------
