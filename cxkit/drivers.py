@@ -19,7 +19,7 @@ import pandas as pd
 
 from ._printer import Result, format_number
 from .errors import ConfigError, InsufficientDataError
-from .metrics import _z
+from .metrics import _z, bootstrap_counts
 
 __all__ = ["DriverResult", "relative_weights", "MISSING_METHODS"]
 
@@ -115,12 +115,6 @@ def _weights_from_corr(r: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     r2 = (beta ** 2).sum(axis=1)
     raw[bad], r2[bad] = np.nan, np.nan
     return raw, r2
-
-
-def _resample_counts(rng: np.random.Generator, b: int, n: int) -> np.ndarray:
-    """(b, n) counts of each row in ``b`` bootstrap resamples of ``n`` rows."""
-    idx = rng.integers(0, n, size=(b, n)) + (np.arange(b) * n)[:, None]
-    return np.bincount(idx.ravel(), minlength=b * n).reshape(b, n).astype(float)
 
 
 # --------------------------------------------------------------------------------------
@@ -384,7 +378,7 @@ def relative_weights(data=None, *, outcome: str = "nps", drivers: Sequence[str] 
         parts, r2s = [], []
         for start in range(0, int(n_boot), _CHUNK):
             b = min(_CHUNK, int(n_boot) - start)
-            rb, _ = _corr_batch(z, _resample_counts(rng, b, n))
+            rb, _ = _corr_batch(z, bootstrap_counts(rng, n, b))
             wb, r2b = _weights_from_corr(rb)
             parts.append(wb)
             r2s.append(r2b)
