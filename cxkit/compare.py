@@ -1293,13 +1293,18 @@ def _observation_values(kind_name: str, payload, rows) -> np.ndarray:
     return payload[rows].astype(float)
 
 
-def _cells(cd: _ClusterData, *values: np.ndarray):
+def _answers_per_cluster(cd: _ClusterData) -> np.ndarray:
+    return np.bincount(cd.cl, minlength=int(cd.cl.max()) + 1 if cd.cl.size else 0)
+
+
+def _cells(cd: _ClusterData, *values: np.ndarray, per_cluster: np.ndarray | None = None):
     """The (cluster, column) cells holding answers: their cluster, column, answers and the sums of each of
     ``values`` over their answers. The cells of clusters with more than one answer come last, ordered by
     cluster and column (``first`` is the first of them); the answers of clusters that answered once (most
-    of them) are cells as they are, without a sort."""
-    nclus = int(cd.cl.max()) + 1 if cd.cl.size else 0
-    once = np.bincount(cd.cl, minlength=nclus)[cd.cl] == 1
+    of them) are cells as they are, without a sort. ``per_cluster``: :func:`_answers_per_cluster`, when
+    the caller has it already."""
+    per_cluster = _answers_per_cluster(cd) if per_cluster is None else per_cluster
+    once = per_cluster[cd.cl] == 1
     single, multi = np.flatnonzero(once), np.flatnonzero(~once)
     key, inv = np.unique(cd.cl[multi] * np.int64(cd.ncols) + cd.col[multi], return_inverse=True)
     cl = np.concatenate([cd.cl[single], key // cd.ncols])
@@ -1383,13 +1388,13 @@ def _deff_rest(cd: _ClusterData) -> np.ndarray:
     sx = np.bincount(cd.col, weights=cd.x, minlength=g)
     sxx = np.bincount(cd.col, weights=cd.x * cd.x, minlength=g)
     big_n, big_s, big_ss = n.sum(), sx.sum(), sxx.sum()
-    nclus = int(cd.cl.max()) + 1 if cd.cl.size else 0
-    nc = np.bincount(cd.cl, minlength=nclus).astype(float)
-    sc = np.bincount(cd.cl, weights=cd.x, minlength=nclus)
+    per_cluster = _answers_per_cluster(cd)
+    nc = per_cluster.astype(float)
+    sc = np.bincount(cd.cl, weights=cd.x, minlength=len(per_cluster))
     used = nc > 0
     clusters_total = float(used.sum())
     q_ss, q_sn, q_nn = float((sc * sc).sum()), float((sc * nc).sum()), float((nc * nc).sum())
-    c_p, j_p, n_p, (s_p,), _ = _cells(cd, cd.x)
+    c_p, j_p, n_p, (s_p,), _ = _cells(cd, cd.x, per_cluster=per_cluster)
     with np.errstate(divide="ignore", invalid="ignore"):
         m = sx / n
         n_r = big_n - n
