@@ -339,6 +339,21 @@ class _LazyTables(Mapping):
         return len(self.NAMES)
 
 
+def _settle() -> None:
+    """Leave what a batch kernel has loaded so far out of the garbage collector's full scans.
+
+    A report kernel keeps its modules (pandas, matplotlib, scipy: about a million objects) and its
+    data until it exits. Python's cyclic collector rescans all of them at every full collection
+    (about 0.09 s each), although none of them can become garbage. ``gc.freeze`` moves them to the
+    permanent generation; objects made afterwards are collected as before, and reference counting
+    still frees everything. A unit report in a fresh kernel: 0.4 s less CPU (3.0-3.3 s -> 2.7-2.8 s,
+    five interleaved runs each).
+    """
+    import gc
+
+    gc.freeze()
+
+
 def open_report(data_dir: str = "", *, unit: str = "", prepared_dir: str = "", level: str = "unit",
                 period_start: str = "", period_end: str = "", mapping: str | None = None,
                 settings: dict | None = None) -> ReportData:
@@ -365,6 +380,7 @@ def open_report(data_dir: str = "", *, unit: str = "", prepared_dir: str = "", l
                 tables[name] = _read_partition(path) if path.exists() else None
         else:  # the whole company: read only if a section asks (the summary needs only the context)
             tables = _LazyTables(pdir / "partitions")
+        _settle()
         return ReportData(group=unit, level=meta["level"], period=(start, end), tables=tables, context=context, meta=meta)
     if not data_dir:
         raise ConfigError("open_report needs data_dir (a data folder) or prepared_dir (from a batch)")

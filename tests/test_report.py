@@ -435,3 +435,20 @@ def test_helper_never_told_the_period_does_not_wait_for_it(small_data, tmp_path)
     read, early, ctx = _read_in_parallel(["responses"], ["tickets"], {}, args, lambda here, tell: "done",
                                          {"level": "unit", "settings": {}})
     assert early == "done" and ctx is None and set(read["results"]) == {"responses", "tickets"}
+
+
+def test_a_report_kernel_leaves_what_it_loaded_out_of_full_collections(small_data, tmp_path):
+    import gc
+
+    from cxkit.report import prepare
+
+    prep = prepare(small_data, tmp_path, parallel=False)
+    gc.unfreeze()
+    try:
+        rep = cx.open_report(unit=prep.groups[0], prepared_dir=str(prep.data_dir))
+        frozen = gc.get_freeze_count()
+    finally:
+        gc.unfreeze()  # this test process is not a report kernel
+    # the modules, the context and the unit's tables (tens of thousands of objects at least) are frozen
+    assert frozen > 50_000
+    assert len(rep.responses) > 0 and rep.group == prep.groups[0]
