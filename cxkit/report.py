@@ -357,7 +357,7 @@ def _STR_DTYPE():
 
 def prepare(data: str | Path, out: str | Path, *, mapping=None, level: str = "unit", period=None,
             units: Iterable[str] | None = None, settings: dict | None = None,
-            parallel: bool | None = None) -> Prepared:
+            parallel: bool | None = None, _idle=None) -> Prepared:
     """Validate the data once and write one partition per unit plus the company context.
 
     The files are read chunk by chunk (:class:`cxkit.io.TableStream`): each chunk's clean rows go
@@ -371,6 +371,10 @@ def prepare(data: str | Path, out: str | Path, *, mapping=None, level: str = "un
     and revenue are read in a helper process while this one reads the responses. Without a units
     table the first spelling seen of a unit name becomes the canonical one for all tables, so the
     tables are then read one after the other.
+
+    ``_idle`` (no arguments) is called once, as soon as a core is left idle: when this process has
+    computed the survey part of the context and waits for the helper, or, reading alone, once the
+    files are read. :func:`run_batch` starts its pool's workers then.
     """
     from . import views
     from .io import Dataset, _fold, discover, read_table
@@ -426,15 +430,25 @@ def prepare(data: str | Path, out: str | Path, *, mapping=None, level: str = "un
                                    settings=settings, log=None, rejected=None, part="responses")
         return (start, end), groups, part
 
+    inputs = {}
+
+    def idle() -> None:
+        """A core is free from here on: the inputs' fingerprints are taken now, then the caller's work."""
+        inputs.update({str(p): sha256_file(p) for p in found.values() if p.exists()})
+        if _idle is not None:
+            _idle()
+
     if parallel is None:  # with a units table every table agrees on unit spellings, so they can be read apart
         parallel = known is not None and bool(others) and (os.cpu_count() or 1) > 1
     other_ctx = None  # the comparisons of the ticket and customer metrics
     if parallel:  # the survey part of the context is computed while the helper still reads
         read, (span, groups, survey_ctx), other_ctx = _read_in_parallel(["responses"], others, canonical, args,
                                                                          survey_part, {"level": level,
-                                                                                       "settings": settings})
+                                                                                       "settings": settings},
+                                                                         idle=idle)
     else:
         read = _read_partitioned(list(PARTITIONED), canonical, *args)
+        idle()
         span, groups, survey_ctx = survey_part(read)
     for name in PARTITIONED:  # in the order of the data notes
         if name in read["results"]:
@@ -443,7 +457,6 @@ def prepare(data: str | Path, out: str | Path, *, mapping=None, level: str = "un
     narrow = read["narrow"]
     start, end = span
     ds = Dataset(tables=results, scales=dict(m.scales), root=str(root), mapping=m, unreadable=unreadable)
-    inputs = {str(p): sha256_file(p) for p in found.values() if p.exists()}
     slugs = unique_slugs(groups)
     _name_partitions(tmp / "partitions", slugs)  # every table's files, written here or by the helper
     tables = {"responses": narrow["responses"], "tickets": narrow.get("tickets"), "customers": narrow.get("customers"),
@@ -542,13 +555,14 @@ def _read_partitioned(names: list[str], canonical: dict, found: dict, m, known, 
 
 
 def _read_in_parallel(mine: list[str], theirs: list[str], canonical: dict, args: tuple,
-                      while_waiting=None, context: dict | None = None) -> tuple[dict, Any, dict | None]:
+                      while_waiting=None, context: dict | None = None, idle=None) -> tuple[dict, Any, dict | None]:
     """Read ``theirs`` in a helper process while this process reads ``mine``; merge the results.
     ``while_waiting(result of mine, tell)`` runs here before waiting for the helper; its value is
     returned with the merged results. With ``context`` (``level``, ``settings``), the helper then
     waits for the period, which ``while_waiting`` passes on with ``tell((start, end))``, and
     computes the comparisons of its tables' metrics (``build_context(part="other_metrics")``),
-    returned third (None if the helper could not).
+    returned third (None if the helper could not). ``idle()`` runs here just before waiting for the
+    helper (this process's core is free from then on).
 
     The helper is a fresh ``python`` that imports only cxkit (never the caller's main script, which
     multiprocessing would run again), and hands its results back through a pickle file. If it
@@ -576,6 +590,8 @@ def _read_in_parallel(mine: list[str], theirs: list[str], canonical: dict, args:
             early = while_waiting(here, tell) if while_waiting is not None else None
             if not (job / "period.pkl").exists():  # never told: the helper must not wait for a period
                 tell(None)
+            if idle is not None:
+                idle()
             rc = proc.wait()
         except BaseException:
             proc.kill()
@@ -935,63 +951,70 @@ def run_batch(data: str | Path, out: str | Path, *, units: Iterable[str] | None 
     if not notebook.exists():
         raise ConfigError(f"{notebook}: notebook not found")
     old = _read_manifest(out) if resume else {}
-    t_prep = time.perf_counter()
-    prep = prepare(data, out, mapping=mapping, level=level, period=period, units=units, settings=settings)
-    prepare_s = time.perf_counter() - t_prep
-    period_text = f"{prep.period[0].date()}:{prep.period[1].date()}"
-    generated = dt.datetime.now().replace(microsecond=0)
-    nb_hash = sha256_file(notebook)
-    from ._version import __version__
+    # the local pool starts while prepare still works: its workers load papermill and nbconvert on a core
+    # that would otherwise idle (prepare's `_idle`)
+    with _EarlyPool(executor == "local", workers, out / "_logs") as early:
+        t_prep = time.perf_counter()
+        prep = prepare(data, out, mapping=mapping, level=level, period=period, units=units, settings=settings,
+                       _idle=early.start)
+        prepare_s = time.perf_counter() - t_prep
+        period_text = f"{prep.period[0].date()}:{prep.period[1].date()}"
+        generated = dt.datetime.now().replace(microsecond=0)
+        nb_hash = sha256_file(notebook)
+        from ._version import __version__
 
-    base_params = {"data_dir": str(Path(data).resolve()), "prepared_dir": str(prep.data_dir), "level": level,
-                   "period_start": str(prep.period[0].date()), "period_end": str(prep.period[1].date()),
-                   "lang": lang, **settings}
-    tasks = []
-    for g in prep.groups:
-        slug = prep.slugs[g]
-        params = dict(base_params, unit=g)
-        fp = _fingerprint(prep.inputs, params, nb_hash, __version__)
-        task = {
-            "group": g, "slug": slug, "notebook": str(notebook), "parameters": params, "timeout": timeout,
-            "output": str(out / "notebooks" / f"{slug}.ipynb"), "html": str(out / "units" / f"{slug}.html"),
-            "pdf": str(out / "units" / f"{slug}.pdf") if pdf else None, "fingerprint": fp,
-            "banner": {"title": f"{t('report_title', lang)}: {g}", "unit": g, "level": level,
-                       "period": f"{format_date_local(prep.period[0], lang)} – {format_date_local(prep.period[1], lang)}",
-                       "generated": format_date_local(generated, lang), "lang": lang},
-        }
-        tasks.append(task)
-    (out / "units").mkdir(exist_ok=True)
-    results, todo = {}, []
-    previous = {u["group"]: u for u in old.get("units", [])}
-    for task in tasks:
-        prev = previous.get(task["group"])
-        if (resume and prev and prev.get("status") == "done" and prev.get("fingerprint") == task["fingerprint"]
-                and Path(task["html"]).exists() and Path(task["output"]).exists()
-                and (not task["pdf"] or Path(task["pdf"]).exists())):
-            results[task["group"]] = {**prev, "resumed": True}
-        else:
-            todo.append(task)
-    # the leadership summary reads only the company context, so it runs alongside the units
-    summary_task = None
-    if summary_notebook.exists():
-        sparams = dict(base_params, unit="")
-        summary_task = {"group": "__summary__", "slug": "summary", "notebook": str(summary_notebook),
-                        "parameters": sparams, "timeout": timeout, "output": str(out / "notebooks" / "summary.ipynb"),
-                        "html": str(out / "summary.html"), "pdf": str(out / "summary.pdf") if pdf else None,
-                        "fingerprint": _fingerprint(prep.inputs, sparams, sha256_file(summary_notebook), __version__),
-                        "banner": {"title": t("summary_title", lang), "unit": t("leadership_summary", lang),
-                                   "level": level, "period": tasks[0]["banner"]["period"] if tasks else period_text,
-                                   "generated": format_date_local(generated, lang), "lang": lang}}
-        todo.insert(0, summary_task)  # first: the pool's other workers start on units meanwhile
-    n_workers = max(1, min(workers or (os.cpu_count() or 1), len(todo) or 1))
-    runner = _run_local if executor == "local" else _run_dask
-    for res in runner(todo, n_workers, progress, scheduler):
-        results[res["group"]] = res
-        # progress is saved as it happens, so an interrupted batch can --resume where it stopped
-        done_so_far = [{**r, "group": g} for g, r in results.items() if g != "__summary__"]
-        atomic_write_text(out / "manifest.json", json.dumps(_jsonable(
-            {"complete": False, "cxkit_version": __version__, "inputs": prep.inputs, "units": done_so_far}),
-            ensure_ascii=False, indent=2))
+        base_params = {"data_dir": str(Path(data).resolve()), "prepared_dir": str(prep.data_dir), "level": level,
+                       "period_start": str(prep.period[0].date()), "period_end": str(prep.period[1].date()),
+                       "lang": lang, **settings}
+        tasks = []
+        period_shown = f"{format_date_local(prep.period[0], lang)} – {format_date_local(prep.period[1], lang)}"
+        for g in prep.groups:
+            slug = prep.slugs[g]
+            params = dict(base_params, unit=g)
+            fp = _fingerprint(prep.inputs, params, nb_hash, __version__)
+            task = {
+                "group": g, "slug": slug, "notebook": str(notebook), "parameters": params, "timeout": timeout,
+                "output": str(out / "notebooks" / f"{slug}.ipynb"), "html": str(out / "units" / f"{slug}.html"),
+                "pdf": str(out / "units" / f"{slug}.pdf") if pdf else None, "fingerprint": fp,
+                "banner": {"title": f"{t('report_title', lang)}: {g}", "unit": g, "level": level,
+                           "period": period_shown,
+                           "generated": format_date_local(generated, lang), "lang": lang},
+            }
+            tasks.append(task)
+        (out / "units").mkdir(exist_ok=True)
+        results, todo = {}, []
+        previous = {u["group"]: u for u in old.get("units", [])}
+        for task in tasks:
+            prev = previous.get(task["group"])
+            if (resume and prev and prev.get("status") == "done" and prev.get("fingerprint") == task["fingerprint"]
+                    and Path(task["html"]).exists() and Path(task["output"]).exists()
+                    and (not task["pdf"] or Path(task["pdf"]).exists())):
+                results[task["group"]] = {**prev, "resumed": True}
+            else:
+                todo.append(task)
+        # the leadership summary reads only the company context, so it runs alongside the units
+        summary_task = None
+        if summary_notebook.exists():
+            sparams = dict(base_params, unit="")
+            summary_task = {"group": "__summary__", "slug": "summary", "notebook": str(summary_notebook),
+                            "parameters": sparams, "timeout": timeout,
+                            "output": str(out / "notebooks" / "summary.ipynb"),
+                            "html": str(out / "summary.html"), "pdf": str(out / "summary.pdf") if pdf else None,
+                            "fingerprint": _fingerprint(prep.inputs, sparams, sha256_file(summary_notebook),
+                                                        __version__),
+                            "banner": {"title": t("summary_title", lang), "unit": t("leadership_summary", lang),
+                                       "level": level, "period": tasks[0]["banner"]["period"] if tasks else period_text,
+                                       "generated": format_date_local(generated, lang), "lang": lang}}
+            todo.insert(0, summary_task)  # first: the pool's other workers start on units meanwhile
+        n_workers = max(1, min(workers or (os.cpu_count() or 1), len(todo) or 1))
+        for res in (_run_local(todo, n_workers, progress, pool=early.pool) if executor == "local"
+                    else _run_dask(todo, n_workers, progress, scheduler)):
+            results[res["group"]] = res
+            # progress is saved as it happens, so an interrupted batch can --resume where it stopped
+            done_so_far = [{**r, "group": g} for g, r in results.items() if g != "__summary__"]
+            atomic_write_text(out / "manifest.json", json.dumps(_jsonable(
+                {"complete": False, "cxkit_version": __version__, "inputs": prep.inputs, "units": done_so_far}),
+                ensure_ascii=False, indent=2))
     summary_res = results.pop("__summary__", None)
     rows = []
     for task in tasks:
@@ -1072,16 +1095,53 @@ def _quiet_worker(log_dir: str, threads: int | None = None) -> None:
     sys.stderr = open(2, "w", closefd=False, buffering=1)
 
 
-def _run_local(tasks: list[dict], workers: int, progress: bool, scheduler=None):
-    """Execute tasks in a pool of processes (papermill changes process state; never threads)."""
+def _local_pool(workers: int, log_dir: str | Path) -> cf.ProcessPoolExecutor:
+    """A pool of ``workers`` processes (papermill changes process state; never threads)."""
+    threads = max(1, (os.cpu_count() or 1) // workers)  # the pool gives the parallelism
+    return cf.ProcessPoolExecutor(max_workers=workers, mp_context=mp.get_context("spawn"), initializer=_quiet_worker,
+                                  initargs=(str(log_dir), threads))
+
+
+def _warm_worker() -> None:
+    """Load what executing and rendering a notebook needs, before the first unit arrives."""
+    import nbclient  # noqa: F401
+    import papermill  # noqa: F401
+
+    _exporter()
+
+
+class _EarlyPool:
+    """The batch's local pool, started by :meth:`start` while ``prepare`` finishes the company context
+    (on a core that would idle otherwise), so that its workers have loaded papermill and nbconvert
+    when the first unit is ready. Shut down on leaving the ``with`` block, also after an error."""
+
+    def __init__(self, enabled: bool, workers: int | None, log_dir: Path):
+        self.enabled, self.log_dir, self.pool, self.warming = enabled, log_dir, None, []
+        self.workers = max(1, workers or (os.cpu_count() or 1))
+
+    def start(self) -> None:
+        if self.enabled and self.pool is None:
+            self.pool = _local_pool(self.workers, self.log_dir)
+            # each submission starts a process while none is idle
+            self.warming = [self.pool.submit(_warm_worker) for _ in range(self.workers)]
+
+    def __enter__(self) -> "_EarlyPool":
+        return self
+
+    def __exit__(self, *exc) -> None:
+        if self.pool is not None:
+            self.pool.shutdown(wait=True, cancel_futures=True)
+
+
+def _run_local(tasks: list[dict], workers: int, progress: bool, scheduler=None, pool=None):
+    """Execute tasks in a pool of processes: ``pool`` (left open) or a new one of ``workers``."""
     if not tasks:
         return
     bar = _progress(len(tasks), progress)
-    ctx = mp.get_context("spawn")
-    log_dir = str(Path(tasks[0]["output"]).parent.parent / "_logs")
-    threads = max(1, (os.cpu_count() or 1) // workers)  # the pool gives the parallelism
-    with cf.ProcessPoolExecutor(max_workers=workers, mp_context=ctx, initializer=_quiet_worker,
-                                initargs=(log_dir, threads)) as pool:
+    own = pool is None
+    if own:
+        pool = _local_pool(workers, Path(tasks[0]["output"]).parent.parent / "_logs")
+    try:
         futures = {pool.submit(_run_task, task): task for task in tasks}
         try:
             for fut in cf.as_completed(futures):
@@ -1100,6 +1160,9 @@ def _run_local(tasks: list[dict], workers: int, progress: bool, scheduler=None):
             raise
         finally:
             bar.close()
+    finally:
+        if own:
+            pool.shutdown(wait=True)
 
 
 def _run_dask(tasks: list[dict], workers: int, progress: bool, scheduler: str | None):

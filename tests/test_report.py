@@ -452,3 +452,48 @@ def test_a_report_kernel_leaves_what_it_loaded_out_of_full_collections(small_dat
     # the modules, the context and the unit's tables (tens of thousands of objects at least) are frozen
     assert frozen > 50_000
     assert len(rep.responses) > 0 and rep.group == prep.groups[0]
+
+
+@pytest.mark.parametrize("parallel", [False, True])
+def test_prepare_reports_the_idle_core_once(small_data, tmp_path, monkeypatch, parallel):
+    """``_idle`` (the batch starts its pool there) runs once: with the helper, after the survey part of
+    the context, when this process only waits; alone, right after reading (the other core idles from
+    the start). The inputs' fingerprints are taken by then."""
+    from cxkit import report, views
+    from cxkit.io import discover
+    from cxkit.report import prepare, sha256_file
+
+    events, build = [], views.build_context
+    monkeypatch.setattr(views, "build_context", lambda *a, **k: events.append(k["part"]) or build(*a, **k))
+    monkeypatch.setattr(report, "sha256_file", lambda p: events.append("hash") or sha256_file(p))
+    wait = report.subprocess.Popen.wait
+    monkeypatch.setattr(report.subprocess.Popen, "wait",
+                        lambda self, *a, **k: events.append("wait") or wait(self, *a, **k))
+    prep = prepare(small_data, tmp_path, parallel=parallel, _idle=lambda: events.append("idle"))
+    hashed = ["hash"] * 5  # responses, tickets, customers, revenue, units
+    assert events == (["responses", *hashed, "idle", "wait", "outcomes"] if parallel
+                      else [*hashed, "idle", "responses", "other_metrics", "outcomes"])
+    _, _, found = discover(small_data)
+    assert prep.inputs == {str(p): sha256_file(p) for p in found.values()} and len(prep.inputs) == 5
+
+
+def test_the_batch_pool_starts_its_workers_early_and_always_shuts_down(tmp_path):
+    import multiprocessing as mp
+
+    from cxkit.report import _EarlyPool
+
+    before = set(mp.active_children())
+    with _EarlyPool(False, 2, tmp_path / "_logs") as early:  # the Dask executor: no local pool
+        early.start()
+        assert early.pool is None and set(mp.active_children()) == before
+    with pytest.raises(RuntimeError, match="prepare failed"):
+        with _EarlyPool(True, 2, tmp_path / "_logs") as early:
+            early.start()
+            early.start()  # once only
+            started = set(mp.active_children()) - before
+            assert len(started) == 2  # both workers started at once, not at the first unit
+            assert [f.result(timeout=120) for f in early.warming] == [None, None]  # papermill and nbconvert loaded
+            raise RuntimeError("prepare failed")
+    assert not any(p.is_alive() for p in started)
+    with pytest.raises(RuntimeError):
+        early.pool.submit(int)  # shut down
