@@ -41,6 +41,16 @@ def _close_figures():
     plt.close("all")
 
 
+@pytest.fixture(autouse=True)
+def _unfreeze():
+    """``open_report`` on prepared data freezes the garbage collector's view of a report kernel; the test
+    process is not one, so what a test froze is handed back to the collector."""
+    yield
+    import gc
+
+    gc.unfreeze()
+
+
 def write(path: Path, text: str, encoding: str = "utf-8") -> Path:
     path.write_bytes(text.encode(encoding))
     return path
