@@ -1328,6 +1328,9 @@ def _cluster_sums(cd: _ClusterData, j, k):
     cl, col, _, (a,), first = _cells(cd, resid)
     m_diag = np.bincount(col, weights=a * a, minlength=g)
     k_diag = np.bincount(col, minlength=g).astype(float)
+    same = j == k
+    if same.all():  # diagonal entries only (one column against a fixed target): no cross products needed
+        return n, mean, ss, (m_diag[j], m_diag[k], m_diag[j]), (k_diag[j], k_diag[k], k_diag[j])
     # cross products: the pairs of cells of one cluster (cells d apart in the cluster-ordered tail)
     keys, prods = [], []
     i = np.arange(first, len(cl) - 1)
@@ -1346,7 +1349,6 @@ def _cluster_sums(cd: _ClusterData, j, k):
     at = np.searchsorted(wanted, pair)
     m_cross = np.bincount(pos[hit], weights=prods[hit], minlength=len(wanted))[at]
     k_cross = np.bincount(pos[hit], minlength=len(wanted)).astype(float)[at]
-    same = j == k
     m_cross = np.where(same, m_diag[j], m_cross)
     k_cross = np.where(same, k_diag[j], k_cross)
     return n, mean, ss, (m_diag[j], m_diag[k], m_cross), (k_diag[j], k_diag[k], k_cross)

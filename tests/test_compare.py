@@ -560,6 +560,10 @@ def test_cluster_cross_products_match_the_dense_matrix(rng):
     j, k = np.divmod(np.arange(49), 7)
     assert m[2] == pytest.approx((a.T @ a)[j, k]) and m[0] == pytest.approx((a.T @ a)[j, j])
     assert kk[2].tolist() == (has.T @ has)[j, k].tolist() and kk[1].tolist() == (has.T @ has)[k, k].tolist()
+    d = np.arange(7)  # diagonal entries only (each column against a fixed target): no cross products formed
+    _, _, _, m, kk = _cluster_sums(_ClusterData(x, col, cl, 7), d, d)
+    assert m[0] == pytest.approx((a.T @ a)[d, d]) and m[2] == pytest.approx((a.T @ a)[d, d])
+    assert kk[0].tolist() == kk[2].tolist() == (has.T @ has)[d, d].tolist()
 
 
 # =======================================================================================
