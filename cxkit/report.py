@@ -1133,7 +1133,7 @@ class _EarlyPool:
             self.pool.shutdown(wait=True, cancel_futures=True)
 
 
-def _run_local(tasks: list[dict], workers: int, progress: bool, scheduler=None, pool=None):
+def _run_local(tasks: list[dict], workers: int, progress: bool, pool=None):
     """Execute tasks in a pool of processes: ``pool`` (left open) or a new one of ``workers``."""
     if not tasks:
         return
