@@ -114,6 +114,7 @@ def _cmd_report(args) -> int:
     res = run_batch(args.data, args.out, units=units, period=args.period, lang=args.lang, workers=args.workers,
                     pdf=args.pdf, level=args.level, timeout=args.timeout, resume=args.resume, mapping=args.mapping,
                     notebook=args.notebook, progress=not args.quiet, executor=args.executor, scheduler=args.scheduler,
+                    stage=args.stage,
                     settings={"confidence": args.confidence, "alpha": args.alpha, "min_n_show": args.min_n_show,
                               "min_n_test": args.min_n_test, "currency": args.currency})
     print(res.summary_text())
@@ -161,6 +162,8 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--notebook", help="unit notebook to run (default notebooks/unit_report.ipynb)")
     p.add_argument("--executor", default="local", choices=["local", "dask"], help="local process pool or Dask")
     p.add_argument("--scheduler", help="Dask scheduler address for --executor dask")
+    p.add_argument("--stage", metavar="URL", help="with Dask: copy the prepared data to this URL (s3://bucket/prefix, "
+                   "gs://..., file:///shared/path) so workers need no shared folder; deleted at the end")
     p.add_argument("--confidence", type=float, default=0.95)
     p.add_argument("--alpha", type=float, default=0.05)
     p.add_argument("--min-n-show", type=int, default=5, help="hide figures with fewer answers (default 5)")

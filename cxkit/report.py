@@ -18,6 +18,7 @@ Layout of the output folder::
 from __future__ import annotations
 
 import concurrent.futures as cf
+import contextlib
 import datetime as dt
 import gc
 import hashlib
@@ -43,7 +44,7 @@ import numpy as np
 import pandas as pd
 
 from .errors import ConfigError, CxkitError
-from .export import atomic_write_text, write_csv
+from .export import atomic_write_bytes, atomic_write_text, write_csv
 from .i18n import format_date_local, t
 
 __all__ = [
@@ -806,7 +807,24 @@ def execute_notebook(notebook: str | Path, output: str | Path, parameters: dict,
 
 
 def _run_task(task: dict) -> dict:
-    """Worker: execute one unit notebook, then render its HTML (and PDF). Runs in a child process."""
+    """Worker: execute one unit notebook, then render its HTML (and PDF). Runs in a child process.
+
+    A task with ``collect`` (a Dask worker that shares no file system with the parent, ``--stage``)
+    works in a temporary folder of its own and returns the executed notebook, the HTML and the PDF
+    as bytes in ``result["files"]`` (keys ``output``, ``html``, ``pdf``); the parent writes them.
+    """
+    if task.get("collect"):
+        with tempfile.TemporaryDirectory(prefix="cxkit-task-") as tmp:
+            here = dict(task, collect=False, output=os.path.join(tmp, "notebook.ipynb"),
+                        html=os.path.join(tmp, "report.html"),
+                        pdf=os.path.join(tmp, "report.pdf") if task.get("pdf") else None)
+            if task.get("notebook_text") is not None:
+                here["notebook"] = os.path.join(tmp, "input.ipynb")
+                Path(here["notebook"]).write_text(task["notebook_text"], encoding="utf-8")
+            result = _run_task(here)
+            result["files"] = {k: Path(here[k]).read_bytes() for k in ("output", "html", "pdf")
+                               if here[k] and Path(here[k]).exists()}
+        return result
     t0 = time.perf_counter()
     result = {"group": task["group"], "slug": task["slug"], "fingerprint": task["fingerprint"]}
     try:
@@ -917,7 +935,7 @@ def run_batch(data: str | Path, out: str | Path, *, units: Iterable[str] | None 
               lang: str = "en", workers: int | None = None, pdf: bool = False, level: str = "unit",
               timeout: int = 600, resume: bool = False, mapping=None, notebook: str | Path | None = None,
               summary_notebook: str | Path | None = None, settings: dict | None = None, progress: bool = True,
-              executor: str = "local", scheduler: str | None = None) -> BatchResult:
+              executor: str = "local", scheduler: str | None = None, stage: str | None = None) -> BatchResult:
     """Render one report per unit (or region), a leadership summary and an index page.
 
     Parameters
@@ -933,6 +951,11 @@ def run_batch(data: str | Path, out: str | Path, *, units: Iterable[str] | None 
     notebook, summary_notebook : other notebooks to run (default ``notebooks/unit_report.ipynb``,
         ``notebooks/leadership_summary.ipynb``)
     settings : report settings (confidence, alpha, min_n_show, min_n_test, currency)
+    executor, scheduler : ``"local"`` (a process pool) or ``"dask"`` with the scheduler's address
+    stage : with Dask, a URL (``s3://bucket/prefix``, ``gs://...``, ``file:///shared/path``) the
+        prepared data are copied to for the workers, which then need no file system shared with this
+        process: each reads its unit from the URL and sends its notebook, HTML and PDF back. The copy
+        is deleted when the batch ends. Credentials come from the environment, never the URL.
     """
     from .i18n import LANGUAGES as _L
 
@@ -942,6 +965,10 @@ def run_batch(data: str | Path, out: str | Path, *, units: Iterable[str] | None 
         raise ConfigError(f"executor={executor!r} - expected 'local' or 'dask'")
     if executor == "dask" and not scheduler:
         raise ConfigError("--executor dask needs --scheduler ADDRESS (e.g. tcp://10.0.0.5:8786)")
+    if stage is not None:
+        if executor != "dask":
+            raise ConfigError("--stage is for --executor dask (the local pool reads OUT/_data directly)")
+        _stage_filesystem(stage)  # a bad URL fails here, before the data are read
     t_start = time.perf_counter()
     out = Path(out).resolve()
     out.mkdir(parents=True, exist_ok=True)
@@ -953,7 +980,8 @@ def run_batch(data: str | Path, out: str | Path, *, units: Iterable[str] | None 
     old = _read_manifest(out) if resume else {}
     # the local pool starts while prepare still works: its workers load papermill and nbconvert on a core
     # that would otherwise idle (prepare's `_idle`)
-    with _EarlyPool(executor == "local", workers, out / "_logs") as early:
+    with contextlib.ExitStack() as exits:
+        early = exits.enter_context(_EarlyPool(executor == "local", workers, out / "_logs"))
         t_prep = time.perf_counter()
         prep = prepare(data, out, mapping=mapping, level=level, period=period, units=units, settings=settings,
                        _idle=early.start)
@@ -966,12 +994,20 @@ def run_batch(data: str | Path, out: str | Path, *, units: Iterable[str] | None 
         base_params = {"data_dir": str(Path(data).resolve()), "prepared_dir": str(prep.data_dir), "level": level,
                        "period_start": str(prep.period[0].date()), "period_end": str(prep.period[1].date()),
                        "lang": lang, **settings}
+        if stage is not None:  # the workers read the copy at the stage URL; tasks are fingerprinted by the stage
+            fp_base = dict(base_params, prepared_dir=stage)
+            staged = stage_prepared(prep.data_dir, stage)
+            exits.callback(_unstage, staged)
+            base_params["prepared_dir"] = staged
+            notebook_text = notebook.read_text(encoding="utf-8")
+        else:
+            fp_base = base_params
         tasks = []
         period_shown = f"{format_date_local(prep.period[0], lang)} – {format_date_local(prep.period[1], lang)}"
         for g in prep.groups:
             slug = prep.slugs[g]
             params = dict(base_params, unit=g)
-            fp = _fingerprint(prep.inputs, params, nb_hash, __version__)
+            fp = _fingerprint(prep.inputs, dict(fp_base, unit=g), nb_hash, __version__)
             task = {
                 "group": g, "slug": slug, "notebook": str(notebook), "parameters": params, "timeout": timeout,
                 "output": str(out / "notebooks" / f"{slug}.ipynb"), "html": str(out / "units" / f"{slug}.html"),
@@ -980,6 +1016,8 @@ def run_batch(data: str | Path, out: str | Path, *, units: Iterable[str] | None 
                            "period": period_shown,
                            "generated": format_date_local(generated, lang), "lang": lang},
             }
+            if stage is not None:
+                task.update(collect=True, notebook_text=notebook_text)
             tasks.append(task)
         (out / "units").mkdir(exist_ok=True)
         results, todo = {}, []
@@ -1000,15 +1038,20 @@ def run_batch(data: str | Path, out: str | Path, *, units: Iterable[str] | None 
                             "parameters": sparams, "timeout": timeout,
                             "output": str(out / "notebooks" / "summary.ipynb"),
                             "html": str(out / "summary.html"), "pdf": str(out / "summary.pdf") if pdf else None,
-                            "fingerprint": _fingerprint(prep.inputs, sparams, sha256_file(summary_notebook),
-                                                        __version__),
+                            "fingerprint": _fingerprint(prep.inputs, dict(fp_base, unit=""),
+                                                        sha256_file(summary_notebook), __version__),
                             "banner": {"title": t("summary_title", lang), "unit": t("leadership_summary", lang),
                                        "level": level, "period": tasks[0]["banner"]["period"] if tasks else period_text,
                                        "generated": format_date_local(generated, lang), "lang": lang}}
+            if stage is not None:
+                summary_task.update(collect=True, notebook_text=summary_notebook.read_text(encoding="utf-8"))
             todo.insert(0, summary_task)  # first: the pool's other workers start on units meanwhile
+        by_group = {task["group"]: task for task in todo}
         n_workers = max(1, min(workers or (os.cpu_count() or 1), len(todo) or 1))
         for res in (_run_local(todo, n_workers, progress, pool=early.pool) if executor == "local"
                     else _run_dask(todo, n_workers, progress, scheduler)):
+            for key, content in (res.pop("files", None) or {}).items():  # sent back by a --stage worker
+                atomic_write_bytes(by_group[res["group"]][key], content)
             results[res["group"]] = res
             # progress is saved as it happens, so an interrupted batch can --resume where it stopped
             done_so_far = [{**r, "group": g} for g, r in results.items() if g != "__summary__"]
@@ -1036,7 +1079,7 @@ def run_batch(data: str | Path, out: str | Path, *, units: Iterable[str] | None 
         "parameters": {**base_params, "period": period_text, "units": list(units) if units else None,
                        "workers": n_workers, "pdf": pdf,
                        "timeout": timeout, "notebook": str(notebook), "summary_notebook": str(summary_notebook),
-                       "executor": executor},
+                       "executor": executor, "stage": stage},
         "inputs": prep.inputs,
         "notebooks": {str(notebook): nb_hash},
         "libraries": _library_versions(),
@@ -1051,6 +1094,60 @@ def run_batch(data: str | Path, out: str | Path, *, units: Iterable[str] | None 
     atomic_write_text(out / "manifest.json", json.dumps(_jsonable(manifest), ensure_ascii=False, indent=2))
     write_index(out, manifest, lang=lang)
     return BatchResult(out=out, units=table, manifest=manifest, duration_s=duration)
+
+
+def _stage_filesystem(url: str):
+    """Arrow's file system and path for a ``--stage`` URL, or a clear error."""
+    from urllib.parse import urlsplit
+
+    from pyarrow import fs as pafs
+
+    from .views import is_url
+
+    if not is_url(url):
+        raise ConfigError(f"--stage {url!r}: expected a URL such as s3://bucket/prefix, gs://bucket/prefix or "
+                          "file:///shared/path")
+    parts = urlsplit(url)
+    if parts.password:  # s3://KEY:SECRET@bucket (abfs://container@account... names no secret)
+        raise ConfigError("--stage: give credentials in the environment of this process and of the workers (for "
+                          "S3: AWS_ACCESS_KEY_ID, AWS_SECRET_ACCESS_KEY), not in the URL: the URL is written into "
+                          "every notebook and the manifest")
+    try:
+        return pafs.FileSystem.from_uri(url)
+    except Exception as exc:  # noqa: BLE001 - Arrow raises several types for a bad URL
+        raise ConfigError(f"--stage {url!r}: Arrow cannot open this URL ({exc})") from None
+
+
+def stage_prepared(data_dir: str | Path, stage: str) -> str:
+    """Copy a batch's prepared data (``OUT/_data``) under the URL ``stage``, in a new folder of its own
+    (two batches staging to the same place do not meet); returns that folder's URL, query kept
+    (e.g. ``s3://bucket/prefix/cxkit-3f2a...?endpoint_override=...``)."""
+    import uuid
+    from urllib.parse import urlsplit, urlunsplit
+
+    from pyarrow import fs as pafs
+
+    parts = urlsplit(stage)
+    url = urlunsplit(parts._replace(path=f"{parts.path.rstrip('/')}/cxkit-{uuid.uuid4().hex}"))
+    fs, path = _stage_filesystem(url)
+    try:
+        fs.create_dir(path, recursive=True)
+        pafs.copy_files(str(Path(data_dir).resolve()), path, destination_filesystem=fs)
+    except BaseException as exc:
+        _unstage(url)  # no half copy left behind
+        if isinstance(exc, OSError):
+            raise CxkitError(f"--stage {stage!r}: could not copy the prepared data there ({exc})") from None
+        raise
+    return url
+
+
+def _unstage(url: str) -> None:
+    """Delete a staged copy when the batch ends (it holds customers' data)."""
+    fs, path = _stage_filesystem(url)
+    try:
+        fs.delete_dir(path)
+    except OSError as exc:
+        warnings.warn(f"could not delete the staged data at {url}: {exc}", stacklevel=2)
 
 
 def default_settings() -> dict:

@@ -305,14 +305,77 @@ class ReportData:
         return _in(frame, col, *self.period)
 
 
-def _read_partition(path: Path) -> pd.DataFrame:
+def _read_partition(path, filesystem=None) -> pd.DataFrame:
     """One partition file of the batch, text as Arrow-backed strings (as :func:`cxkit.load` gives them;
     a Python object per id and comment would cost a unit report about 0.4 s)."""
     import pyarrow as pa
     import pyarrow.parquet as pq
 
     text = pd.StringDtype("pyarrow")
-    return pq.read_table(path).to_pandas(types_mapper={pa.string(): text, pa.large_string(): text}.get)
+    return pq.read_table(path, filesystem=filesystem).to_pandas(types_mapper={pa.string(): text,
+                                                                             pa.large_string(): text}.get)
+
+
+def is_url(location: str) -> bool:
+    """True for a URL such as ``s3://bucket/prefix`` or ``file:///srv/x``; False for a local path."""
+    import re
+
+    return re.match(r"[A-Za-z][A-Za-z0-9+.-]+://", str(location)) is not None
+
+
+class PreparedSource:
+    """Where a batch's prepared data lives: a local folder, or a URL of an object store or file
+    system that Arrow can open (``s3://``, ``gs://``, ``abfs://``, ``file://``).
+
+    Used by :func:`open_report`; a Dask worker that shares no file system with the batch parent
+    reads its unit's partition through such a URL (``cxkit report --stage URL``).
+    """
+
+    def __init__(self, location: str | Path):
+        location = str(location)
+        if is_url(location):
+            from pyarrow import fs as pafs
+
+            try:
+                self.filesystem, self.root = pafs.FileSystem.from_uri(location)
+            except Exception as exc:  # noqa: BLE001 - Arrow raises several types for a bad URL
+                raise ConfigError(f"prepared data {location!r}: Arrow cannot open this URL ({exc})") from None
+            self.root = self.root.rstrip("/")
+        else:
+            self.filesystem, self.root = None, str(Path(location))
+
+    def path(self, *parts: str) -> str:
+        return "/".join([self.root, *parts]) if self.filesystem is not None else str(Path(self.root, *parts))
+
+    def exists(self, *parts: str) -> bool:
+        if self.filesystem is None:
+            return Path(self.root, *parts).exists()
+        from pyarrow import fs as pafs
+
+        return self.filesystem.get_file_info(self.path(*parts)).type != pafs.FileType.NotFound
+
+    def read_text(self, *parts: str) -> str:
+        if self.filesystem is None:
+            return Path(self.root, *parts).read_text(encoding="utf-8")
+        with self.filesystem.open_input_stream(self.path(*parts)) as fh:
+            return fh.read().decode("utf-8")
+
+    def parquet_files(self, *parts: str) -> list[str]:
+        """The ``.parquet`` files directly in a folder, sorted by name (none if it does not exist)."""
+        if self.filesystem is None:
+            folder = Path(self.root, *parts)
+            return [str(p) for p in sorted(folder.glob("*.parquet"))] if folder.exists() else []
+        from pyarrow import fs as pafs
+
+        infos = self.filesystem.get_file_info(pafs.FileSelector(self.path(*parts), allow_not_found=True))
+        return sorted(i.path for i in infos if i.type == pafs.FileType.File and i.path.endswith(".parquet"))
+
+    def read_frame(self, path: str) -> pd.DataFrame:
+        """A context table as ``pandas.read_parquet`` gives it."""
+        return pd.read_parquet(path, filesystem=self.filesystem)
+
+    def read_partition(self, path: str) -> pd.DataFrame:
+        return _read_partition(path, self.filesystem)
 
 
 class _LazyTables(Mapping):
@@ -320,15 +383,14 @@ class _LazyTables(Mapping):
 
     NAMES = ("responses", "tickets", "customers", "revenue")
 
-    def __init__(self, root: Path):
-        self.root, self._cache = Path(root), {}
+    def __init__(self, source: PreparedSource):
+        self.source, self._cache = source, {}
 
     def __getitem__(self, name: str):
         if name not in self.NAMES:
             raise KeyError(name)
         if name not in self._cache:
-            tdir = self.root / name
-            parts = [_read_partition(p) for p in sorted(tdir.glob("*.parquet"))] if tdir.exists() else []
+            parts = [self.source.read_partition(p) for p in self.source.parquet_files("partitions", name)]
             self._cache[name] = pd.concat(parts, ignore_index=True) if parts else None
         return self._cache[name]
 
@@ -366,9 +428,12 @@ def open_report(data_dir: str = "", *, unit: str = "", prepared_dir: str = "", l
     from .report import parse_period, unique_slugs
 
     if prepared_dir:
-        pdir = Path(prepared_dir)
-        meta = json.loads((pdir / "context" / "meta.json").read_text(encoding="utf-8"))
-        context = {p.stem: pd.read_parquet(p) for p in sorted((pdir / "context").glob("*.parquet"))}
+        src = PreparedSource(prepared_dir)
+        if not src.exists("context", "meta.json"):
+            raise ConfigError(f"prepared_dir {prepared_dir!r}: no context/meta.json - not the prepared data of a "
+                              "batch (cxkit report writes it to OUT/_data)")
+        meta = json.loads(src.read_text("context", "meta.json"))
+        context = {Path(p).stem: src.read_frame(p) for p in src.parquet_files("context")}
         start, end = (pd.Timestamp(x) for x in meta["period"])
         tables = {}
         if unit:
@@ -376,10 +441,10 @@ def open_report(data_dir: str = "", *, unit: str = "", prepared_dir: str = "", l
                 raise ConfigError(f"unit {unit!r} is not in the prepared data; it has: {', '.join(meta['groups'])}")
             slug = meta["slugs"][unit]
             for name in _LazyTables.NAMES:
-                path = pdir / "partitions" / name / f"{slug}.parquet"
-                tables[name] = _read_partition(path) if path.exists() else None
+                rel = ("partitions", name, f"{slug}.parquet")
+                tables[name] = src.read_partition(src.path(*rel)) if src.exists(*rel) else None
         else:  # the whole company: read only if a section asks (the summary needs only the context)
-            tables = _LazyTables(pdir / "partitions")
+            tables = _LazyTables(src)
         _settle()
         return ReportData(group=unit, level=meta["level"], period=(start, end), tables=tables, context=context, meta=meta)
     if not data_dir:
