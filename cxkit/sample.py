@@ -14,6 +14,7 @@ Everything is vectorised: 10 million responses take well under a minute.
 """
 from __future__ import annotations
 
+import concurrent.futures as cf
 from pathlib import Path
 
 import numpy as np
@@ -180,7 +181,8 @@ def _unit_list(units: int | None):
     return (UNITS + extra)[:units]
 
 
-def generate(rows: int = 20_000, seed: int = 42, *, units: int | None = None) -> dict[str, pd.DataFrame]:
+def generate(rows: int = 20_000, seed: int = 42, *, units: int | None = None,
+             _ready=None) -> dict[str, pd.DataFrame]:
     """Generate the five tables with ``rows`` survey responses.
 
     ``units``: how many business units (default: the 10 named ones; more are numbered and
@@ -189,6 +191,9 @@ def generate(rows: int = 20_000, seed: int = 42, *, units: int | None = None) ->
     Returns
     -------
     dict of DataFrames: ``responses``, ``tickets``, ``customers``, ``revenue``, ``units``.
+
+    ``_ready(name, frame)``, if given, is called as soon as a table is complete (it is not
+    changed afterwards), so :func:`write_sample` writes it while the next one is made.
 
     Examples
     --------
@@ -265,6 +270,8 @@ def generate(rows: int = 20_000, seed: int = 42, *, units: int | None = None) ->
     comment, language = _comments(rng, rows, unit_lang[r_unit], nps, ratings)
     responses["comment"] = comment
     responses["language"] = pd.Categorical(language, categories=["lt", "lv", "pl", "en"])
+    ready = _ready or (lambda name, frame: None)
+    ready("responses", responses)
 
     # tickets: one for every service response, plus others --------------------------
     svc = np.flatnonzero(is_service)
@@ -298,6 +305,7 @@ def generate(rows: int = 20_000, seed: int = 42, *, units: int | None = None) ->
         "first_response_at": t_first[order].astype("datetime64[ns]"),
         "resolved_at": t_resolved[order].astype("datetime64[ns]"),
     })
+    ready("tickets", tickets)
 
     # churn: hazard by the NPS group of the customer's latest response ----------------
     latest = pd.DataFrame({"c": r_cust, "d": r_date, "nps": responses["nps"].to_numpy(dtype="float64", na_value=np.nan)})
@@ -325,6 +333,7 @@ def generate(rows: int = 20_000, seed: int = 42, *, units: int | None = None) ->
         "acquisition_cost": c_cac,
         "cost_to_serve": c_cts,
     })
+    ready("customers", customers)
 
     # revenue: quarterly invoices while active; promoters spend a bit more -----------
     uplift = np.select([group == 2, group == 1], [1 + PLANTED["revenue_uplift_promoter_vs_detractor"], 1.07], 1.0)
@@ -345,6 +354,7 @@ def generate(rows: int = 20_000, seed: int = 42, *, units: int | None = None) ->
         "date": (qe[keep] - np.timedelta64(1, "D")).astype("datetime64[ns]"),
         "amount": amount,
     })
+    ready("revenue", revenue)
 
     named_targets = [35.0, 35.0, 35.0, 30.0, 30.0, 30.0, 30.0, 35.0, 30.0, 30.0]
     units_table = pd.DataFrame({
@@ -356,6 +366,7 @@ def generate(rows: int = 20_000, seed: int = 42, *, units: int | None = None) ->
         "target_ces": [65.0] * n_units,
         "target_first_response_time": [4.0] * n_units,
     })
+    ready("units", units_table)
     return {"responses": responses, "tickets": tickets, "customers": customers, "revenue": revenue, "units": units_table}
 
 
@@ -437,18 +448,34 @@ def write_sample(out: str | Path, *, rows: int = 20_000, seed: int = 42, fmt: st
         raise ConfigError(f"fmt={fmt!r} - expected 'csv' or 'parquet'")
     out = Path(out)
     out.mkdir(parents=True, exist_ok=True)
-    tables = generate(rows=rows, seed=seed, units=units)
-    paths = {}
-    for name, frame in tables.items():
-        path = out / f"{name}.{fmt}"
+
+    def write(name: str, frame: pd.DataFrame) -> Path:
+        tmp = out / f"{name}.{fmt}.part"
         table = _to_arrow(frame)
-        tmp = path.with_name(path.name + ".part")
         if fmt == "csv":
             pacsv.write_csv(table, tmp, write_options=pacsv.WriteOptions(quoting_style="needed"))
         else:
             pq.write_table(table, tmp)
-        tmp.replace(path)
-        paths[name] = path
+        return tmp
+
+    # each table is written by a thread as soon as it is complete, while the next is generated (Arrow
+    # writes without the GIL); the files get their names only once every table is written
+    parts = {}
+    with cf.ThreadPoolExecutor(max_workers=1) as writer:
+        try:
+            generate(rows=rows, seed=seed, units=units,
+                     _ready=lambda name, frame: parts.__setitem__(name, writer.submit(write, name, frame)))
+            done = {name: future.result() for name, future in parts.items()}
+        except BaseException:
+            for future in parts.values():
+                future.cancel()
+            cf.wait(list(parts.values()))
+            for name in parts:
+                (out / f"{name}.{fmt}.part").unlink(missing_ok=True)
+            raise
+    paths = {}
+    for name, tmp in done.items():
+        paths[name] = tmp.replace(out / f"{name}.{fmt}")
     return paths
 
 

@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import numpy as np
 import pandas as pd
+import pytest
 
 import cxkit as cx
 
@@ -63,3 +64,44 @@ def test_generation_writes_parquet_too(tmp_path):
     paths = cx.write_sample(tmp_path, rows=200, seed=9, fmt="parquet")
     ds = cx.load(tmp_path)
     assert len(ds.responses) == 200 and paths["units"].suffix == ".parquet"
+
+
+@pytest.mark.parametrize("fmt", ["csv", "parquet"])
+def test_each_table_written_while_the_next_is_made_is_the_generated_table(tmp_path, fmt):
+    import pyarrow.csv as pacsv
+    import pyarrow.parquet as pq
+
+    from cxkit.sample import _to_arrow, generate
+
+    paths = cx.write_sample(tmp_path, rows=600, seed=4, fmt=fmt)
+    tables = generate(rows=600, seed=4)
+    assert list(paths) == list(tables) and sorted(p.name for p in tmp_path.iterdir()) == sorted(
+        f"{n}.{fmt}" for n in tables)  # no .part file left
+    for name, frame in tables.items():
+        # the same table written on its own, in the main thread, reads back the same
+        expected, alone = _to_arrow(frame), tmp_path / "alone" / f"{name}.{fmt}"
+        alone.parent.mkdir(exist_ok=True)
+        if fmt == "parquet":
+            pq.write_table(expected, alone)
+            assert pq.read_table(paths[name]).equals(pq.read_table(alone)) and len(expected), name
+        else:
+            pacsv.write_csv(expected, alone, write_options=pacsv.WriteOptions(quoting_style="needed"))
+            assert paths[name].read_bytes() == alone.read_bytes(), name
+
+
+def test_a_failed_generation_leaves_no_files(tmp_path, monkeypatch):
+    import cxkit.sample as sample
+
+    real = sample.generate
+
+    def fails_after_two_tables(*args, _ready=None, **kwargs):
+        def ready(name, frame):
+            _ready(name, frame)
+            if name == "tickets":
+                raise MemoryError("out of memory")
+        return real(*args, _ready=ready, **kwargs)
+
+    monkeypatch.setattr(sample, "generate", fails_after_two_tables)
+    with pytest.raises(MemoryError):
+        cx.write_sample(tmp_path, rows=600, seed=4, fmt="parquet")
+    assert list(tmp_path.iterdir()) == []
