@@ -722,8 +722,9 @@ def churn_logit(data, *, score: str = "nps", controls: Sequence[str] | None = No
       term  odds_ratio
     0  nps         0.7
     """
-    import statsmodels.api as sm
+    from statsmodels.discrete.discrete_model import Logit
     from statsmodels.tools.sm_exceptions import ConvergenceWarning, PerfectSeparationWarning
+    from statsmodels.tools.tools import add_constant
 
     frame = _frame_with(data, [event])
     y_raw = _column(frame, event, "event")
@@ -746,12 +747,12 @@ def churn_logit(data, *, score: str = "nps", controls: Sequence[str] | None = No
     const = X.columns[(X.nunique() <= 1).to_numpy()]
     if len(const):
         raise ConfigError(f"{', '.join(const)} has the same value for every customer; leave it out")
-    Xc = sm.add_constant(X, has_constant="add")
+    Xc = add_constant(X, has_constant="add")
     with warnings.catch_warnings():
         warnings.simplefilter("error", PerfectSeparationWarning)
         warnings.simplefilter("ignore", ConvergenceWarning)
         try:
-            fit = sm.Logit(y, Xc).fit(disp=0, method="newton", maxiter=100)
+            fit = Logit(y, Xc).fit(disp=0, method="newton", maxiter=100)
         except PerfectSeparationWarning:
             raise InsufficientDataError("churn is perfectly predicted by the model terms (perfect separation): "
                                         "odds ratios are infinite. Drop or merge the groups with no churn "
@@ -1554,7 +1555,10 @@ def unit_outcomes(responses=None, customers: pd.DataFrame | None = None, revenue
     Robinson, W. S. (1950). Ecological correlations and the behavior of
     individuals. American Sociological Review 15, 351-357.
     """
-    import statsmodels.api as sm
+    # the modules themselves, not statsmodels.api (0.27 s against 0.05 s to import; the batch parent
+    # calls this at the end of prepare, when one core idles)
+    from statsmodels.regression.linear_model import OLS
+    from statsmodels.tools.tools import add_constant
 
     from .metrics import metric_table
 
@@ -1567,7 +1571,9 @@ def unit_outcomes(responses=None, customers: pd.DataFrame | None = None, revenue
     ends = [responses["date"].max()] + ([customers["churned_at"].max(), customers["acquired_at"].max()] if dated else [])
     end = max(x for x in ends if pd.notna(x))
     start = end - pd.DateOffset(months=period_months)
-    r = responses[(responses["date"] > start) & (responses["date"] <= end)]
+    # only the two columns the NPS table needs are gathered (the batch's 10M responses: 0.3 s -> 0.1 s)
+    r = responses.loc[(responses["date"] > start) & (responses["date"] <= end), [c for c in (by, "nps")
+                                                                                  if c in responses.columns]]
     nps_t = metric_table(r, metric="nps", by=by)[[by, "n", "value", "ci_low", "ci_high"]]
     nps_t.columns = [by, "responses", "nps", "nps_ci_low", "nps_ci_high"]
     kwargs = dict(start=start, end=end) if dated else {}
@@ -1605,13 +1611,13 @@ def unit_outcomes(responses=None, customers: pd.DataFrame | None = None, revenue
             z_rows.append({"outcome": outcome, "slope": np.nan, "ci_low": np.nan, "ci_high": np.nan,
                            "p_value": np.nan, "r_squared": np.nan, "units": len(d)})
             continue
-        X = sm.add_constant(d["nps"].to_numpy(dtype=float))
-        fit = sm.OLS(d[outcome].to_numpy(dtype=float), X).fit()
+        X = add_constant(d["nps"].to_numpy(dtype=float))
+        fit = OLS(d[outcome].to_numpy(dtype=float), X).fit()
         lo, hi = fit.conf_int(alpha=1 - confidence)[1]
         z_rows.append({"outcome": outcome, "slope": float(fit.params[1]), "ci_low": float(lo), "ci_high": float(hi),
                        "p_value": float(fit.pvalues[1]), "r_squared": float(fit.rsquared), "units": len(d)})
         grid = np.linspace(d["nps"].min(), d["nps"].max(), 50)
-        pred = fit.get_prediction(sm.add_constant(grid, has_constant="add")).summary_frame(alpha=1 - confidence)
+        pred = fit.get_prediction(add_constant(grid, has_constant="add")).summary_frame(alpha=1 - confidence)
         lines.append(pd.DataFrame({"outcome": outcome, "nps": grid, "fit": pred["mean"].to_numpy(),
                                    "ci_low": pred["mean_ci_lower"].to_numpy(),
                                    "ci_high": pred["mean_ci_upper"].to_numpy()}))
@@ -1681,7 +1687,8 @@ def response_time_effect(responses: pd.DataFrame, tickets: pd.DataFrame, *, scor
     >>> fit.summary["effect"].round(1).tolist(), fit.summary["n"].tolist()
     ([-0.4], [400])
     """
-    import statsmodels.api as sm
+    from statsmodels.regression.linear_model import OLS
+    from statsmodels.tools.tools import add_constant
 
     for c in ("customer_id", "date", score):
         _column(responses, c, "responses column")
@@ -1718,7 +1725,7 @@ def response_time_effect(responses: pd.DataFrame, tickets: pd.DataFrame, *, scor
                                     "needed (check customer_id in both tables and window_days)")
     if X["log2_hours"].nunique() < 2:
         raise InsufficientDataError("all linked tickets have the same response time; no effect can be estimated")
-    fit = sm.OLS(y, sm.add_constant(X, has_constant="add")).fit(cov_type="HC3")
+    fit = OLS(y, add_constant(X, has_constant="add")).fit(cov_type="HC3")
     lo, hi = fit.conf_int(alpha=1 - confidence).loc["log2_hours"]
     table = pd.DataFrame([{"term": "per doubling of first-response time", "effect": float(fit.params["log2_hours"]),
                            "ci_low": float(lo), "ci_high": float(hi), "p_value": float(fit.pvalues["log2_hours"]),

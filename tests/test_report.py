@@ -181,7 +181,8 @@ def test_prepare_from_a_script_without_main_guard(small_data, tmp_path):
     # multiprocessing would run such a script again in its child; the helper is a fresh python
     script = tmp_path / "unguarded.py"
     script.write_text("import sys\nfrom cxkit.report import prepare\n"
-                      "p = prepare(sys.argv[1], sys.argv[2], parallel=True)\nprint('groups', len(p.groups))\n",
+                      "p = prepare(sys.argv[1], sys.argv[2], parallel=True)\nprint('groups', len(p.groups))\n"
+                      "print('statsmodels.api', 'statsmodels.api' in sys.modules)\n",
                       encoding="utf-8")
     run = subprocess.run([sys.executable, str(script), str(small_data), str(tmp_path / "out")],
                          capture_output=True, text=True, timeout=300)
@@ -191,6 +192,10 @@ def test_prepare_from_a_script_without_main_guard(small_data, tmp_path):
     assert expected > 1 and f"groups {expected}" in run.stdout
     for table in ("responses", "tickets", "customers", "revenue"):
         assert len(list((tmp_path / "out" / "_data" / "partitions" / table).glob("*.parquet"))) == expected
+    # the unit-outcome regressions import statsmodels' OLS module, not statsmodels.api (0.27 s more, paid
+    # at the end of prepare while one core idles)
+    assert (tmp_path / "out" / "_data" / "context" / "unit_outcomes_fit.parquet").exists()
+    assert "statsmodels.api False" in run.stdout
 
 
 def test_prepare_reads_everything_itself_when_the_helper_fails(small_data, tmp_path, monkeypatch):
