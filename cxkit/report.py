@@ -981,6 +981,8 @@ def run_batch(data: str | Path, out: str | Path, *, units: Iterable[str] | None 
     # the local pool starts while prepare still works: its workers load papermill and nbconvert on a core
     # that would otherwise idle (prepare's `_idle`)
     with contextlib.ExitStack() as exits:
+        # a wrong scheduler address fails now, not after the data are read
+        client = exits.enter_context(_dask_client(scheduler)) if executor == "dask" else None
         early = exits.enter_context(_EarlyPool(executor == "local", workers, out / "_logs"))
         t_prep = time.perf_counter()
         prep = prepare(data, out, mapping=mapping, level=level, period=period, units=units, settings=settings,
@@ -1049,7 +1051,7 @@ def run_batch(data: str | Path, out: str | Path, *, units: Iterable[str] | None 
         by_group = {task["group"]: task for task in todo}
         n_workers = max(1, min(workers or (os.cpu_count() or 1), len(todo) or 1))
         for res in (_run_local(todo, n_workers, progress, pool=early.pool) if executor == "local"
-                    else _run_dask(todo, n_workers, progress, scheduler)):
+                    else _run_dask(todo, n_workers, progress, client)):
             for key, content in (res.pop("files", None) or {}).items():  # sent back by a --stage worker
                 atomic_write_bytes(by_group[res["group"]][key], content)
             results[res["group"]] = res
@@ -1262,30 +1264,38 @@ def _run_local(tasks: list[dict], workers: int, progress: bool, pool=None):
             pool.shutdown(wait=True)
 
 
-def _run_dask(tasks: list[dict], workers: int, progress: bool, scheduler: str | None):
+def _dask_client(scheduler: str):
+    """A client of the Dask scheduler at ``scheduler``, or a clear error (before any data are read)."""
+    try:
+        from distributed import Client
+    except ImportError:
+        raise ConfigError("--executor dask needs the 'dask' extra: pip install 'cxkit[dask]'") from None
+    try:
+        return Client(scheduler)
+    except (OSError, TimeoutError, ValueError) as exc:
+        raise ConfigError(f"--scheduler {scheduler}: cannot reach a Dask scheduler there ({exc}). Is the scheduler "
+                          "running, and is the address the one it printed (tcp://HOST:8786)?") from None
+
+
+def _run_dask(tasks: list[dict], workers: int, progress: bool, client):
     """Execute tasks on a Dask distributed cluster (workers need cxkit and the data paths)."""
     if not tasks:
         return
-    try:
-        from distributed import Client, as_completed
-    except ImportError:
-        raise ConfigError("--executor dask needs the 'dask' extra: pip install 'cxkit[dask]'") from None
-    if not scheduler:
-        raise ConfigError("--executor dask needs --scheduler ADDRESS (e.g. tcp://10.0.0.5:8786)")
+    from distributed import as_completed
+
     bar = _progress(len(tasks), progress)
-    with Client(scheduler) as client:
-        futures = {client.submit(_run_task, task, key=f"cxkit-{task['slug']}-{task['fingerprint'][:8]}", pure=False): task
-                   for task in tasks}
-        for fut in as_completed(list(futures)):
-            task = futures[fut]
-            try:
-                res = fut.result()
-            except Exception as exc:  # noqa: BLE001
-                res = {"group": task["group"], "slug": task["slug"], "status": "failed",
-                       "error": f"dask task failed: {type(exc).__name__}: {exc}"[:400], "fingerprint": task["fingerprint"]}
-            bar.set_postfix_str(f"{task['group']}: {res.get('status')}", refresh=False)
-            bar.update(1)
-            yield res
+    futures = {client.submit(_run_task, task, key=f"cxkit-{task['slug']}-{task['fingerprint'][:8]}", pure=False): task
+               for task in tasks}
+    for fut in as_completed(list(futures)):
+        task = futures[fut]
+        try:
+            res = fut.result()
+        except Exception as exc:  # noqa: BLE001
+            res = {"group": task["group"], "slug": task["slug"], "status": "failed",
+                   "error": f"dask task failed: {type(exc).__name__}: {exc}"[:400], "fingerprint": task["fingerprint"]}
+        bar.set_postfix_str(f"{task['group']}: {res.get('status')}", refresh=False)
+        bar.update(1)
+        yield res
     bar.close()
 
 

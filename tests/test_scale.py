@@ -186,6 +186,19 @@ def test_open_report_reads_prepared_data_from_a_url_as_from_a_folder(tmp_path):
         cx.open_report(prepared_dir=(tmp_path / "elsewhere").as_uri(), unit="Kaunas Mega")
 
 
+def test_an_unreachable_scheduler_is_reported_before_the_data_are_read(tmp_path):
+    import dask
+
+    with socket.socket() as s:  # a port nobody listens on
+        s.bind(("127.0.0.1", 0))
+        port = s.getsockname()[1]
+    # the data folder does not exist: had the batch read it first, the error would be about the data
+    with dask.config.set({"distributed.comm.timeouts.connect": "2s"}):
+        with pytest.raises(cx.ConfigError, match=f"--scheduler tcp://127.0.0.1:{port}: cannot reach a Dask scheduler"):
+            run_batch(tmp_path / "no-data-here", tmp_path / "out", executor="dask",
+                      scheduler=f"tcp://127.0.0.1:{port}", progress=False)
+
+
 def test_dask_executor_needs_a_scheduler(tmp_path):
     with pytest.raises(cx.ConfigError, match="--scheduler"):
         run_batch(cx.sample_data_path(), tmp_path, units=["Kaunas Mega"], executor="dask", progress=False)
