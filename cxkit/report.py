@@ -1134,7 +1134,8 @@ def stage_prepared(data_dir: str | Path, stage: str) -> str:
     fs, path = _stage_filesystem(url)
     try:
         fs.create_dir(path, recursive=True)
-        pafs.copy_files(str(Path(data_dir).resolve()), path, destination_filesystem=fs)
+        pafs.copy_files(str(Path(data_dir).resolve()), path, source_filesystem=pafs.LocalFileSystem(),
+                        destination_filesystem=fs)
     except BaseException as exc:
         _unstage(url)  # no half copy left behind
         if isinstance(exc, OSError):
@@ -1145,9 +1146,12 @@ def stage_prepared(data_dir: str | Path, stage: str) -> str:
 
 def _unstage(url: str) -> None:
     """Delete a staged copy when the batch ends (it holds customers' data)."""
+    from pyarrow import fs as pafs
+
     fs, path = _stage_filesystem(url)
     try:
-        fs.delete_dir(path)
+        if fs.get_file_info(path).type != pafs.FileType.NotFound:  # a copy that failed early left nothing
+            fs.delete_dir(path)
     except OSError as exc:
         warnings.warn(f"could not delete the staged data at {url}: {exc}", stacklevel=2)
 

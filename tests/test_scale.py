@@ -6,6 +6,7 @@ import json
 import os
 import shutil
 import socket
+import warnings
 
 import pytest
 
@@ -169,6 +170,14 @@ def test_a_failed_copy_leaves_no_half_staged_data(tmp_path, monkeypatch):
     with pytest.raises(cx.CxkitError, match="could not copy the prepared data there .disk full"):
         report.stage_prepared(prep, store.as_uri())
     assert store.exists() and list(store.iterdir()) == []
+    # a copy that could not even create its folder (here under a regular file) leaves nothing to delete,
+    # and says so without a warning
+    blocker = tmp_path / "blocker"
+    blocker.write_text("x")
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        with pytest.raises(cx.CxkitError, match="could not copy the prepared data there"):
+            report.stage_prepared(prep, (blocker / "stage").as_uri())
 
 
 def test_open_report_reads_prepared_data_from_a_url_as_from_a_folder(tmp_path):
