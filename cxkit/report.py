@@ -1102,9 +1102,7 @@ def _stage_filesystem(url: str):
     """Arrow's file system and path for a ``--stage`` URL, or a clear error."""
     from urllib.parse import urlsplit
 
-    from pyarrow import fs as pafs
-
-    from .views import is_url
+    from .views import is_url, open_url
 
     if not is_url(url):
         raise ConfigError(f"--stage {url!r}: expected a URL such as s3://bucket/prefix, gs://bucket/prefix or "
@@ -1114,10 +1112,7 @@ def _stage_filesystem(url: str):
         raise ConfigError("--stage: give credentials in the environment of this process and of the workers (for "
                           "S3: AWS_ACCESS_KEY_ID, AWS_SECRET_ACCESS_KEY), not in the URL: the URL is written into "
                           "every notebook and the manifest")
-    try:
-        return pafs.FileSystem.from_uri(url)
-    except Exception as exc:  # noqa: BLE001 - Arrow raises several types for a bad URL
-        raise ConfigError(f"--stage {url!r}: Arrow cannot open this URL ({exc})") from None
+    return open_url(url, "--stage")
 
 
 def stage_prepared(data_dir: str | Path, stage: str) -> str:

@@ -323,6 +323,16 @@ def is_url(location: str) -> bool:
     return re.match(r"[A-Za-z][A-Za-z0-9+.-]+://", str(location)) is not None
 
 
+def open_url(location: str, what: str):
+    """Arrow's file system and path for a URL, or a cxkit error naming ``what`` the URL was given for."""
+    from pyarrow import fs as pafs
+
+    try:
+        return pafs.FileSystem.from_uri(location)
+    except Exception as exc:  # noqa: BLE001 - Arrow raises several types for a bad URL
+        raise ConfigError(f"{what} {location!r}: Arrow cannot open this URL ({exc})") from None
+
+
 class PreparedSource:
     """Where a batch's prepared data lives: a local folder, or a URL of an object store or file
     system that Arrow can open (``s3://``, ``gs://``, ``abfs://``, ``file://``).
@@ -334,12 +344,7 @@ class PreparedSource:
     def __init__(self, location: str | Path):
         location = str(location)
         if is_url(location):
-            from pyarrow import fs as pafs
-
-            try:
-                self.filesystem, self.root = pafs.FileSystem.from_uri(location)
-            except Exception as exc:  # noqa: BLE001 - Arrow raises several types for a bad URL
-                raise ConfigError(f"prepared data {location!r}: Arrow cannot open this URL ({exc})") from None
+            self.filesystem, self.root = open_url(location, "prepared data")
             self.root = self.root.rstrip("/")
         else:
             self.filesystem, self.root = None, str(Path(location))
