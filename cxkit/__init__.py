@@ -17,22 +17,16 @@ from importlib import import_module as _import_module
 
 from ._version import __version__
 
-_MODULES = ("errors", "schema", "io", "metrics", "compare", "outcomes", "drivers", "text", "plots", "sample",
-            "export", "i18n", "views", "report")
+_MODULES = ("errors", "data", "stats", "outcomes", "drivers", "text", "plots", "i18n", "report")
 
 from .errors import *  # noqa: E402,F401,F403
-from .schema import *  # noqa: E402,F401,F403
-from .io import *  # noqa: E402,F401,F403
-from .metrics import *  # noqa: E402,F401,F403
-from .compare import *  # noqa: E402,F401,F403
+from .data import *  # noqa: E402,F401,F403
+from .stats import *  # noqa: E402,F401,F403
 from .outcomes import *  # noqa: E402,F401,F403
 from .drivers import *  # noqa: E402,F401,F403
 from .text import *  # noqa: E402,F401,F403
 from .plots import *  # noqa: E402,F401,F403
-from .sample import *  # noqa: E402,F401,F403
-from .export import *  # noqa: E402,F401,F403
 from .i18n import *  # noqa: E402,F401,F403
-from .views import *  # noqa: E402,F401,F403
 from .report import *  # noqa: E402,F401,F403
 
 __all__ = ["__version__"] + [name for _m in _MODULES for name in _import_module(f".{_m}", __name__).__all__]

@@ -28,7 +28,7 @@ def _print_table(frame: pd.DataFrame, out=None) -> None:
 
 
 def _cmd_validate(args) -> int:
-    from .io import load, read_table
+    from .data.loading import load, read_table
 
     path = Path(args.path)
     if path.is_file():
@@ -54,7 +54,7 @@ def _cmd_validate(args) -> int:
         for p in problems.head(args.show).itertuples(index=False):
             print("  " + format_problem(p.file, p.row, p.column, p.value, p.expected))
         if args.rejected:
-            from .export import write_csv
+            from .data.export import write_csv
 
             write_csv(rejected, args.rejected)
             print(f"\nRejected rows written to {args.rejected}")
@@ -64,8 +64,8 @@ def _cmd_validate(args) -> int:
 
 
 def _cmd_metrics(args) -> int:
-    from .io import load
-    from .metrics import metric_table
+    from .data.loading import load
+    from .stats.metrics import metric_table
 
     ds = load(args.path, mapping=args.mapping, errors=args.errors)
     by = [b for b in (args.by or "").split(",") if b]
@@ -86,7 +86,7 @@ def _cmd_metrics(args) -> int:
     cols = by + ["metric", "value", "ci_low", "ci_high", "n", "measured_in", "method"]
     table = table[[c for c in cols if c in table.columns]]
     if args.out:
-        from .export import write_csv
+        from .data.export import write_csv
 
         write_csv(table, args.out)
         print(f"Metrics written to {args.out}")
@@ -99,7 +99,7 @@ def _cmd_metrics(args) -> int:
 
 
 def _cmd_sample(args) -> int:
-    from .sample import write_sample
+    from .data.sample import write_sample
 
     paths = write_sample(args.out, rows=args.rows, seed=args.seed, fmt=args.format, units=args.units)
     for name, p in paths.items():
@@ -108,7 +108,7 @@ def _cmd_sample(args) -> int:
 
 
 def _cmd_report(args) -> int:
-    from .report import run_batch
+    from .report.batch import run_batch
 
     units = [u for part in (args.units or []) for u in part.split(",") if u.strip()] or None
     res = run_batch(args.data, args.out, units=units, period=args.period, lang=args.lang, workers=args.workers,

@@ -15,7 +15,7 @@ ROOT = Path(__file__).resolve().parents[1]
 def main() -> int:
     from playwright.sync_api import sync_playwright
 
-    from cxkit.report import CHROMIUM_FLAGS, find_chromium, run_batch
+    from cxkit.report.batch import CHROMIUM_FLAGS, find_chromium, run_batch
 
     out = Path(tempfile.mkdtemp(prefix="cxkit-shots-")) / "report"
     res = run_batch(ROOT / "data" / "sample", out, workers=2, progress=False)

@@ -9,7 +9,7 @@ import pytest
 from scipy import stats
 
 import cxkit as cx
-from cxkit.compare import (_cluster_sums, _deff_pairs, _deff_rest, _hodges_lehmann, _kth_pair_differences,
+from cxkit.stats.comparisons import (_cluster_sums, _deff_pairs, _deff_rest, _hodges_lehmann, _kth_pair_differences,
                            _multiset_minus, _nps_diff_arrays, _period_index, _share_tests, _ClusterData,
                            _wilcoxon_null_cdf, _welch_arrays)
 from cxkit.errors import ConfigError, InsufficientDataError
@@ -460,7 +460,7 @@ def test_trend_in_one_pass_equals_one_pass_per_period(sample, monkeypatch, metri
     hiding the additive kinds), with undated rows and rows outside start/end left out."""
     import sys
 
-    cc = sys.modules["cxkit.compare"]  # the module (cxkit.compare is also the function)
+    cc = sys.modules["cxkit.stats.comparisons"]
 
     r = sample.responses.copy()
     r.loc[r.index[::50], "date"] = pd.NaT
@@ -715,7 +715,7 @@ def test_no_other_unit_is_flagged_more_often_than_expected(monkeypatch):
     # unit). 40 seeds x 6,000 responses, cluster-robust tests (customers answer more than once).
     # Expected: the worse unit flagged "lower" in every run; no other unit flagged "lower" (a false alarm:
     # expected share <= alpha / 2 per unit); with all shifts zero, each unit flagged in at most alpha of runs.
-    import cxkit.sample as sample_module
+    import cxkit.data.sample as sample_module
 
     worse = cx.PLANTED["worse_unit"]
     units = list(sample_module.UNITS)
@@ -760,7 +760,7 @@ def test_small_groups_of_response_times_vs_rest_use_the_exact_methods():
 def test_reused_preparation_gives_the_same_tables_and_ends_with_its_block(sample):
     import sys
 
-    cc = sys.modules["cxkit.compare"]
+    cc = sys.modules["cxkit.stats.comparisons"]
     r = sample.responses
     plain = [cx.compare(r, metric=m, by="unit", against=a, period="2025Q3") for m in ("nps", "csat")
              for a in ("rest", "previous")] + [cx.trend(r, metric=m, by="unit") for m in ("nps", "csat")]

@@ -12,7 +12,7 @@ import statsmodels.api as sm
 from statsmodels.stats.outliers_influence import variance_inflation_factor
 
 import cxkit as cx
-from cxkit import sample as sample_module
+import cxkit.data.sample as sample_module
 
 # R datasets::mtcars (Henderson & Velleman 1981): mpg, cyl, disp, hp, wt, gear for the 32 cars.
 MTCARS = pd.DataFrame(

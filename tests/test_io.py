@@ -274,7 +274,7 @@ def test_parquet_round_trip(tmp_path, sample):
 def test_parquet_dictionary_columns_read_like_plain_text(tmp_path):
     """Dictionary-encoded (categorical) Parquet columns are converted through their categories; the
     values must equal the element-by-element conversion, with empty cells and repairs as before."""
-    from cxkit.io import _STR, _Validator
+    from cxkit.data.loading import _STR, _Validator
 
     for s in [pd.Series(pd.Categorical(["a", None, "b", "a"]), name="unit"),
               pd.Series(pd.Categorical([None, None], categories=pd.Index([], dtype=object))),
@@ -329,7 +329,7 @@ def _reference_hash(value: str | None) -> int:
 def test_fast_hash_matches_a_plain_python_version():
     import pyarrow as pa
 
-    from cxkit.io import fast_hash
+    from cxkit.data.loading import fast_hash
 
     values = ["", None, "a", "R1", "R10000000", "x" * 8, "y" * 9, "z" * 16, "w" * 17, "Łódź-ąčęėįšųūž", "ünï",
               "C\u200b1", "b" * 255, "c" * 256, "d" * 3000]
@@ -347,7 +347,7 @@ def test_duplicate_ids_across_chunks_match_pandas(monkeypatch, weak, chunk):
     with 31 chunks and a prefix filter that starts at 64 bits and grows as ids come."""
     import numpy as np
 
-    import cxkit.io as cio
+    import cxkit.data.loading as cio
 
     if weak:
         real = cio.fast_hash

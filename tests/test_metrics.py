@@ -8,7 +8,7 @@ from scipy import stats
 
 import cxkit as cx
 from cxkit.errors import ConfigError, InsufficientDataError
-from cxkit.metrics import _nps_interval, _share_interval, _median_ranks, _poisson_interval
+from cxkit.stats.metrics import _nps_interval, _share_interval, _median_ranks, _poisson_interval
 
 
 # ---------------------------------------------------------------------------------------
@@ -311,7 +311,7 @@ def test_mean_t_interval_coverage_on_a_ces_scale():
     for n in NS:
         reps = 4000 if n < 2000 else 1500
         x = rng.choice(np.arange(1, 8), p=probs, size=(reps, n)).astype(float)
-        from cxkit.metrics import _mean_interval
+        from cxkit.stats.metrics import _mean_interval
         low, high = _mean_interval(x.mean(1), x.std(1, ddof=1), n, 0.95)
         cov = np.mean((low <= truth) & (truth <= high))
         assert 0.935 <= cov <= 0.965, (n, cov)
@@ -333,7 +333,7 @@ def test_mean_response_time_undercovers_for_skewed_times():
     # documented reason why the median is the default response-time statistic
     rng = np.random.default_rng(12)
     x = rng.lognormal(np.log(4), 1.0, size=(4000, 20))
-    from cxkit.metrics import _mean_interval
+    from cxkit.stats.metrics import _mean_interval
     truth = 4 * np.exp(0.5)
     low, high = _mean_interval(x.mean(1), x.std(1, ddof=1), 20, 0.95)
     assert np.mean((low <= truth) & (truth <= high)) < 0.935

@@ -12,7 +12,7 @@ from scipy import stats
 
 import cxkit as cx
 from cxkit.errors import ConfigError, InsufficientDataError
-from cxkit.outcomes import _km_weighted, _ratio_interval
+from cxkit.outcomes.core import _km_weighted, _ratio_interval
 
 REAL = Path(__file__).resolve().parent / "data" / "real"
 Z = stats.norm.ppf(0.975)
@@ -541,7 +541,7 @@ def test_revenue_at_risk_delta_agrees_with_the_bootstrap_and_greenwood():
     (lifelines' event table) within 2%, and the interval matches a 2,000-resample bootstrap closely."""
     from lifelines import KaplanMeierFitter
 
-    from cxkit.outcomes import _km_influence
+    from cxkit.outcomes.core import _km_influence
 
     rng = np.random.default_rng(5)
     t = np.sort(np.round(rng.exponential(30, 400), 1))

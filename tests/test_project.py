@@ -8,7 +8,7 @@ from pathlib import Path
 
 import yaml
 
-from cxkit.schema import contract_markdown
+from cxkit.data.contract import contract_markdown
 
 ROOT = Path(__file__).resolve().parents[1]
 

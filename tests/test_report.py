@@ -11,7 +11,8 @@ import pandas as pd
 import pytest
 
 import cxkit as cx
-from cxkit.report import parse_period, previous_period, year_ago, read_records, render_html, run_batch
+from cxkit.periods import parse_period, previous_period, year_ago
+from cxkit.report.batch import RECORD_MIME, read_records, render_html, run_batch
 
 ROOT = Path(__file__).resolve().parents[1]
 PROBE = ROOT / "tests" / "fixtures" / "notebooks" / "probe_unit.ipynb"
@@ -38,7 +39,7 @@ def test_slugs_are_safe_readable_and_unique():
 
 
 def test_pool_workers_limit_math_threads_but_keep_the_users_setting(monkeypatch):
-    from cxkit.report import THREAD_VARIABLES, _limit_threads
+    from cxkit.report.batch import THREAD_VARIABLES, _limit_threads
 
     for var in THREAD_VARIABLES:
         monkeypatch.delenv(var, raising=False)
@@ -65,7 +66,7 @@ def test_render_html_escapes_the_banner_and_hides_code(tmp_path):
     nb.cells = [nbformat.v4.new_code_cell("secret_code = 1", outputs=[
         nbformat.v4.new_output("display_data", data={"text/html": "<p>visible</p>"}),
         nbformat.v4.new_output("stream", name="stderr", text="a warning"),
-        nbformat.v4.new_output("display_data", data={cx.RECORD_MIME: {"name": "x", "value": 1}, "text/plain": "rec"}),
+        nbformat.v4.new_output("display_data", data={RECORD_MIME: {"name": "x", "value": 1}, "text/plain": "rec"}),
     ])]
     out = render_html(nb, tmp_path / "r.html", banner={"title": "<script>alert(1)</script>", "period": "Q4"})
     text = out.read_text(encoding="utf-8")
@@ -98,8 +99,8 @@ def test_unit_notebook_records_the_headline(small_data, tmp_path):
 def test_prepare_reads_tables_in_a_helper_process_with_the_same_result(small_data, tmp_path, monkeypatch):
     import warnings
 
-    from cxkit import views
-    from cxkit.report import prepare
+    from cxkit.report import views
+    from cxkit.report.batch import prepare
 
     one = prepare(small_data, tmp_path / "sequential", parallel=False)
     parts, build = [], views.build_context
@@ -123,9 +124,9 @@ def test_prepare_reads_tables_in_a_helper_process_with_the_same_result(small_dat
 @pytest.mark.parametrize("level", ["unit", "region"])
 def test_each_partition_holds_exactly_its_groups_rows(small_data, tmp_path, level):
     """Units are mapped to report groups through their categories (no text per row); the partitions hold
-    the same rows as grouping the loaded tables by :func:`cxkit.views.group_mapper` on plain text."""
-    from cxkit import views
-    from cxkit.report import prepare
+    the same rows as grouping the loaded tables by :func:`cxkit.report.views.group_mapper` on plain text."""
+    from cxkit.report import views
+    from cxkit.report.batch import prepare
 
     ds = cx.load(small_data, errors="quarantine")
     prep = prepare(small_data, tmp_path, level=level)
@@ -146,8 +147,8 @@ def test_each_partition_holds_exactly_its_groups_rows(small_data, tmp_path, leve
 
 
 def test_context_in_two_parts_equals_the_whole(small_data):
-    from cxkit.report import parse_period
-    from cxkit.views import attach_groups, build_context, merge_context
+    from cxkit.periods import parse_period
+    from cxkit.report.views import attach_groups, build_context, merge_context
 
     ds = cx.load(small_data, errors="quarantine")
     tables = attach_groups({n: getattr(ds, n) for n in ("responses", "tickets", "customers", "revenue", "units")},
@@ -180,7 +181,7 @@ def test_prepare_from_a_script_without_main_guard(small_data, tmp_path):
 
     # multiprocessing would run such a script again in its child; the helper is a fresh python
     script = tmp_path / "unguarded.py"
-    script.write_text("import sys\nfrom cxkit.report import prepare\n"
+    script.write_text("import sys\nfrom cxkit.report.batch import prepare\n"
                       "p = prepare(sys.argv[1], sys.argv[2], parallel=True)\nprint('groups', len(p.groups))\n"
                       "print('statsmodels.api', 'statsmodels.api' in sys.modules)\n",
                       encoding="utf-8")
@@ -201,8 +202,8 @@ def test_prepare_from_a_script_without_main_guard(small_data, tmp_path):
 def test_prepare_reads_everything_itself_when_the_helper_fails(small_data, tmp_path, monkeypatch):
     import shutil
 
-    from cxkit import report
-    from cxkit.report import prepare
+    from cxkit.report import batch as report
+    from cxkit.report.batch import prepare
 
     one = prepare(small_data, tmp_path / "sequential", parallel=False)
     monkeypatch.setattr(report.sys, "executable", shutil.which("false"))  # the helper exits at once
@@ -218,7 +219,7 @@ def test_prepare_reads_everything_itself_when_the_helper_fails(small_data, tmp_p
 def test_helper_context_failure_leaves_the_comparisons_to_the_parent(small_data, tmp_path):
     import pickle
 
-    from cxkit.report import _helper_context
+    from cxkit.report.batch import _helper_context
 
     ds = cx.load(small_data, errors="quarantine")
     with open(tmp_path / "period.pkl", "wb") as fh:
@@ -235,7 +236,7 @@ def test_every_invoice_lands_in_its_customers_partition_whatever_the_id_lengths(
     import pyarrow as pa
     import pyarrow.parquet as pq
 
-    from cxkit.report import prepare
+    from cxkit.report.batch import prepare
 
     src = tmp_path / "data"
     cx.write_sample(src, rows=600, seed=4, fmt="parquet")
@@ -263,7 +264,7 @@ def test_every_invoice_lands_in_its_customers_partition_whatever_the_id_lengths(
 
 
 def test_prepared_company_view_reads_partitions_only_when_asked(small_data, tmp_path):
-    from cxkit.report import prepare
+    from cxkit.report.batch import prepare
 
     prep = prepare(small_data, tmp_path)
     rep = cx.open_report(unit="", prepared_dir=str(prep.data_dir))
@@ -331,7 +332,7 @@ def _browser_check(out: Path, shots: Path):
     """Headless Chromium: no code cells, every image decoded, every link resolves, no console errors."""
     from playwright.sync_api import sync_playwright
 
-    from cxkit.report import find_chromium
+    from cxkit.report.batch import find_chromium
 
     exe = find_chromium()
     assert exe, "Chromium is required for this test (.ci/run installs Debian's chromium)"
@@ -389,7 +390,7 @@ def test_a_killed_batch_leaves_no_half_written_report_and_resume_finishes_it(sma
 
     out = tmp_path / "out"
     units = ["Kaunas Mega", "Liepāja", "Rīga Alfa", "Vilnius Ozas"]
-    code = ("import sys; from cxkit.report import run_batch; "
+    code = ("import sys; from cxkit.report.batch import run_batch; "
             f"run_batch({str(small_data)!r}, {str(out)!r}, units={units!r}, workers=1, progress=False)")
     proc = subprocess.Popen([sys.executable, "-c", code], start_new_session=True)
     try:
@@ -429,8 +430,8 @@ def test_a_killed_batch_leaves_no_half_written_report_and_resume_finishes_it(sma
 def test_helper_never_told_the_period_does_not_wait_for_it(small_data, tmp_path):
     """A caller of _read_in_parallel that asks for the helper's comparisons but never passes the
     period on must not wait forever: the helper is told there is none."""
-    from cxkit.io import discover, read_table
-    from cxkit.report import _read_in_parallel
+    from cxkit.data.loading import discover, read_table
+    from cxkit.report.batch import _read_in_parallel
 
     root, m, found = discover(small_data)
     units = read_table(found["units"], "units", mapping=m, errors="quarantine").data
@@ -445,7 +446,7 @@ def test_helper_never_told_the_period_does_not_wait_for_it(small_data, tmp_path)
 def test_a_report_kernel_leaves_what_it_loaded_out_of_full_collections(small_data, tmp_path):
     import gc
 
-    from cxkit.report import prepare
+    from cxkit.report.batch import prepare
 
     prep = prepare(small_data, tmp_path, parallel=False)
     gc.unfreeze()  # whatever an earlier step froze (conftest unfreezes after every test)
@@ -461,9 +462,9 @@ def test_prepare_reports_the_idle_core_once(small_data, tmp_path, monkeypatch, p
     """``_idle`` (the batch starts its pool there) runs once: with the helper, after the survey part of
     the context, when this process only waits; alone, right after reading (the other core idles from
     the start). The inputs' fingerprints are taken by then."""
-    from cxkit import report, views
-    from cxkit.io import discover
-    from cxkit.report import prepare, sha256_file
+    from cxkit.report import batch as report, views
+    from cxkit.data.loading import discover
+    from cxkit.report.batch import prepare, sha256_file
 
     events, build = [], views.build_context
     monkeypatch.setattr(views, "build_context", lambda *a, **k: events.append(k["part"]) or build(*a, **k))
@@ -482,7 +483,7 @@ def test_prepare_reports_the_idle_core_once(small_data, tmp_path, monkeypatch, p
 def test_the_batch_pool_starts_its_workers_early_and_always_shuts_down(tmp_path):
     import multiprocessing as mp
 
-    from cxkit.report import _EarlyPool
+    from cxkit.report.batch import _EarlyPool
 
     before = set(mp.active_children())
     with _EarlyPool(False, 2, tmp_path / "_logs") as early:  # the Dask executor: no local pool

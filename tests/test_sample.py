@@ -71,7 +71,7 @@ def test_each_table_written_while_the_next_is_made_is_the_generated_table(tmp_pa
     import pyarrow.csv as pacsv
     import pyarrow.parquet as pq
 
-    from cxkit.sample import _to_arrow, generate
+    from cxkit.data.sample import _to_arrow, generate
 
     paths = cx.write_sample(tmp_path, rows=600, seed=4, fmt=fmt)
     tables = generate(rows=600, seed=4)
@@ -90,7 +90,7 @@ def test_each_table_written_while_the_next_is_made_is_the_generated_table(tmp_pa
 
 
 def test_a_failed_generation_leaves_no_files(tmp_path, monkeypatch):
-    import cxkit.sample as sample
+    import cxkit.data.sample as sample
 
     real = sample.generate
 

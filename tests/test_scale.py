@@ -11,8 +11,8 @@ import warnings
 import pytest
 
 import cxkit as cx
-import cxkit.report as report
-from cxkit.report import read_records, run_batch
+import cxkit.report.batch as report
+from cxkit.report.batch import read_records, run_batch
 
 UNITS = ["Kaunas Mega", "Rīga Alfa", "Kraków Galeria"]
 SLUGS = ("kaunas-mega", "rīga-alfa", "kraków-galeria")

@@ -6,8 +6,8 @@ import pandas as pd
 import pytest
 
 import cxkit as cx
-from cxkit.sample import PHRASES, PII
-from cxkit.text import _theme_tests
+from cxkit.data.sample import PHRASES, PII
+from cxkit.text.core import _theme_tests
 
 # --------------------------------------------------------------------------------------
 # theme dictionaries: inflected forms (and typed without diacritics) must match; look-alikes must not.
@@ -384,7 +384,7 @@ def test_flags_computed_once_give_the_same_summary_and_examples():
 
 def test_repeated_comments_are_folded_once_with_the_same_flags():
     """Folding only distinct comments (fast path) flags exactly what folding every row does."""
-    from cxkit.text import _flags, _resolve_dictionary, fold_text
+    from cxkit.text.core import _flags, _resolve_dictionary, fold_text
 
     comments = pd.Series(["Pristatymą vėlavo", "PRISTATYMĄ vėlavo", None, "Dostawę", "dostawe", "Łódź cena"] * 5,
                          dtype="string[pyarrow]")
@@ -393,7 +393,7 @@ def test_repeated_comments_are_folded_once_with_the_same_flags():
     got = _flags(comments, langs, d)
     assert got["delivery"].sum() == 20 and got["price"].sum() == 5  # 4 delivery and 1 price text, 5 times each
     # independent per-row computation: each comment folded and matched on its own
-    from cxkit.text import _theme_regex
+    from cxkit.text.core import _theme_regex
     for i, (c, lang) in enumerate(zip(comments, langs)):
         for theme in got.columns:
             if pd.isna(c):

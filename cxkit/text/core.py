@@ -33,10 +33,10 @@ import pandas as pd
 import yaml
 from statsmodels.stats.multitest import multipletests
 
-from .compare import _nps_diff_arrays
-from .drivers import _as_frame, _TableResult
-from .errors import ConfigError, InsufficientDataError
-from .metrics import NPS_BANDS, _z
+from ..stats.comparisons import _nps_diff_arrays
+from ..drivers import _as_frame, _TableResult
+from ..errors import ConfigError, InsufficientDataError
+from ..stats.metrics import NPS_BANDS, _z
 
 __all__ = ["THEMES", "LANGUAGES", "PII_KINDS", "ThemeDictionary", "ThemeSummary", "load_themes", "detect_language",
            "themes", "theme_summary", "example_comments", "redact", "find_pii", "fold_text"]

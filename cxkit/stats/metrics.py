@@ -18,8 +18,8 @@ import pandas as pd
 from scipy import stats
 from statsmodels.stats.proportion import proportion_confint
 
-from ._printer import Result, format_number
-from .errors import ConfigError, InsufficientDataError
+from .._printer import Result, format_number
+from ..errors import ConfigError, InsufficientDataError
 
 __all__ = [
     "Estimate", "nps", "nps_from_counts", "nps_counts", "nps_group", "csat", "ces", "ces_mean", "share",

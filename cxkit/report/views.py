@@ -15,8 +15,9 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from .errors import ConfigError, CxkitError, InsufficientDataError
-from .i18n import format_number_local, format_percent_local, format_date_local, t
+from ..errors import ConfigError, CxkitError, InsufficientDataError
+from ..i18n import format_number_local, format_percent_local, format_date_local, t
+from ..periods import metric_window, parse_period, previous_period, year_ago
 
 __all__ = ["open_report", "ReportData", "show_part", "show_heading", "show_text", "show_table", "show_note", "HEADLINE_METRICS",
            "headline_table", "headline_notes", "suppress_complementary", "trend_figure", "journey_table",
@@ -74,21 +75,16 @@ def _in(frame: pd.DataFrame, column: str, start, end) -> pd.DataFrame:
     return frame[(d >= start) & (d < end + pd.Timedelta(days=1))]
 
 
-#: headline metrics: metric -> (table, date column, window: "period" or "12 months to period end")
+#: headline metrics: metric -> (table, date column); the window each is measured over is
+#: :data:`cxkit.periods.METRIC_WINDOWS`
 METRIC_SOURCES = {
-    "nps": ("responses", "date", "period"),
-    "csat": ("responses", "date", "period"),
-    "ces": ("responses", "date", "period"),
-    "first_response_time": ("tickets", "created_at", "period"),
-    "churn_rate": ("customers", None, "12 months"),
+    "nps": ("responses", "date"),
+    "csat": ("responses", "date"),
+    "ces": ("responses", "date"),
+    "first_response_time": ("tickets", "created_at"),
+    "churn_rate": ("customers", None),
 }
 COMPARISONS = ("rest", "target", "previous", "year_ago")
-
-
-def _window(metric: str, start: pd.Timestamp, end: pd.Timestamp):
-    if METRIC_SOURCES[metric][2] == "12 months":
-        return (end - pd.DateOffset(years=1) + pd.Timedelta(days=1), end)
-    return (start, end)
 
 
 def _compare_kwargs(metric: str, settings: dict, frame: pd.DataFrame) -> dict:
@@ -121,7 +117,7 @@ def build_context(tables: dict, *, level: str, period: tuple, settings: dict, lo
     """
     if part not in ("all", "responses", "rest", "other_metrics", "outcomes"):
         raise ConfigError(f"part={part!r} - expected 'all', 'responses', 'rest', 'other_metrics' or 'outcomes'")
-    from .compare import reuse_prepared
+    from ..stats.comparisons import reuse_prepared
 
     with reuse_prepared():  # about ten comparisons per metric on the same tables: classify the answers once
         return _build_context(tables, level=level, period=period, settings=settings, log=log, rejected=rejected,
@@ -130,12 +126,12 @@ def build_context(tables: dict, *, level: str, period: tuple, settings: dict, lo
 
 def _build_context(tables: dict, *, level: str, period: tuple, settings: dict, log, rejected, part: str) -> dict:
     survey, others = part in ("all", "responses"), part in ("all", "rest", "other_metrics")
-    from .compare import compare
+    from ..stats.comparisons import compare
 
     start, end = period
     units = tables.get("units")
     frames = []
-    for metric, (table, date, _) in METRIC_SOURCES.items():
+    for metric, (table, date) in METRIC_SOURCES.items():
         if not (survey if table == "responses" else others):
             continue
         data = tables.get(table)
@@ -143,7 +139,7 @@ def _build_context(tables: dict, *, level: str, period: tuple, settings: dict, l
             continue
         if metric in ("nps", "csat", "ces") and (metric not in data.columns or data[metric].notna().sum() == 0):
             continue
-        win = _window(metric, start, end)
+        win = metric_window(metric, start, end)
         kw = _compare_kwargs(metric, settings, data)
         for against in COMPARISONS:
             targets = None
@@ -191,7 +187,7 @@ def merge_context(*parts: dict) -> dict[str, pd.DataFrame]:
 
 def _survey_context(r, units, *, level, end, cur, settings) -> dict:
     """The part of the context that needs only the survey responses: trends, touchpoints, regions."""
-    from .compare import compare, trend
+    from ..stats.comparisons import compare, trend
 
     ctx = {}
     trends = []
@@ -235,7 +231,7 @@ def _survey_context(r, units, *, level, end, cur, settings) -> dict:
 
 def _other_context(r, tables, units, *, settings, log, rejected) -> dict:
     """The part of the context that needs the other tables: unit outcomes, units, data notes."""
-    from .outcomes import unit_outcomes
+    from ..outcomes import unit_outcomes
 
     ctx = {}
     if tables.get("customers") is not None:
@@ -430,7 +426,7 @@ def open_report(data_dir: str = "", *, unit: str = "", prepared_dir: str = "", l
     :func:`cxkit.report.prepare`, and only this unit's partition is read. Opened by an
     analyst without ``prepared_dir``, the data folder is loaded and the context computed here.
     """
-    from .report import parse_period, unique_slugs
+    from .batch import unique_slugs
 
     if prepared_dir:
         src = PreparedSource(prepared_dir)
@@ -454,8 +450,8 @@ def open_report(data_dir: str = "", *, unit: str = "", prepared_dir: str = "", l
         return ReportData(group=unit, level=meta["level"], period=(start, end), tables=tables, context=context, meta=meta)
     if not data_dir:
         raise ConfigError("open_report needs data_dir (a data folder) or prepared_dir (from a batch)")
-    from .io import load
-    from .report import default_settings
+    from ..data.loading import load
+    from .batch import default_settings
 
     ds = load(data_dir, mapping=mapping, errors="quarantine")
     settings = {**default_settings(), **(settings or {}), "scales": {k: list(v) for k, v in ds.scales.items()}}
@@ -689,7 +685,7 @@ def suppress_complementary(n: pd.Series, threshold: int, *, total_shown: bool = 
 
 def trend_figure(rep: ReportData, *, metric: str = "nps", lang: str = "en"):
     """Monthly trend of the group with its band and flagged changes, the company beside it."""
-    from .plots import plot_trend
+    from ..plots import plot_trend
 
     tr = rep.context.get("trend")
     if tr is None or tr.empty:
@@ -711,8 +707,8 @@ def trend_figure(rep: ReportData, *, metric: str = "nps", lang: str = "en"):
 
 def journey_table(rep: ReportData, *, lang: str = "en", settings: dict | None = None) -> pd.DataFrame:
     """Touchpoints of the group in the period: NPS with interval vs the group's other touchpoints."""
-    from .compare import compare
-    from .i18n import name_of
+    from ..stats.comparisons import compare
+    from ..i18n import name_of
 
     settings = settings or {}
     if not rep.group:  # the company: computed once in the context
@@ -756,8 +752,6 @@ def data_notes(rep: ReportData, *, lang: str = "en") -> pd.DataFrame:
 
 def methods_notes(rep: ReportData, *, lang: str = "en", settings: dict | None = None) -> list[str]:
     """How the report's figures were made: periods, tests and corrections, minimum samples, rejects."""
-    from .report import previous_period, year_ago
-
     settings = settings or {}
     start, end = rep.period
     prev, ago = previous_period(start, end), year_ago(start, end)
@@ -855,9 +849,9 @@ def outcomes_section(rep: ReportData, *, lang: str = "en", settings: dict | None
     ``interval``: how the revenue-at-risk interval is made (:func:`cxkit.revenue_at_risk`): ``"delta"``
     (default; influence functions, milliseconds) or ``"bootstrap"`` (``n_boot`` resamples, ``seed``).
     """
-    from .outcomes import (churn_by_group, churn_relative_risk, join_outcomes, kaplan_meier, revenue_at_risk,
+    from ..outcomes import (churn_by_group, churn_relative_risk, join_outcomes, kaplan_meier, revenue_at_risk,
                            revenue_by_group)
-    from .plots import plot_churn_by_group, plot_survival
+    from ..plots import plot_churn_by_group, plot_survival
 
     settings = settings or {}
     min_show = int(settings.get("min_n_show", 5))
@@ -941,8 +935,8 @@ def outcomes_section(rep: ReportData, *, lang: str = "en", settings: dict | None
 def drivers_section(rep: ReportData, *, lang: str = "en", settings: dict | None = None, n_boot: int = 500,
                     seed: int = 0) -> Section:
     """Key drivers of NPS for the report's responses (Johnson's relative weights)."""
-    from .drivers import relative_weights
-    from .plots import plot_drivers
+    from ..drivers import relative_weights
+    from ..plots import plot_drivers
 
     settings = settings or {}
     conf = float(settings.get("confidence", 0.95))
@@ -973,7 +967,7 @@ def drivers_section(rep: ReportData, *, lang: str = "en", settings: dict | None 
 
 
 def name_of_driver(d: str, lang: str) -> str:
-    from .i18n import name_of
+    from ..i18n import name_of
 
     return name_of("driver", d, lang)
 
@@ -981,9 +975,9 @@ def name_of_driver(d: str, lang: str) -> str:
 def themes_section(rep: ReportData, *, lang: str = "en", settings: dict | None = None, examples: int = 2,
                    seed: int = 0) -> Section:
     """Comment themes of the report's responses, their NPS impact and redacted examples."""
-    from .i18n import name_of
-    from .plots import plot_themes
-    from .text import example_comments, theme_summary, themes
+    from ..i18n import name_of
+    from ..plots import plot_themes
+    from ..text import example_comments, theme_summary, themes
 
     settings = settings or {}
     min_show = int(settings.get("min_n_show", 5))
@@ -1060,7 +1054,7 @@ def league_table(rep: ReportData, *, lang: str = "en", settings: dict | None = N
 
 def league_figure(rep: ReportData, *, metric: str = "nps", lang: str = "en"):
     """Each group's metric with its interval, the company value as a line, significant groups marked."""
-    from .plots import plot_groups
+    from ..plots import plot_groups
 
     c = rep.context.get("comparisons")
     sub = c[(c["against"] == "rest") & (c["group"] != "All") & (c["metric"] == metric)].copy()
@@ -1108,8 +1102,8 @@ def unit_outcomes_figure(rep: ReportData, *, outcome: str = "churn_rate", lang: 
     """Unit NPS against churn (or revenue growth): one point per unit, line with band.
 
     Returns the axes and the notes (the ecological-inference caveat among them)."""
-    from .outcomes import UnitOutcomes
-    from .plots import plot_unit_outcomes
+    from ..outcomes import UnitOutcomes
+    from ..plots import plot_unit_outcomes
 
     data = rep.context.get("unit_outcomes")
     if data is None or data.empty:

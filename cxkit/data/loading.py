@@ -40,9 +40,9 @@ import pyarrow as pa
 import pyarrow.csv as pacsv
 import pyarrow.parquet as pq
 
-from ._printer import Result
-from .errors import CxkitError, DataValidationError, FileReadError, ConfigError
-from .schema import TABLES, Column, Mapping, TableMapping, TableSpec, normalise_header, read_mapping, table_spec
+from .._printer import Result
+from ..errors import CxkitError, DataValidationError, FileReadError, ConfigError
+from .contract import TABLES, Column, Mapping, TableMapping, TableSpec, normalise_header, read_mapping, table_spec
 
 __all__ = ["read_table", "load", "LoadResult", "Dataset", "TABLE_ORDER"]
 

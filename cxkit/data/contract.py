@@ -15,7 +15,7 @@ from typing import Any
 
 import yaml
 
-from .errors import ConfigError
+from ..errors import ConfigError
 
 __all__ = ["Column", "TableSpec", "TABLES", "Mapping", "read_mapping", "DEFAULT_SCALES", "table_spec", "contract_markdown"]
 

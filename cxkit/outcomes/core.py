@@ -27,10 +27,10 @@ import numpy as np
 import pandas as pd
 from scipy import stats
 
-from ._printer import Result, format_number
-from .compare import _numeric_column
-from .errors import ConfigError, InsufficientDataError
-from .metrics import (DAYS_PER_MONTH, bootstrap_counts, _churn_columns, _mean_interval, _poisson_interval, _share_interval, _z, clv,
+from .._printer import Result, format_number
+from ..stats.comparisons import _numeric_column
+from ..errors import ConfigError, InsufficientDataError
+from ..stats.metrics import (DAYS_PER_MONTH, bootstrap_counts, _churn_columns, _mean_interval, _poisson_interval, _share_interval, _z, clv,
                       nps_group)
 
 __all__ = [
@@ -1560,7 +1560,7 @@ def unit_outcomes(responses=None, customers: pd.DataFrame | None = None, revenue
     from statsmodels.regression.linear_model import OLS
     from statsmodels.tools.tools import add_constant
 
-    from .metrics import metric_table
+    from ..stats.metrics import metric_table
 
     responses, customers, revenue = _unpack(responses, customers, revenue)
     if responses is None or customers is None:

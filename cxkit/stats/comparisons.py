@@ -28,8 +28,9 @@ import pandas as pd
 from scipy import stats
 from statsmodels.stats import proportion as _sm_proportion
 
-from ._printer import Result, format_number
-from .errors import ConfigError, InsufficientDataError
+from .._printer import Result, format_number
+from ..errors import ConfigError, InsufficientDataError
+from ..periods import Window, shift_window, window
 from .metrics import (_as_ts, _check_bands, _codes, _mean_interval, _median_ranks, _nps_interval,
                       _scores, _share_interval, _top_box, _z, default_period, nps_counts)
 
@@ -1448,47 +1449,6 @@ def _apply_deff(dd: dict, deff, kind_name: str, cluster: str) -> dict:
 # data preparation and periods
 
 
-class _Window(NamedTuple):
-    start: pd.Timestamp
-    end: pd.Timestamp  # exclusive
-    label: str
-
-
-def _window(period, freq_default: str = "Q") -> _Window:
-    """A period as a window [start, end): a pandas Period (or its string) or a (start, end) pair of dates."""
-    if isinstance(period, (tuple, list)):
-        if len(period) != 2:
-            raise ConfigError(f"period={period!r} - expected (start, end) or a period such as '2025Q4'")
-        try:
-            start, end = pd.Timestamp(period[0]), pd.Timestamp(period[1])
-        except (TypeError, ValueError):
-            raise ConfigError(f"period={period!r}: could not read the dates; use ISO dates like '2025-10-01'") from None
-        if end < start:
-            raise ConfigError(f"period={period!r}: the end is before the start")
-        return _Window(start.normalize(), end.normalize() + pd.Timedelta(days=1),
-                       f"{start:%Y-%m-%d} to {end:%Y-%m-%d}")
-    try:
-        p = period if isinstance(period, pd.Period) else pd.Period(str(period))
-    except (TypeError, ValueError):
-        raise ConfigError(f"period={period!r} - expected a period like '2025Q4', '2025-11', '2025' "
-                          "or a (start, end) pair of dates") from None
-    return _Window(p.start_time, (p + 1).start_time, str(p))
-
-
-def _shift_window(w: _Window, period, how: str) -> _Window:
-    """The previous period, or the same period a year earlier."""
-    if isinstance(period, (tuple, list)):
-        if how == "previous":
-            length = w.end - w.start
-            start, end = w.start - length, w.start
-        else:
-            start, end = w.start - pd.DateOffset(years=1), w.end - pd.DateOffset(years=1)
-        return _Window(start, end, f"{start:%Y-%m-%d} to {end - pd.Timedelta(days=1):%Y-%m-%d}")
-    p = period if isinstance(period, pd.Period) else pd.Period(str(period))
-    q = p - 1 if how == "previous" else pd.Period(p.start_time - pd.DateOffset(years=1), freq=p.freq)
-    return _Window(q.start_time, (q + 1).start_time, str(q))
-
-
 def _numeric_column(data: pd.DataFrame, col: str) -> np.ndarray:
     """A column as floats (missing = NaN); text that is not a number is an error, not silently dropped."""
     try:
@@ -1604,7 +1564,7 @@ class _Prepared:
             raise InsufficientDataError(f"{self.metric}: no dated observations")
         return pd.Timestamp(d.min()), pd.Timestamp(d.max())
 
-    def observations(self, window: _Window | None):
+    def observations(self, window: Window | None):
         """(rows that count, payload) for a window (None = all data; churn: its default 12 months)."""
         if self.churn is not None:
             acquired, churned = self.churn
@@ -1887,18 +1847,18 @@ def compare(data: pd.DataFrame | None = None, *, metric: str = "nps", by: str | 
     g = len(labels)
     current = None
     if period is not None:
-        current = _window(period)
+        current = window(period)
     elif against in ("previous", "year_ago"):
         last = prep.date_range()[1]
         period = pd.Period(last, freq="Q")
-        current = _window(period)
+        current = window(period)
     valid, payload = prep.observations(current)
     cur = kind.cells(payload, valid, codes, g)
     n_all = kind.n(cur)
     ref_window = None
     company = None
     if against in ("previous", "year_ago"):
-        ref_window = _shift_window(current, period, against)
+        ref_window = shift_window(current, period, against)
         ref_valid, ref_payload = prep.observations(ref_window)
         ref = kind.cells(ref_payload, ref_valid, codes, g)
         keep = np.flatnonzero((n_all > 0) | (kind.n(ref) > 0))
@@ -2071,7 +2031,7 @@ def trend(data: pd.DataFrame | None = None, *, metric: str = "nps", freq: str = 
         cells = [kind.take(both, np.arange(t * g, (t + 1) * g)) for t in range(len(periods))]
     else:
         for t, p in enumerate(periods):
-            valid, payload = prep.observations(_window(p))
+            valid, payload = prep.observations(window(p))
             cells.append(kind.cells(payload, valid, codes, g))
             parts.append((valid, payload, codes, t * g))
     cd = _cluster_data(kind.name, parts, cl, len(periods) * g) if cl is not None and len(periods) > 1 else None

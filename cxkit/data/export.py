@@ -14,7 +14,7 @@ from pathlib import Path
 
 import pandas as pd
 
-from .errors import ConfigError
+from ..errors import ConfigError
 
 __all__ = ["neutralise_formulas", "write_csv", "write_excel"]
 

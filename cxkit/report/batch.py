@@ -43,18 +43,18 @@ from typing import Any, Iterable
 import numpy as np
 import pandas as pd
 
-from .errors import ConfigError, CxkitError
-from .export import atomic_write_bytes, atomic_write_text, write_csv
-from .i18n import format_date_local, t
+from ..errors import ConfigError, CxkitError
+from ..data.export import atomic_write_bytes, atomic_write_text, write_csv
+from ..i18n import format_date_local, t
+from ..periods import parse_period
 
 __all__ = [
-    "slugify", "unique_slugs", "parse_period", "prepare", "run_batch", "BatchResult", "render_html",
-    "record", "read_records", "print_pdf", "PROJECT_ROOT", "RECORD_MIME",
+    "slugify", "unique_slugs", "prepare", "run_batch", "BatchResult", "render_html",
+    "record", "read_records", "print_pdf",
 ]
 
-PROJECT_ROOT = Path(__file__).resolve().parents[1]
-NOTEBOOKS = PROJECT_ROOT / "notebooks"
-TEMPLATES = PROJECT_ROOT / "templates"
+NOTEBOOKS = Path(__file__).resolve().parent / "notebooks"  # package data: the report notebooks
+TEMPLATES = Path(__file__).resolve().parent / "templates"  # package data: nbconvert and index templates
 RECORD_MIME = "application/vnd.cxkit.record+json"
 PARTITIONED = ("responses", "tickets", "customers", "revenue")
 LIBRARIES = ("numpy", "pandas", "scipy", "statsmodels", "lifelines", "matplotlib", "pyarrow", "papermill",
@@ -105,66 +105,6 @@ def unique_slugs(names: Iterable[str]) -> dict[str, str]:
             s = f"{s[:70]}-{hashlib.sha256(n.encode('utf-8')).hexdigest()[:6]}"
         out[n] = s
     return out
-
-
-def parse_period(period: str | tuple | None, dates: pd.Series | None = None) -> tuple[pd.Timestamp, pd.Timestamp]:
-    """Current reporting period as (start, end), both inclusive days.
-
-    ``"2025Q4"``, ``"2025-11"``, ``"2025"``, ``"2025-10-01:2025-12-31"`` or a tuple. Without a
-    period: the latest complete calendar quarter in ``dates`` (or the latest quarter if the data
-    end inside it).
-
-    Examples
-    --------
-    >>> [str(x.date()) for x in parse_period("2025Q4")]
-    ['2025-10-01', '2025-12-31']
-    >>> [str(x.date()) for x in parse_period("2025-03-01:2025-05-31")]
-    ['2025-03-01', '2025-05-31']
-    """
-    if period is None or period == "":
-        if dates is None or dates.dropna().empty:
-            raise ConfigError("no period given and no dates to choose one from")
-        last = pd.Timestamp(dates.max()).normalize()
-        q = last.to_period("Q")
-        if last < q.end_time.normalize():
-            q = q - 1
-        return q.start_time.normalize(), q.end_time.normalize()
-    if isinstance(period, (tuple, list)):
-        start, end = (pd.Timestamp(x).normalize() for x in period)
-    elif ":" in str(period):
-        a, b = str(period).split(":", 1)
-        start, end = pd.Timestamp(a).normalize(), pd.Timestamp(b).normalize()
-    else:
-        text = str(period).strip()
-        try:
-            if re.fullmatch(r"\d{4}[Qq][1-4]", text):
-                p = pd.Period(text.upper(), freq="Q")
-            elif re.fullmatch(r"\d{4}-\d{1,2}", text):
-                p = pd.Period(text, freq="M")
-            elif re.fullmatch(r"\d{4}", text):
-                p = pd.Period(text, freq="Y")
-            else:
-                raise ValueError(text)
-        except (ValueError, TypeError):
-            raise ConfigError(f"period {period!r} - expected e.g. 2025Q4, 2025-11, 2025 or 2025-10-01:2025-12-31") from None
-        start, end = p.start_time.normalize(), p.end_time.normalize()
-    if end < start:
-        raise ConfigError(f"period {period!r}: end before start")
-    return start, end
-
-
-def previous_period(start: pd.Timestamp, end: pd.Timestamp) -> tuple[pd.Timestamp, pd.Timestamp]:
-    """The period of the same length just before (calendar quarters/months stay aligned)."""
-    months = (end.year - start.year) * 12 + end.month - start.month + 1
-    if start.day == 1 and (end + pd.Timedelta(days=1)).day == 1:
-        p_start = start - pd.DateOffset(months=months)
-        return p_start, start - pd.Timedelta(days=1)
-    length = end - start
-    return start - length - pd.Timedelta(days=1), start - pd.Timedelta(days=1)
-
-
-def year_ago(start: pd.Timestamp, end: pd.Timestamp) -> tuple[pd.Timestamp, pd.Timestamp]:
-    return start - pd.DateOffset(years=1), end - pd.DateOffset(years=1)
 
 
 # --------------------------------------------------------------------------------------
@@ -335,7 +275,7 @@ def _stem(group: str) -> str:
 def _hash_ids(ids: pd.Series) -> np.ndarray:
     """64-bit hashes of ids (:func:`cxkit.io.fast_hash`: a value's hash never depends on the other values, so
     hashes of different chunks and tables can be compared)."""
-    from .io import _arrow_strings, fast_hash
+    from ..data.loading import _arrow_strings, fast_hash
 
     return fast_hash(_arrow_strings(ids.astype(_STR_DTYPE())))
 
@@ -378,7 +318,7 @@ def prepare(data: str | Path, out: str | Path, *, mapping=None, level: str = "un
     files are read. :func:`run_batch` starts its pool's workers then.
     """
     from . import views
-    from .io import Dataset, _fold, discover, read_table
+    from ..data.loading import Dataset, _fold, discover, read_table
 
     data, out = Path(data), Path(out)
     if level not in ("unit", "region"):
@@ -492,7 +432,7 @@ def _read_partitioned(names: list[str], canonical: dict, found: dict, m, known, 
     group partitions under ``root``; returns the load results, the narrow context tables and the
     unreadable optional files. Runs in the batch parent, or in a helper process for some tables."""
     from . import views
-    from .io import TableStream, _concat_keep_categories
+    from ..data.loading import TableStream, _concat_keep_categories
 
     group_of = views.group_mapper(units_df, level)
     parts = _Partitions(root)
@@ -584,7 +524,7 @@ def _read_in_parallel(mine: list[str], theirs: list[str], canonical: dict, args:
         with open(job / "in.pkl", "wb") as fh:
             pickle.dump(((theirs, dict(canonical), *args), context), fh, protocol=pickle.HIGHEST_PROTOCOL)
         code = ("import json, sys; sys.path[:0] = json.load(open(sys.argv[1] + '/path.json')); "
-                "from cxkit.report import _helper_main; _helper_main(sys.argv[1])")
+                "from cxkit.report.batch import _helper_main; _helper_main(sys.argv[1])")
         proc = subprocess.Popen([sys.executable, "-c", code, str(job)], stdin=subprocess.DEVNULL)
         try:
             here = _read_partitioned(mine, canonical, *args)
@@ -684,7 +624,7 @@ def _revenue_groups(chunk: pd.DataFrame, customer_keys) -> pd.Series:
     no group)."""
     if customer_keys is None:
         return pd.Series(pd.NA, index=chunk.index, dtype=_STR_DTYPE())
-    from .io import search_in_order
+    from ..data.loading import search_in_order
 
     hs, codes, names = customer_keys
     h = _hash_ids(chunk["customer_id"])
@@ -957,7 +897,7 @@ def run_batch(data: str | Path, out: str | Path, *, units: Iterable[str] | None 
         process: each reads its unit from the URL and sends its notebook, HTML and PDF back. The copy
         is deleted when the batch ends. Credentials come from the environment, never the URL.
     """
-    from .i18n import LANGUAGES as _L
+    from ..i18n import LANGUAGES as _L
 
     if lang not in _L:
         raise ConfigError(f"--lang {lang!r} - expected one of {', '.join(_L)}")
@@ -991,7 +931,7 @@ def run_batch(data: str | Path, out: str | Path, *, units: Iterable[str] | None 
         period_text = f"{prep.period[0].date()}:{prep.period[1].date()}"
         generated = dt.datetime.now().replace(microsecond=0)
         nb_hash = sha256_file(notebook)
-        from ._version import __version__
+        from .._version import __version__
 
         base_params = {"data_dir": str(Path(data).resolve()), "prepared_dir": str(prep.data_dir), "level": level,
                        "period_start": str(prep.period[0].date()), "period_end": str(prep.period[1].date()),
@@ -1308,7 +1248,7 @@ def write_index(out: Path, manifest: dict, *, lang: str = "en") -> Path:
 
     env = jinja2.Environment(loader=jinja2.FileSystemLoader(str(TEMPLATES)), autoescape=True,
                              undefined=jinja2.StrictUndefined)
-    from .i18n import format_number_local
+    from ..i18n import format_number_local
 
     def num(v, digits=1):
         return format_number_local(v, lang, digits)

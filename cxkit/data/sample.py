@@ -23,7 +23,7 @@ import pyarrow as pa
 import pyarrow.csv as pacsv
 import pyarrow.parquet as pq
 
-from .errors import ConfigError
+from ..errors import ConfigError
 
 __all__ = ["generate", "write_sample", "sample_data_path", "PLANTED"]
 
@@ -485,7 +485,7 @@ def sample_data_path() -> Path:
     When cxkit is installed without the project folder, the sample is
     generated once (seed 42, 20,000 responses) into a cache folder.
     """
-    bundled = Path(__file__).resolve().parents[1] / "data" / "sample"
+    bundled = Path(__file__).resolve().parents[2] / "data" / "sample"  # a checkout: cxkit/data/sample.py -> repository root
     if (bundled / "responses.csv").exists():
         return bundled
     cache = Path.home() / ".cache" / "cxkit" / "sample-42-20000"
