@@ -181,7 +181,7 @@ def bench_load(rows: int) -> dict:
 
 _BATCH = _PEAK + textwrap.dedent("""
     import json, os, sys, threading, time
-    from cxkit.report.batch import run_batch
+    from cxkit.report import run_batch
 
     PAGE = os.sysconf("SC_PAGE_SIZE")
     peaks = {"child": 0.0, "tree": 0.0}
@@ -220,7 +220,7 @@ _BATCH = _PEAK + textwrap.dedent("""
 _FLOOR = textwrap.dedent("""
     import json, sys, time
     from pathlib import Path
-    from cxkit.report.batch import _run_local
+    from cxkit.report.executors import _run_local
     n, workers, nb, out = int(sys.argv[1]), int(sys.argv[2]), sys.argv[3], Path(sys.argv[4])
     tasks = [{"group": f"u{i}", "slug": f"u{i}", "notebook": nb, "parameters": {"unit": f"u{i}"}, "timeout": 600,
               "output": str(out / "notebooks" / f"u{i}.ipynb"), "html": str(out / "units" / f"u{i}.html"), "pdf": None,

@@ -108,12 +108,13 @@ def _cmd_sample(args) -> int:
 
 
 def _cmd_report(args) -> int:
-    from .report.batch import run_batch
+    from .report import run_batch
 
     units = [u for part in (args.units or []) for u in part.split(",") if u.strip()] or None
     res = run_batch(args.data, args.out, units=units, period=args.period, lang=args.lang, workers=args.workers,
                     pdf=args.pdf, level=args.level, timeout=args.timeout, resume=args.resume, mapping=args.mapping,
-                    notebook=args.notebook, progress=not args.quiet, executor=args.executor, scheduler=args.scheduler,
+                    notebook=args.notebook, summary_notebook=args.summary_notebook,
+                    template=args.template, progress=not args.quiet, executor=args.executor, scheduler=args.scheduler,
                     stage=args.stage,
                     settings={"confidence": args.confidence, "alpha": args.alpha, "min_n_show": args.min_n_show,
                               "min_n_test": args.min_n_test, "currency": args.currency})
@@ -159,7 +160,10 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--timeout", type=int, default=600, help="seconds one notebook cell may run (default 600)")
     p.add_argument("--resume", action="store_true", help="re-run only units whose inputs or parameters changed")
     p.add_argument("--mapping", help="YAML column mapping")
-    p.add_argument("--notebook", help="unit notebook to run (default notebooks/unit_report.ipynb)")
+    p.add_argument("--notebook", help="your own unit notebook to run (default: cxkit's unit_report.ipynb)")
+    p.add_argument("--summary-notebook", help="your own leadership summary notebook (default: cxkit's)")
+    p.add_argument("--template", metavar="DIR", help="a folder with your own report template (cxkit_report/) and/or "
+                   "index page template (index.html.j2); the rest comes from cxkit's templates")
     p.add_argument("--executor", default="local", choices=["local", "dask"], help="local process pool or Dask")
     p.add_argument("--scheduler", help="Dask scheduler address for --executor dask")
     p.add_argument("--stage", metavar="URL", help="with Dask: copy the prepared data to this URL (s3://bucket/prefix, "

@@ -15,7 +15,8 @@ ROOT = Path(__file__).resolve().parents[1]
 def main() -> int:
     from playwright.sync_api import sync_playwright
 
-    from cxkit.report.batch import CHROMIUM_FLAGS, find_chromium, run_batch
+    from cxkit.report import run_batch
+    from cxkit.report.render import CHROMIUM_FLAGS, find_chromium
 
     out = Path(tempfile.mkdtemp(prefix="cxkit-shots-")) / "report"
     res = run_batch(ROOT / "data" / "sample", out, workers=2, progress=False)

@@ -12,7 +12,8 @@ import pytest
 
 import cxkit as cx
 from cxkit.periods import parse_period, previous_period, year_ago
-from cxkit.report.batch import RECORD_MIME, read_records, render_html, run_batch
+from cxkit.report import read_records, render_html, run_batch
+from cxkit.report.records import RECORD_MIME
 
 ROOT = Path(__file__).resolve().parents[1]
 PROBE = ROOT / "tests" / "fixtures" / "notebooks" / "probe_unit.ipynb"
@@ -39,7 +40,7 @@ def test_slugs_are_safe_readable_and_unique():
 
 
 def test_pool_workers_limit_math_threads_but_keep_the_users_setting(monkeypatch):
-    from cxkit.report.batch import THREAD_VARIABLES, _limit_threads
+    from cxkit.report.executors import THREAD_VARIABLES, _limit_threads
 
     for var in THREAD_VARIABLES:
         monkeypatch.delenv(var, raising=False)
@@ -99,8 +100,8 @@ def test_unit_notebook_records_the_headline(small_data, tmp_path):
 def test_prepare_reads_tables_in_a_helper_process_with_the_same_result(small_data, tmp_path, monkeypatch):
     import warnings
 
-    from cxkit.report import views
-    from cxkit.report.batch import prepare
+    from cxkit.report import context as views
+    from cxkit.report import prepare
 
     one = prepare(small_data, tmp_path / "sequential", parallel=False)
     parts, build = [], views.build_context
@@ -124,9 +125,9 @@ def test_prepare_reads_tables_in_a_helper_process_with_the_same_result(small_dat
 @pytest.mark.parametrize("level", ["unit", "region"])
 def test_each_partition_holds_exactly_its_groups_rows(small_data, tmp_path, level):
     """Units are mapped to report groups through their categories (no text per row); the partitions hold
-    the same rows as grouping the loaded tables by :func:`cxkit.report.views.group_mapper` on plain text."""
-    from cxkit.report import views
-    from cxkit.report.batch import prepare
+    the same rows as grouping the loaded tables by :func:`cxkit.report.context.group_mapper` on plain text."""
+    from cxkit.report import context as views
+    from cxkit.report import prepare
 
     ds = cx.load(small_data, errors="quarantine")
     prep = prepare(small_data, tmp_path, level=level)
@@ -148,7 +149,7 @@ def test_each_partition_holds_exactly_its_groups_rows(small_data, tmp_path, leve
 
 def test_context_in_two_parts_equals_the_whole(small_data):
     from cxkit.periods import parse_period
-    from cxkit.report.views import attach_groups, build_context, merge_context
+    from cxkit.report.context import attach_groups, build_context, merge_context
 
     ds = cx.load(small_data, errors="quarantine")
     tables = attach_groups({n: getattr(ds, n) for n in ("responses", "tickets", "customers", "revenue", "units")},
@@ -181,7 +182,7 @@ def test_prepare_from_a_script_without_main_guard(small_data, tmp_path):
 
     # multiprocessing would run such a script again in its child; the helper is a fresh python
     script = tmp_path / "unguarded.py"
-    script.write_text("import sys\nfrom cxkit.report.batch import prepare\n"
+    script.write_text("import sys\nfrom cxkit.report import prepare\n"
                       "p = prepare(sys.argv[1], sys.argv[2], parallel=True)\nprint('groups', len(p.groups))\n"
                       "print('statsmodels.api', 'statsmodels.api' in sys.modules)\n",
                       encoding="utf-8")
@@ -199,35 +200,61 @@ def test_prepare_from_a_script_without_main_guard(small_data, tmp_path):
     assert "statsmodels.api False" in run.stdout
 
 
-def test_prepare_reads_everything_itself_when_the_helper_fails(small_data, tmp_path, monkeypatch):
-    import shutil
+def test_prepare_reads_everything_itself_when_the_helper_fails(small_data, tmp_path):
+    """The helper is a task of the batch's pool; a pool whose worker dies at start (as one killed by the
+    out-of-memory killer) breaks, and prepare then reads the helper's tables itself, with the same result."""
+    import concurrent.futures as cf
+    import multiprocessing as mp
 
-    from cxkit.report import batch as report
-    from cxkit.report.batch import prepare
+    from cxkit.report import prepare
 
     one = prepare(small_data, tmp_path / "sequential", parallel=False)
-    monkeypatch.setattr(report.sys, "executable", shutil.which("false"))  # the helper exits at once
-    with pytest.warns(RuntimeWarning, match="reading them in this process instead"):
-        two = prepare(small_data, tmp_path / "fallback", parallel=True)
+    dying = cf.ProcessPoolExecutor(max_workers=1, mp_context=mp.get_context("spawn"), initializer=os._exit,
+                                   initargs=(1,))
+    try:
+        with pytest.warns(RuntimeWarning, match="reading them in this process instead"):
+            two = prepare(small_data, tmp_path / "fallback", parallel=True, pool=dying)
+    finally:
+        dying.shutdown(wait=True)
     pd.testing.assert_frame_equal(one.log, two.log)
     for table in ("responses", "tickets", "customers", "revenue"):
         files = sorted(p.name for p in (one.data_dir / "partitions" / table).glob("*.parquet"))
-        assert files == sorted(p.name for p in (two.data_dir / "partitions" / table).glob("*.parquet"))
-    assert not list(two.data_dir.glob(".helper-*"))  # the hand-over files are gone
+        assert files and files == sorted(p.name for p in (two.data_dir / "partitions" / table).glob("*.parquet"))
+
+
+def test_prepare_runs_the_helper_in_the_pool_it_is_given(small_data, tmp_path):
+    """With the batch's pool, the helper is a task of that pool (no other process is started), and the
+    context equals the one computed in a single process."""
+    import concurrent.futures as cf
+    import multiprocessing as mp
+
+    from cxkit.report import prepare
+
+    pool = cf.ProcessPoolExecutor(max_workers=1, mp_context=mp.get_context("spawn"))
+    try:
+        two = prepare(small_data, tmp_path / "pool", parallel=True, pool=pool)
+        workers = set(pool._processes)  # noqa: SLF001 - the pool's own processes
+    finally:
+        pool.shutdown(wait=True)
+    assert len(workers) == 1
+    one = prepare(small_data, tmp_path / "alone", parallel=False)
+    for name in ("comparisons", "unit_outcomes"):
+        a = pd.read_parquet(one.data_dir / "context" / f"{name}.parquet")
+        b = pd.read_parquet(two.data_dir / "context" / f"{name}.parquet")
+        key = [c for c in ("group", "metric", "against", "vs") if c in a.columns]
+        pd.testing.assert_frame_equal(a.sort_values(key).reset_index(drop=True),
+                                      b.sort_values(key).reset_index(drop=True), check_like=True)
 
 
 def test_helper_context_failure_leaves_the_comparisons_to_the_parent(small_data, tmp_path):
-    import pickle
-
-    from cxkit.report.batch import _helper_context
+    from cxkit.report.preparation import _helper_context
 
     ds = cx.load(small_data, errors="quarantine")
-    with open(tmp_path / "period.pkl", "wb") as fh:
-        pickle.dump(parse_period("2025Q3"), fh)
     read = {"narrow": {"tickets": ds.tickets.assign(_group=ds.tickets["unit"])}}
-    assert len(_helper_context(tmp_path, read, ds.units, level="unit", settings={})["comparisons"])
+    period = parse_period("2025Q3")
+    assert len(_helper_context(period, read, ds.units, level="unit", settings={})["comparisons"])
     with pytest.warns(RuntimeWarning, match="the batch parent does it"):  # an unexpected error
-        assert _helper_context(tmp_path, read, ds.units, level="unit", settings={"confidence": "high"}) is None
+        assert _helper_context(period, read, ds.units, level="unit", settings={"confidence": "high"}) is None
 
 
 def test_every_invoice_lands_in_its_customers_partition_whatever_the_id_lengths(tmp_path):
@@ -236,7 +263,7 @@ def test_every_invoice_lands_in_its_customers_partition_whatever_the_id_lengths(
     import pyarrow as pa
     import pyarrow.parquet as pq
 
-    from cxkit.report.batch import prepare
+    from cxkit.report import prepare
 
     src = tmp_path / "data"
     cx.write_sample(src, rows=600, seed=4, fmt="parquet")
@@ -264,7 +291,7 @@ def test_every_invoice_lands_in_its_customers_partition_whatever_the_id_lengths(
 
 
 def test_prepared_company_view_reads_partitions_only_when_asked(small_data, tmp_path):
-    from cxkit.report.batch import prepare
+    from cxkit.report import prepare
 
     prep = prepare(small_data, tmp_path)
     rep = cx.open_report(unit="", prepared_dir=str(prep.data_dir))
@@ -332,7 +359,7 @@ def _browser_check(out: Path, shots: Path):
     """Headless Chromium: no code cells, every image decoded, every link resolves, no console errors."""
     from playwright.sync_api import sync_playwright
 
-    from cxkit.report.batch import find_chromium
+    from cxkit.report.render import find_chromium
 
     exe = find_chromium()
     assert exe, "Chromium is required for this test (.ci/run installs Debian's chromium)"
@@ -390,7 +417,7 @@ def test_a_killed_batch_leaves_no_half_written_report_and_resume_finishes_it(sma
 
     out = tmp_path / "out"
     units = ["Kaunas Mega", "Liepāja", "Rīga Alfa", "Vilnius Ozas"]
-    code = ("import sys; from cxkit.report.batch import run_batch; "
+    code = ("import sys; from cxkit.report import run_batch; "
             f"run_batch({str(small_data)!r}, {str(out)!r}, units={units!r}, workers=1, progress=False)")
     proc = subprocess.Popen([sys.executable, "-c", code], start_new_session=True)
     try:
@@ -431,7 +458,7 @@ def test_helper_never_told_the_period_does_not_wait_for_it(small_data, tmp_path)
     """A caller of _read_in_parallel that asks for the helper's comparisons but never passes the
     period on must not wait forever: the helper is told there is none."""
     from cxkit.data.loading import discover, read_table
-    from cxkit.report.batch import _read_in_parallel
+    from cxkit.report.preparation import _read_in_parallel
 
     root, m, found = discover(small_data)
     units = read_table(found["units"], "units", mapping=m, errors="quarantine").data
@@ -446,7 +473,7 @@ def test_helper_never_told_the_period_does_not_wait_for_it(small_data, tmp_path)
 def test_a_report_kernel_leaves_what_it_loaded_out_of_full_collections(small_data, tmp_path):
     import gc
 
-    from cxkit.report.batch import prepare
+    from cxkit.report import prepare
 
     prep = prepare(small_data, tmp_path, parallel=False)
     gc.unfreeze()  # whatever an earlier step froze (conftest unfreezes after every test)
@@ -462,16 +489,15 @@ def test_prepare_reports_the_idle_core_once(small_data, tmp_path, monkeypatch, p
     """``_idle`` (the batch starts its pool there) runs once: with the helper, after the survey part of
     the context, when this process only waits; alone, right after reading (the other core idles from
     the start). The inputs' fingerprints are taken by then."""
-    from cxkit.report import batch as report, views
+    from cxkit.report import context as views, preparation as report
     from cxkit.data.loading import discover
-    from cxkit.report.batch import prepare, sha256_file
+    from cxkit.report.preparation import prepare, sha256_file
 
     events, build = [], views.build_context
     monkeypatch.setattr(views, "build_context", lambda *a, **k: events.append(k["part"]) or build(*a, **k))
     monkeypatch.setattr(report, "sha256_file", lambda p: events.append("hash") or sha256_file(p))
-    wait = report.subprocess.Popen.wait
-    monkeypatch.setattr(report.subprocess.Popen, "wait",
-                        lambda self, *a, **k: events.append("wait") or wait(self, *a, **k))
+    wait = report._wait_for_helper
+    monkeypatch.setattr(report, "_wait_for_helper", lambda *a: events.append("wait") or wait(*a))
     prep = prepare(small_data, tmp_path, parallel=parallel, _idle=lambda: events.append("idle"))
     hashed = ["hash"] * 5  # responses, tickets, customers, revenue, units
     assert events == (["responses", *hashed, "idle", "wait", "outcomes"] if parallel
@@ -483,7 +509,7 @@ def test_prepare_reports_the_idle_core_once(small_data, tmp_path, monkeypatch, p
 def test_the_batch_pool_starts_its_workers_early_and_always_shuts_down(tmp_path):
     import multiprocessing as mp
 
-    from cxkit.report.batch import _EarlyPool
+    from cxkit.report.executors import _EarlyPool
 
     before = set(mp.active_children())
     with _EarlyPool(False, 2, tmp_path / "_logs") as early:  # the Dask executor: no local pool

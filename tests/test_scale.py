@@ -12,7 +12,8 @@ import pytest
 
 import cxkit as cx
 import cxkit.report.batch as report
-from cxkit.report.batch import read_records, run_batch
+from cxkit.report import read_records, run_batch
+from cxkit.report.tasks import _run_task
 
 UNITS = ["Kaunas Mega", "Rīga Alfa", "Kraków Galeria"]
 SLUGS = ("kaunas-mega", "rīga-alfa", "kraków-galeria")
@@ -126,7 +127,7 @@ def test_a_collecting_task_works_in_its_own_folder_and_returns_its_files(tmp_pat
             "output": str(blocker / "nb.ipynb"), "html": str(blocker / "u.html"), "pdf": None, "fingerprint": "f",
             "banner": {"title": "t", "unit": "Šiauliai", "level": "unit", "period": "p", "generated": "g", "lang": "en"},
             "collect": True}
-    res = report._run_task(task)
+    res = _run_task(task)
     assert res["status"] == "done", res
     assert sorted(res["files"]) == ["html", "output"]
     executed = nbformat.reads(res["files"]["output"].decode("utf-8"), as_version=4)
@@ -181,7 +182,7 @@ def test_a_failed_copy_leaves_no_half_staged_data(tmp_path, monkeypatch):
 
 
 def test_open_report_reads_prepared_data_from_a_url_as_from_a_folder(tmp_path):
-    prep = report.prepare(cx.sample_data_path(), tmp_path / "out", units=["Kaunas Mega"])
+    prep = cx.prepare(cx.sample_data_path(), tmp_path / "out", units=["Kaunas Mega"])
     local = cx.open_report(prepared_dir=str(prep.data_dir), unit="Kaunas Mega")
     remote = cx.open_report(prepared_dir=prep.data_dir.as_uri(), unit="Kaunas Mega")
     assert local.context.keys() == remote.context.keys() and len(local.context) > 5

@@ -8,7 +8,7 @@ import pandas as pd
 import pytest
 
 import cxkit as cx
-from cxkit.report.batch import run_batch
+from cxkit.report import run_batch
 
 XSS_UNIT = '<script>window.__xss = "unit"</script>Kaunas & Co'
 IMG_UNIT = '<img src=x onerror="window.__xss=\'img\'">../../Liepāja'
@@ -49,7 +49,7 @@ def test_hostile_names_and_comments_render_as_text(hostile_data, tmp_path):
 def _browser_sees_text_not_script(out: Path, unit_pages: list[str]):
     from playwright.sync_api import sync_playwright
 
-    from cxkit.report.batch import find_chromium
+    from cxkit.report.render import find_chromium
 
     with sync_playwright() as p:
         browser = p.chromium.launch(executable_path=find_chromium(), args=["--no-sandbox", "--disable-gpu",

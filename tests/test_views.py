@@ -5,7 +5,7 @@ import pandas as pd
 import pytest
 
 import cxkit as cx
-from cxkit.report.views import suppress_complementary
+from cxkit.report.sections import suppress_complementary
 
 
 @pytest.fixture(scope="module")
@@ -88,7 +88,7 @@ def test_figures_are_drawn_once_and_cropped_only_when_tight_layout_could_not_fit
     import matplotlib.pyplot as plt
     from PIL import Image
 
-    from cxkit.report.views import Section
+    from cxkit.report.display import Section
 
     shown = []
     monkeypatch.setattr("IPython.display.display", lambda obj: shown.append(obj))

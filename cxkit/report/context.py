@@ -1,0 +1,251 @@
+"""The company-wide context, computed once per batch: every unit against the rest, targets, previous
+period and a year earlier for the headline metrics; trends, touchpoints, regions, unit outcomes and
+the data notes. Also the report settings' defaults and how units roll up into report groups.
+"""
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+
+from ..errors import ConfigError, InsufficientDataError
+from ..periods import metric_window
+
+__all__ = ['HEADLINE_METRICS']
+
+
+def default_settings() -> dict:
+    return {"confidence": 0.95, "alpha": 0.05, "min_n_show": 5, "min_n_test": 30, "currency": "EUR"}
+
+
+#: metrics in the headline table: (metric, table, kwargs)
+HEADLINE_METRICS = ("nps", "csat", "ces", "first_response_time", "churn_rate")
+
+
+def group_mapper(units: pd.DataFrame | None, level: str):
+    """A function unit names -> report groups: the unit itself, or its region from the units table
+    (units without one roll up to "(no region)")."""
+    if level == "unit":
+        return lambda unit: unit.astype(pd.StringDtype("pyarrow"))
+    if units is None or "region" not in units.columns:
+        raise ConfigError("--level region needs a units table with a region column")
+    region_of = _region_of(units)
+    return lambda unit: (unit.astype(pd.StringDtype("pyarrow"))
+                         .map(lambda x: region_of.get(x, "(no region)"), na_action="ignore")
+                         .astype(pd.StringDtype("pyarrow")))
+
+
+def _region_of(units: pd.DataFrame) -> dict:
+    """Unit name -> its region from the units table ("(no region)" where none is given)."""
+    return dict(zip(units["unit"].astype(str), units["region"].astype("string").fillna("(no region)")))
+
+
+def attach_groups(tables: dict[str, pd.DataFrame | None], *, level: str = "unit") -> dict[str, pd.DataFrame | None]:
+    """Add a ``_group`` column (the unit, or its region) to every table that can have one.
+
+    Revenue gets the group of its customer; units without a region in the units table roll
+    up to "(no region)".
+    """
+    out = dict(tables)
+    group_of = group_mapper(tables.get("units"), level)
+
+    for name in ("responses", "tickets", "customers"):
+        frame = tables.get(name)
+        if frame is not None and "unit" in frame.columns:
+            out[name] = frame.assign(_group=group_of(frame["unit"]))
+    cust = out.get("customers")
+    rev = tables.get("revenue")
+    if rev is not None and cust is not None and "_group" in cust.columns:
+        m = dict(zip(cust["customer_id"].astype(str), cust["_group"]))
+        out["revenue"] = rev.assign(_group=rev["customer_id"].astype(str).map(m).astype("string"))
+    elif rev is not None:
+        out["revenue"] = rev.assign(_group=pd.Series(pd.NA, index=rev.index, dtype="string"))
+    return out
+
+
+def _in(frame: pd.DataFrame, column: str, start, end) -> pd.DataFrame:
+    d = frame[column]
+    return frame[(d >= start) & (d < end + pd.Timedelta(days=1))]
+
+
+#: headline metrics: metric -> (table, date column); the window each is measured over is
+#: :data:`cxkit.periods.METRIC_WINDOWS`
+METRIC_SOURCES = {
+    "nps": ("responses", "date"),
+    "csat": ("responses", "date"),
+    "ces": ("responses", "date"),
+    "first_response_time": ("tickets", "created_at"),
+    "churn_rate": ("customers", None),
+}
+
+
+COMPARISONS = ("rest", "target", "previous", "year_ago")
+
+
+def _compare_kwargs(metric: str, settings: dict, frame: pd.DataFrame) -> dict:
+    kw = dict(alpha=float(settings.get("alpha", 0.05)), min_n_show=int(settings.get("min_n_show", 5)),
+              min_n_test=int(settings.get("min_n_test", 30)), confidence=float(settings.get("confidence", 0.95)))
+    if metric in ("csat", "ces"):
+        kw["scale"] = tuple(settings.get("scales", {}).get(metric, (1, 5)))
+    if metric in ("nps", "csat", "ces") and "customer_id" in frame.columns and frame["customer_id"].notna().any():
+        kw["cluster"] = "customer_id"  # customers answer more than once: cluster-robust tests
+    return kw
+
+
+def build_context(tables: dict, *, level: str, period: tuple, settings: dict, log: pd.DataFrame | None,
+                  rejected: pd.DataFrame | None, part: str = "all") -> dict[str, pd.DataFrame]:
+    """Company-wide figures every report needs, computed once for all groups (vectorised).
+
+    ``comparisons``: every group (and the company, group "All") per headline metric against the
+    rest of the company, its target, the previous period and a year earlier; one family per
+    metric and comparison (see docs/statistics.md, section 7). ``trend``: monthly NPS/CSAT/CES per
+    group and company with period-over-period changes flagged. ``touchpoints``: the company's
+    journey view. ``unit_outcomes``: unit NPS vs churn and revenue growth. ``regions``: the roll-up.
+
+    ``part``: ``"responses"`` computes only what needs the survey responses alone (their metrics'
+    comparisons, trends, touchpoints, regions), ``"rest"`` everything else (tickets, customers,
+    revenue, data notes); :func:`merge_context` joins parts into what ``"all"`` gives. ``"rest"``
+    is itself ``"other_metrics"`` (the comparisons of the ticket and customer metrics, which need
+    no responses) and ``"outcomes"`` (unit outcomes, units, data notes). The batch computes the
+    survey part while the other tables are still being read, and the helper process that read them
+    computes the other metrics' comparisons.
+    """
+    if part not in ("all", "responses", "rest", "other_metrics", "outcomes"):
+        raise ConfigError(f"part={part!r} - expected 'all', 'responses', 'rest', 'other_metrics' or 'outcomes'")
+    from ..stats.comparisons import reuse_prepared
+
+    with reuse_prepared():  # about ten comparisons per metric on the same tables: classify the answers once
+        return _build_context(tables, level=level, period=period, settings=settings, log=log, rejected=rejected,
+                              part=part)
+
+
+def _build_context(tables: dict, *, level: str, period: tuple, settings: dict, log, rejected, part: str) -> dict:
+    survey, others = part in ("all", "responses"), part in ("all", "rest", "other_metrics")
+    from ..stats.comparisons import compare
+
+    start, end = period
+    units = tables.get("units")
+    frames = []
+    for metric, (table, date) in METRIC_SOURCES.items():
+        if not (survey if table == "responses" else others):
+            continue
+        data = tables.get(table)
+        if data is None or data.empty or "_group" not in data.columns:
+            continue
+        if metric in ("nps", "csat", "ces") and (metric not in data.columns or data[metric].notna().sum() == 0):
+            continue
+        win = metric_window(metric, start, end)
+        kw = _compare_kwargs(metric, settings, data)
+        for against in COMPARISONS:
+            targets = None
+            if against == "target":
+                if units is None or level != "unit" or f"target_{metric}" not in units.columns:
+                    continue
+                targets = units.rename(columns={"unit": "_group"})
+            for by in ("_group", None):
+                if by is None and against in ("rest", "target"):
+                    continue
+                try:
+                    tab = compare(data, metric=metric, by=by, against=against, period=win, date=date,
+                                  targets=targets, **kw)
+                except (InsufficientDataError, ConfigError):
+                    continue
+                tab = tab.rename(columns={"_group": "group"})
+                if by is None:
+                    tab.insert(0, "group", "All")
+                tab["against"] = against
+                tab["company_value"] = (tab.attrs.get("company") or {}).get("value", np.nan)
+                frames.append(tab)
+    comparisons = pd.concat(frames, ignore_index=True) if frames else pd.DataFrame()
+    if len(comparisons):
+        comparisons["group"] = comparisons["group"].astype(str)
+        comparisons["vs"] = comparisons["vs"].astype(str)
+    ctx = {"comparisons": comparisons}
+    r = tables.get("responses")
+    if survey:
+        ctx.update(_survey_context(r, units, level=level, end=end, cur=_in(r, "date", start, end), settings=settings))
+    if part in ("all", "rest", "outcomes"):
+        ctx.update(_other_context(r, tables, units, settings=settings, log=log, rejected=rejected))
+    return ctx
+
+
+def merge_context(*parts: dict) -> dict[str, pd.DataFrame]:
+    """Join parts of :func:`build_context` given in the order survey, other metrics, outcomes
+    (comparisons in the order ``"all"`` gives them: survey metrics first)."""
+    out = {}
+    for p in parts:
+        out.update(p)
+    frames = [c for c in (p.get("comparisons") for p in parts) if c is not None and len(c)]
+    out["comparisons"] = pd.concat(frames, ignore_index=True) if frames else pd.DataFrame()
+    return out
+
+
+def _survey_context(r, units, *, level, end, cur, settings) -> dict:
+    """The part of the context that needs only the survey responses: trends, touchpoints, regions."""
+    from ..stats.comparisons import compare, trend
+
+    ctx = {}
+    trends = []
+    for metric in ("nps", "csat", "ces"):
+        if metric not in r.columns or r[metric].notna().sum() == 0:
+            continue
+        kw = _compare_kwargs(metric, settings, r)
+        # month-over-month tests without the clustering correction: a customer rarely answers twice in
+        # a month, and answers of the same customers in both months make the plain test conservative
+        kw.pop("cluster", None)
+        for by in ("_group", None):
+            try:
+                tab = trend(r, metric=metric, freq="M", by=by, end=end, **kw)
+            except (InsufficientDataError, ConfigError):
+                continue
+            tab = tab.rename(columns={"_group": "group"})
+            if by is None:
+                tab.insert(0, "group", "All")
+            trends.append(tab)
+    ctx["trend"] = pd.concat(trends, ignore_index=True) if trends else pd.DataFrame()
+    if len(ctx["trend"]):
+        ctx["trend"]["group"] = ctx["trend"]["group"].astype(str)
+        ctx["trend"]["period"] = ctx["trend"]["period"].astype(str)
+        ctx["trend"]["vs"] = ctx["trend"]["vs"].astype(str)
+    if "touchpoint" in cur.columns and cur["touchpoint"].notna().any():
+        try:
+            tp = compare(cur, metric="nps", by="touchpoint", against="rest", **_compare_kwargs("nps", settings, cur))
+            tp["touchpoint"] = tp["touchpoint"].astype(str)
+            ctx["touchpoints"] = tp
+        except (InsufficientDataError, ConfigError):
+            pass
+    if units is not None and "region" in units.columns and level == "unit":
+        rr = cur.assign(_region=cur["unit"].astype(str).map(_region_of(units)))
+        try:
+            reg = compare(rr, metric="nps", by="_region", against="rest", **_compare_kwargs("nps", settings, rr))
+            ctx["regions"] = reg.rename(columns={"_region": "region"})
+        except (InsufficientDataError, ConfigError):
+            pass
+    return ctx
+
+
+def _other_context(r, tables, units, *, settings, log, rejected) -> dict:
+    """The part of the context that needs the other tables: unit outcomes, units, data notes."""
+    from ..outcomes import unit_outcomes
+
+    ctx = {}
+    if tables.get("customers") is not None:
+        try:
+            uo = unit_outcomes(r, tables["customers"], tables.get("revenue"), by="_group",
+                               confidence=float(settings.get("confidence", 0.95)))
+            ctx["unit_outcomes"] = uo.data.rename(columns={"_group": "group"}).assign(group=lambda d: d["group"].astype(str))
+            ctx["unit_outcomes_fit"] = uo.summary
+            if uo.lines is not None:
+                ctx["unit_outcomes_lines"] = uo.lines
+            ctx["unit_outcomes_notes"] = pd.DataFrame({"note": list(uo.notes)})
+        except (InsufficientDataError, ConfigError):
+            pass
+    if units is not None:
+        ctx["units"] = units.drop(columns=[c for c in ("_row",) if c in units.columns])
+    ctx["log"] = log.copy() if log is not None else pd.DataFrame()
+    if rejected is not None and len(rejected):
+        rej = rejected.copy()
+        rej["column"] = rej["reason"].astype(str).str.extract(r"column '([^']*)'")[0].fillna("(row)")
+        ctx["rejected_summary"] = rej.groupby(["table", "column"], dropna=False).size().rename("rows").reset_index()
+    else:
+        ctx["rejected_summary"] = pd.DataFrame({"table": [], "column": [], "rows": []})
+    return ctx

@@ -1,0 +1,171 @@
+"""Showing things in a report notebook: headings, text, notes and tables as escaped HTML (text from
+data is never trusted), and :class:`Section`, a report part that degrades to a note when data are short.
+"""
+from __future__ import annotations
+
+import html
+import warnings
+from dataclasses import dataclass, field
+
+import numpy as np
+import pandas as pd
+
+from ..errors import CxkitError, InsufficientDataError
+from ..i18n import format_date_local, format_number_local, format_percent_local, t
+
+__all__ = ['show_part', 'show_heading', 'show_text', 'show_note', 'show_table', 'table_html', 'Section']
+
+
+def _display_html(text: str):
+    from IPython.display import HTML, display
+
+    display(HTML(text))
+
+
+def show_part(fn, lang: str = "en") -> None:
+    """Show what ``fn()`` returns (table, figure, section, note); thin data become a note, not an error.
+
+    Used by the report notebooks so that one section with too little data does not fail a report.
+    """
+    try:
+        out = fn()
+    except (InsufficientDataError, CxkitError) as exc:
+        show_note(f"{t('too_little', lang)}: {exc}")
+        return
+    items = out if isinstance(out, (list, tuple)) else [out]
+    for item in items:
+        if item is None:
+            continue
+        if isinstance(item, Section):
+            item.show()
+        elif isinstance(item, pd.DataFrame):
+            show_table(item, lang=lang)
+        elif isinstance(item, str):
+            show_note(item)
+        elif hasattr(item, "figure") or hasattr(item, "savefig"):
+            sec = Section()
+            sec.figure(item)
+            sec.show()
+        else:
+            from IPython.display import display
+
+            display(item)
+
+
+def show_heading(text: str, level: int = 2) -> None:
+    """A heading; the text is escaped (unit names come from data)."""
+    level = min(max(int(level), 1), 4)
+    _display_html(f"<h{level}>{html.escape(str(text))}</h{level}>")
+
+
+def show_text(text: str) -> None:
+    """A paragraph of escaped text."""
+    _display_html(f"<p>{html.escape(str(text))}</p>")
+
+
+def show_note(text: str) -> None:
+    """A small note (methods, caveats), escaped."""
+    _display_html(f'<p class="cxkit-note"><small>{html.escape(str(text))}</small></p>')
+
+
+def show_table(frame: pd.DataFrame, *, lang: str = "en", digits: int | dict = 1, percent: tuple = (),
+               dates: tuple = (), caption: str | None = None) -> None:
+    """A table with numbers and dates in the report language's format; every cell escaped."""
+    _display_html(table_html(frame, lang=lang, digits=digits, percent=percent, dates=dates, caption=caption))
+
+
+def table_html(frame: pd.DataFrame, *, lang: str = "en", digits: int | dict = 1, percent: tuple = (),
+               dates: tuple = (), caption: str | None = None) -> str:
+    def cell(col, v):
+        if isinstance(v, (bool, np.bool_)):
+            return "✓" if v else ""
+        if col in dates:
+            return format_date_local(v, lang)
+        if isinstance(v, (int, np.integer)) and not isinstance(v, bool):
+            return format_number_local(v, lang, 0)
+        if isinstance(v, (float, np.floating)):
+            d = digits.get(col, 1) if isinstance(digits, dict) else digits
+            return format_percent_local(v, lang, d) if col in percent else format_number_local(v, lang, d)
+        if v is None or v is pd.NA or (isinstance(v, float) and np.isnan(v)):
+            return "–"
+        return str(v)
+
+    head = "".join(f"<th>{html.escape(str(c))}</th>" for c in frame.columns)
+    body = []
+    for values in frame.itertuples(index=False, name=None):
+        tds = []
+        for col, v in zip(frame.columns, values):
+            num = isinstance(v, (int, float, np.number)) and not isinstance(v, (bool, np.bool_))
+            tds.append(f'<td{" class=num" if num else ""}>{html.escape(cell(col, v))}</td>')
+        body.append("<tr>" + "".join(tds) + "</tr>")
+    cap = f"<caption>{html.escape(caption)}</caption>" if caption else ""
+    return f'<table class="cxkit-table">{cap}<thead><tr>{head}</tr></thead><tbody>{"".join(body)}</tbody></table>'
+
+
+@dataclass
+class Section:
+    """Display items of one report section: ``("html", text)``, ``("figure", fig)``, ``("note", text)``."""
+
+    items: list = field(default_factory=list)
+
+    def html(self, text: str):
+        self.items.append(("html", text))
+
+    def note(self, text: str):
+        self.items.append(("note", text))
+
+    def figure(self, ax):
+        fig = ax.figure if hasattr(ax, "figure") else ax
+        engine = fig.get_layout_engine()
+        with warnings.catch_warnings(record=True) as caught:
+            warnings.simplefilter("always")
+            fig.tight_layout()
+        if engine is None:  # tight_layout leaves a placeholder engine, and with one savefig lays the figure out again
+            fig.set_layout_engine(None)
+        for w in caught:  # shown as before; a figure tight_layout could not fit is cropped when drawn
+            warnings.warn_explicit(w.message, w.category, w.filename, w.lineno)
+        fig._cxkit_fitted = not caught
+        self.items.append(("figure", fig))
+
+    def table(self, frame: pd.DataFrame, lang: str, **kw):
+        self.html(table_html(frame, lang=lang, **kw))
+
+    def attempt(self, lang: str, fn):
+        """Run one part; if the data are too thin, say so instead of failing the report."""
+        try:
+            fn()
+        except (InsufficientDataError, CxkitError) as exc:
+            self.note(f"{t('too_little', lang)}: {exc}")
+
+    def show(self) -> None:
+        from IPython.display import display
+
+        for kind, payload in self.items:
+            if kind == "html":
+                _display_html(payload)
+            elif kind == "note":
+                show_note(payload)
+            else:
+                display(_figure_png(payload))
+                import matplotlib.pyplot as plt
+
+                plt.close(payload)
+
+
+def _figure_png(fig):
+    """The figure as a PNG, drawn once. Notebooks' inline backend crops every figure to its drawn
+    extent (``bbox_inches="tight"``), which draws it twice; a figure that ``tight_layout`` has fitted
+    lies inside its canvas already, so only figures it could not fit are cropped."""
+    from IPython.core.pylabtools import print_figure
+    from IPython.display import Image
+
+    crop = None if getattr(fig, "_cxkit_fitted", False) else "tight"
+    return Image(data=print_figure(fig, "png", bbox_inches=crop), format="png")
+
+
+def _ci(lo, hi, lang: str, digits: int = 1) -> str:
+    return f"{format_number_local(lo, lang, digits)} – {format_number_local(hi, lang, digits)}"
+
+
+def _group_label(g, lang):
+    return t(str(g), lang) if str(g) in ("detractor", "passive", "promoter") else str(g)

@@ -1,0 +1,399 @@
+"""The unit report's parts: headline metrics against the rest, target, previous period and a year
+earlier; trends; the customer journey; outcomes; drivers; comment themes; data notes and methods.
+"""
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+
+from ..errors import InsufficientDataError
+from ..i18n import format_date_local, format_number_local, format_percent_local, t
+from ..periods import previous_period, year_ago
+from .access import ReportData
+from .context import COMPARISONS, HEADLINE_METRICS, _compare_kwargs
+from .display import Section, _ci, _group_label
+
+__all__ = ['headline', 'headline_record', 'headline_table', 'headline_notes', 'suppress_complementary', 'trend_figure', 'journey_table', 'data_notes', 'methods_notes', 'outcomes_section', 'drivers_section', 'themes_section']
+
+
+def headline(rep: ReportData) -> pd.DataFrame:
+    """Headline metrics of the report's group in the reporting period, one row per metric, with
+    the comparison against the rest of the company, the target, the previous period and a year
+    earlier (difference, adjusted p-value, significance, direction).
+
+    Columns: ``metric``, ``value``, ``ci_low``, ``ci_high``, ``n``, ``note``, then for each of
+    ``rest``, ``target``, ``previous``, ``year_ago``: ``<vs>_reference``, ``<vs>_diff``,
+    ``<vs>_p_adjusted``, ``<vs>_significant``, ``<vs>_direction``.
+    """
+    c = rep.context.get("comparisons")
+    group = rep.group or "All"
+    cols = ["metric", "value", "ci_low", "ci_high", "n", "note"]
+    if c is None or c.empty:
+        return pd.DataFrame(columns=cols)
+    mine = c[c["group"] == group]
+    rows = []
+    for metric in HEADLINE_METRICS:
+        m = mine[mine["metric"] == metric]
+        if m.empty:
+            continue
+        base = m.iloc[0]
+        row = {"metric": metric, "value": base["value"], "ci_low": base["ci_low"], "ci_high": base["ci_high"],
+               "n": int(base["n"]) if pd.notna(base["n"]) else 0, "note": base.get("note", "") or "",
+               "higher_is_better": metric not in ("first_response_time", "churn_rate")}
+        for vs in COMPARISONS:
+            hit = m[m["against"] == vs]
+            if hit.empty:
+                continue
+            h = hit.iloc[0]
+            row.update({f"{vs}_reference": h["reference"], f"{vs}_diff": h["diff"], f"{vs}_p_adjusted": h["p_adjusted"],
+                        f"{vs}_significant": bool(h["significant"]), f"{vs}_direction": h["direction"],
+                        f"{vs}_label": h["vs"]})
+        rows.append(row)
+    return pd.DataFrame(rows)
+
+
+def headline_record(rep: ReportData) -> dict:
+    """Headline figures as plain JSON values (for the manifest and the index page)."""
+    out = {}
+    for r in headline(rep).to_dict(orient="records"):
+        direction = r.get("rest_direction")
+        out[r["metric"]] = {"value": r["value"], "ci_low": r["ci_low"], "ci_high": r["ci_high"], "n": r["n"],
+                            "significant": bool(r.get("rest_significant", False)),
+                            "good": (direction == "higher") == bool(r.get("higher_is_better", True)),
+                            "direction": r.get("rest_direction"), "p_adjusted": r.get("rest_p_adjusted"),
+                            "vs_previous": r.get("previous_diff"), "previous_significant": bool(r.get("previous_significant", False))}
+    return out
+
+
+_ARROW = {"higher": "▲", "lower": "▼"}
+
+
+def _marked(diff, significant, direction, lang, digits=1) -> str:
+    if diff is None or (isinstance(diff, float) and np.isnan(diff)):
+        return "–"
+    text = format_number_local(diff, lang, digits, signed=True)
+    return f"{text} {_ARROW.get(direction, '')}".strip() if significant else text
+
+
+def headline_table(rep: ReportData, *, lang: str = "en") -> pd.DataFrame:
+    """The headline as leadership reads it: localised labels, intervals, ▲/▼ for significant changes."""
+    h = headline(rep)
+    rows = []
+    for r in h.to_dict(orient="records"):
+        digits = 1
+        row = {t("metric", lang): t(r["metric"], lang),
+               t("value", lang): format_number_local(r["value"], lang, digits) if pd.notna(r["value"]) else t("not_shown", lang),
+               t("ci", lang): _ci(r["ci_low"], r["ci_high"], lang) if pd.notna(r["value"]) else "–",
+               t("n", lang): format_number_local(r["n"], lang, 0)}
+        row[t("vs_rest", lang)] = _marked(r.get("rest_diff"), r.get("rest_significant"), r.get("rest_direction"), lang)
+        tgt = r.get("target_reference")
+        row[t("target", lang)] = (f"{format_number_local(tgt, lang)} ({_marked(r.get('target_diff'), r.get('target_significant'), r.get('target_direction'), lang)})"
+                                  if tgt is not None and pd.notna(tgt) else "–")
+        for vs in ("previous", "year_ago"):
+            ref = r.get(f"{vs}_reference")
+            row[t(vs, lang)] = (f"{format_number_local(ref, lang)} ({_marked(r.get(f'{vs}_diff'), r.get(f'{vs}_significant'), r.get(f'{vs}_direction'), lang)})"
+                                if ref is not None and pd.notna(ref) else "–")
+        rows.append(row)
+    return pd.DataFrame(rows)
+
+
+def headline_notes(rep: ReportData, *, lang: str = "en") -> list[str]:
+    """Why some figures are not shown or not tested (from the comparison notes)."""
+    h = headline(rep)
+    notes = [f"{t(r['metric'], lang)}: {r['note']}" for r in h.to_dict(orient="records") if r.get("note")]
+    return notes
+
+
+def suppress_complementary(n: pd.Series, threshold: int, *, total_shown: bool = True) -> pd.Series:
+    """Which rows to hide so that no row under ``threshold`` can be recovered by subtraction.
+
+    Rows with 0 < n < threshold are hidden. When a total is published, a single hidden row could be
+    recovered as total minus the others, and several small hidden rows add up to a small group: the
+    smallest visible rows are hidden too until the hidden rows together reach the threshold and
+    there are at least two of them (or none).
+
+    Examples
+    --------
+    >>> suppress_complementary(pd.Series([3, 40, 50, 60]), 5).tolist()
+    [True, True, False, False]
+    >>> suppress_complementary(pd.Series([30, 40]), 5).tolist()
+    [False, False]
+    """
+    n = pd.Series(n).fillna(0).astype(float)
+    hide = (n > 0) & (n < threshold)
+    if not total_shown or not hide.any():
+        return hide
+    order = n[~hide & (n > 0)].sort_values().index.tolist()
+    while hide.any() and (hide.sum() < 2 or n[hide].sum() < threshold) and order:
+        hide[order.pop(0)] = True
+    return hide
+
+
+def trend_figure(rep: ReportData, *, metric: str = "nps", lang: str = "en"):
+    """Monthly trend of the group with its band and flagged changes, the company beside it."""
+    from ..plots import plot_trend
+
+    tr = rep.context.get("trend")
+    if tr is None or tr.empty:
+        raise InsufficientDataError("no monthly figures")
+    group = rep.group or "All"
+    sub = tr[(tr["metric"] == metric) & (tr["group"].isin([group, "All"]))].copy()
+    if sub.empty:
+        raise InsufficientDataError(f"no monthly {metric} figures for {group}")
+    sub["group"] = sub["group"].replace({"All": t("company", lang)})
+    sub.attrs = {"by": ["group"], "metric": metric, "freq": "M", "confidence": 0.95,
+                 "higher_is_better": metric not in ("first_response_time", "churn_rate"),
+                 "measured_in": "points" if metric == "nps" else "%"}
+    groups = [g for g in (group if group != "All" else None, t("company", lang)) if g]
+    ax = plot_trend(sub, group=groups, title=f"{t(metric, lang)} – {t('trends', lang).lower()}")
+    ax.set_xlabel(t("month", lang))
+    ax.set_ylabel(t(metric, lang))
+    return ax
+
+
+def journey_table(rep: ReportData, *, lang: str = "en", settings: dict | None = None) -> pd.DataFrame:
+    """Touchpoints of the group in the period: NPS with interval vs the group's other touchpoints."""
+    from ..i18n import name_of
+    from ..stats.comparisons import compare
+
+    settings = settings or {}
+    if not rep.group:  # the company: computed once in the context
+        tab = rep.context.get("touchpoints")
+        if tab is None or tab.empty:
+            raise InsufficientDataError("no touchpoints in the responses")
+    else:
+        cur = rep.current("responses")
+        if cur is None or "touchpoint" not in cur.columns or cur["touchpoint"].notna().sum() == 0:
+            raise InsufficientDataError("no touchpoints in the responses")
+        tab = compare(cur, metric="nps", by="touchpoint", against="rest", **_compare_kwargs("nps", settings, cur))
+    tab = tab[tab["n"] > 0].copy()
+    hide = suppress_complementary(tab["n"], int(settings.get("min_n_show", 5)))
+    company = rep.context.get("touchpoints")
+    comp = dict(zip(company["touchpoint"].astype(str), company["value"])) if company is not None else {}
+    out = pd.DataFrame({
+        t("touchpoint", lang): [name_of("touchpoint", x, lang) for x in tab["touchpoint"].astype(str)],
+        t("nps", lang): [t("not_shown", lang) if h else format_number_local(v, lang) for v, h in zip(tab["value"], hide)],
+        t("ci", lang): ["–" if h else _ci(a, b, lang) for a, b, h in zip(tab["ci_low"], tab["ci_high"], hide)],
+        t("n", lang): ["–" if h else format_number_local(v, lang, 0) for v, h in zip(tab["n"], hide)],
+        t("vs_rest", lang): ["–" if h else _marked(d, s, dr, lang) for d, s, dr, h in
+                             zip(tab["diff"], tab["significant"], tab["direction"], hide)],
+        t("company", lang): [format_number_local(comp.get(str(x)), lang) if str(x) in comp else "–"
+                             for x in tab["touchpoint"].astype(str)],
+    })
+    return out
+
+
+def data_notes(rep: ReportData, *, lang: str = "en") -> pd.DataFrame:
+    """Rows in and rows rejected per input file (whole data set: the batch validates it once)."""
+    log = rep.context.get("log")
+    if log is None or log.empty:
+        raise InsufficientDataError("no load log")
+    out = pd.DataFrame({"table": log["table"].astype(str), "file": log["file"].astype(str),
+                        t("rows_in", lang): log["rows_in"].astype(int),
+                        t("rows_rejected", lang): log["rows_rejected"].astype(int)})
+    if "status" in log.columns:
+        out[t("status", lang)] = log["status"].astype(str).to_numpy()
+    return out
+
+
+def methods_notes(rep: ReportData, *, lang: str = "en", settings: dict | None = None) -> list[str]:
+    """How the report's figures were made: periods, tests and corrections, minimum samples, rejects."""
+    settings = settings or {}
+    start, end = rep.period
+    prev, ago = previous_period(start, end), year_ago(start, end)
+    f = lambda d: format_date_local(d, lang)  # noqa: E731
+    log = rep.context.get("log")
+    rejected = int(log["rows_rejected"].sum()) if log is not None and len(log) else 0
+    repaired = int(log["repairs"].sum()) if log is not None and "repairs" in log else 0
+    return [
+        t("methods_period", lang).format(start=f(start), end=f(end), prev=f"{f(prev[0])} – {f(prev[1])}",
+                                         ago=f"{f(ago[0])} – {f(ago[1])}"),
+        t("methods_tests", lang).format(conf=format_percent_local(100 * float(settings.get("confidence", 0.95)), lang, 0)),
+        t("methods_minn", lang).format(show=int(settings.get("min_n_show", 5)), test=int(settings.get("min_n_test", 30))),
+        t("methods_rejected", lang).format(rejected=format_number_local(rejected, lang, 0),
+                                           repaired=format_number_local(repaired, lang, 0)),
+    ]
+
+
+def outcomes_section(rep: ReportData, *, lang: str = "en", settings: dict | None = None, n_boot: int = 500,
+                     seed: int = 0, interval: str = "delta") -> Section:
+    """Churn and revenue by NPS group for the report's customers.
+
+    ``interval``: how the revenue-at-risk interval is made (:func:`cxkit.revenue_at_risk`): ``"delta"``
+    (default; influence functions, milliseconds) or ``"bootstrap"`` (``n_boot`` resamples, ``seed``).
+    """
+    from ..outcomes import (
+        churn_by_group,
+        churn_relative_risk,
+        join_outcomes,
+        kaplan_meier,
+        revenue_at_risk,
+        revenue_by_group,
+    )
+    from ..plots import plot_churn_by_group, plot_survival
+
+    settings = settings or {}
+    min_show = int(settings.get("min_n_show", 5))
+    conf = float(settings.get("confidence", 0.95))
+    sec = Section()
+    if rep.customers is None or rep.responses is None:
+        sec.note(f"{t('too_little', lang)}: no customers table")
+        return sec
+    state = {}
+
+    def join():
+        j = join_outcomes(rep.responses, rep.customers, rep.revenue)
+        matched = int(j.data["matched"].sum())
+        sec.note(t("matched_note", lang).format(matched=format_number_local(matched, lang, 0),
+                                                customers=format_number_local(len(j.data), lang, 0)))
+        state["j"] = j
+
+    sec.attempt(lang, join)
+    j = state.get("j")
+    if j is None:
+        return sec
+
+    def churn():
+        tab = churn_by_group(j, confidence=conf)
+        tab = tab[~suppress_complementary(tab["n"], min_show).to_numpy()]  # the matched total is shown above
+        if tab.empty:
+            raise InsufficientDataError(f"fewer than {min_show} customers per NPS group")
+        rr = churn_relative_risk(j, confidence=conf)
+        ratio = {str(r.group): (r.ratio, r.ci_low, r.ci_high) for r in rr.itertuples(index=False)}
+        out = pd.DataFrame({
+            t("group_nps", lang): [_group_label(g, lang) for g in tab["nps_group"]],
+            t("customers", lang): tab["n"].astype(int).to_numpy(),
+            t("churned", lang): tab["churned"].astype(int).to_numpy(),
+            t("churn_pct", lang): tab["churn_rate"].to_numpy(dtype=float),
+            t("ci", lang): [_ci(a, b, lang) for a, b in zip(tab["ci_low"], tab["ci_high"])],
+            t("risk_ratio", lang): [
+                "1" if str(g) == "promoter" else
+                (f"{format_number_local(ratio[str(g)][0], lang, 2)} ({_ci(ratio[str(g)][1], ratio[str(g)][2], lang, 2)})"
+                 if str(g) in ratio else "–") for g in tab["nps_group"]],
+        })
+        sec.table(out, lang)
+        ax = plot_churn_by_group(tab)
+        ax.set_title(t("churn_pct", lang) + " – " + t("group_nps", lang))
+        sec.figure(ax)
+
+    sec.attempt(lang, churn)
+
+    def survival():
+        km = kaplan_meier(j, confidence=conf)
+        ax = plot_survival(km)
+        sec.figure(ax)
+
+    sec.attempt(lang, survival)
+
+    def revenue():
+        rev = revenue_by_group(j, confidence=conf)
+        rev = rev[~suppress_complementary(rev["n"], min_show).to_numpy()]
+        if rev.empty:
+            raise InsufficientDataError(f"fewer than {min_show} customers per NPS group")
+        out = pd.DataFrame({
+            t("group_nps", lang): [_group_label(g, lang) for g in rev["nps_group"]],
+            t("customers", lang): rev["n"].astype(int).to_numpy(),
+            t("monthly_revenue", lang): rev["monthly_revenue"].to_numpy(dtype=float),
+            t("ci", lang): [_ci(a, b, lang) for a, b in zip(rev["ci_low"], rev["ci_high"])],
+        })
+        sec.table(out, lang)
+        tab = revenue_at_risk(j, confidence=conf, n_boot=n_boot, seed=seed, interval=interval).summary
+        tab = tab[tab["group"].astype(str) == "total"]
+        out = pd.DataFrame({
+            t("method", lang): [t(m, lang) for m in tab["method"]],
+            t("revenue_at_risk", lang): tab["revenue_at_risk"].to_numpy(dtype=float),
+            t("ci", lang): [_ci(a, b, lang, 0) if pd.notna(a) else "–" for a, b in zip(tab["ci_low"], tab["ci_high"])],
+        })
+        sec.table(out, lang, digits=0)
+
+    sec.attempt(lang, revenue)
+    sec.note(t("association_note", lang))
+    return sec
+
+
+def drivers_section(rep: ReportData, *, lang: str = "en", settings: dict | None = None, n_boot: int = 500,
+                    seed: int = 0) -> Section:
+    """Key drivers of NPS for the report's responses (Johnson's relative weights)."""
+    from ..drivers import relative_weights
+    from ..plots import plot_drivers
+
+    settings = settings or {}
+    conf = float(settings.get("confidence", 0.95))
+    sec = Section()
+
+    def run():
+        r = rep.current() if rep.responses is not None else None
+        if r is None or len(r.dropna(subset=["nps"])) < int(settings.get("min_n_test", 30)) * 3:
+            r = rep.responses  # a quarter is thin for drivers: use the unit's whole history
+        if r is None or not any(c.startswith("attr_") for c in r.columns):
+            raise InsufficientDataError("the responses have no attribute ratings (attr_* columns)")
+        res = relative_weights(r, outcome="nps", n_boot=n_boot, seed=seed, confidence=conf)
+        tab = res.summary
+        out = pd.DataFrame({
+            t("driver", lang): [name_of_driver(d, lang) for d in tab["driver"]],
+            t("importance", lang): tab["share"].to_numpy(dtype=float),
+            t("ci", lang): [_ci(a, b, lang) for a, b in zip(tab["share_ci_low"], tab["share_ci_high"])],
+            t("performance", lang): tab["performance"].to_numpy(dtype=float),
+            t("correlation", lang): tab["correlation"].to_numpy(dtype=float),
+        })
+        sec.table(out, lang, digits={t("correlation", lang): 2})
+        ax = plot_drivers(res)
+        sec.figure(ax)
+        sec.note(t("drivers_note", lang).format(r2=format_number_local(res.r2, lang, 2), n_boot=n_boot))
+
+    sec.attempt(lang, run)
+    return sec
+
+
+def name_of_driver(d: str, lang: str) -> str:
+    from ..i18n import name_of
+
+    return name_of("driver", d, lang)
+
+
+def themes_section(rep: ReportData, *, lang: str = "en", settings: dict | None = None, examples: int = 2,
+                   seed: int = 0) -> Section:
+    """Comment themes of the report's responses, their NPS impact and redacted examples."""
+    from ..i18n import name_of
+    from ..plots import plot_themes
+    from ..text import example_comments, theme_summary, themes
+
+    settings = settings or {}
+    min_show = int(settings.get("min_n_show", 5))
+    sec = Section()
+
+    def run():
+        r = rep.current()
+        if r is None or "comment" not in r.columns or r["comment"].notna().sum() < min_show:
+            r = rep.responses
+        if r is None or "comment" not in r.columns or r["comment"].notna().sum() < min_show:
+            raise InsufficientDataError("fewer comments than the confidentiality minimum")
+        flags = themes(r)  # matched once, for the summary and the examples
+        ts = theme_summary(r, min_n=int(settings.get("min_n_test", 30)), alpha=float(settings.get("alpha", 0.05)),
+                           confidence=float(settings.get("confidence", 0.95)), flags=flags)
+        tab = ts.summary
+        tab = tab[tab["mentions"] >= min_show]
+        out = pd.DataFrame({
+            t("theme", lang): [name_of("theme", x, lang) for x in tab["theme"]],
+            t("mentions", lang): tab["mentions"].astype(int).to_numpy(),
+            t("share_comments", lang): tab["share"].to_numpy(dtype=float),
+            t("nps_with", lang): tab["nps_with"].to_numpy(dtype=float),
+            t("nps_diff", lang): tab["diff"].to_numpy(dtype=float),
+            t("ci", lang): [_ci(a, b, lang) for a, b in zip(tab["ci_low"], tab["ci_high"])],
+            t("significant", lang): [t("yes", lang) if s else "" for s in tab["significant"]],
+        })
+        sec.table(out, lang)
+        if len(tab):
+            ax = plot_themes(ts)
+            sec.figure(ax)
+        rows = []
+        for theme in tab["theme"].head(4):
+            ex = example_comments(r, theme=theme, n=examples, seed=seed, redact=True, flags=flags)
+            for c in ex["comment"]:
+                rows.append({t("theme", lang): name_of("theme", theme, lang), t("examples", lang): str(c)})
+        if rows:
+            sec.table(pd.DataFrame(rows), lang)
+        sec.note(t("themes_note", lang))
+
+    sec.attempt(lang, run)
+    return sec

@@ -1,0 +1,108 @@
+"""The leadership summary's parts: league table and funnel chart, biggest movers, regions, and unit
+NPS against churn and revenue.
+"""
+from __future__ import annotations
+
+import pandas as pd
+
+from ..errors import InsufficientDataError
+from ..i18n import format_number_local, t
+from .access import ReportData
+from .context import HEADLINE_METRICS
+from .display import _ci
+from .sections import _ARROW, _marked, suppress_complementary
+
+__all__ = ['league_table', 'league_figure', 'movers_table', 'regions_table', 'unit_outcomes_figure']
+
+
+def league_table(rep: ReportData, *, lang: str = "en", settings: dict | None = None) -> pd.DataFrame:
+    """All groups side by side: each headline metric with its interval and ▲/▼ where the group
+    differs significantly from the rest of the company (corrected across groups)."""
+    settings = settings or {}
+    c = rep.context.get("comparisons")
+    if c is None or c.empty:
+        raise InsufficientDataError("no comparisons")
+    rest = c[(c["against"] == "rest") & (c["group"] != "All")]
+    groups = sorted(rest["group"].unique())
+    table = pd.DataFrame({t(rep.level, lang): groups})
+    for metric in HEADLINE_METRICS:
+        m = rest[rest["metric"] == metric].set_index("group").reindex(groups)
+        if m["n"].isna().all():
+            continue
+        hide = suppress_complementary(m["n"].fillna(0).reset_index(drop=True), int(settings.get("min_n_show", 5)))
+        hide.index = m.index
+        cells = []
+        for g, r in m.iterrows():
+            if hide[g] or pd.isna(r["value"]):
+                cells.append("–")
+                continue
+            mark = f" {_ARROW.get(r['direction'], '')}" if bool(r["significant"]) else ""
+            cells.append(f"{format_number_local(r['value'], lang)}{mark} ({_ci(r['ci_low'], r['ci_high'], lang)}; "
+                         f"n = {format_number_local(r['n'], lang, 0)})")
+        table[t(metric, lang)] = cells
+    return table
+
+
+def league_figure(rep: ReportData, *, metric: str = "nps", lang: str = "en"):
+    """Each group's metric with its interval, the company value as a line, significant groups marked."""
+    from ..plots import plot_groups
+
+    c = rep.context.get("comparisons")
+    sub = c[(c["against"] == "rest") & (c["group"] != "All") & (c["metric"] == metric)].copy()
+    if sub.empty:
+        raise InsufficientDataError(f"no {metric} comparisons")
+    sub = sub.rename(columns={"group": rep.level})
+    sub.attrs.update({"metric": metric, "by": [rep.level], "against": "rest",
+                      "higher_is_better": metric not in ("first_response_time", "churn_rate"),
+                      "measured_in": sub["measured_in"].iloc[0] if "measured_in" in sub else "",
+                      "company": {"value": float(sub["company_value"].iloc[0])}})
+    return plot_groups(sub, title=f"{t(metric, lang)}: {t('vs_rest', lang)}")
+
+
+def movers_table(rep: ReportData, *, metric: str = "nps", lang: str = "en", top: int = 6) -> pd.DataFrame:
+    """Largest changes since the previous period (significant ones marked)."""
+    c = rep.context.get("comparisons")
+    prev = c[(c["against"] == "previous") & (c["metric"] == metric) & (c["group"] != "All")].dropna(subset=["diff"])
+    if prev.empty:
+        raise InsufficientDataError("no previous period to compare with")
+    prev = prev.reindex(prev["diff"].abs().sort_values(ascending=False).index).head(top)
+    return pd.DataFrame({
+        t(rep.level, lang): prev["group"].tolist(),
+        t("previous", lang): [format_number_local(v, lang) for v in prev["reference"]],
+        t(metric, lang): [format_number_local(v, lang) for v in prev["value"]],
+        t("change", lang): [_marked(d, s, dr, lang) for d, s, dr in zip(prev["diff"], prev["significant"], prev["direction"])],
+        t("ci", lang): [_ci(a, b, lang) for a, b in zip(prev["diff_ci_low"], prev["diff_ci_high"])],
+    })
+
+
+def regions_table(rep: ReportData, *, lang: str = "en") -> pd.DataFrame:
+    """NPS per region (units rolled up) against the rest of the company."""
+    reg = rep.context.get("regions")
+    if reg is None or reg.empty:
+        raise InsufficientDataError("no regions in the units table")
+    return pd.DataFrame({
+        t("region", lang): reg["region"].astype(str).tolist(),
+        t("nps", lang): [format_number_local(v, lang) for v in reg["value"]],
+        t("ci", lang): [_ci(a, b, lang) for a, b in zip(reg["ci_low"], reg["ci_high"])],
+        t("n", lang): [format_number_local(v, lang, 0) for v in reg["n"]],
+        t("vs_rest", lang): [_marked(d, s, dr, lang) for d, s, dr in zip(reg["diff"], reg["significant"], reg["direction"])],
+    })
+
+
+def unit_outcomes_figure(rep: ReportData, *, outcome: str = "churn_rate", lang: str = "en"):
+    """Unit NPS against churn (or revenue growth): one point per unit, line with band.
+
+    Returns the axes and the notes (the ecological-inference caveat among them)."""
+    from ..outcomes import UnitOutcomes
+    from ..plots import plot_unit_outcomes
+
+    data = rep.context.get("unit_outcomes")
+    if data is None or data.empty:
+        raise InsufficientDataError("no unit-level outcomes")
+    notes = rep.context.get("unit_outcomes_notes")
+    res = UnitOutcomes(title="unit outcomes", table=rep.context.get("unit_outcomes_fit", pd.DataFrame()),
+                       note_list=list(notes["note"]) if notes is not None else [],
+                       data=data.rename(columns={"group": t(rep.level, lang)}),
+                       lines=rep.context.get("unit_outcomes_lines"))
+    ax = plot_unit_outcomes(res, outcome=outcome)
+    return ax, list(res.notes)
