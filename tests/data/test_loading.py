@@ -274,12 +274,13 @@ def test_parquet_round_trip(tmp_path, sample):
 def test_parquet_dictionary_columns_read_like_plain_text(tmp_path):
     """Dictionary-encoded (categorical) Parquet columns are converted through their categories; the
     values must equal the element-by-element conversion, with empty cells and repairs as before."""
-    from cxkit.data.loading import _STR, _Validator
+    from cxkit.data.convert.context import _as_text
+    from cxkit.data.readers.base import _STR
 
     for s in [pd.Series(pd.Categorical(["a", None, "b", "a"]), name="unit"),
               pd.Series(pd.Categorical([None, None], categories=pd.Index([], dtype=object))),
               pd.Series(pd.Categorical([1.0, 2.5, None])), pd.Series(pd.Categorical(["ą", "Ž"]), index=[5, 9])]:
-        pd.testing.assert_series_equal(_Validator._as_text(None, s), s.astype("string").fillna("").astype(_STR))
+        pd.testing.assert_series_equal(_as_text(s), s.astype("string").fillna("").astype(_STR))
     frame = pd.DataFrame({"response_id": ["r1", "r2", "r3", "r4"],
                           "unit": pd.Categorical([" Vilnius  Ozas", "Kaunas", None, "Kaunas"]),
                           "date": ["2025-01-01"] * 4, "nps": [9, 3, 7, 10],
@@ -347,9 +348,9 @@ def test_duplicate_ids_across_chunks_match_pandas(monkeypatch, weak, chunk):
     with 31 chunks and a prefix filter that starts at 64 bits and grows as ids come."""
     import numpy as np
 
-    import cxkit.data.loading as cio
+    import cxkit.data.hashing as cio
 
-    if weak:
+    if weak:  # patched where _SeenIds looks it up at call time
         real = cio.fast_hash
         monkeypatch.setattr(cio, "fast_hash", lambda a: real(a) % np.uint64(3000))
     rng = np.random.default_rng(5)
