@@ -4,6 +4,9 @@ from __future__ import annotations
 
 import difflib
 
+import numpy as np
+import pandas as pd
+
 from .contract import TableMapping, TableSpec, normalise_header
 
 __all__: list[str] = []
@@ -120,3 +123,30 @@ def _extra_names(header: list[str], mapped: dict[int, str], targets) -> tuple[di
         if name != header[i]:
             renamed.append(f"{header[i]!r} -> {name!r}")
     return extra_names, renamed
+
+
+def _header_copies(chunk: pd.DataFrame, positions: dict[str, int], header: list[str]):
+    """Rows that repeat the header (two exports pasted into one file), or None."""
+    if not positions:
+        return None
+    mask = None
+    for pos in positions.values():
+        s = chunk.iloc[:, pos]
+        if not isinstance(s.dtype, pd.StringDtype):
+            return None
+        label = header[pos].lower()
+        if mask is None:  # cheap first pass: only values about as long as the header's name can be it
+            length = s.str.len()
+            cand = length <= len(label) + 3
+            if label.isascii():  # removing a BOM and spaces only shortens; lower() keeps ASCII's length
+                cand &= length >= len(label)
+            cand = cand.fillna(False).to_numpy(dtype=bool)
+            if not cand.any():
+                return None
+            mask = cand
+        sub = s[mask].str.replace("\ufeff", "", regex=False).str.strip().str.lower()
+        hit = (sub == label).fillna(False).to_numpy(dtype=bool)
+        mask[np.flatnonzero(mask)[~hit]] = False
+        if not mask.any():
+            return None
+    return mask

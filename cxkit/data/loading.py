@@ -110,6 +110,14 @@ class Dataset(Result):
     ``ds.revenue``, ``ds.units``; ``None`` when the folder has no such file).
     ``ds.log`` has rows in / loaded / rejected per file, ``ds.rejected``,
     ``ds.problems`` and ``ds.repairs`` the details, ``ds.scales`` the survey scales.
+
+    Attributes
+    ----------
+    tables : table name -> :class:`LoadResult`, for every table read
+    scales : survey scales (scale name -> (lowest, highest))
+    root : the data folder
+    mapping : the column mapping used
+    unreadable : optional tables whose file could not be read (quarantine mode): table -> (file, reason)
     """
 
     tables: dict[str, LoadResult]
@@ -143,7 +151,8 @@ class Dataset(Result):
         frames = [getattr(lr, attr).assign(table=name) for name, lr in self.tables.items() if len(getattr(lr, attr))]
         if not frames:
             return pd.DataFrame(columns=["table"] + (_PROBLEM_COLUMNS if attr == "problems" else
-                                                       _REPAIR_COLUMNS if attr == "repairs" else ["file", "row", "reason"]))
+                                                       _REPAIR_COLUMNS if attr == "repairs" else
+                                                       ["file", "row", "reason"]))
         out = pd.concat(frames, ignore_index=True)
         return out[["table"] + [c for c in out.columns if c != "table"]]
 
@@ -234,7 +243,20 @@ def load(path: str | Path, *, mapping: str | Path | Mapping | dict | None = None
 
 
 def discover(path: str | Path, *, mapping=None, tables: tuple[str, ...] | None = None):
-    """The data folder's files per table: (folder, mapping, {table: path}); responses is required."""
+    """The data folder's files per table: (folder, mapping, {table: path}); responses is required.
+
+    Parameters
+    ----------
+    path : the data folder.
+    mapping : column mapping (YAML path, :class:`~cxkit.data.contract.Mapping` or dict); default: the
+        folder's ``mapping.yml`` if there is one.
+    tables : restrict to these tables.
+
+    Returns
+    -------
+    tuple
+        ``(folder as a Path, Mapping, {table: file path})``.
+    """
     root = Path(path)
     if not root.exists():
         raise FileReadError(str(root), "folder not found")
@@ -263,11 +285,13 @@ def discover(path: str | Path, *, mapping=None, tables: tuple[str, ...] | None =
             candidates = [root / f"{name}{s}" for s in SUFFIXES if (root / f"{name}{s}").exists()]
             if len(candidates) > 1:
                 raise FileReadError(str(root), f"several files for the {name} table: "
-                                               f"{', '.join(c.name for c in candidates)}; keep one or name it in the mapping")
+                                               f"{', '.join(c.name for c in candidates)}; keep one or name it in "
+                                               "the mapping")
             if candidates:
                 found[name] = candidates[0]
     if "responses" in wanted and "responses" not in found:
-        raise FileReadError(str(root), "no responses file (responses.csv, .xlsx or .parquet) and none named in the mapping")
+        raise FileReadError(str(root), "no responses file (responses.csv, .xlsx or .parquet) and none named in the "
+                                       "mapping")
     return root, m, found
 
 
@@ -315,6 +339,14 @@ class TableStream:
     concatenated as ``data``; without them ``data`` is empty but ``rows_loaded`` is right).
     A chunk is handed out only once the next one has been checked, because a file's last record
     can turn out to be cut (a quote never closed) only at the end.
+
+    Parameters
+    ----------
+    path : the file to read.
+    table : the contract table it holds.
+    mapping, sheet, encoding, delimiter, today : as for :func:`read_table`.
+    canonical : folded unit name -> spelling, shared across the tables of a dataset.
+    known_units : (set of unit names, units file name): other units are rejected; or None.
     """
 
     def __init__(self, path, table: str, *, mapping=None, sheet=None, encoding=None, delimiter=None,

@@ -10,10 +10,10 @@ import pandas as pd
 
 from ..errors import ConfigError, CxkitError, DataValidationError
 from .contract import TableMapping, TableSpec
-from .convert.columns import _convert, _convert_uniques, _precheck
+from .convert.columns import _convert, _convert_uniques, _precheck, _recode
 from .convert.context import _Conversion
 from .hashing import _SeenIds
-from .headers import _extra_names, _header_problems, _map_columns, _name_unnamed, _targets
+from .headers import _extra_names, _header_copies, _header_problems, _map_columns, _name_unnamed, _targets
 from .problems import _PROBLEM_COLUMNS, _problems_table, _rejected_table, _repairs_table, _with_structural
 from .readers.base import _STR, _Invalid, _Reader
 from .row_checks import _row_checks
@@ -113,7 +113,7 @@ class _Validator:
             col = self.spec.column(name)
             s = chunk.iloc[:, pos]
             if name in self.tm.values:
-                s = self._recode(s, name)
+                s = _recode(s, name, self.conv)
             raw_for_reject[name] = s
             if col.kind == "category" and n > 1000 and not self.conv.formula_cells.get(pos):
                 values, mask, expected, special, special_expected = _convert_uniques(s, col, pos, offset, self.conv)
@@ -172,7 +172,7 @@ class _Validator:
 
     def _check_header_copies(self, chunk: pd.DataFrame, offset: int, bad: np.ndarray, problems: list) -> None:
         """A copy of the header row is one problem for its row, replacing the others of that row."""
-        copies = self._header_copies(chunk)
+        copies = _header_copies(chunk, self.positions, self.header)
         if copies is None:
             return
         at = np.flatnonzero(copies) + offset
@@ -209,50 +209,11 @@ class _Validator:
         clean["_record"] = np.arange(offset, offset + n)[~bad] if problems else np.arange(offset, offset + n)
         return clean
 
-    def _header_copies(self, chunk: pd.DataFrame):
-        """Rows that repeat the header (two exports pasted into one file), or None."""
-        if not self.positions:
-            return None
-        mask = None
-        for pos in self.positions.values():
-            s = chunk.iloc[:, pos]
-            if not isinstance(s.dtype, pd.StringDtype):
-                return None
-            label = self.header[pos].lower()
-            if mask is None:  # cheap first pass: only values about as long as the header's name can be it
-                length = s.str.len()
-                cand = length <= len(label) + 3
-                if label.isascii():  # removing a BOM and spaces only shortens; lower() keeps ASCII's length
-                    cand &= length >= len(label)
-                cand = cand.fillna(False).to_numpy(dtype=bool)
-                if not cand.any():
-                    return None
-                mask = cand
-            sub = s[mask].str.replace("\ufeff", "", regex=False).str.strip().str.lower()
-            hit = (sub == label).fillna(False).to_numpy(dtype=bool)
-            mask[np.flatnonzero(mask)[~hit]] = False
-            if not mask.any():
-                return None
-        return mask
-
-
     def _problem_frame(self, offset, mask, column, raw, expected):
         return pd.DataFrame({"record": np.flatnonzero(mask) + offset, "column": column,
                              "value": raw.astype("string").fillna("").to_numpy()[mask],
                              "expected": expected if isinstance(expected, str) else
                              np.asarray(expected, dtype=object)[mask]})
-
-    def _recode(self, s: pd.Series, name: str) -> pd.Series:
-        table = {str(k).strip().casefold(): v for k, v in self.tm.values[name].items()}
-        stripped = s.astype(_STR).str.strip()
-        folded = stripped.str.casefold()
-        hit = folded.isin(list(table))
-        if not hit.any():
-            return s
-        mapped = folded.map(lambda x: table.get(x), na_action="ignore")
-        result = stripped.where(~hit, mapped.astype(str))
-        self._repair(name, "recoded values using the mapping", int(hit.sum()), str(stripped[hit].iloc[0]))
-        return result.astype(_STR)
 
     # row-level problems found late --------------------------------------------------
     def add_structural(self, inv: _Invalid):

@@ -133,3 +133,17 @@ def _convert_uniques(s: pd.Series, col: Column, pos: int, offset: int, ctx: _Con
     mask, expected = spread(mask_u, exp_u)
     special, special_expected = spread(special_u, special_exp_u)
     return values, mask, expected, special, special_expected
+
+
+def _recode(s: pd.Series, name: str, ctx: _Conversion) -> pd.Series:
+    """Values recoded with the mapping's ``values:`` table for this column (case and spaces ignored)."""
+    table = {str(k).strip().casefold(): v for k, v in ctx.tm.values[name].items()}
+    stripped = s.astype(_STR).str.strip()
+    folded = stripped.str.casefold()
+    hit = folded.isin(list(table))
+    if not hit.any():
+        return s
+    mapped = folded.map(lambda x: table.get(x), na_action="ignore")
+    result = stripped.where(~hit, mapped.astype(str))
+    ctx.repair(name, "recoded values using the mapping", int(hit.sum()), str(stripped[hit].iloc[0]))
+    return result.astype(_STR)

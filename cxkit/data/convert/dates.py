@@ -56,7 +56,8 @@ def _convert_date(s: pd.Series, col: Column, ctx: _Conversion):
         values = pd.Series(pd.NaT, index=s.index, dtype="datetime64[ns]")
         done = empty.copy()
         if ctx.tm.date_format:
-            parsed = pd.to_datetime(t.where(~pd.Series(empty, index=t.index)), format=ctx.tm.date_format, errors="coerce")
+            parsed = pd.to_datetime(t.where(~pd.Series(empty, index=t.index)), format=ctx.tm.date_format,
+                                    errors="coerce")
             values = parsed.astype("datetime64[ns]")
             done = done | True
             bad = ~empty & values.isna().to_numpy()
@@ -90,7 +91,8 @@ def _convert_date(s: pd.Series, col: Column, ctx: _Conversion):
                                        f"{parsed[0]:%Y-%m-%d})", int(serial.sum()), example)
                 used["Excel serial number"] = used.get("Excel serial number", 0) + int(serial.sum())
                 done |= serial
-            slash = (~done) & t.str.fullmatch(r"\d{1,2}/\d{1,2}/\d{4}(?: \d{1,2}:\d{2}(?::\d{2})?)?").fillna(False).to_numpy(dtype=bool)
+            slash = (~done) & t.str.fullmatch(r"\d{1,2}/\d{1,2}/\d{4}(?: \d{1,2}:\d{2}(?::\d{2})?)?").fillna(
+                False).to_numpy(dtype=bool)
             if slash.any():
                 order = _slash_order(t[slash], col.name, ctx)
                 if order is not None:
@@ -110,7 +112,8 @@ def _convert_date(s: pd.Series, col: Column, ctx: _Conversion):
             other = ~done & ~empty
             if other.any():
                 exp[other] = f"{kind_text}; for other formats set date_format in the mapping"
-                short_year = other & t.str.fullmatch(r"\d{1,2}[./-]\d{1,2}[./-]\d{2}").fillna(False).to_numpy(dtype=bool)
+                short_year = other & t.str.fullmatch(r"\d{1,2}[./-]\d{1,2}[./-]\d{2}").fillna(False).to_numpy(
+                    dtype=bool)
                 exp[short_year] = (f"{kind_text}; two-digit years are ambiguous - set date_format in the mapping "
                                    "(e.g. '%d.%m.%y')")
             if unparsed.any():
@@ -160,7 +163,8 @@ def _slash_order(t: pd.Series, name: str, ctx: _Conversion):
         order = None
     elif month_first:
         order = "month"
-        ctx.repair(name, "dates like 03/25/2025 read as MM/DD/YYYY (some days > 12 in second place)", len(t), str(t.iloc[0]))
+        ctx.repair(name, "dates like 03/25/2025 read as MM/DD/YYYY (some days > 12 in second place)", len(t),
+                   str(t.iloc[0]))
     else:
         order = "day"
         how = "some days > 12 in first place" if day_first else "no date decides it; European default"

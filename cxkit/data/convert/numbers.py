@@ -39,8 +39,10 @@ def _convert_number(s: pd.Series, col: Column, ctx: _Conversion):
                 cleaned = cleaned.str.replace(r"(\d)" + _SPACES + r"(\d{3})", r"\1\2", regex=True)
         decimal = ctx.tm.decimal or ctx.decimal.get(col.name) or _infer_decimal(cleaned, col.name, ctx)
         thousands = "." if decimal == "," else ","
-        with_thousands = cleaned.str.fullmatch(r"[+-]?\d{1,3}(?:" + re.escape(thousands) + r"\d{3})+(?:" + re.escape(decimal) + r"\d+)?")
-        plain = cleaned.str.fullmatch(r"[+-]?\d+(?:" + re.escape(decimal) + r"\d*)?|[+-]?" + re.escape(decimal) + r"\d+")
+        with_thousands = cleaned.str.fullmatch(r"[+-]?\d{1,3}(?:" + re.escape(thousands) + r"\d{3})+(?:"
+                                               + re.escape(decimal) + r"\d+)?")
+        plain = cleaned.str.fullmatch(r"[+-]?\d+(?:" + re.escape(decimal) + r"\d*)?|[+-]?" + re.escape(decimal)
+                                      + r"\d+")
         with_thousands = with_thousands.fillna(False).to_numpy(dtype=bool)
         ok = with_thousands | plain.fillna(False).to_numpy(dtype=bool)
         if with_thousands.any():
@@ -57,7 +59,8 @@ def _convert_number(s: pd.Series, col: Column, ctx: _Conversion):
         bad = ~ok & ~empty
         exp = np.where(bad, f"{expected} (decimal separator '{decimal}')", expected).astype(object)
         if bad.any():
-            accounting = bad & cleaned.str.fullmatch(r"\(\s*[\d.,]+\s*\)|[\d.,]+\s*-").fillna(False).to_numpy(dtype=bool)
+            accounting = bad & cleaned.str.fullmatch(r"\(\s*[\d.,]+\s*\)|[\d.,]+\s*-").fillna(False).to_numpy(
+                dtype=bool)
             exp[accounting] = f"{expected}; found a negative amount in accounting notation"
         if other_currency is not None and other_currency.any():
             bad |= other_currency

@@ -32,7 +32,8 @@ def _convert_score(s: pd.Series, col: Column, ctx: _Conversion):
         t = _as_text(s).fillna("").str.strip()
         empty = (t == "").to_numpy(dtype=bool)
         ok_form = t.str.fullmatch(r"[+-]?\d+(?:[.,]0+)?").fillna(False).to_numpy(dtype=bool)
-        num = pd.to_numeric(t.where(ok_form, None).str.replace(",", ".", regex=False), errors="coerce").astype("float64")
+        num = pd.to_numeric(t.where(ok_form, None).str.replace(",", ".", regex=False),
+                            errors="coerce").astype("float64")
         num[~ok_form] = np.nan
         rest = ~ok_form & ~empty
         if rest.any():
