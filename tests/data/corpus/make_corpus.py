@@ -1,11 +1,11 @@
-"""Build the corpus of broken and hostile input files in ``tests/corpus/files``.
+"""Build the corpus of broken and hostile input files in ``tests/data/corpus/files``.
 
 Every file imitates something real exports do: Excel in Baltic and Polish
 locales, survey platforms, CRM dumps, files damaged on the way. What cxkit must
-do with each file is written down in ``tests/corpus/expected.yml`` and checked
-by ``tests/test_corpus.py``.
+do with each file is written down in ``tests/data/corpus/expected.yml`` and checked
+by ``tests/data/test_corpus.py``.
 
-Run ``python tests/corpus/make_corpus.py`` to regenerate the files. The output
+Run ``python tests/data/corpus/make_corpus.py`` to regenerate the files. The output
 is deterministic (fixed zip timestamps, seeded bytes), and a test checks that
 the committed files are what this script writes. Big files (a 1 MB comment, a
 10,000-column line) are built at test time by :func:`big_files`, not committed.

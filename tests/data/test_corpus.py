@@ -1,6 +1,6 @@
 """The broken-input corpus: every file gives a clear cxkit error or a reported repair, nothing else.
 
-``tests/corpus/expected.yml`` says for every file what must happen; this module runs each case in
+``tests/data/corpus/expected.yml`` says for every file what must happen; this module runs each case in
 both modes (``errors="raise"`` and ``errors="quarantine"``) and checks, besides the expectations:
 
 - only cxkit errors are raised, and their messages hold no traceback and no library class name;

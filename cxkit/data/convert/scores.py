@@ -1,0 +1,76 @@
+"""Survey scores (NPS, CSAT, CES): whole numbers on the column's scale; answer labels read as their number."""
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+
+from ..contract import Column
+from .context import _Conversion, _as_text
+
+__all__: list[str] = []
+
+
+_LABEL = r"^([+-]?\d+)\s*(?:[-\u2013\u2014:=.)]\s*|\s+)[^\d\s].*$"
+
+
+def _convert_score(s: pd.Series, col: Column, ctx: _Conversion):
+    lo, hi = ctx.score_scale(col)
+    expected = f"a whole number from {lo} to {hi}"
+    if pd.api.types.is_integer_dtype(s.dtype):  # typed input (Parquet): no parsing, no float detour
+        arr = s.array
+        data = np.asarray(arr._data if isinstance(arr, pd.arrays.IntegerArray) else s.to_numpy())
+        missing = np.asarray(arr._mask) if isinstance(arr, pd.arrays.IntegerArray) else np.zeros(len(s), bool)
+        bad = ~missing & ((data < lo) | (data > hi))
+        if not col.nullable:
+            bad |= missing
+        values = pd.arrays.IntegerArray(np.where(bad | missing, 0, data).astype(np.int8), missing | bad)
+        return pd.Series(values, index=s.index), bad, expected
+    if pd.api.types.is_numeric_dtype(s.dtype) and not pd.api.types.is_bool_dtype(s.dtype):
+        num = pd.to_numeric(s, errors="coerce").astype("float64")
+        empty = num.isna().to_numpy()
+    else:
+        t = _as_text(s).fillna("").str.strip()
+        empty = (t == "").to_numpy(dtype=bool)
+        ok_form = t.str.fullmatch(r"[+-]?\d+(?:[.,]0+)?").fillna(False).to_numpy(dtype=bool)
+        num = pd.to_numeric(t.where(ok_form, None).str.replace(",", ".", regex=False),
+                            errors="coerce").astype("float64")
+        num[~ok_form] = np.nan
+        rest = ~ok_form & ~empty
+        if rest.any():
+            # answer labels exported with their number: "10 - Extremely likely" -> 10
+            label = t[rest].str.extract(_LABEL, expand=False)
+            is_label = label.notna().to_numpy()
+            if is_label.any():
+                at = np.flatnonzero(rest)[is_label]
+                num.iloc[at] = pd.to_numeric(label[is_label], errors="coerce").to_numpy(dtype="float64")
+                ok_form[at] = True
+                ctx.repair(col.name, "answer labels read as their number (e.g. '10 - Extremely likely' -> 10)",
+                             len(at), str(t.iloc[at[0]]))
+        not_whole = ~ok_form & ~empty
+        if not_whole.any():
+            fractional = t.str.fullmatch(r"[+-]?\d*[.,]?\d+(?:[eE][+-]?\d+)?").fillna(False).to_numpy(dtype=bool)
+            ratio = t.str.fullmatch(r"\d+\s*/\s*\d+").fillna(False).to_numpy(dtype=bool)
+            datelike = t.str.match(r"\d{4}-\d{2}-\d{2}").fillna(False).to_numpy(dtype=bool)
+            exp = np.select(
+                [fractional, ratio, datelike],
+                [f"{expected} (no fractions)",
+                 f"{expected}, not a fraction like '10/10' (export the number only, or recode it with values: "
+                 f"in the mapping)",
+                 f"{expected}, not a date (Excel turns answers like 10/10 into dates; format the column as text "
+                 f"before exporting)"],
+                f"{expected}, not text (recode answer labels with values: in the mapping)")
+            out_of_range = (num < lo) | (num > hi)
+            bad = not_whole | out_of_range.to_numpy(dtype=bool, na_value=False)
+            exp = np.where(not_whole, exp, expected)
+            values = num.where(~pd.Series(bad, index=num.index)).round().astype("Int8")
+            return values, bad, exp
+    arr = num.to_numpy(dtype="float64", na_value=np.nan)
+    frac = ~np.isnan(arr) & (arr != np.round(arr))
+    out = ~np.isnan(arr) & ((arr < lo) | (arr > hi))
+    bad = frac | out
+    if not col.nullable:
+        bad |= empty
+    invalid = bad | np.isnan(arr)
+    values = pd.Series(pd.arrays.IntegerArray(np.where(invalid, 0, np.round(arr)).astype(np.int8), invalid),
+                       index=s.index)
+    return values, bad, (np.where(frac, f"{expected} (no fractions)", expected) if frac.any() else expected)

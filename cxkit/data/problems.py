@@ -1,0 +1,74 @@
+"""The problems, rejected-rows and repairs tables of a load, with the row numbers a user sees in the file."""
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+
+__all__: list[str] = []
+
+_PROBLEM_COLUMNS = ["file", "row", "column", "value", "expected"]
+_REPAIR_COLUMNS = ["file", "column", "repair", "rows", "example"]
+
+
+def _problems_table(parts: list[pd.DataFrame], rows_of, file: str, id_column: str | None) -> pd.DataFrame:
+    """One row per problem with its file row; a duplicate id names the row of the first copy."""
+    problems = pd.concat(parts, ignore_index=True) if parts else \
+        pd.DataFrame({"record": pd.Series([], dtype=np.int64), "column": [], "value": [], "expected": []})
+    problems.insert(0, "row", rows_of(problems["record"].to_numpy()) if len(problems) else
+                    pd.Series([], dtype=np.int64))
+    if len(problems):
+        is_dup = problems["expected"].astype(str).str.contains("first seen at record", regex=False)
+        if is_dup.any():
+            first = problems.loc[is_dup, "expected"].str.extract(r"first seen at record (\d+)")[0].astype(np.int64)
+            first_rows = rows_of(first.to_numpy())
+            problems.loc[is_dup, "expected"] = [f"a unique {id_column} (first seen at row {r})" for r in first_rows]
+    problems.insert(0, "file", file)
+    return problems
+
+
+def _rejected_table(parts: list[pd.DataFrame], problems: pd.DataFrame, rows_of, file: str) -> pd.DataFrame:
+    """One row per rejected row: file, row, the reasons (every problem of the row) and the raw values."""
+    if parts:
+        rejected = pd.concat(parts, ignore_index=True)
+        reasons = (problems.assign(text=[f"column '{c}': value {_q(v)} - expected {e}" for c, v, e in
+                                         zip(problems["column"], problems["value"], problems["expected"])])
+                   .groupby("record")["text"].agg("; ".join))
+        rejected.insert(0, "reason", rejected["_record"].map(reasons))
+        rejected.insert(0, "row", rows_of(rejected["_record"].to_numpy()))
+    else:
+        rejected = pd.DataFrame({"row": pd.Series([], dtype=np.int64), "reason": pd.Series([], dtype=object),
+                                 "_record": pd.Series([], dtype=np.int64)})
+    rejected.insert(0, "file", file)
+    return rejected
+
+
+def _with_structural(problems: pd.DataFrame, rejected: pd.DataFrame, structural: list, lines: list,
+                     file: str) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """Rows the reader could not split into the header's fields, added to both tables."""
+    extra_p, extra_r = [], []
+    for inv, line in zip(structural, lines):
+        fewer = inv.actual < inv.expected
+        exp = (f"{inv.expected} fields like the header, found {inv.actual} ("
+               + ("truncated line or a missing quote?" if fewer else "an unquoted delimiter inside a value?") + ")")
+        extra_p.append({"file": file, "row": line, "record": -1, "column": "(whole row)",
+                        "value": inv.text[:200], "expected": exp})
+        extra_r.append({"file": file, "row": line, "reason": f"value {_q(inv.text)} - expected {exp}",
+                        "_record": -1})
+    problems = pd.concat([problems, pd.DataFrame(extra_p)], ignore_index=True)
+    rejected = pd.concat([rejected, pd.DataFrame(extra_r)], ignore_index=True)
+    return problems, rejected
+
+
+def _repairs_table(file: str, reader_repairs: list, repairs: dict) -> pd.DataFrame:
+    """One row per repair kind: the reader's (file-level) first, then the validator's."""
+    rows = [{"file": file, "column": c, "repair": what, "rows": n, "example": ex} for c, what, n, ex in reader_repairs]
+    rows += [{"file": file, "column": c, "repair": what, "rows": v[0], "example": v[1]}
+             for (c, what), v in repairs.items()]
+    return pd.DataFrame(rows, columns=_REPAIR_COLUMNS)
+
+
+def _q(v) -> str:
+    if v is None or (isinstance(v, float) and np.isnan(v)) or v == "":
+        return "(empty)"
+    text = str(v)
+    return repr(text if len(text) <= 60 else text[:57] + "...")
