@@ -3,8 +3,8 @@
 NPS in points (-100..100), shares (CSAT, CES top-box, churn) in percent
 (0..100), times in hours, money in the data's currency. Every function returns
 an :class:`Estimate`; :func:`metric_table` returns the same per group as a tidy
-DataFrame. Intervals are computed from counts, vectorised, so a table over
-hundreds of units costs about as much as counting.
+DataFrame. Intervals are computed from counts, vectorised (see :mod:`.intervals`),
+so a table over hundreds of units costs about as much as counting.
 
 Methods and sources are explained in ``docs/statistics.md``.
 """
@@ -15,24 +15,22 @@ from typing import Sequence
 
 import numpy as np
 import pandas as pd
-from scipy import stats
-from statsmodels.stats.proportion import proportion_confint
 
 from .._printer import Result, format_number
 from ..errors import ConfigError, InsufficientDataError
+from .intervals import (_mean_interval, _median_ranks, _nps_interval, _poisson_interval, _share_interval,
+                        bootstrap_counts)
+# imported from here by other parts of cxkit (drivers, outcomes, text); they live in .intervals
+from .intervals import _z as _z
 
 __all__ = [
     "Estimate", "nps", "nps_from_counts", "nps_counts", "nps_group", "csat", "ces", "ces_mean", "share",
     "first_response_time", "churn_rate", "churn_hazard", "cac", "cost_to_serve",
     "clv_formula", "clv_retention_formula", "clv", "metric_table", "METRICS", "NPS_BANDS",
-    "NPS_METHODS", "SHARE_METHODS",
 ]
 
 #: Default NPS bands: detractors 0-6, passives 7-8, promoters 9-10.
 NPS_BANDS = {"detractors": (0, 6), "passives": (7, 8), "promoters": (9, 10)}
-NPS_METHODS = ("adjusted-wald", "wald", "score")
-SHARE_METHODS = {"wilson": "wilson", "jeffreys": "jeffreys", "agresti-coull": "agresti_coull",
-                 "clopper-pearson": "beta", "wald": "normal"}
 DAYS_PER_MONTH = 365.25 / 12
 
 
@@ -84,12 +82,6 @@ class Estimate(Result):
         return self.title + f" [{self.method}]"
 
     __repr__ = __str__
-
-
-def _z(confidence: float) -> float:
-    if not 0 < confidence < 1:
-        raise ConfigError(f"confidence={confidence!r} - expected a number between 0 and 1, e.g. 0.95")
-    return float(stats.norm.ppf(0.5 + confidence / 2))
 
 
 def _scores(values, name: str) -> np.ndarray:
@@ -150,66 +142,6 @@ def nps_counts(scores, *, bands: dict | None = None) -> tuple[int, int, int]:
     pa = int(((arr >= b["passives"][0]) & (arr <= b["passives"][1])).sum())
     p = int(((arr >= b["promoters"][0]) & (arr <= b["promoters"][1])).sum())
     return d, pa, p
-
-
-def _nps_interval(d, pa, p, method: str, confidence: float):
-    """Vectorised NPS interval from counts; returns (nps, low, high) as fractions (-1..1)."""
-    d, pa, p = (np.asarray(x, dtype=float) for x in (d, pa, p))
-    n = d + pa + p
-    z = _z(confidence)
-    with np.errstate(divide="ignore", invalid="ignore"):
-        value = (p - d) / n
-        if method == "wald":
-            pp, dd = p / n, d / n
-            var = pp + dd - (pp - dd) ** 2
-            se = np.sqrt(var / n)
-            low, high = value - z * se, value + z * se
-        elif method == "adjusted-wald":
-            na = n + 3.0
-            pp, dd = (p + 0.75) / na, (d + 0.75) / na
-            centre = pp - dd
-            var = pp + dd - (pp - dd) ** 2
-            se = np.sqrt(var / na)
-            low, high = centre - z * se, centre + z * se
-        elif method == "score":
-            low, high = _tango_interval(d, p, n, z)
-        else:
-            raise ConfigError(f"method={method!r} - expected one of {', '.join(NPS_METHODS)}")
-    low, high = np.clip(low, -1, 1), np.clip(high, -1, 1)
-    return value, low, high
-
-
-def _tango_score(delta, b, c, n):
-    """Tango's score statistic for a difference of two multinomial cells.
-
-    b = detractors, c = promoters, delta = hypothesised NPS (fraction).
-    """
-    a_ = 2 * n
-    b_ = -b - c + (2 * n - c + b) * delta
-    c_ = -b * delta * (1 - delta)
-    q21 = (np.sqrt(np.maximum(b_ ** 2 - 4 * a_ * c_, 0)) - b_) / (2 * a_)
-    return (c - b - n * delta) / np.sqrt(n * (2 * q21 + delta * (1 - delta)))
-
-
-def _tango_interval(d, p, n, z, iterations: int = 60):
-    """Tango (1998) score interval, solved by vectorised bisection on each side."""
-    est = (p - d) / n
-    lo_a, lo_b = np.full_like(est, -1.0), est.copy()  # score(lo_a) > z >= score(lo_b)
-    hi_a, hi_b = est.copy(), np.full_like(est, 1.0)
-    for _ in range(iterations):
-        mid = (lo_a + lo_b) / 2
-        s = _tango_score(mid, d, p, n)
-        above = s > z
-        lo_a = np.where(above, mid, lo_a)
-        lo_b = np.where(above, lo_b, mid)
-        mid = (hi_a + hi_b) / 2
-        s = _tango_score(mid, d, p, n)
-        below = s < -z
-        hi_b = np.where(below, mid, hi_b)
-        hi_a = np.where(below, hi_a, mid)
-    low = np.where(d == n, -1.0, (lo_a + lo_b) / 2)
-    high = np.where(p == n, 1.0, (hi_a + hi_b) / 2)
-    return low, high
 
 
 def nps_from_counts(detractors: int, passives: int, promoters: int, *, method: str = "adjusted-wald",
@@ -279,25 +211,8 @@ def nps(scores, *, method: str = "adjusted-wald", confidence: float = 0.95, band
 # shares: CSAT, CES top-box, churn
 
 
-def _share_interval(k, n, method: str, confidence: float):
-    if method not in SHARE_METHODS:
-        raise ConfigError(f"method={method!r} - expected one of {', '.join(SHARE_METHODS)}")
-    k, n = np.asarray(k, dtype=float), np.asarray(n, dtype=float)
-    alpha = 1 - confidence
-    _z(confidence)
-    with np.errstate(divide="ignore", invalid="ignore"):
-        low, high = proportion_confint(k, n, alpha=alpha, method=SHARE_METHODS[method])
-        low, high = np.asarray(low, dtype=float), np.asarray(high, dtype=float)
-        if method == "clopper-pearson":  # statsmodels returns nan at the ends
-            low = np.where(k == 0, 0.0, low)
-            high = np.where(k == n, 1.0, high)
-        value = k / n
-    # the limits bracket the estimate (floating-point can put a Wilson limit 1e-17 inside it at k = 0 or n)
-    low, high = np.fmin(low, value), np.fmax(high, value)
-    return value, np.clip(low, 0, 1), np.clip(high, 0, 1)
-
-
-def share(successes: int, n: int, *, method: str = "wilson", confidence: float = 0.95, metric: str = "share") -> Estimate:
+def share(successes: int, n: int, *, method: str = "wilson", confidence: float = 0.95,
+          metric: str = "share") -> Estimate:
     """A share in percent with a confidence interval (Wilson by default).
 
     Parameters
@@ -388,29 +303,9 @@ def ces(scores, *, scale: tuple[int, int] = (1, 5), easy: tuple[int, int] | None
     return _with(est, easy=f"{box[0]}-{box[1]} of {scale[0]}-{scale[1]}")
 
 
-def bootstrap_counts(rng: np.random.Generator, n: int, size: int) -> np.ndarray:
-    """``size`` bootstrap resamples of n rows as counts (size x n): how often each row was drawn.
-
-    The same multinomial(n, 1/n) counts as ``rng.multinomial``, drawn as n indices per resample and
-    counted with one ``bincount``: several times faster for large n.
-    """
-    idx = rng.integers(0, n, size=(size, n))
-    idx += (np.arange(size) * n)[:, None]
-    return np.bincount(idx.ravel(), minlength=size * n).reshape(size, n).astype(float)
-
-
 def _with(est: Estimate, **details) -> Estimate:
     return Estimate(est.metric, est.value, est.ci_low, est.ci_high, est.n, est.method, est.confidence, est.measured_in,
                     {**est.details, **details})
-
-
-def _mean_interval(mean, sd, n, confidence):
-    mean, sd, n = (np.asarray(x, dtype=float) for x in (mean, sd, n))
-    with np.errstate(divide="ignore", invalid="ignore"):
-        t = stats.t.ppf(0.5 + confidence / 2, np.maximum(n - 1, 1))
-        half = t * sd / np.sqrt(n)
-        half = np.where(n >= 2, half, np.nan)
-    return mean - half, mean + half
 
 
 def _mean_estimate(arr, metric, unit, confidence, **details):
@@ -450,18 +345,6 @@ def _response_hours(tickets: pd.DataFrame) -> tuple[np.ndarray, int]:
     return hours.dropna().to_numpy(dtype=float), unanswered
 
 
-def _median_ranks(n, confidence):
-    """1-based ranks (l, u) of the order-statistic interval for the median; coverage >= confidence."""
-    n = np.asarray(n, dtype=float)
-    alpha = 1 - confidence
-    l = stats.binom.ppf(alpha / 2, n, 0.5)
-    l = np.maximum(l, 1)
-    u = n - l + 1
-    achieved = 1 - 2 * stats.binom.cdf(l - 1, n, 0.5)
-    ok = achieved >= confidence - 1e-12
-    return l.astype(int), u.astype(int), ok
-
-
 def first_response_time(tickets: pd.DataFrame, *, statistic: str = "median", confidence: float = 0.95) -> Estimate:
     """Time to first response, in hours, from a tickets table.
 
@@ -498,8 +381,8 @@ def first_response_time(tickets: pd.DataFrame, *, statistic: str = "median", con
     if n == 0:
         raise InsufficientDataError("first response time needs at least one answered ticket; got 0")
     x = np.sort(hours)
-    l, u, ok = _median_ranks(n, confidence)
-    low, high = (float(x[l - 1]), float(x[u - 1])) if ok else (np.nan, np.nan)
+    lo_rank, hi_rank, ok = _median_ranks(n, confidence)
+    low, high = (float(x[lo_rank - 1]), float(x[hi_rank - 1])) if ok else (np.nan, np.nan)
     return Estimate("first_response_time_median", float(np.median(x)), low, high, n, "order statistics", confidence,
                     "hours", {"unanswered": unanswered})
 
@@ -575,15 +458,6 @@ def _exposure(customers: pd.DataFrame, start=None, end=None):
         months = customers["tenure_months"].astype(float).fillna(0).to_numpy()
         events = customers["churned"].fillna(False).astype(bool).to_numpy()
     return events.astype(float), months
-
-
-def _poisson_interval(k, exposure, confidence):
-    k, exposure = np.asarray(k, dtype=float), np.asarray(exposure, dtype=float)
-    alpha = 1 - confidence
-    with np.errstate(divide="ignore", invalid="ignore"):
-        low = np.where(k > 0, stats.chi2.ppf(alpha / 2, 2 * k) / 2, 0.0) / exposure
-        high = stats.chi2.ppf(1 - alpha / 2, 2 * k + 2) / 2 / exposure
-    return low, high
 
 
 def churn_hazard(customers: pd.DataFrame, *, start=None, end=None, confidence: float = 0.95) -> Estimate:
@@ -923,7 +797,8 @@ def _grouped(data, keys, names, metric, method, confidence, scale, box, start, e
             ss = np.bincount(codes[ok], weights=dev * dev, minlength=g)
             sd = np.sqrt(ss / (n - 1))
         low, high = _mean_interval(mean, sd, n, confidence)
-        out = labels.assign(metric=metric, value=mean, ci_low=low, ci_high=high, n=n.astype(int), method="t", measured_in=unit)
+        out = labels.assign(metric=metric, value=mean, ci_low=low, ci_high=high, n=n.astype(int), method="t",
+                            measured_in=unit)
     elif metric == "first_response_time_median":
         hours = ((data["first_response_at"] - data["created_at"]).dt.total_seconds() / 3600).to_numpy(dtype=float)
         ok = valid_group & ~np.isnan(hours)
@@ -934,13 +809,13 @@ def _grouped(data, keys, names, metric, method, confidence, scale, box, start, e
         med = np.full(g, np.nan)
         low = np.full(g, np.nan)
         high = np.full(g, np.nan)
-        l, u, okr = _median_ranks(np.maximum(n, 1), confidence)
+        lo_rank, hi_rank, okr = _median_ranks(np.maximum(n, 1), confidence)
         for i in range(g):
             if n[i]:
                 x = hs[starts[i]:starts[i] + n[i]]
                 med[i] = np.median(x)
                 if okr[i]:
-                    low[i], high[i] = x[l[i] - 1], x[u[i] - 1]
+                    low[i], high[i] = x[lo_rank[i] - 1], x[hi_rank[i] - 1]
         out = labels.assign(metric=metric, value=med, ci_low=low, ci_high=high, n=n, method="order statistics",
                             measured_in="hours")
     elif metric in ("churn_rate", "churn_hazard"):
