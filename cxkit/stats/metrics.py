@@ -113,6 +113,18 @@ def _check_bands(bands: dict | None) -> dict:
 def nps_group(scores, *, bands: dict | None = None) -> pd.Series:
     """Label each 0-10 score as ``detractor``, ``passive`` or ``promoter``.
 
+    Parameters
+    ----------
+    scores : array-like
+        0-10 answers; missing values stay missing.
+    bands : dict, optional
+        NPS bands, e.g. ``{"passives": (7, 8)}``; default :data:`NPS_BANDS`.
+
+    Returns
+    -------
+    Series
+        Ordered categorical ``detractor`` < ``passive`` < ``promoter`` on the index of ``scores``.
+
     Examples
     --------
     >>> nps_group([0, 7, 10]).tolist()
@@ -128,6 +140,18 @@ def nps_group(scores, *, bands: dict | None = None) -> pd.Series:
 
 def nps_counts(scores, *, bands: dict | None = None) -> tuple[int, int, int]:
     """Count (detractors, passives, promoters) in 0-10 scores; missing values ignored.
+
+    Parameters
+    ----------
+    scores : array-like
+        0-10 answers (whole numbers); missing values are ignored.
+    bands : dict, optional
+        NPS bands, e.g. ``{"passives": (7, 8)}``; default :data:`NPS_BANDS`.
+
+    Returns
+    -------
+    tuple of int
+        (detractors, passives, promoters).
 
     Examples
     --------
@@ -198,6 +222,22 @@ def nps(scores, *, method: str = "adjusted-wald", confidence: float = 0.95, band
 
     See :func:`nps_from_counts` for the methods. Missing answers are ignored.
 
+    Parameters
+    ----------
+    scores : array-like
+        0-10 answers (whole numbers); missing values are ignored.
+    method : str
+        ``"adjusted-wald"`` (default), ``"wald"`` or ``"score"`` (Tango).
+    confidence : float
+        Confidence level, e.g. 0.95.
+    bands : dict, optional
+        NPS bands, e.g. ``{"passives": (7, 8)}``; default :data:`NPS_BANDS`.
+
+    Returns
+    -------
+    Estimate
+        NPS in points with its interval; ``details`` holds the three counts.
+
     Examples
     --------
     >>> nps([10, 9, 9, 8, 7, 3, 10, 10, 6, 9]).value  # 6 promoters, 2 detractors of 10
@@ -220,6 +260,11 @@ def share(successes: int, n: int, *, method: str = "wilson", confidence: float =
     successes, n : count of "yes" and of all answers
     method : ``"wilson"`` (default), ``"jeffreys"``, ``"agresti-coull"``,
         ``"clopper-pearson"`` or ``"wald"``
+
+    Returns
+    -------
+    Estimate
+        The share in percent with its interval; ``details["successes"]``.
 
     Notes
     -----
@@ -272,6 +317,24 @@ def csat(scores, *, scale: tuple[int, int] = (1, 5), satisfied: tuple[int, int] 
 
     CSAT = satisfied answers / all answers x 100 (the source material's formula).
 
+    Parameters
+    ----------
+    scores : array-like
+        Answers on the survey scale; missing values are ignored.
+    scale : tuple of int
+        Lowest and highest answer, default (1, 5).
+    satisfied : tuple of int, optional
+        The satisfied range, default the top two boxes of the scale.
+    method : str
+        Interval method, as :func:`share` (default ``"wilson"``).
+    confidence : float
+        Confidence level, e.g. 0.95.
+
+    Returns
+    -------
+    Estimate
+        % satisfied with its interval; ``details["satisfied"]`` names the range.
+
     Examples
     --------
     >>> csat([5, 4, 4, 3, 1, 5, 2, 4]).value
@@ -291,6 +354,24 @@ def ces(scores, *, scale: tuple[int, int] = (1, 5), easy: tuple[int, int] | None
 
     CES = answers 4-5 / all answers x 100 (the source material's formula). For
     the mean on a 1-7 scale use :func:`ces_mean`.
+
+    Parameters
+    ----------
+    scores : array-like
+        Answers on the survey scale; missing values are ignored.
+    scale : tuple of int
+        Lowest and highest answer, default (1, 5).
+    easy : tuple of int, optional
+        The "easy" range, default the top two boxes of the scale.
+    method : str
+        Interval method, as :func:`share` (default ``"wilson"``).
+    confidence : float
+        Confidence level, e.g. 0.95.
+
+    Returns
+    -------
+    Estimate
+        % easy with its interval; ``details["easy"]`` names the range.
 
     Examples
     --------
@@ -320,6 +401,20 @@ def _mean_estimate(arr, metric, unit, confidence, **details):
 
 def ces_mean(scores, *, scale: tuple[int, int] = (1, 7), confidence: float = 0.95) -> Estimate:
     """Mean effort score with a t interval (for 1-7 CES scales).
+
+    Parameters
+    ----------
+    scores : array-like
+        Answers on the survey scale; missing values are ignored.
+    scale : tuple of int
+        Lowest and highest answer, default (1, 7).
+    confidence : float
+        Confidence level, e.g. 0.95.
+
+    Returns
+    -------
+    Estimate
+        Mean with its t interval; ``details["sd"]``.
 
     Examples
     --------
@@ -357,6 +452,11 @@ def first_response_time(tickets: pd.DataFrame, *, statistic: str = "median", con
         material's "average response time" = total time to first response /
         number of requests, with a t interval; response times are skewed, so
         this interval undercovers at small n - see docs/statistics.md).
+
+    Returns
+    -------
+    Estimate
+        Median (or mean) hours with its interval; ``details["unanswered"]``.
 
     Notes
     -----
@@ -418,6 +518,23 @@ def churn_rate(customers: pd.DataFrame, *, start=None, end=None, method: str = "
     Without dates (a snapshot export with a ``churned`` flag) it is the share
     of customers flagged as churned.
 
+    Parameters
+    ----------
+    customers : DataFrame
+        Customers table with ``acquired_at`` and ``churned_at``, or a ``churned`` flag
+        and ``tenure_months``.
+    start, end : date-like, optional
+        The period; default the 12 months ending at the latest date in the table.
+    method : str
+        Interval method, as :func:`share` (default ``"wilson"``).
+    confidence : float
+        Confidence level, e.g. 0.95.
+
+    Returns
+    -------
+    Estimate
+        % churned with its interval; ``details`` holds the period, churned and active at start.
+
     Examples
     --------
     >>> import pandas as pd
@@ -468,6 +585,21 @@ def churn_hazard(customers: pd.DataFrame, *, start=None, end=None, confidence: f
 
     Exact (Garwood) Poisson interval: [chi2(alpha/2, 2k) / 2T, chi2(1 - alpha/2, 2k + 2) / 2T].
 
+    Parameters
+    ----------
+    customers : DataFrame
+        Customers table with ``acquired_at`` and ``churned_at``, or a ``churned`` flag
+        and ``tenure_months``.
+    start, end : date-like, optional
+        The period; default the 12 months ending at the latest date in the table.
+    confidence : float
+        Confidence level, e.g. 0.95.
+
+    Returns
+    -------
+    Estimate
+        % per month with the exact Poisson interval; ``details`` holds events and customer-months.
+
     Examples
     --------
     >>> import pandas as pd
@@ -496,6 +628,20 @@ def cac(customers: pd.DataFrame, *, start=None, end=None, confidence: float = 0.
 
     Customers acquired in [start, end] (all if not given).
 
+    Parameters
+    ----------
+    customers : DataFrame
+        Customers table with ``acquisition_cost`` (and ``acquired_at`` for a period).
+    start, end : date-like, optional
+        Acquisition period (inclusive); default all customers.
+    confidence : float
+        Confidence level, e.g. 0.95.
+
+    Returns
+    -------
+    Estimate
+        Mean acquisition cost with its t interval, in the data's currency.
+
     Examples
     --------
     >>> import pandas as pd
@@ -515,6 +661,18 @@ def cac(customers: pd.DataFrame, *, start=None, end=None, confidence: float = 0.
 def cost_to_serve(customers: pd.DataFrame, *, confidence: float = 0.95) -> Estimate:
     """Mean yearly cost to serve a customer (t interval).
 
+    Parameters
+    ----------
+    customers : DataFrame
+        Customers table with ``cost_to_serve``.
+    confidence : float
+        Confidence level, e.g. 0.95.
+
+    Returns
+    -------
+    Estimate
+        Mean yearly cost to serve with its t interval, in the data's currency.
+
     Examples
     --------
     >>> import pandas as pd
@@ -527,6 +685,20 @@ def cost_to_serve(customers: pd.DataFrame, *, confidence: float = 0.95) -> Estim
 def clv_formula(annual_revenue_per_customer, relationship_years, cac=0.0):
     """CLV as the source material defines it: annual revenue per customer x years - CAC.
 
+    Parameters
+    ----------
+    annual_revenue_per_customer : float or array-like
+        Yearly revenue per customer.
+    relationship_years : float or array-like
+        Expected years a customer stays.
+    cac : float or array-like
+        Customer acquisition cost, default 0.
+
+    Returns
+    -------
+    float or ndarray
+        The CLV (a float for scalar inputs).
+
     Examples
     --------
     >>> clv_formula(1200.0, 3.5, 400.0)
@@ -538,6 +710,20 @@ def clv_formula(annual_revenue_per_customer, relationship_years, cac=0.0):
 
 def clv_retention_formula(margin, retention, discount=0.10):
     """Retention-based CLV: m r / (1 + d - r), yearly margin m, retention r, discount d.
+
+    Parameters
+    ----------
+    margin : float or array-like
+        Yearly margin per customer m.
+    retention : float or array-like
+        Yearly retention rate r, between 0 and 1.
+    discount : float or array-like
+        Yearly discount rate d, default 0.10.
+
+    Returns
+    -------
+    float or ndarray
+        The CLV (a float for scalar inputs).
 
     Examples
     --------
@@ -603,6 +789,11 @@ def clv(customers: pd.DataFrame, revenue: pd.DataFrame | None = None, *, method:
         cost to serve and retention r = exp(-12 x monthly hazard).
     discount : yearly discount rate d for ``"retention"``
     n_boot, seed : percentile bootstrap over customers (seeded, reproducible)
+
+    Returns
+    -------
+    Estimate
+        CLV in the data's currency with its percentile bootstrap interval (NaN without ``n_boot``).
 
     Examples
     --------

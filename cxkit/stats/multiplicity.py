@@ -26,6 +26,11 @@ def adjust_pvalues(p_values, *, method: str = "fdr_bh") -> np.ndarray:
     method : ``"fdr_bh"`` (default, Benjamini-Hochberg false-discovery rate),
         ``"holm"`` (family-wise error rate), ``"bonferroni"`` or ``"none"``
 
+    Returns
+    -------
+    ndarray
+        Adjusted p-values, the shape of ``p_values`` (NaN where the raw p-value is NaN).
+
     Notes
     -----
     With the m p-values of a family sorted, p(1) <= ... <= p(m):

@@ -114,6 +114,23 @@ def share_vs_target(successes: int, n: int, target: float, *, confidence: float 
     Wilson interval inverts, so the verdict agrees with the interval shown.
     When n p0 or n (1 - p0) is below 5 the exact binomial test is used.
 
+    Parameters
+    ----------
+    successes, n : int
+        "Yes" answers and all answers.
+    target : float
+        The target share in percent, e.g. 80.
+    confidence : float
+        Confidence level, e.g. 0.95.
+    metric : str
+        Name shown in the result.
+
+    Returns
+    -------
+    Comparison
+        ``diff`` = share - target in percentage points with the Wilson interval shifted by
+        the target, the score z, two-sided p-value and Cohen's h; ``value_b`` is the target.
+
     Examples
     --------
     >>> r = share_vs_target(70, 100, 80)
@@ -136,6 +153,23 @@ def share_vs_target(successes: int, n: int, target: float, *, confidence: float 
 
 def mean_vs_target(values, target: float, *, confidence: float = 0.95, metric: str = "mean") -> Comparison:
     """One-sample t-test of a mean against a target.
+
+    Parameters
+    ----------
+    values : array-like
+        The values (missing ones dropped); at least 2.
+    target : float
+        The target mean.
+    confidence : float
+        Confidence level, e.g. 0.95.
+    metric : str
+        Name shown in the result.
+
+    Returns
+    -------
+    Comparison
+        ``diff`` = mean - target with the t interval shifted by the target, t, two-sided
+        p-value and Cohen's d; ``value_b`` is the target.
 
     Examples
     --------
@@ -164,6 +198,22 @@ def median_vs_target(values, target: float, *, confidence: float = 0.95,
     shifted by the target; ``statistic`` = number of values above the target;
     exact two-sided binomial p-value (values equal to the target are dropped);
     effect size = (above - below) / (above + below).
+
+    Parameters
+    ----------
+    values : array-like
+        The values (missing ones dropped), e.g. first-response hours.
+    target : float
+        The target median.
+    confidence : float
+        Confidence level, e.g. 0.95.
+    metric : str
+        Name shown in the result.
+
+    Returns
+    -------
+    Comparison
+        As described above; ``value_b`` is the target.
 
     Examples
     --------

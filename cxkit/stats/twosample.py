@@ -412,6 +412,15 @@ def compare_shares(k_a: int, n_a: int, k_b: int, n_b: int, *, method: str = "aut
 def compare_means(a, b, *, confidence: float = 0.95, metric: str = "mean") -> Comparison:
     """Compare two means (CES 1-7, attribute ratings, costs) with Welch's t-test.
 
+    Parameters
+    ----------
+    a, b : array-like
+        The values of each group (missing ones dropped); at least 2 each.
+    confidence : float
+        Confidence level of the interval, e.g. 0.95.
+    metric : str
+        Name shown in the result.
+
     Returns
     -------
     Comparison
@@ -452,6 +461,15 @@ def compare_means(a, b, *, confidence: float = 0.95, metric: str = "mean") -> Co
 
 def compare_times(a, b, *, confidence: float = 0.95, metric: str = "first_response_time") -> Comparison:
     """Compare two skewed samples (response times in hours): Mann-Whitney U with a shift estimate.
+
+    Parameters
+    ----------
+    a, b : array-like
+        The values of each group (missing ones dropped), e.g. response hours.
+    confidence : float
+        Confidence level of the interval, e.g. 0.95.
+    metric : str
+        Name shown in the result.
 
     Returns
     -------
