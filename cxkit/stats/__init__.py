@@ -1,6 +1,14 @@
-"""Statistics: metrics with intervals, two-sample tests, multiplicity, design effects, compare, trend."""
+"""Statistics: metrics with intervals, two-sample tests, targets, multiplicity, design effects, compare, trend."""
+from .intervals import *  # noqa: F401,F403
 from .metrics import *  # noqa: F401,F403
+from .twosample import *  # noqa: F401,F403
+from .targets import *  # noqa: F401,F403
+from .multiplicity import *  # noqa: F401,F403
+from .kinds import *  # noqa: F401,F403
 from .comparisons import *  # noqa: F401,F403
-from . import comparisons as _comparisons, metrics as _metrics
+from .trends import *  # noqa: F401,F403
+from . import (comparisons as _comparisons, intervals as _intervals, kinds as _kinds, metrics as _metrics,
+               multiplicity as _multiplicity, targets as _targets, trends as _trends, twosample as _twosample)
 
-__all__ = [*_metrics.__all__, *_comparisons.__all__]
+__all__ = [*_metrics.__all__, *_intervals.__all__, *_twosample.__all__, *_targets.__all__, *_multiplicity.__all__,
+           *_kinds.__all__, *_comparisons.__all__, *_trends.__all__]

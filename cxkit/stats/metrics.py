@@ -3,8 +3,8 @@
 NPS in points (-100..100), shares (CSAT, CES top-box, churn) in percent
 (0..100), times in hours, money in the data's currency. Every function returns
 an :class:`Estimate`; :func:`metric_table` returns the same per group as a tidy
-DataFrame. Intervals are computed from counts, vectorised, so a table over
-hundreds of units costs about as much as counting.
+DataFrame. Intervals are computed from counts, vectorised (see :mod:`.intervals`),
+so a table over hundreds of units costs about as much as counting.
 
 Methods and sources are explained in ``docs/statistics.md``.
 """
@@ -15,24 +15,22 @@ from typing import Sequence
 
 import numpy as np
 import pandas as pd
-from scipy import stats
-from statsmodels.stats.proportion import proportion_confint
 
 from .._printer import Result, format_number
 from ..errors import ConfigError, InsufficientDataError
+from .intervals import (_mean_interval, _median_ranks, _nps_interval, _poisson_interval, _share_interval,
+                        bootstrap_counts)
+# imported from here by other parts of cxkit (drivers, outcomes, text); they live in .intervals
+from .intervals import _z as _z
 
 __all__ = [
     "Estimate", "nps", "nps_from_counts", "nps_counts", "nps_group", "csat", "ces", "ces_mean", "share",
     "first_response_time", "churn_rate", "churn_hazard", "cac", "cost_to_serve",
     "clv_formula", "clv_retention_formula", "clv", "metric_table", "METRICS", "NPS_BANDS",
-    "NPS_METHODS", "SHARE_METHODS",
 ]
 
 #: Default NPS bands: detractors 0-6, passives 7-8, promoters 9-10.
 NPS_BANDS = {"detractors": (0, 6), "passives": (7, 8), "promoters": (9, 10)}
-NPS_METHODS = ("adjusted-wald", "wald", "score")
-SHARE_METHODS = {"wilson": "wilson", "jeffreys": "jeffreys", "agresti-coull": "agresti_coull",
-                 "clopper-pearson": "beta", "wald": "normal"}
 DAYS_PER_MONTH = 365.25 / 12
 
 
@@ -86,12 +84,6 @@ class Estimate(Result):
     __repr__ = __str__
 
 
-def _z(confidence: float) -> float:
-    if not 0 < confidence < 1:
-        raise ConfigError(f"confidence={confidence!r} - expected a number between 0 and 1, e.g. 0.95")
-    return float(stats.norm.ppf(0.5 + confidence / 2))
-
-
 def _scores(values, name: str) -> np.ndarray:
     arr = pd.Series(values).dropna()
     try:
@@ -121,6 +113,18 @@ def _check_bands(bands: dict | None) -> dict:
 def nps_group(scores, *, bands: dict | None = None) -> pd.Series:
     """Label each 0-10 score as ``detractor``, ``passive`` or ``promoter``.
 
+    Parameters
+    ----------
+    scores : array-like
+        0-10 answers; missing values stay missing.
+    bands : dict, optional
+        NPS bands, e.g. ``{"passives": (7, 8)}``; default :data:`NPS_BANDS`.
+
+    Returns
+    -------
+    Series
+        Ordered categorical ``detractor`` < ``passive`` < ``promoter`` on the index of ``scores``.
+
     Examples
     --------
     >>> nps_group([0, 7, 10]).tolist()
@@ -137,6 +141,18 @@ def nps_group(scores, *, bands: dict | None = None) -> pd.Series:
 def nps_counts(scores, *, bands: dict | None = None) -> tuple[int, int, int]:
     """Count (detractors, passives, promoters) in 0-10 scores; missing values ignored.
 
+    Parameters
+    ----------
+    scores : array-like
+        0-10 answers (whole numbers); missing values are ignored.
+    bands : dict, optional
+        NPS bands, e.g. ``{"passives": (7, 8)}``; default :data:`NPS_BANDS`.
+
+    Returns
+    -------
+    tuple of int
+        (detractors, passives, promoters).
+
     Examples
     --------
     >>> nps_counts([0, 6, 7, 8, 9, 10, 10])
@@ -150,66 +166,6 @@ def nps_counts(scores, *, bands: dict | None = None) -> tuple[int, int, int]:
     pa = int(((arr >= b["passives"][0]) & (arr <= b["passives"][1])).sum())
     p = int(((arr >= b["promoters"][0]) & (arr <= b["promoters"][1])).sum())
     return d, pa, p
-
-
-def _nps_interval(d, pa, p, method: str, confidence: float):
-    """Vectorised NPS interval from counts; returns (nps, low, high) as fractions (-1..1)."""
-    d, pa, p = (np.asarray(x, dtype=float) for x in (d, pa, p))
-    n = d + pa + p
-    z = _z(confidence)
-    with np.errstate(divide="ignore", invalid="ignore"):
-        value = (p - d) / n
-        if method == "wald":
-            pp, dd = p / n, d / n
-            var = pp + dd - (pp - dd) ** 2
-            se = np.sqrt(var / n)
-            low, high = value - z * se, value + z * se
-        elif method == "adjusted-wald":
-            na = n + 3.0
-            pp, dd = (p + 0.75) / na, (d + 0.75) / na
-            centre = pp - dd
-            var = pp + dd - (pp - dd) ** 2
-            se = np.sqrt(var / na)
-            low, high = centre - z * se, centre + z * se
-        elif method == "score":
-            low, high = _tango_interval(d, p, n, z)
-        else:
-            raise ConfigError(f"method={method!r} - expected one of {', '.join(NPS_METHODS)}")
-    low, high = np.clip(low, -1, 1), np.clip(high, -1, 1)
-    return value, low, high
-
-
-def _tango_score(delta, b, c, n):
-    """Tango's score statistic for a difference of two multinomial cells.
-
-    b = detractors, c = promoters, delta = hypothesised NPS (fraction).
-    """
-    a_ = 2 * n
-    b_ = -b - c + (2 * n - c + b) * delta
-    c_ = -b * delta * (1 - delta)
-    q21 = (np.sqrt(np.maximum(b_ ** 2 - 4 * a_ * c_, 0)) - b_) / (2 * a_)
-    return (c - b - n * delta) / np.sqrt(n * (2 * q21 + delta * (1 - delta)))
-
-
-def _tango_interval(d, p, n, z, iterations: int = 60):
-    """Tango (1998) score interval, solved by vectorised bisection on each side."""
-    est = (p - d) / n
-    lo_a, lo_b = np.full_like(est, -1.0), est.copy()  # score(lo_a) > z >= score(lo_b)
-    hi_a, hi_b = est.copy(), np.full_like(est, 1.0)
-    for _ in range(iterations):
-        mid = (lo_a + lo_b) / 2
-        s = _tango_score(mid, d, p, n)
-        above = s > z
-        lo_a = np.where(above, mid, lo_a)
-        lo_b = np.where(above, lo_b, mid)
-        mid = (hi_a + hi_b) / 2
-        s = _tango_score(mid, d, p, n)
-        below = s < -z
-        hi_b = np.where(below, mid, hi_b)
-        hi_a = np.where(below, hi_a, mid)
-    low = np.where(d == n, -1.0, (lo_a + lo_b) / 2)
-    high = np.where(p == n, 1.0, (hi_a + hi_b) / 2)
-    return low, high
 
 
 def nps_from_counts(detractors: int, passives: int, promoters: int, *, method: str = "adjusted-wald",
@@ -266,6 +222,22 @@ def nps(scores, *, method: str = "adjusted-wald", confidence: float = 0.95, band
 
     See :func:`nps_from_counts` for the methods. Missing answers are ignored.
 
+    Parameters
+    ----------
+    scores : array-like
+        0-10 answers (whole numbers); missing values are ignored.
+    method : str
+        ``"adjusted-wald"`` (default), ``"wald"`` or ``"score"`` (Tango).
+    confidence : float
+        Confidence level, e.g. 0.95.
+    bands : dict, optional
+        NPS bands, e.g. ``{"passives": (7, 8)}``; default :data:`NPS_BANDS`.
+
+    Returns
+    -------
+    Estimate
+        NPS in points with its interval; ``details`` holds the three counts.
+
     Examples
     --------
     >>> nps([10, 9, 9, 8, 7, 3, 10, 10, 6, 9]).value  # 6 promoters, 2 detractors of 10
@@ -279,25 +251,8 @@ def nps(scores, *, method: str = "adjusted-wald", confidence: float = 0.95, band
 # shares: CSAT, CES top-box, churn
 
 
-def _share_interval(k, n, method: str, confidence: float):
-    if method not in SHARE_METHODS:
-        raise ConfigError(f"method={method!r} - expected one of {', '.join(SHARE_METHODS)}")
-    k, n = np.asarray(k, dtype=float), np.asarray(n, dtype=float)
-    alpha = 1 - confidence
-    _z(confidence)
-    with np.errstate(divide="ignore", invalid="ignore"):
-        low, high = proportion_confint(k, n, alpha=alpha, method=SHARE_METHODS[method])
-        low, high = np.asarray(low, dtype=float), np.asarray(high, dtype=float)
-        if method == "clopper-pearson":  # statsmodels returns nan at the ends
-            low = np.where(k == 0, 0.0, low)
-            high = np.where(k == n, 1.0, high)
-        value = k / n
-    # the limits bracket the estimate (floating-point can put a Wilson limit 1e-17 inside it at k = 0 or n)
-    low, high = np.fmin(low, value), np.fmax(high, value)
-    return value, np.clip(low, 0, 1), np.clip(high, 0, 1)
-
-
-def share(successes: int, n: int, *, method: str = "wilson", confidence: float = 0.95, metric: str = "share") -> Estimate:
+def share(successes: int, n: int, *, method: str = "wilson", confidence: float = 0.95,
+          metric: str = "share") -> Estimate:
     """A share in percent with a confidence interval (Wilson by default).
 
     Parameters
@@ -305,6 +260,11 @@ def share(successes: int, n: int, *, method: str = "wilson", confidence: float =
     successes, n : count of "yes" and of all answers
     method : ``"wilson"`` (default), ``"jeffreys"``, ``"agresti-coull"``,
         ``"clopper-pearson"`` or ``"wald"``
+
+    Returns
+    -------
+    Estimate
+        The share in percent with its interval; ``details["successes"]``.
 
     Notes
     -----
@@ -357,6 +317,24 @@ def csat(scores, *, scale: tuple[int, int] = (1, 5), satisfied: tuple[int, int] 
 
     CSAT = satisfied answers / all answers x 100 (the source material's formula).
 
+    Parameters
+    ----------
+    scores : array-like
+        Answers on the survey scale; missing values are ignored.
+    scale : tuple of int
+        Lowest and highest answer, default (1, 5).
+    satisfied : tuple of int, optional
+        The satisfied range, default the top two boxes of the scale.
+    method : str
+        Interval method, as :func:`share` (default ``"wilson"``).
+    confidence : float
+        Confidence level, e.g. 0.95.
+
+    Returns
+    -------
+    Estimate
+        % satisfied with its interval; ``details["satisfied"]`` names the range.
+
     Examples
     --------
     >>> csat([5, 4, 4, 3, 1, 5, 2, 4]).value
@@ -377,6 +355,24 @@ def ces(scores, *, scale: tuple[int, int] = (1, 5), easy: tuple[int, int] | None
     CES = answers 4-5 / all answers x 100 (the source material's formula). For
     the mean on a 1-7 scale use :func:`ces_mean`.
 
+    Parameters
+    ----------
+    scores : array-like
+        Answers on the survey scale; missing values are ignored.
+    scale : tuple of int
+        Lowest and highest answer, default (1, 5).
+    easy : tuple of int, optional
+        The "easy" range, default the top two boxes of the scale.
+    method : str
+        Interval method, as :func:`share` (default ``"wilson"``).
+    confidence : float
+        Confidence level, e.g. 0.95.
+
+    Returns
+    -------
+    Estimate
+        % easy with its interval; ``details["easy"]`` names the range.
+
     Examples
     --------
     >>> ces([5, 4, 3, 2, 5]).value
@@ -388,29 +384,9 @@ def ces(scores, *, scale: tuple[int, int] = (1, 5), easy: tuple[int, int] | None
     return _with(est, easy=f"{box[0]}-{box[1]} of {scale[0]}-{scale[1]}")
 
 
-def bootstrap_counts(rng: np.random.Generator, n: int, size: int) -> np.ndarray:
-    """``size`` bootstrap resamples of n rows as counts (size x n): how often each row was drawn.
-
-    The same multinomial(n, 1/n) counts as ``rng.multinomial``, drawn as n indices per resample and
-    counted with one ``bincount``: several times faster for large n.
-    """
-    idx = rng.integers(0, n, size=(size, n))
-    idx += (np.arange(size) * n)[:, None]
-    return np.bincount(idx.ravel(), minlength=size * n).reshape(size, n).astype(float)
-
-
 def _with(est: Estimate, **details) -> Estimate:
     return Estimate(est.metric, est.value, est.ci_low, est.ci_high, est.n, est.method, est.confidence, est.measured_in,
                     {**est.details, **details})
-
-
-def _mean_interval(mean, sd, n, confidence):
-    mean, sd, n = (np.asarray(x, dtype=float) for x in (mean, sd, n))
-    with np.errstate(divide="ignore", invalid="ignore"):
-        t = stats.t.ppf(0.5 + confidence / 2, np.maximum(n - 1, 1))
-        half = t * sd / np.sqrt(n)
-        half = np.where(n >= 2, half, np.nan)
-    return mean - half, mean + half
 
 
 def _mean_estimate(arr, metric, unit, confidence, **details):
@@ -425,6 +401,20 @@ def _mean_estimate(arr, metric, unit, confidence, **details):
 
 def ces_mean(scores, *, scale: tuple[int, int] = (1, 7), confidence: float = 0.95) -> Estimate:
     """Mean effort score with a t interval (for 1-7 CES scales).
+
+    Parameters
+    ----------
+    scores : array-like
+        Answers on the survey scale; missing values are ignored.
+    scale : tuple of int
+        Lowest and highest answer, default (1, 7).
+    confidence : float
+        Confidence level, e.g. 0.95.
+
+    Returns
+    -------
+    Estimate
+        Mean with its t interval; ``details["sd"]``.
 
     Examples
     --------
@@ -450,18 +440,6 @@ def _response_hours(tickets: pd.DataFrame) -> tuple[np.ndarray, int]:
     return hours.dropna().to_numpy(dtype=float), unanswered
 
 
-def _median_ranks(n, confidence):
-    """1-based ranks (l, u) of the order-statistic interval for the median; coverage >= confidence."""
-    n = np.asarray(n, dtype=float)
-    alpha = 1 - confidence
-    l = stats.binom.ppf(alpha / 2, n, 0.5)
-    l = np.maximum(l, 1)
-    u = n - l + 1
-    achieved = 1 - 2 * stats.binom.cdf(l - 1, n, 0.5)
-    ok = achieved >= confidence - 1e-12
-    return l.astype(int), u.astype(int), ok
-
-
 def first_response_time(tickets: pd.DataFrame, *, statistic: str = "median", confidence: float = 0.95) -> Estimate:
     """Time to first response, in hours, from a tickets table.
 
@@ -474,6 +452,11 @@ def first_response_time(tickets: pd.DataFrame, *, statistic: str = "median", con
         material's "average response time" = total time to first response /
         number of requests, with a t interval; response times are skewed, so
         this interval undercovers at small n - see docs/statistics.md).
+
+    Returns
+    -------
+    Estimate
+        Median (or mean) hours with its interval; ``details["unanswered"]``.
 
     Notes
     -----
@@ -498,8 +481,8 @@ def first_response_time(tickets: pd.DataFrame, *, statistic: str = "median", con
     if n == 0:
         raise InsufficientDataError("first response time needs at least one answered ticket; got 0")
     x = np.sort(hours)
-    l, u, ok = _median_ranks(n, confidence)
-    low, high = (float(x[l - 1]), float(x[u - 1])) if ok else (np.nan, np.nan)
+    lo_rank, hi_rank, ok = _median_ranks(n, confidence)
+    low, high = (float(x[lo_rank - 1]), float(x[hi_rank - 1])) if ok else (np.nan, np.nan)
     return Estimate("first_response_time_median", float(np.median(x)), low, high, n, "order statistics", confidence,
                     "hours", {"unanswered": unanswered})
 
@@ -534,6 +517,23 @@ def churn_rate(customers: pd.DataFrame, *, start=None, end=None, method: str = "
     The period defaults to the 12 months ending at the latest date in the table.
     Without dates (a snapshot export with a ``churned`` flag) it is the share
     of customers flagged as churned.
+
+    Parameters
+    ----------
+    customers : DataFrame
+        Customers table with ``acquired_at`` and ``churned_at``, or a ``churned`` flag
+        and ``tenure_months``.
+    start, end : date-like, optional
+        The period; default the 12 months ending at the latest date in the table.
+    method : str
+        Interval method, as :func:`share` (default ``"wilson"``).
+    confidence : float
+        Confidence level, e.g. 0.95.
+
+    Returns
+    -------
+    Estimate
+        % churned with its interval; ``details`` holds the period, churned and active at start.
 
     Examples
     --------
@@ -577,15 +577,6 @@ def _exposure(customers: pd.DataFrame, start=None, end=None):
     return events.astype(float), months
 
 
-def _poisson_interval(k, exposure, confidence):
-    k, exposure = np.asarray(k, dtype=float), np.asarray(exposure, dtype=float)
-    alpha = 1 - confidence
-    with np.errstate(divide="ignore", invalid="ignore"):
-        low = np.where(k > 0, stats.chi2.ppf(alpha / 2, 2 * k) / 2, 0.0) / exposure
-        high = stats.chi2.ppf(1 - alpha / 2, 2 * k + 2) / 2 / exposure
-    return low, high
-
-
 def churn_hazard(customers: pd.DataFrame, *, start=None, end=None, confidence: float = 0.95) -> Estimate:
     """Monthly churn hazard: churn events / customer-months at risk, in % per month.
 
@@ -593,6 +584,21 @@ def churn_hazard(customers: pd.DataFrame, *, start=None, end=None, confidence: f
     period defaults to the 12 months ending at the latest date in the table.
 
     Exact (Garwood) Poisson interval: [chi2(alpha/2, 2k) / 2T, chi2(1 - alpha/2, 2k + 2) / 2T].
+
+    Parameters
+    ----------
+    customers : DataFrame
+        Customers table with ``acquired_at`` and ``churned_at``, or a ``churned`` flag
+        and ``tenure_months``.
+    start, end : date-like, optional
+        The period; default the 12 months ending at the latest date in the table.
+    confidence : float
+        Confidence level, e.g. 0.95.
+
+    Returns
+    -------
+    Estimate
+        % per month with the exact Poisson interval; ``details`` holds events and customer-months.
 
     Examples
     --------
@@ -622,6 +628,20 @@ def cac(customers: pd.DataFrame, *, start=None, end=None, confidence: float = 0.
 
     Customers acquired in [start, end] (all if not given).
 
+    Parameters
+    ----------
+    customers : DataFrame
+        Customers table with ``acquisition_cost`` (and ``acquired_at`` for a period).
+    start, end : date-like, optional
+        Acquisition period (inclusive); default all customers.
+    confidence : float
+        Confidence level, e.g. 0.95.
+
+    Returns
+    -------
+    Estimate
+        Mean acquisition cost with its t interval, in the data's currency.
+
     Examples
     --------
     >>> import pandas as pd
@@ -641,6 +661,18 @@ def cac(customers: pd.DataFrame, *, start=None, end=None, confidence: float = 0.
 def cost_to_serve(customers: pd.DataFrame, *, confidence: float = 0.95) -> Estimate:
     """Mean yearly cost to serve a customer (t interval).
 
+    Parameters
+    ----------
+    customers : DataFrame
+        Customers table with ``cost_to_serve``.
+    confidence : float
+        Confidence level, e.g. 0.95.
+
+    Returns
+    -------
+    Estimate
+        Mean yearly cost to serve with its t interval, in the data's currency.
+
     Examples
     --------
     >>> import pandas as pd
@@ -653,6 +685,20 @@ def cost_to_serve(customers: pd.DataFrame, *, confidence: float = 0.95) -> Estim
 def clv_formula(annual_revenue_per_customer, relationship_years, cac=0.0):
     """CLV as the source material defines it: annual revenue per customer x years - CAC.
 
+    Parameters
+    ----------
+    annual_revenue_per_customer : float or array-like
+        Yearly revenue per customer.
+    relationship_years : float or array-like
+        Expected years a customer stays.
+    cac : float or array-like
+        Customer acquisition cost, default 0.
+
+    Returns
+    -------
+    float or ndarray
+        The CLV (a float for scalar inputs).
+
     Examples
     --------
     >>> clv_formula(1200.0, 3.5, 400.0)
@@ -664,6 +710,20 @@ def clv_formula(annual_revenue_per_customer, relationship_years, cac=0.0):
 
 def clv_retention_formula(margin, retention, discount=0.10):
     """Retention-based CLV: m r / (1 + d - r), yearly margin m, retention r, discount d.
+
+    Parameters
+    ----------
+    margin : float or array-like
+        Yearly margin per customer m.
+    retention : float or array-like
+        Yearly retention rate r, between 0 and 1.
+    discount : float or array-like
+        Yearly discount rate d, default 0.10.
+
+    Returns
+    -------
+    float or ndarray
+        The CLV (a float for scalar inputs).
 
     Examples
     --------
@@ -729,6 +789,11 @@ def clv(customers: pd.DataFrame, revenue: pd.DataFrame | None = None, *, method:
         cost to serve and retention r = exp(-12 x monthly hazard).
     discount : yearly discount rate d for ``"retention"``
     n_boot, seed : percentile bootstrap over customers (seeded, reproducible)
+
+    Returns
+    -------
+    Estimate
+        CLV in the data's currency with its percentile bootstrap interval (NaN without ``n_boot``).
 
     Examples
     --------
@@ -866,100 +931,132 @@ def _whole_numbers(s: pd.Series):
     return np.where(valid, values, 0).astype(np.int64), valid
 
 
+def _grouped_nps(data, codes, labels, valid_group, metric, method, confidence, scale, box, start, end):
+    """NPS per group from the counts of each 0-10 answer (one bincount over group x answer)."""
+    g = len(labels)
+    values, ok = _whole_numbers(data["nps"])
+    if not valid_group.all():
+        ok = ok & valid_group
+    counts = np.bincount(codes[ok].astype(np.int32) * 11 + values[ok], minlength=g * 11).reshape(g, 11)
+    b = NPS_BANDS
+    d = counts[:, b["detractors"][0]:b["detractors"][1] + 1].sum(1)
+    pa = counts[:, b["passives"][0]:b["passives"][1] + 1].sum(1)
+    p = counts[:, b["promoters"][0]:b["promoters"][1] + 1].sum(1)
+    m = method or "adjusted-wald"
+    with np.errstate(divide="ignore", invalid="ignore"):
+        value, low, high = _nps_interval(d, pa, p, m, confidence)
+    out = labels.assign(metric="nps", value=value * 100, ci_low=low * 100, ci_high=high * 100, n=d + pa + p,
+                        method=m, measured_in="points", detractors=d, passives=pa, promoters=p)
+    return out
+
+
+def _grouped_share(data, codes, labels, valid_group, metric, method, confidence, scale, box, start, end):
+    """CSAT or CES top-box share per group."""
+    g = len(labels)
+    default_scale = (1, 5)
+    sc_ = tuple(scale or default_scale)
+    sc_, bx = _top_box(sc_, box, metric)
+    values, ok = _whole_numbers(data[metric])
+    if not valid_group.all():
+        ok = ok & valid_group
+    n = np.bincount(codes[ok], minlength=g)
+    k = np.bincount(codes[ok & (values >= bx[0]) & (values <= bx[1])], minlength=g)
+    m = method or "wilson"
+    value, low, high = _share_interval(k, n, m, confidence)
+    out = labels.assign(metric=metric, value=value * 100, ci_low=low * 100, ci_high=high * 100, n=n, method=m,
+                        measured_in="%", successes=k)
+    return out
+
+
+def _grouped_mean(data, codes, labels, valid_group, metric, method, confidence, scale, box, start, end):
+    """Mean per group with its t interval (CES mean, CAC, cost to serve, mean first-response hours)."""
+    g = len(labels)
+    if metric == "first_response_time":
+        arr = ((data["first_response_at"] - data["created_at"]).dt.total_seconds() / 3600).to_numpy(dtype=float)
+        unit = "hours"
+    else:
+        col = {"ces_mean": "ces", "cac": "acquisition_cost", "cost_to_serve": "cost_to_serve"}[metric]
+        arr = data[col].to_numpy(dtype="float64", na_value=np.nan)
+        unit = METRICS[metric][1]
+        if metric == "cac" and (start is not None or end is not None):
+            acq = data["acquired_at"]
+            inside = np.ones(len(data), bool)
+            if start is not None:
+                inside &= (acq >= _as_ts(start)).to_numpy()
+            if end is not None:
+                inside &= (acq <= _as_ts(end)).to_numpy()
+            arr = np.where(inside, arr, np.nan)
+    ok = valid_group & ~np.isnan(arr)
+    n = np.bincount(codes[ok], minlength=g).astype(float)
+    s1 = np.bincount(codes[ok], weights=arr[ok], minlength=g)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        mean = s1 / n
+        dev = arr[ok] - mean[codes[ok]]
+        ss = np.bincount(codes[ok], weights=dev * dev, minlength=g)
+        sd = np.sqrt(ss / (n - 1))
+    low, high = _mean_interval(mean, sd, n, confidence)
+    out = labels.assign(metric=metric, value=mean, ci_low=low, ci_high=high, n=n.astype(int), method="t",
+                        measured_in=unit)
+    return out
+
+
+def _grouped_median(data, codes, labels, valid_group, metric, method, confidence, scale, box, start, end):
+    """Median first-response hours per group with the order-statistic interval."""
+    g = len(labels)
+    hours = ((data["first_response_at"] - data["created_at"]).dt.total_seconds() / 3600).to_numpy(dtype=float)
+    ok = valid_group & ~np.isnan(hours)
+    order = np.lexsort((hours[ok], codes[ok]))
+    hs, cs = hours[ok][order], codes[ok][order]
+    n = np.bincount(cs, minlength=g)
+    starts = np.concatenate([[0], np.cumsum(n)[:-1]])
+    med = np.full(g, np.nan)
+    low = np.full(g, np.nan)
+    high = np.full(g, np.nan)
+    lo_rank, hi_rank, okr = _median_ranks(np.maximum(n, 1), confidence)
+    for i in range(g):
+        if n[i]:
+            x = hs[starts[i]:starts[i] + n[i]]
+            med[i] = np.median(x)
+            if okr[i]:
+                low[i], high[i] = x[lo_rank[i] - 1], x[hi_rank[i] - 1]
+    out = labels.assign(metric=metric, value=med, ci_low=low, ci_high=high, n=n, method="order statistics",
+                        measured_in="hours")
+    return out
+
+
+def _grouped_churn(data, codes, labels, valid_group, metric, method, confidence, scale, box, start, end):
+    """Churn rate or hazard per group, one :func:`churn_rate` / :func:`churn_hazard` call each."""
+    g = len(labels)
+    if "acquired_at" in data.columns and "churned_at" in data.columns:
+        d_start, d_end = default_period(data)
+        start = d_start if start is None else start
+        end = d_end if end is None else end
+    rows = []
+    for i in range(g):
+        sub = data.loc[codes == i]
+        try:
+            est = (churn_rate if metric == "churn_rate" else churn_hazard)(sub, start=start, end=end,
+                                                                             confidence=confidence)
+            rows.append(dict(value=est.value, ci_low=est.ci_low, ci_high=est.ci_high, n=est.n, method=est.method))
+        except InsufficientDataError:
+            rows.append(dict(value=np.nan, ci_low=np.nan, ci_high=np.nan, n=0, method=""))
+    extra = pd.DataFrame(rows, index=labels.index)
+    out = labels.assign(metric=metric, **{c: extra[c] for c in extra.columns}, measured_in=METRICS[metric][1])
+    return out
+
+
+_GROUPED = {"nps": _grouped_nps, "csat": _grouped_share, "ces": _grouped_share, "ces_mean": _grouped_mean,
+            "cac": _grouped_mean, "cost_to_serve": _grouped_mean, "first_response_time": _grouped_mean,
+            "first_response_time_median": _grouped_median, "churn_rate": _grouped_churn,
+            "churn_hazard": _grouped_churn}
+
+
 def _grouped(data, keys, names, metric, method, confidence, scale, box, start, end) -> pd.DataFrame:
     codes, labels = _codes(keys)
-    g = len(labels)
     labels.columns = names
     valid_group = codes >= 0
-    if metric == "nps":
-        values, ok = _whole_numbers(data["nps"])
-        if not valid_group.all():
-            ok = ok & valid_group
-        counts = np.bincount(codes[ok].astype(np.int32) * 11 + values[ok], minlength=g * 11).reshape(g, 11)
-        b = NPS_BANDS
-        d = counts[:, b["detractors"][0]:b["detractors"][1] + 1].sum(1)
-        pa = counts[:, b["passives"][0]:b["passives"][1] + 1].sum(1)
-        p = counts[:, b["promoters"][0]:b["promoters"][1] + 1].sum(1)
-        m = method or "adjusted-wald"
-        with np.errstate(divide="ignore", invalid="ignore"):
-            value, low, high = _nps_interval(d, pa, p, m, confidence)
-        out = labels.assign(metric="nps", value=value * 100, ci_low=low * 100, ci_high=high * 100, n=d + pa + p,
-                            method=m, measured_in="points", detractors=d, passives=pa, promoters=p)
-    elif metric in ("csat", "ces"):
-        default_scale = (1, 5)
-        sc_ = tuple(scale or default_scale)
-        sc_, bx = _top_box(sc_, box, metric)
-        values, ok = _whole_numbers(data[metric])
-        if not valid_group.all():
-            ok = ok & valid_group
-        n = np.bincount(codes[ok], minlength=g)
-        k = np.bincount(codes[ok & (values >= bx[0]) & (values <= bx[1])], minlength=g)
-        m = method or "wilson"
-        value, low, high = _share_interval(k, n, m, confidence)
-        out = labels.assign(metric=metric, value=value * 100, ci_low=low * 100, ci_high=high * 100, n=n, method=m,
-                            measured_in="%", successes=k)
-    elif metric in ("ces_mean", "cac", "cost_to_serve", "first_response_time"):
-        if metric == "first_response_time":
-            arr = ((data["first_response_at"] - data["created_at"]).dt.total_seconds() / 3600).to_numpy(dtype=float)
-            unit = "hours"
-        else:
-            col = {"ces_mean": "ces", "cac": "acquisition_cost", "cost_to_serve": "cost_to_serve"}[metric]
-            arr = data[col].to_numpy(dtype="float64", na_value=np.nan)
-            unit = METRICS[metric][1]
-            if metric == "cac" and (start is not None or end is not None):
-                acq = data["acquired_at"]
-                inside = np.ones(len(data), bool)
-                if start is not None:
-                    inside &= (acq >= _as_ts(start)).to_numpy()
-                if end is not None:
-                    inside &= (acq <= _as_ts(end)).to_numpy()
-                arr = np.where(inside, arr, np.nan)
-        ok = valid_group & ~np.isnan(arr)
-        n = np.bincount(codes[ok], minlength=g).astype(float)
-        s1 = np.bincount(codes[ok], weights=arr[ok], minlength=g)
-        with np.errstate(divide="ignore", invalid="ignore"):
-            mean = s1 / n
-            dev = arr[ok] - mean[codes[ok]]
-            ss = np.bincount(codes[ok], weights=dev * dev, minlength=g)
-            sd = np.sqrt(ss / (n - 1))
-        low, high = _mean_interval(mean, sd, n, confidence)
-        out = labels.assign(metric=metric, value=mean, ci_low=low, ci_high=high, n=n.astype(int), method="t", measured_in=unit)
-    elif metric == "first_response_time_median":
-        hours = ((data["first_response_at"] - data["created_at"]).dt.total_seconds() / 3600).to_numpy(dtype=float)
-        ok = valid_group & ~np.isnan(hours)
-        order = np.lexsort((hours[ok], codes[ok]))
-        hs, cs = hours[ok][order], codes[ok][order]
-        n = np.bincount(cs, minlength=g)
-        starts = np.concatenate([[0], np.cumsum(n)[:-1]])
-        med = np.full(g, np.nan)
-        low = np.full(g, np.nan)
-        high = np.full(g, np.nan)
-        l, u, okr = _median_ranks(np.maximum(n, 1), confidence)
-        for i in range(g):
-            if n[i]:
-                x = hs[starts[i]:starts[i] + n[i]]
-                med[i] = np.median(x)
-                if okr[i]:
-                    low[i], high[i] = x[l[i] - 1], x[u[i] - 1]
-        out = labels.assign(metric=metric, value=med, ci_low=low, ci_high=high, n=n, method="order statistics",
-                            measured_in="hours")
-    elif metric in ("churn_rate", "churn_hazard"):
-        if "acquired_at" in data.columns and "churned_at" in data.columns:
-            d_start, d_end = default_period(data)
-            start = d_start if start is None else start
-            end = d_end if end is None else end
-        rows = []
-        for i in range(g):
-            sub = data.loc[codes == i]
-            try:
-                est = (churn_rate if metric == "churn_rate" else churn_hazard)(sub, start=start, end=end,
-                                                                                 confidence=confidence)
-                rows.append(dict(value=est.value, ci_low=est.ci_low, ci_high=est.ci_high, n=est.n, method=est.method))
-            except InsufficientDataError:
-                rows.append(dict(value=np.nan, ci_low=np.nan, ci_high=np.nan, n=0, method=""))
-        extra = pd.DataFrame(rows, index=labels.index)
-        out = labels.assign(metric=metric, **{c: extra[c] for c in extra.columns}, measured_in=METRICS[metric][1])
-    else:  # pragma: no cover
+    if metric not in _GROUPED:  # pragma: no cover
         raise ConfigError(metric)
+    out = _GROUPED[metric](data, codes, labels, valid_group, metric, method, confidence, scale, box, start, end)
     out = out[out["n"] > 0] if len(out) else out
     return out.reset_index(drop=True)

@@ -1,0 +1,156 @@
+"""A metric per period (week, month, quarter, year) and which period-over-period changes are real."""
+from __future__ import annotations
+
+from typing import Sequence
+
+import numpy as np
+import pandas as pd
+
+from ..errors import ConfigError
+from ..periods import window
+from .design import _apply_deff, _check_cluster, _cluster_data, _deff_pairs
+from .kinds import COMPARE_METRICS, _Additive, _blank, _Opts
+from .metrics import _as_ts
+from .preparation import _NS_PER_DAY, _day_numbers, _group_codes, _prepared
+from .rules import _COLUMNS, _check_common, _finish, _frame
+from .twosample import _nps_test_name
+
+__all__ = ["trend"]
+
+
+_FREQS = {"W": "W", "week": "W", "weekly": "W", "M": "M", "month": "M", "monthly": "M", "Q": "Q",
+          "quarter": "Q", "quarterly": "Q", "Y": "Y", "year": "Y", "yearly": "Y"}
+
+
+def _period_index(when: np.ndarray | None, periods: pd.PeriodIndex, *, day: np.ndarray | None = None) -> np.ndarray:
+    """Position of each timestamp's period in ``periods`` (-1 or ``len(periods)`` outside them, -1 for NaT).
+
+    Periods start at midnight, so the day decides: each row's day number indexes a table with one
+    entry per day of the span and one more at each end for the days outside (a search per row, or
+    numpy's calendar cast to months, costs 5-10x more). ``day``: the rows' day numbers, when known.
+    """
+    edges = np.array([p.start_time for p in periods] + [(periods[-1] + 1).start_time], dtype="datetime64[ns]")
+    day0, day1 = (edges[[0, -1]].astype(np.int64) // _NS_PER_DAY).tolist()
+    days = np.arange(day0, day1, dtype=np.int64) * _NS_PER_DAY  # midnight of every day of the periods
+    table = np.concatenate([[-1], np.searchsorted(edges.astype(np.int64), days, side="right") - 1, [len(periods)]])
+    if day is None:
+        day = _day_numbers(when)
+    return table[np.clip(day - (day0 - 1), 0, len(days) + 1)]
+
+
+def trend(data: pd.DataFrame | None = None, *, metric: str = "nps", freq: str = "M",
+          by: str | Sequence[str] | None = None, date: str | None = None, start=None, end=None,
+          correction: str = "fdr_bh", alpha: float = 0.05, min_n_show: int = 5, min_n_test: int = 30,
+          confidence: float = 0.95, scale: tuple[int, int] | None = None, box: tuple[int, int] | None = None,
+          method: str | None = None, bands: dict | None = None, cluster: str | None = None) -> pd.DataFrame:
+    """A metric per period (week, month, quarter) with intervals, and which changes are real.
+
+    Each period is compared with the one before it (same group) with the test of
+    :func:`compare`; all period-over-period changes of the returned table form one
+    family for the correction.
+
+    Parameters
+    ----------
+    freq : ``"W"``, ``"M"`` (default), ``"Q"`` or ``"Y"``
+    by : optional grouping column(s): one trend line per group
+    start, end : first and last date to include (default: the data's range)
+    cluster : as :func:`compare`: a customer answering in two periods makes the
+        periods dependent; the cluster-robust variance accounts for it
+    Other parameters as :func:`compare`.
+
+    Returns
+    -------
+    DataFrame
+        The ``by`` column(s) if given; ``period`` (pandas Period), ``period_start``
+        (Timestamp); then the columns of :func:`compare`, where ``vs`` is the
+        previous period, ``reference``/``reference_n`` its value and n, and
+        ``diff`` the change from it. Empty periods appear with ``n`` = 0 (not
+        shown), so gaps stay visible; the first period has no comparison.
+
+    Examples
+    --------
+    >>> import pandas as pd
+    >>> df = pd.DataFrame({"date": pd.to_datetime(["2025-01-15"] * 100 + ["2025-02-15"] * 100),
+    ...                    "nps": [10, 9, 7, 8] * 25 + [10, 3, 2, 1] * 25})
+    >>> t = trend(df, metric="nps", freq="M")
+    >>> t[["period", "value", "diff", "direction"]]
+        period  value  diff direction
+    0  2025-01   50.0   NaN not tested
+    1  2025-02  -50.0 -100.0     lower
+    """
+    _check_common(metric, correction, alpha, min_n_show, min_n_test, confidence)
+    if freq not in _FREQS:
+        raise ConfigError(f"freq={freq!r} - expected 'W' (week), 'M' (month), 'Q' (quarter) or 'Y' (year)")
+    if not isinstance(data, pd.DataFrame):
+        raise ConfigError("data: expected a table (DataFrame), e.g. cx.load(folder).responses")
+    spec = COMPARE_METRICS[metric]
+    prep = _prepared(data, metric, date=date, scale=scale, box=box, bands=bands)
+    kind = prep.kind
+    cl = _check_cluster(data, cluster, spec)
+    opts = _Opts(confidence, method, cl is not None)
+    lo, hi = prep.date_range()
+    lo = _as_ts(start) if start is not None else lo
+    hi = _as_ts(end) if end is not None else hi
+    if hi < lo:
+        raise ConfigError(f"start={start!r} is after end={end!r}")
+    periods = pd.period_range(lo, hi, freq=_FREQS[freq])
+    codes, labels, by_names = _group_codes(data, by)
+    g = len(labels)
+    cells, parts = [], []
+    if isinstance(kind, _Additive) and prep.churn is None and cl is None and len(periods):
+        # one pass: each row's period found once, cells of every (period, group) from one reduction; the
+        # same sums as one pass per period (bincount adds each cell's rows in the same order)
+        at = _period_index(None, periods, day=prep.days())
+        valid = prep.ok & (at >= 0) & (at < len(periods))  # NaT: at = -1
+        both = kind.cells(prep.payload, valid, np.where(valid, at, 0) * g + codes, len(periods) * g)
+        cells = [kind.take(both, np.arange(t * g, (t + 1) * g)) for t in range(len(periods))]
+    else:
+        for t, p in enumerate(periods):
+            valid, payload = prep.observations(window(p))
+            cells.append(kind.cells(payload, valid, codes, g))
+            parts.append((valid, payload, codes, t * g))
+    cd = _cluster_data(kind.name, parts, cl, len(periods) * g) if cl is not None and len(periods) > 1 else None
+    n_total = sum(kind.n(c) for c in cells) if cells else np.zeros(g)
+    groups = np.flatnonzero(n_total > 0)
+    frames = []
+    for t, p in enumerate(periods):
+        a = kind.take(cells[t], groups)
+        if t == 0:
+            b = None
+            dd = _blank(groups.size, spec["test"].split(";")[0] if spec["kind"] != "nps" else
+                        _nps_test_name("wald" if method == "wald" else "adjusted-wald"))
+            ref_v, ref_n = np.full(groups.size, np.nan), np.zeros(groups.size)
+        else:
+            b = kind.take(cells[t - 1], groups)
+            dd = kind.diff(a, b, opts)
+            if cd is not None:
+                dd = _apply_deff(dd, _deff_pairs(cd, t * g + groups, (t - 1) * g + groups), kind.name, cluster)
+            ref_v, ref_n = kind.estimate(b, opts)[0], kind.n(b)
+        f = _frame(labels.iloc[groups], str(periods[t - 1]) if t else "", metric, kind.estimate(a, opts),
+                   kind.n(a), ref_v, ref_n, dd)
+        f.insert(len(by_names) if by is not None else 0, "period", p)
+        f.insert(len(by_names) + 1 if by is not None else 1, "period_start", p.start_time)
+        f["_first"] = t == 0
+        frames.append(f)
+    cols = (by_names if by is not None else []) + ["period", "period_start"] + _COLUMNS
+    if not frames:
+        return pd.DataFrame(columns=cols)
+    frame = pd.concat(frames, ignore_index=True)
+    first = frame.pop("_first").to_numpy(dtype=bool)
+    # the first period has nothing to compare with: give it a reference n that passes the rules, then blank it
+    frame.loc[first, "reference_n"] = max(min_n_test, min_n_show)
+    frame = _finish(frame, ref_label="previous period", has_reference=True, min_n_show=int(min_n_show),
+                    min_n_test=int(min_n_test), correction=correction, alpha=alpha)
+    frame.loc[first, "reference_n"] = 0
+    frame.loc[first, "direction"] = np.where(frame.loc[first, "suppressed"], "not shown", "not tested")
+    frame.loc[first & ~frame["suppressed"].to_numpy(), "note"] = "first period"
+    sort_cols = (by_names if by is not None else []) + ["period_start"]
+    frame = frame[cols].sort_values(sort_cols, kind="stable").reset_index(drop=True)
+    tested = int(frame["p_value"].notna().sum())
+    frame.attrs.update(metric=metric, measured_in=spec["measured_in"], higher_is_better=spec["higher_is_better"],
+                       against="previous", by=by_names if by is not None else None, freq=_FREQS[freq],
+                       correction=correction, alpha=alpha, confidence=confidence, min_n_show=int(min_n_show),
+                       min_n_test=int(min_n_test),
+                       family=f"period-over-period changes: the {tested} tested rows of this table",
+                       family_size=tested, effect_size=spec["effect_size"], cluster=cluster)
+    return frame
