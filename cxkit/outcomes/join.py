@@ -135,6 +135,33 @@ def join_outcomes(responses=None, customers: pd.DataFrame | None = None, revenue
     (2, 1)
     """
     responses, customers, revenue = _unpack(responses, customers, revenue)
+    _check_join_args(customers, rule, score)
+    dated = _churn_columns(customers)
+    cust = _customers_table(customers)
+    customer_at = _arrow_ids(cust["customer_id"])  # ids are found by their position in it
+    before = None if before is None else pd.Timestamp(before)
+    counts: dict[str, int] = {"customers": len(cust)}
+    end = _follow_up_end(end, cust, dated, responses, revenue)
+    answers = _no_answers()
+    if responses is not None:
+        r = _usable_answers(responses, cust, customer_at, score=score, dated=dated, before=before, end=end,
+                            counts=counts)
+        answers = _answer_per_customer(r, rule, counts)
+    out = _attach_answers(cust, answers, rule, bands, counts)
+    out = _follow_up(out, dated, before, end, counts)
+    notes = _monthly_revenue(out, revenue, customer_at, revenue_months, dated, counts)
+    out = _ordered_columns(out.drop(columns="_pos"))
+    rule_text = _rule_text(rule, score, dated, before, end)
+    return OutcomeData(title=f"Customers linked to survey answers (rule: {rule})", table=_counts_table(counts, score),
+                       note_list=[rule_text] + notes, data=out, counts=counts, rule=rule, digits=0)
+
+
+# --------------------------------------------------------------------------------------
+# the steps of join_outcomes, in the order it takes them
+
+
+def _check_join_args(customers, rule: str, score: str) -> None:
+    """Raise a :class:`ConfigError` for a missing customers table or an unknown rule or score."""
     if customers is None or not isinstance(customers, pd.DataFrame):
         raise ConfigError("join_outcomes needs a customers table (customer_id plus churn dates or a churn flag)")
     if "customer_id" not in customers.columns:
@@ -143,86 +170,116 @@ def join_outcomes(responses=None, customers: pd.DataFrame | None = None, revenue
         raise ConfigError(f"rule={rule!r} - expected 'latest' (the customer's latest answer) or 'mean'")
     if score not in SCORES:
         raise ConfigError(f"score={score!r} - expected one of {', '.join(SCORES)}")
-    dated = _churn_columns(customers)
+
+
+def _customers_table(customers: pd.DataFrame) -> pd.DataFrame:
+    """A copy of the customers table with text ids, one row per customer (a repeated id is an error)."""
     cust = customers.drop(columns=[c for c in ("_row",) if c in customers.columns]).copy()
     cust["customer_id"] = _ids(cust["customer_id"])
     dup = cust["customer_id"].duplicated()
     if dup.any():
         raise ConfigError(f"customers: customer_id {cust.loc[dup, 'customer_id'].iloc[0]!r} appears more than once; "
                           "each customer must have one row")
-    customer_at = _arrow_ids(cust["customer_id"])  # ids are found by their position in it
-    before = None if before is None else pd.Timestamp(before)
-    counts: dict[str, int] = {"customers": len(cust)}
+    return cust
 
-    # end of follow-up ---------------------------------------------------------------
-    if end is None:
-        candidates = []
-        if dated:
-            candidates += [cust["acquired_at"].max(), cust["churned_at"].max()]
-        if responses is not None and "date" in responses.columns and len(responses):
-            candidates.append(responses["date"].max())
-        if revenue is not None and len(revenue):
-            candidates.append(revenue["date"].max())
-        candidates = [c for c in candidates if pd.notna(c)]
-        end = max(candidates) if candidates else None
+
+def _follow_up_end(end, cust: pd.DataFrame, dated: bool, responses, revenue):
+    """The end of follow-up: ``end`` as given, else the latest date in the tables (None without dates)."""
+    if end is not None:
+        return pd.Timestamp(end)
+    candidates = []
+    if dated:
+        candidates += [cust["acquired_at"].max(), cust["churned_at"].max()]
+    if responses is not None and "date" in responses.columns and len(responses):
+        candidates.append(responses["date"].max())
+    if revenue is not None and len(revenue):
+        candidates.append(revenue["date"].max())
+    candidates = [c for c in candidates if pd.notna(c)]
+    return max(candidates) if candidates else None
+
+
+def _no_answers() -> pd.DataFrame:
+    """The answers of no customer (no responses table: none matched)."""
+    return pd.DataFrame({"_pos": pd.Series(dtype=np.int64), "survey_date": pd.Series(dtype="datetime64[ns]"),
+                         **{s: pd.Series(dtype=float) for s in SCORES}, "responses": pd.Series(dtype=float)})
+
+
+def _check_responses(responses: pd.DataFrame, score: str, dated: bool, before) -> None:
+    for c in ("customer_id", score):
+        if c not in responses.columns:
+            raise ConfigError(f"responses: column {c!r} missing; it is needed to link answers to customers")
+    if "date" not in responses.columns and (dated or before is not None):
+        raise ConfigError("responses: column 'date' missing; it is needed to order answers and start follow-up")
+
+
+def _linked_answers(responses: pd.DataFrame, customer_at, score: str, counts: dict) -> pd.DataFrame:
+    """Answers with the score and a known customer, keyed by the customer's row position ``_pos``,
+    with every score numeric and a ``date`` column (NaT when the table has none)."""
+    cols = ["customer_id"] + [c for c in ("date", *SCORES) if c in responses.columns]
+    r = responses[cols].copy()
+    counts["responses_with_score"] = int(r[score].notna().sum())
+    r = r[r[score].notna()]
+    no_id = r["customer_id"].isna()
+    counts["responses_without_customer_id"] = int(no_id.sum())
+    r = r[~no_id]
+    pos = _positions(r["customer_id"], customer_at)  # integer keys: no string hashing from here on
+    known = pos >= 0
+    counts["responses_unknown_customer"] = int((~known).sum())
+    r = r[known].drop(columns="customer_id").assign(_pos=pos[known])
+    for s in SCORES:
+        r[s] = _numeric_column(r, s) if s in r.columns else np.nan  # Float64 round trip: 20 ms a column
+    if "date" not in r.columns:
+        r["date"] = pd.NaT
+    return r
+
+
+def _ignored_answers(r: pd.DataFrame, cust: pd.DataFrame, dated: bool, before, end, counts: dict) -> pd.Series:
+    """True for answers given on or after leaving, after ``end`` or on/after ``before`` (each counted once)."""
+    ignore = pd.Series(False, index=r.index)
+    if dated:
+        left = pd.Series(cust["churned_at"].to_numpy()[r["_pos"].to_numpy()], index=r.index)
+        after_churn = left.notna() & (r["date"] >= left)  # on the day of leaving or later
+        counts["responses_after_churn"] = int(after_churn.sum())
+        ignore |= after_churn
+    if end is not None and r["date"].notna().any():
+        late = ~ignore & (r["date"] > end)
+        counts["responses_after_end"] = int(late.sum())
+        ignore |= late
+    if before is not None:
+        late = ~ignore & (r["date"] >= before)
+        counts["responses_in_outcome_window"] = int(late.sum())
+        ignore |= late
+    return ignore
+
+
+def _usable_answers(responses: pd.DataFrame, cust: pd.DataFrame, customer_at, *, score: str, dated: bool, before,
+                    end, counts: dict) -> pd.DataFrame:
+    """The answers the rule may use: linked to a customer and not ignored (see :func:`_ignored_answers`)."""
+    _check_responses(responses, score, dated, before)
+    r = _linked_answers(responses, customer_at, score, counts)
+    return r[~_ignored_answers(r, cust, dated, before, end, counts)]
+
+
+def _answer_per_customer(r: pd.DataFrame, rule: str, counts: dict) -> pd.DataFrame:
+    """One row per customer position: the latest answer, or the mean of the answers (``rule``)."""
+    counts["responses_used"] = int(len(r)) if rule == "mean" else int(r["_pos"].nunique())
+    if rule == "latest":
+        r = r.sort_values(["_pos", "date"], kind="stable")
+        n_used = r.groupby("_pos", sort=False).size()
+        answers = r.drop_duplicates("_pos", keep="last").set_index("_pos")
+        answers = answers.rename(columns={"date": "survey_date"})
+        answers["responses"] = 1
+        counts["responses_not_latest"] = int(n_used.sum() - len(n_used))
     else:
-        end = pd.Timestamp(end)
+        g = r.groupby("_pos", sort=False)
+        answers = g[list(SCORES)].mean()
+        answers["survey_date"] = g["date"].max()
+        answers["responses"] = g.size()
+    return answers.reset_index()[["_pos", "survey_date", *SCORES, "responses"]]
 
-    # answers ------------------------------------------------------------------------
-    # each customer's answer, keyed by the customer's row position (no answers: none matched)
-    answers = pd.DataFrame({"_pos": pd.Series(dtype=np.int64), "survey_date": pd.Series(dtype="datetime64[ns]"),
-                            **{s: pd.Series(dtype=float) for s in SCORES}, "responses": pd.Series(dtype=float)})
-    if responses is not None:
-        for c in ("customer_id", score):
-            if c not in responses.columns:
-                raise ConfigError(f"responses: column {c!r} missing; it is needed to link answers to customers")
-        if "date" not in responses.columns and (dated or before is not None):
-            raise ConfigError("responses: column 'date' missing; it is needed to order answers and start follow-up")
-        cols = ["customer_id"] + [c for c in ("date", *SCORES) if c in responses.columns]
-        r = responses[cols].copy()
-        counts["responses_with_score"] = int(r[score].notna().sum())
-        r = r[r[score].notna()]
-        no_id = r["customer_id"].isna()
-        counts["responses_without_customer_id"] = int(no_id.sum())
-        r = r[~no_id]
-        pos = _positions(r["customer_id"], customer_at)  # integer keys: no string hashing from here on
-        known = pos >= 0
-        counts["responses_unknown_customer"] = int((~known).sum())
-        r = r[known].drop(columns="customer_id").assign(_pos=pos[known])
-        for s in SCORES:
-            r[s] = _numeric_column(r, s) if s in r.columns else np.nan  # Float64 round trip: 20 ms a column
-        if "date" not in r.columns:
-            r["date"] = pd.NaT
-        ignore = pd.Series(False, index=r.index)
-        if dated:
-            left = pd.Series(cust["churned_at"].to_numpy()[r["_pos"].to_numpy()], index=r.index)
-            after_churn = left.notna() & (r["date"] >= left)  # on the day of leaving or later
-            counts["responses_after_churn"] = int(after_churn.sum())
-            ignore |= after_churn
-        if end is not None and r["date"].notna().any():
-            late = ~ignore & (r["date"] > end)
-            counts["responses_after_end"] = int(late.sum())
-            ignore |= late
-        if before is not None:
-            late = ~ignore & (r["date"] >= before)
-            counts["responses_in_outcome_window"] = int(late.sum())
-            ignore |= late
-        r = r[~ignore]
-        counts["responses_used"] = int(len(r)) if rule == "mean" else int(r["_pos"].nunique())
-        if rule == "latest":
-            r = r.sort_values(["_pos", "date"], kind="stable")
-            n_used = r.groupby("_pos", sort=False).size()
-            answers = r.drop_duplicates("_pos", keep="last").set_index("_pos")
-            answers = answers.rename(columns={"date": "survey_date"})
-            answers["responses"] = 1
-            counts["responses_not_latest"] = int(n_used.sum() - len(n_used))
-        else:
-            g = r.groupby("_pos", sort=False)
-            answers = g[list(SCORES)].mean()
-            answers["survey_date"] = g["date"].max()
-            answers["responses"] = g.size()
-        answers = answers.reset_index()[["_pos", "survey_date", *SCORES, "responses"]]
 
+def _attach_answers(cust: pd.DataFrame, answers: pd.DataFrame, rule: str, bands, counts: dict) -> pd.DataFrame:
+    """Customers (in their row order, with ``_pos``) with their answer, ``matched`` and ``nps_group``."""
     out = cust.assign(_pos=np.arange(len(cust))).merge(answers, on="_pos", how="left")  # cust's row order
     out["matched"] = out["responses"].notna()
     out["responses"] = out["responses"].fillna(0).astype(int)
@@ -233,27 +290,37 @@ def join_outcomes(responses=None, customers: pd.DataFrame | None = None, revenue
     out["nps_group"] = pd.Categorical(out["nps_group"], categories=NPS_ORDER, ordered=True)
     counts["customers_matched"] = int(out["matched"].sum())
     counts["customers_without_response"] = int((~out["matched"]).sum())
+    return out
 
-    # follow-up ----------------------------------------------------------------------
+
+def _dated_follow_up(out: pd.DataFrame, before, end, counts: dict) -> pd.DataFrame:
+    """Follow-up from the origin (``before``, else the answer or acquisition) to leaving or ``end``;
+    customers not at risk at the origin are left out."""
+    acquired, churned_at = out["acquired_at"], out["churned_at"]
+    if before is not None:
+        origin = pd.Series(before, index=out.index)
+        at_risk = (acquired.isna() | (acquired <= before)) & (churned_at.isna() | (churned_at > before))
+        counts["customers_not_active_at_window_start"] = int((~at_risk).sum())
+    else:
+        origin = out["survey_date"].where(out["matched"], acquired)
+        at_risk = origin.notna()
+        counts["customers_without_start_date"] = int((~at_risk).sum())
+    stop = churned_at.where(churned_at.notna() & (churned_at <= end), end) if end is not None else churned_at
+    out["origin"] = origin
+    left = churned_at.notna() & (churned_at > origin)
+    if end is not None:
+        left &= churned_at <= end
+    out["churned"] = left.to_numpy()
+    out["months"] = np.clip(_months(stop, origin), 0, None)
+    out["tenure_at_start"] = _months(origin, acquired)
+    return out[at_risk.to_numpy()].reset_index(drop=True)
+
+
+def _follow_up(out: pd.DataFrame, dated: bool, before, end, counts: dict) -> pd.DataFrame:
+    """``origin``, ``months``, ``churned``, ``active`` and ``tenure_at_start``: from the churn dates, or
+    ``tenure_months`` and the ``churned`` flag when the customers table has no dates."""
     if dated:
-        acquired, churned_at = out["acquired_at"], out["churned_at"]
-        if before is not None:
-            origin = pd.Series(before, index=out.index)
-            at_risk = (acquired.isna() | (acquired <= before)) & (churned_at.isna() | (churned_at > before))
-            counts["customers_not_active_at_window_start"] = int((~at_risk).sum())
-        else:
-            origin = out["survey_date"].where(out["matched"], acquired)
-            at_risk = origin.notna()
-            counts["customers_without_start_date"] = int((~at_risk).sum())
-        stop = churned_at.where(churned_at.notna() & (churned_at <= end), end) if end is not None else churned_at
-        out["origin"] = origin
-        left = churned_at.notna() & (churned_at > origin)
-        if end is not None:
-            left &= churned_at <= end
-        out["churned"] = left.to_numpy()
-        out["months"] = np.clip(_months(stop, origin), 0, None)
-        out["tenure_at_start"] = _months(origin, acquired)
-        out = out[at_risk.to_numpy()].reset_index(drop=True)
+        out = _dated_follow_up(out, before, end, counts)
     else:
         out["origin"] = pd.NaT
         out["churned"] = out["churned"].astype("boolean").fillna(False).astype(bool).to_numpy()
@@ -262,55 +329,71 @@ def join_outcomes(responses=None, customers: pd.DataFrame | None = None, revenue
     out["churned"] = out["churned"].astype(bool)
     out["active"] = ~out["churned"]
     counts["customers_churned"] = int(out["churned"].sum())
+    return out
 
-    # revenue ------------------------------------------------------------------------
-    notes = []
-    if revenue is not None and len(revenue):
-        for c in ("customer_id", "date", "amount"):
-            if c not in revenue.columns:
-                raise ConfigError(f"revenue: column {c!r} missing (see data/README.md)")
-        rpos = _positions(revenue["customer_id"], customer_at)
-        counts["invoices_unknown_customer"] = int((rpos < 0).sum())
-        last = revenue["date"].max()
-        start = last - pd.DateOffset(months=revenue_months)
-        inside = ((revenue["date"] > start) & (revenue["date"] <= last)).to_numpy() & (rpos >= 0)
-        amount = revenue.loc[inside, "amount"].groupby(rpos[inside]).sum()
-        if dated:
-            a0 = out["acquired_at"].where(out["acquired_at"].notna() & (out["acquired_at"] > start), start)
-            a1 = out["churned_at"].where(out["churned_at"].notna() & (out["churned_at"] < last), last)
-            active_months = np.clip(_months(a1, a0), 0, None)
-        else:
-            active_months = np.minimum(out["tenure_months"].astype(float).to_numpy(), revenue_months)
-        total = out["_pos"].map(amount).fillna(0.0).to_numpy(dtype=float)
-        with np.errstate(divide="ignore", invalid="ignore"):
-            out["monthly_revenue"] = np.where(active_months >= 1, total / active_months, np.nan)
-        notes.append(f"Monthly revenue: invoices from {(start + pd.Timedelta(days=1)).date()} to {last.date()} "
-                     f"divided by the months each customer was active in that window (at least 1 month).")
-    elif "monthly_revenue" in out.columns:
-        out["monthly_revenue"] = out["monthly_revenue"].astype(float)
-        notes.append("Monthly revenue: the customers table's monthly_revenue column.")
+
+def _revenue_from_invoices(out: pd.DataFrame, revenue: pd.DataFrame, customer_at, revenue_months: int, dated: bool,
+                           counts: dict) -> str:
+    """Set ``monthly_revenue`` from the invoices of the last ``revenue_months`` months; returns the note."""
+    for c in ("customer_id", "date", "amount"):
+        if c not in revenue.columns:
+            raise ConfigError(f"revenue: column {c!r} missing (see data/README.md)")
+    rpos = _positions(revenue["customer_id"], customer_at)
+    counts["invoices_unknown_customer"] = int((rpos < 0).sum())
+    last = revenue["date"].max()
+    start = last - pd.DateOffset(months=revenue_months)
+    inside = ((revenue["date"] > start) & (revenue["date"] <= last)).to_numpy() & (rpos >= 0)
+    amount = revenue.loc[inside, "amount"].groupby(rpos[inside]).sum()
+    if dated:
+        a0 = out["acquired_at"].where(out["acquired_at"].notna() & (out["acquired_at"] > start), start)
+        a1 = out["churned_at"].where(out["churned_at"].notna() & (out["churned_at"] < last), last)
+        active_months = np.clip(_months(a1, a0), 0, None)
     else:
-        out["monthly_revenue"] = np.nan
-        notes.append("No revenue: give a revenue table or a monthly_revenue column for the revenue analyses.")
+        active_months = np.minimum(out["tenure_months"].astype(float).to_numpy(), revenue_months)
+    total = out["_pos"].map(amount).fillna(0.0).to_numpy(dtype=float)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        out["monthly_revenue"] = np.where(active_months >= 1, total / active_months, np.nan)
+    return (f"Monthly revenue: invoices from {(start + pd.Timedelta(days=1)).date()} to {last.date()} "
+            f"divided by the months each customer was active in that window (at least 1 month).")
 
-    out = out.drop(columns="_pos")
+
+def _monthly_revenue(out: pd.DataFrame, revenue, customer_at, revenue_months: int, dated: bool,
+                     counts: dict) -> list[str]:
+    """Set ``monthly_revenue`` (from invoices, the customers' own column, or missing); returns the notes."""
+    if revenue is not None and len(revenue):
+        return [_revenue_from_invoices(out, revenue, customer_at, revenue_months, dated, counts)]
+    if "monthly_revenue" in out.columns:
+        out["monthly_revenue"] = out["monthly_revenue"].astype(float)
+        return ["Monthly revenue: the customers table's monthly_revenue column."]
+    out["monthly_revenue"] = np.nan
+    return ["No revenue: give a revenue table or a monthly_revenue column for the revenue analyses."]
+
+
+def _ordered_columns(out: pd.DataFrame) -> pd.DataFrame:
+    """The customer's id and unit columns first, then the columns the join adds, then the rest."""
     lead = ["customer_id"] + [c for c in ("unit", "segment", "region") if c in out.columns]
     new = ["matched", "responses", "survey_date", *SCORES, "nps_group", "origin", "months", "churned", "active",
            "tenure_at_start", "monthly_revenue"]
     rest = [c for c in out.columns if c not in lead and c not in new]
-    out = out[lead + new + rest]
+    return out[lead + new + rest]
 
+
+def _rule_text(rule: str, score: str, dated: bool, before, end) -> str:
+    """The linking rule in words (the first note)."""
     what = "latest answer" if rule == "latest" else "average of all answers"
     if dated and before is None:
-        rule_text = (f"Each customer's {what} with a {score} score, given before leaving and by {_d(end)}; "
-                     f"follow-up from {'that answer' if rule == 'latest' else 'the last answer'} to leaving "
-                     f"(churn) or {_d(end)} (censored). Customers without an answer: follow-up from acquisition.")
-    elif dated:
-        rule_text = (f"Landmark at {_d(before)}: each customer's {what} with a {score} score before that date; "
-                     f"customers active on {_d(before)} followed to leaving (churn) or {_d(end)} (censored).")
-    else:
-        rule_text = (f"Each customer's {what} with a {score} score; follow-up = tenure_months, event = churned "
-                     "flag (the customers table has no dates).")
+        return (f"Each customer's {what} with a {score} score, given before leaving and by {_d(end)}; "
+                f"follow-up from {'that answer' if rule == 'latest' else 'the last answer'} to leaving "
+                f"(churn) or {_d(end)} (censored). Customers without an answer: follow-up from acquisition.")
+    if dated:
+        return (f"Landmark at {_d(before)}: each customer's {what} with a {score} score before that date; "
+                f"customers active on {_d(before)} followed to leaving (churn) or {_d(end)} (censored).")
+    return (f"Each customer's {what} with a {score} score; follow-up = tenure_months, event = churned "
+            "flag (the customers table has no dates).")
+
+
+def _counts_table(counts: dict, score: str) -> pd.DataFrame:
+    """The ``summary`` of the join: what each count means, in a fixed order, for the counts taken."""
     labels = {
         "customers": "customers in the customers table",
         "customers_matched": "customers matched to a survey answer",
@@ -329,9 +412,7 @@ def join_outcomes(responses=None, customers: pd.DataFrame | None = None, revenue
         "invoices_unknown_customer": "invoices whose customer_id is not in customers",
     }
     keys = [k for k in labels if k in counts]
-    table = pd.DataFrame({"item": [labels[k] for k in keys], "count": [counts[k] for k in keys]})
-    return OutcomeData(title=f"Customers linked to survey answers (rule: {rule})", table=table,
-                       note_list=[rule_text] + notes, data=out, counts=counts, rule=rule, digits=0)
+    return pd.DataFrame({"item": [labels[k] for k in keys], "count": [counts[k] for k in keys]})
 
 
 def _d(ts) -> str:
