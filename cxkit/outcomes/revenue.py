@@ -236,89 +236,129 @@ def revenue_at_risk(data, *, method: str = "both", by: str = "nps_group", refere
     frame = _frame(data)
     rows, notes = [], []
     if method in ("heuristic", "both"):
-        if "nps_group" not in frame.columns or frame["nps_group"].notna().sum() == 0:
-            raise InsufficientDataError("the heuristic needs NPS groups: link survey answers with join_outcomes")
-        cur = frame[frame["active"].astype(bool)]
-        rev = cur["monthly_revenue"].astype(float)
-        if arpu is None:
-            if rev.notna().sum() == 0:
-                raise InsufficientDataError("the heuristic needs ARPU: give revenue or arpu=")
-            arpu = 12 * float(rev.mean())
-        total_n = total_v = 0.0
-        for lv, (share_, label) in HEURISTIC_CHURN_SHARES.items():
-            n = int((cur["nps_group"] == lv).sum())
-            v = n * share_ * arpu
-            total_n += n
-            total_v += v
-            rows.append({"method": "heuristic", "group": lv, "label": label, "customers": n,
-                         "churn_share": 100 * share_, "churn_ci_low": np.nan, "churn_ci_high": np.nan,
-                         "annual_revenue_per_customer": arpu, "revenue_at_risk": v, "ci_low": np.nan,
-                         "ci_high": np.nan, "horizon_months": np.nan})
-        rows.append({"method": "heuristic", "group": "total", "label": "both", "customers": int(total_n),
-                     "churn_share": np.nan, "churn_ci_low": np.nan, "churn_ci_high": np.nan,
-                     "annual_revenue_per_customer": arpu, "revenue_at_risk": total_v, "ci_low": np.nan,
-                     "ci_high": np.nan, "horizon_months": np.nan})
+        rows += _heuristic_rows(frame, arpu)
         notes.append("Heuristic (SurveyMonkey CX, Promoter.io rule of thumb, not estimated from your data): "
                      "short-term = current detractors x 50% x yearly ARPU; long-term = current passives x 30% x "
                      "yearly ARPU.")
     if method in ("model", "both"):
-        frame2, levels = _outcome_frame(frame, by, horizon)
-        reference = _default_reference(by, levels, reference)
-        others = [lv for lv in levels if lv != reference]
-        counts = {lv: int(((frame2[by] == lv) & frame2["active"]).sum()) for lv in others}
-        index = _group_index(frame2, by, levels)
-        point = _group_stats(frame2, by, levels, horizon, np.ones((1, len(frame2))), index)
-
-        def rar(st):
-            f_ref = 1 - st[reference]["S"]
-            parts = {lv: counts[lv] * ((1 - st[lv]["S"]) - f_ref) * 12 * st[lv]["rev_active"] for lv in others}
-            excess = {lv: (1 - st[lv]["S"]) - f_ref for lv in others}
-            return parts, excess
-
-        p_parts, p_excess = rar(point)
-        resamples = n_boot if interval == "bootstrap" else 0
-        if interval == "delta":
-            se = _rar_delta_se(index, reference, others, counts, horizon)
-            z = _z(confidence)
-        reps_parts = {lv: [] for lv in others}
-        reps_excess = {lv: [] for lv in others}
-        for W in (_boot_weights(len(frame2), resamples, seed) if resamples else []):
-            parts, excess = rar(_group_stats(frame2, by, levels, horizon, W, index))
-            for lv in others:
-                reps_parts[lv].append(parts[lv])
-                reps_excess[lv].append(excess[lv])
-        total_reps = []
-        for lv in others:
-            rp = np.concatenate(reps_parts[lv]) if reps_parts[lv] else np.array([])
-            re = np.concatenate(reps_excess[lv]) if reps_excess[lv] else np.array([])
-            total_reps.append(rp)
-            lo, hi = _pct(rp, confidence) if rp.size else (np.nan, np.nan)
-            elo, ehi = _pct(re, confidence) if re.size else (np.nan, np.nan)
-            if interval == "delta":
-                lo, hi = (float(p_parts[lv][0]) + k * z * se["part"][lv] for k in (-1, 1))
-                elo, ehi = (float(p_excess[lv][0]) + k * z * se["excess"][lv] for k in (-1, 1))
-            rows.append({"method": "model", "group": lv, "label": f"excess churn vs {reference}",
-                         "customers": counts[lv], "churn_share": 100 * float(p_excess[lv][0]),
-                         "churn_ci_low": 100 * elo, "churn_ci_high": 100 * ehi,
-                         "annual_revenue_per_customer": 12 * float(point[lv]["rev_active"][0]),
-                         "revenue_at_risk": float(p_parts[lv][0]), "ci_low": lo, "ci_high": hi,
-                         "horizon_months": float(horizon)})
-        tot = np.sum(total_reps, axis=0) if resamples else np.array([])
-        lo, hi = _pct(tot, confidence) if tot.size else (np.nan, np.nan)
-        if interval == "delta":
-            total = float(sum(p_parts[lv][0] for lv in others))
-            lo, hi = total - z * se["total"], total + z * se["total"]
-        rows.append({"method": "model", "group": "total", "label": f"excess churn vs {reference}",
-                     "customers": int(sum(counts.values())), "churn_share": np.nan, "churn_ci_low": np.nan,
-                     "churn_ci_high": np.nan, "annual_revenue_per_customer": np.nan,
-                     "revenue_at_risk": float(sum(p_parts[lv][0] for lv in others)), "ci_low": lo, "ci_high": hi,
-                     "horizon_months": float(horizon)})
-        how = (f"{confidence:.0%} percentile bootstrap ({n_boot} resamples, seed {seed})" if interval == "bootstrap"
-               else f"{confidence:.0%} normal interval from the customers' influence on the estimates (delta method)")
-        notes.append(f"Model-based (estimated from your data): current customers x excess share leaving within "
-                     f"{horizon:g} months over {reference!r} (Kaplan-Meier) x their yearly revenue; {how}.")
-        notes.append("Association, not proof of cause: customers in these groups may differ in other ways too.")
+        model_rows, model_notes = _model_rows(frame, by=by, reference=reference, horizon=horizon,
+                                              confidence=confidence, n_boot=n_boot, seed=seed, interval=interval)
+        rows += model_rows
+        notes += model_notes
     return OutcomeResult(title="Revenue at risk", table=pd.DataFrame(rows), note_list=notes, data=frame, digits=1)
+
+
+# --------------------------------------------------------------------------------------
+# the two figures of revenue_at_risk
+
+
+def _heuristic_rows(frame: pd.DataFrame, arpu) -> list[dict]:
+    """Rows of the industry heuristic: current detractors and passives x assumed share leaving x ARPU."""
+    if "nps_group" not in frame.columns or frame["nps_group"].notna().sum() == 0:
+        raise InsufficientDataError("the heuristic needs NPS groups: link survey answers with join_outcomes")
+    cur = frame[frame["active"].astype(bool)]
+    rev = cur["monthly_revenue"].astype(float)
+    if arpu is None:
+        if rev.notna().sum() == 0:
+            raise InsufficientDataError("the heuristic needs ARPU: give revenue or arpu=")
+        arpu = 12 * float(rev.mean())
+    rows = []
+    total_n = total_v = 0.0
+    for lv, (share_, label) in HEURISTIC_CHURN_SHARES.items():
+        n = int((cur["nps_group"] == lv).sum())
+        v = n * share_ * arpu
+        total_n += n
+        total_v += v
+        rows.append({"method": "heuristic", "group": lv, "label": label, "customers": n,
+                     "churn_share": 100 * share_, "churn_ci_low": np.nan, "churn_ci_high": np.nan,
+                     "annual_revenue_per_customer": arpu, "revenue_at_risk": v, "ci_low": np.nan,
+                     "ci_high": np.nan, "horizon_months": np.nan})
+    rows.append({"method": "heuristic", "group": "total", "label": "both", "customers": int(total_n),
+                 "churn_share": np.nan, "churn_ci_low": np.nan, "churn_ci_high": np.nan,
+                 "annual_revenue_per_customer": arpu, "revenue_at_risk": total_v, "ci_low": np.nan,
+                 "ci_high": np.nan, "horizon_months": np.nan})
+    return rows
+
+
+def _excess_revenue(st: dict, reference, others: list, counts: dict) -> tuple[dict, dict]:
+    """Per group, for each replicate of :func:`_group_stats` ``st``: revenue at risk (current customers x
+    excess share leaving x yearly revenue) and the excess share leaving over the reference group."""
+    f_ref = 1 - st[reference]["S"]
+    parts = {lv: counts[lv] * ((1 - st[lv]["S"]) - f_ref) * 12 * st[lv]["rev_active"] for lv in others}
+    excess = {lv: (1 - st[lv]["S"]) - f_ref for lv in others}
+    return parts, excess
+
+
+def _bootstrap_intervals(frame: pd.DataFrame, by: str, levels: list, horizon: float, index: dict, reference,
+                         others: list, counts: dict, *, n_boot: int, seed: int, confidence: float):
+    """Percentile bootstrap intervals: per group (low, high, excess low, excess high) and of the total."""
+    reps_parts = {lv: [] for lv in others}
+    reps_excess = {lv: [] for lv in others}
+    for W in (_boot_weights(len(frame), n_boot, seed) if n_boot else []):
+        parts, excess = _excess_revenue(_group_stats(frame, by, levels, horizon, W, index), reference, others, counts)
+        for lv in others:
+            reps_parts[lv].append(parts[lv])
+            reps_excess[lv].append(excess[lv])
+    groups, total_reps = {}, []
+    for lv in others:
+        rp = np.concatenate(reps_parts[lv]) if reps_parts[lv] else np.array([])
+        re = np.concatenate(reps_excess[lv]) if reps_excess[lv] else np.array([])
+        total_reps.append(rp)
+        lo, hi = _pct(rp, confidence) if rp.size else (np.nan, np.nan)
+        elo, ehi = _pct(re, confidence) if re.size else (np.nan, np.nan)
+        groups[lv] = (lo, hi, elo, ehi)
+    tot = np.sum(total_reps, axis=0) if n_boot else np.array([])
+    return groups, (_pct(tot, confidence) if tot.size else (np.nan, np.nan))
+
+
+def _delta_intervals(p_parts: dict, p_excess: dict, se: dict, others: list, confidence: float):
+    """Normal intervals from the standard errors of :func:`_rar_delta_se`, shaped as :func:`_bootstrap_intervals`."""
+    z = _z(confidence)
+    groups = {}
+    for lv in others:
+        lo, hi = (float(p_parts[lv][0]) + k * z * se["part"][lv] for k in (-1, 1))
+        elo, ehi = (float(p_excess[lv][0]) + k * z * se["excess"][lv] for k in (-1, 1))
+        groups[lv] = (lo, hi, elo, ehi)
+    total = float(sum(p_parts[lv][0] for lv in others))
+    return groups, (total - z * se["total"], total + z * se["total"])
+
+
+def _model_rows(frame: pd.DataFrame, *, by: str, reference, horizon: float, confidence: float, n_boot: int,
+                seed: int, interval: str) -> tuple[list[dict], list[str]]:
+    """Rows and notes of the model-based figure: excess churn over the reference group (Kaplan-Meier)."""
+    frame2, levels = _outcome_frame(frame, by, horizon)
+    reference = _default_reference(by, levels, reference)
+    others = [lv for lv in levels if lv != reference]
+    counts = {lv: int(((frame2[by] == lv) & frame2["active"]).sum()) for lv in others}
+    index = _group_index(frame2, by, levels)
+    point = _group_stats(frame2, by, levels, horizon, np.ones((1, len(frame2))), index)
+    p_parts, p_excess = _excess_revenue(point, reference, others, counts)
+    if interval == "delta":
+        se = _rar_delta_se(index, reference, others, counts, horizon)
+        ci, (lo, hi) = _delta_intervals(p_parts, p_excess, se, others, confidence)
+    else:
+        ci, (lo, hi) = _bootstrap_intervals(frame2, by, levels, horizon, index, reference, others, counts,
+                                            n_boot=n_boot, seed=seed, confidence=confidence)
+    rows = []
+    for lv in others:
+        g_lo, g_hi, elo, ehi = ci[lv]
+        rows.append({"method": "model", "group": lv, "label": f"excess churn vs {reference}",
+                     "customers": counts[lv], "churn_share": 100 * float(p_excess[lv][0]),
+                     "churn_ci_low": 100 * elo, "churn_ci_high": 100 * ehi,
+                     "annual_revenue_per_customer": 12 * float(point[lv]["rev_active"][0]),
+                     "revenue_at_risk": float(p_parts[lv][0]), "ci_low": g_lo, "ci_high": g_hi,
+                     "horizon_months": float(horizon)})
+    rows.append({"method": "model", "group": "total", "label": f"excess churn vs {reference}",
+                 "customers": int(sum(counts.values())), "churn_share": np.nan, "churn_ci_low": np.nan,
+                 "churn_ci_high": np.nan, "annual_revenue_per_customer": np.nan,
+                 "revenue_at_risk": float(sum(p_parts[lv][0] for lv in others)), "ci_low": lo, "ci_high": hi,
+                 "horizon_months": float(horizon)})
+    how = (f"{confidence:.0%} percentile bootstrap ({n_boot} resamples, seed {seed})" if interval == "bootstrap"
+           else f"{confidence:.0%} normal interval from the customers' influence on the estimates (delta method)")
+    notes = [f"Model-based (estimated from your data): current customers x excess share leaving within "
+             f"{horizon:g} months over {reference!r} (Kaplan-Meier) x their yearly revenue; {how}.",
+             "Association, not proof of cause: customers in these groups may differ in other ways too."]
+    return rows, notes
 
 
 def clv_by_group(data, *, by: str = "nps_group", method: str | Sequence[str] = ("simple", "retention"),
