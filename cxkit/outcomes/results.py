@@ -22,6 +22,22 @@ class OutcomeResult(Result):
 
     ``model`` holds the fitted statsmodels / lifelines object where there is one,
     ``data`` the rows the result was computed from.
+
+    Parameters
+    ----------
+    title : heading shown when the result is printed or rendered
+    table : the result table, returned (as a copy) by ``summary``
+    note_list : plain-language notes, returned (as a copy) by ``notes``
+    model : the fitted statsmodels / lifelines object, or None
+    data : the rows the result was computed from, or None
+    digits : decimals shown when printed or rendered
+
+    Attributes
+    ----------
+    summary : DataFrame
+        A copy of ``table``.
+    notes : list of str
+        A copy of ``note_list``.
     """
 
     title: str = "cxkit result"
@@ -46,6 +62,12 @@ class OutcomeData(OutcomeResult):
 
     ``data`` has one row per customer; ``summary`` counts what matched and what
     did not; ``notes`` state the linking rule.
+
+    Parameters
+    ----------
+    title, table, note_list, model, data, digits : as in :class:`OutcomeResult`
+    counts : the numbers in ``summary`` by key (``customers_matched``, ``responses_used``, ...)
+    rule : the linking rule, ``"latest"`` or ``"mean"``
     """
 
     counts: dict = field(default_factory=dict)
@@ -55,7 +77,15 @@ class OutcomeData(OutcomeResult):
 @dataclass
 class SurvivalCurves(OutcomeResult):
     """Kaplan-Meier curves per group: ``summary`` (survival at chosen months),
-    ``curves`` (the full step curves for plotting) and ``logrank_p``."""
+    ``curves`` (the full step curves for plotting) and ``logrank_p``.
+
+    Parameters
+    ----------
+    title, table, note_list, model, data, digits : as in :class:`OutcomeResult`
+    curves : ``group``, ``months``, ``retained``, ``ci_low``, ``ci_high``, ``at_risk``
+        (see :func:`cxkit.kaplan_meier`)
+    logrank_p : p-value of the log-rank test that all groups share one curve (NaN for one group)
+    """
 
     curves: pd.DataFrame | None = None
     logrank_p: float = np.nan
@@ -64,6 +94,13 @@ class SurvivalCurves(OutcomeResult):
 @dataclass
 class UnitOutcomes(OutcomeResult):
     """Unit-level NPS against churn and revenue growth: ``data`` one row per unit,
-    ``summary`` one regression per outcome, ``lines`` fitted lines with bands."""
+    ``summary`` one regression per outcome, ``lines`` fitted lines with bands.
+
+    Parameters
+    ----------
+    title, table, note_list, model, data, digits : as in :class:`OutcomeResult`
+    lines : fitted line and its confidence band per outcome (``outcome``, ``nps``, ``fit``,
+        ``ci_low``, ``ci_high``; see :func:`cxkit.unit_outcomes`), or None
+    """
 
     lines: pd.DataFrame | None = None

@@ -94,6 +94,11 @@ class ThemeDictionary(dict):
     """A complete theme dictionary ``{language: {theme: [entries]}}`` (from :func:`load_themes`).
 
     Passed to :func:`themes` it is used as it is (not merged into the defaults again).
+
+    Parameters
+    ----------
+    *args, **kwargs : as for ``dict``: ``{language: {theme: [entries]}}``, entries in the
+        syntax of :data:`THEMES`
     """
 
 

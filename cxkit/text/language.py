@@ -22,6 +22,15 @@ def fold_text(text: str) -> str:
     Unicode case folding, then diacritics removed (NFKD without combining marks)
     and a few letters that do not decompose mapped by hand (Polish ł -> l).
 
+    Parameters
+    ----------
+    text : the text (anything else is turned into text first)
+
+    Returns
+    -------
+    str
+        The folded text.
+
     Examples
     --------
     >>> fold_text("Pristatymą DOSTAWĘ Piegādē Łódź")
@@ -80,6 +89,16 @@ def detect_language(texts) -> pd.Series | str | None:
     (ė į ų for Lithuanian, ā ē ī ķ ļ ņ for Latvian, ł ś ź ż ć ń ó for Polish)
     and frequent short words. Short comments without either stay undecided
     (None); :func:`themes` then matches them against every dictionary.
+
+    Parameters
+    ----------
+    texts : a comment (str or None), or a list / Series of comments
+
+    Returns
+    -------
+    str, None or Series
+        The language code (``"lt"``, ``"lv"``, ``"pl"``, ``"en"``) or None for one
+        comment; for several, an object Series of them (the index of a Series is kept).
 
     Examples
     --------

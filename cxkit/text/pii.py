@@ -272,6 +272,12 @@ def find_pii(text, *, kinds: Iterable[str] = PII_KINDS,
              extra: Mapping[str, str | re.Pattern] | None = None) -> pd.DataFrame:
     """List the personal data :func:`redact` would remove (for audits and tests).
 
+    Parameters
+    ----------
+    text : a string, or a Series / list of strings (values that are not text are skipped)
+    kinds : what to look for, any of ``"email"``, ``"card"``, ``"personal_code"``, ``"phone"``
+    extra : your own patterns ``{kind: regular expression}``, as in :func:`redact`
+
     Returns
     -------
     DataFrame

@@ -25,7 +25,17 @@ _CORRECTIONS = ("fdr_bh", "holm", "bonferroni", "none")
 
 @dataclass(frozen=True)
 class ThemeSummary(_TableResult):
-    """Themes of comments with their frequency and NPS impact (see :func:`theme_summary`)."""
+    """Themes of comments with their frequency and NPS impact (see :func:`theme_summary`).
+
+    Attributes
+    ----------
+    table : one row per theme, most mentioned first (the ``summary``; columns in :func:`theme_summary`)
+    score : the 0-10 score column compared
+    n_comments : comments analysed
+    correction : the multiple-testing correction used (``"fdr_bh"``, ``"holm"``, ``"bonferroni"``, ``"none"``)
+    confidence : confidence level of the intervals of the NPS differences
+    messages : the notes (comments matching no theme, themes not tested, the correction)
+    """
 
     table: pd.DataFrame
     score: str
