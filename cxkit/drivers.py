@@ -292,6 +292,43 @@ def relative_weights(data=None, *, outcome: str = "nps", drivers: Sequence[str] 
     True
     """
     frame = _as_frame(data)
+    drivers = _check_driver_args(frame, outcome, drivers, missing=missing, n_boot=n_boot)
+    _z(confidence)
+    p = len(drivers)
+    x, y, n_y, messages = _usable_ratings(frame, outcome, drivers, missing)
+    n = len(y)
+    if n < p + 3:
+        raise InsufficientDataError(f"key drivers need more responses than drivers: {n} usable response(s) for "
+                                    f"{p} driver(s); at least {p + 3} are needed (far more for stable weights)")
+    z = _standardised(x, y, drivers, outcome)
+    r, counts, ev = _correlations(z, drivers, outcome, missing)
+    rxx = r[0, :p, :p]
+    raw, r2 = _weights_from_corr(r)
+    raw, r2 = raw[0], float(r2[0])
+    vif = np.diag(np.linalg.inv(rxx))
+    cond = float(np.sqrt(ev.max() / ev.min()))
+    boot, (lo, hi, slo, shi, r2_lo, r2_hi) = _bootstrap(z, n_boot=n_boot, seed=seed, confidence=confidence,
+                                                       messages=messages)
+    table = pd.DataFrame({
+        "driver": drivers, "weight": raw, "ci_low": lo, "ci_high": hi, "share": raw / r2 * 100,
+        "share_ci_low": slo, "share_ci_high": shi, "correlation": r[0, :p, p], "performance": np.nanmean(x, axis=0),
+        "vif": vif, "n": counts[0, :p, p].astype(int)})
+    order = np.argsort(-raw, kind="stable")
+    table = table.iloc[order].reset_index(drop=True)
+    table.insert(1, "rank", np.arange(1, p + 1))
+    boot = boot[:, order]
+    messages += _driver_notes(table, cond, outcome, n, p)
+    return DriverResult(table=table, outcome=outcome, r2=r2, r2_ci_low=float(r2_lo), r2_ci_high=float(r2_hi),
+                        n=n if missing == "listwise" else n_y, missing=missing, condition_index=cond, boot=boot,
+                        confidence=confidence, messages=tuple(messages))
+
+
+# --------------------------------------------------------------------------------------
+# the steps of relative_weights
+
+
+def _check_driver_args(frame: pd.DataFrame, outcome: str, drivers, *, missing: str, n_boot: int) -> list[str]:
+    """The driver columns (default: every ``attr_`` column), after checking the arguments against ``frame``."""
     if missing not in MISSING_METHODS:
         raise ConfigError(f"missing={missing!r} - expected one of {', '.join(MISSING_METHODS)}")
     if outcome not in frame.columns:
@@ -313,9 +350,12 @@ def relative_weights(data=None, *, outcome: str = "nps", drivers: Sequence[str] 
         raise ConfigError(f"drivers: a column is listed twice: {drivers}")
     if int(n_boot) < 0:
         raise ConfigError(f"n_boot={n_boot!r} - expected 0 (no intervals) or a number of resamples, e.g. 1000")
-    _z(confidence)
-    p = len(drivers)
+    return drivers
 
+
+def _usable_ratings(frame: pd.DataFrame, outcome: str, drivers: list[str], missing: str):
+    """Ratings ``x`` and overall scores ``y`` of the responses used, the number with a score, and the notes
+    on what was left out (responses without the score; with ``missing="listwise"``, incomplete ratings)."""
     y = _numeric(frame, outcome)
     x = np.column_stack([_numeric(frame, d) for d in drivers])
     with_y = ~np.isnan(y)
@@ -325,7 +365,7 @@ def relative_weights(data=None, *, outcome: str = "nps", drivers: Sequence[str] 
     messages = []
     if n_y < n_total:
         messages.append(f"{n_total - n_y:,} of {n_total:,} responses have no {outcome} and are left out.")
-    miss_share = np.isnan(x).mean(axis=0) * 100 if n_y else np.zeros(p)
+    miss_share = np.isnan(x).mean(axis=0) * 100 if n_y else np.zeros(len(drivers))
     if missing == "listwise":
         dropped = n_y - int(complete.sum())
         x, y = x[complete], y[complete]
@@ -334,24 +374,30 @@ def relative_weights(data=None, *, outcome: str = "nps", drivers: Sequence[str] 
             messages.append(f"Missing ratings: {dropped:,} of {n_y:,} responses with {outcome} did not rate every "
                             f"driver and are left out (listwise; most often missing: {worst}). "
                             "missing='pairwise' keeps them.")
-    else:
-        if (miss_share > 0).any():
-            lo_s, hi_s = f"{miss_share.min():.0f}%", f"{miss_share.max():.0f}%"
-            messages.append(f"Missing ratings: correlations use every pair of ratings given (pairwise), "
-                            f"{lo_s if lo_s == hi_s else lo_s[:-1] + '-' + hi_s} missing per driver; "
-                            "R² and weights then rest on different subsets of responses.")
-    n = len(y)
-    if n < p + 3:
-        raise InsufficientDataError(f"key drivers need more responses than drivers: {n} usable response(s) for "
-                                    f"{p} driver(s); at least {p + 3} are needed (far more for stable weights)")
+    elif (miss_share > 0).any():
+        lo_s, hi_s = f"{miss_share.min():.0f}%", f"{miss_share.max():.0f}%"
+        messages.append(f"Missing ratings: correlations use every pair of ratings given (pairwise), "
+                        f"{lo_s if lo_s == hi_s else lo_s[:-1] + '-' + hi_s} missing per driver; "
+                        "R² and weights then rest on different subsets of responses.")
+    return x, y, n_y, messages
+
+
+def _standardised(x: np.ndarray, y: np.ndarray, drivers: list[str], outcome: str) -> np.ndarray:
+    """Drivers and outcome (last column) as z-scores; a column without variation is an error."""
     z = np.column_stack([x, y])
     mu, sd = np.nanmean(z, axis=0), np.nanstd(z, axis=0)
     constant = [c for c, s in zip(drivers + [outcome], sd) if not s > 0]
     if constant:
         raise ConfigError(f"column(s) {constant} have the same value (or no value) in every usable response; "
                           "a driver analysis needs variation - leave them out")
-    z = (z - mu) / sd
-    r, counts = _corr_batch(z, np.ones((1, n)))
+    return (z - mu) / sd
+
+
+def _correlations(z: np.ndarray, drivers: list[str], outcome: str, missing: str):
+    """Correlations and counts of :func:`_corr_batch` on all rows, and the eigenvalues of the driver
+    correlations; drivers rated too rarely or perfectly collinear are an error."""
+    p = len(drivers)
+    r, counts = _corr_batch(z, np.ones((1, len(z))))
     rxx = r[0, :p, :p]
     few = [d for d, c in zip(drivers, counts[0, :p, p]) if c < p + 3]
     if few:
@@ -363,12 +409,13 @@ def relative_weights(data=None, *, outcome: str = "nps", drivers: Sequence[str] 
                 if missing == "pairwise" else "")
         raise ConfigError("the drivers are perfectly collinear (one is a combination of the others"
                           f"{hint}); leave out duplicated or summed rating columns")
-    raw, r2 = _weights_from_corr(r)
-    raw, r2 = raw[0], float(r2[0])
-    vif = np.diag(np.linalg.inv(rxx))
-    cond = float(np.sqrt(ev.max() / ev.min()))
+    return r, counts, ev
 
-    # bootstrap
+
+def _bootstrap(z: np.ndarray, *, n_boot: int, seed: int, confidence: float, messages: list):
+    """Bootstrap raw weights (``n_boot`` x drivers) and the percentile intervals of the weights, the
+    shares and R² (NaN without resamples); a note is added when resamples were unusable."""
+    p = z.shape[1] - 1
     alpha = 1 - confidence
     boot = np.empty((0, p))
     lo = hi = slo = shi = np.full(p, np.nan)
@@ -378,7 +425,7 @@ def relative_weights(data=None, *, outcome: str = "nps", drivers: Sequence[str] 
         parts, r2s = [], []
         for start in range(0, int(n_boot), _CHUNK):
             b = min(_CHUNK, int(n_boot) - start)
-            rb, _ = _corr_batch(z, bootstrap_counts(rng, n, b))
+            rb, _ = _corr_batch(z, bootstrap_counts(rng, len(z), b))
             wb, r2b = _weights_from_corr(rb)
             parts.append(wb)
             r2s.append(r2b)
@@ -391,20 +438,12 @@ def relative_weights(data=None, *, outcome: str = "nps", drivers: Sequence[str] 
             shares = boot[ok] / r2b[ok, None] * 100
             slo, shi = np.quantile(shares, [alpha / 2, 1 - alpha / 2], axis=0)
             r2_lo, r2_hi = np.quantile(r2b[ok], [alpha / 2, 1 - alpha / 2])
+    return boot, (lo, hi, slo, shi, r2_lo, r2_hi)
 
-    corr = r[0, :p, p]
-    perf = np.nanmean(x, axis=0)
-    n_driver = counts[0, :p, p].astype(int)
-    table = pd.DataFrame({
-        "driver": drivers, "weight": raw, "ci_low": lo, "ci_high": hi, "share": raw / r2 * 100,
-        "share_ci_low": slo, "share_ci_high": shi, "correlation": corr, "performance": perf, "vif": vif,
-        "n": n_driver})
-    order = np.argsort(-raw, kind="stable")
-    table = table.iloc[order].reset_index(drop=True)
-    table.insert(1, "rank", np.arange(1, p + 1))
-    boot = boot[:, order]
 
-    # collinearity and direction notes
+def _driver_notes(table: pd.DataFrame, cond: float, outcome: str, n: int, p: int) -> list[str]:
+    """Notes on collinearity (VIF, condition index), negative correlations and too few responses."""
+    messages = []
     high = table[table["vif"] > VIF_WARN[0]]
     if len(high):
         level = "severe" if (high["vif"] > VIF_WARN[1]).any() else "moderate"
@@ -421,6 +460,4 @@ def relative_weights(data=None, *, outcome: str = "nps", drivers: Sequence[str] 
     if n < 50 + 8 * p:
         messages.append(f"Only {n} responses for {p} drivers (rule of thumb: at least 50 + 8 x drivers = "
                         f"{50 + 8 * p}); weights will be unstable.")
-    return DriverResult(table=table, outcome=outcome, r2=r2, r2_ci_low=float(r2_lo), r2_ci_high=float(r2_hi),
-                        n=n if missing == "listwise" else n_y, missing=missing, condition_index=cond, boot=boot,
-                        confidence=confidence, messages=tuple(messages))
+    return messages

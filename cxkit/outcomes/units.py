@@ -1,0 +1,132 @@
+"""Unit NPS against unit churn and revenue growth, one point per unit (with the ecological-inference
+caveat): :func:`unit_outcomes`."""
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+
+from ..errors import ConfigError
+from ..stats.metrics import _churn_columns
+from ._inputs import _column
+from .join import _ids, _unpack
+from .results import UnitOutcomes
+
+__all__ = ["unit_outcomes"]
+
+
+def unit_outcomes(responses=None, customers: pd.DataFrame | None = None, revenue: pd.DataFrame | None = None, *,
+                  by: str = "unit", period_months: int = 12, min_responses: int = 30,
+                  confidence: float = 0.95) -> UnitOutcomes:
+    """Unit NPS against unit churn rate and revenue growth, one point per unit.
+
+    Parameters
+    ----------
+    responses, customers, revenue : the tables (or a loaded dataset as the first argument)
+    by : unit column (default ``"unit"``)
+    period_months : NPS and churn are measured over the last ``period_months``
+        months of the data; revenue growth compares them with the
+        ``period_months`` before
+    min_responses : units with fewer answers are shown but left out of the regressions
+
+    Returns
+    -------
+    UnitOutcomes
+        ``data``: one row per unit - ``by``, ``responses``, ``nps``,
+        ``nps_ci_low``, ``nps_ci_high``, ``customers``, ``churn_rate`` (%),
+        ``churn_ci_low``, ``churn_ci_high``, ``revenue``, ``revenue_before``,
+        ``revenue_growth`` (%), ``in_regression``.
+        ``summary``: one row per outcome - ``outcome``, ``slope`` (change per
+        NPS point), ``ci_low``, ``ci_high``, ``p_value``, ``r_squared``,
+        ``units``. ``lines``: fitted line and its confidence band per outcome.
+        ``notes``: includes the ecological-inference caveat.
+
+    Notes
+    -----
+    Ordinary least squares across units (statsmodels OLS, t intervals), each
+    unit one point. Churn rate per unit: customers active at the period start
+    who left in the period (Wilson), as :func:`cxkit.churn_rate`. Ecological
+    inference: a slope across units describes units, not customers
+    (Robinson 1950); confounders of units (region, size, customer mix) can
+    create or hide it. Use :func:`cox_model` for the customer-level link.
+
+    References
+    ----------
+    Robinson, W. S. (1950). Ecological correlations and the behavior of
+    individuals. American Sociological Review 15, 351-357.
+    """
+    # the modules themselves, not statsmodels.api (0.27 s against 0.05 s to import; the batch parent
+    # calls this at the end of prepare, when one core idles)
+    from statsmodels.regression.linear_model import OLS
+    from statsmodels.tools.tools import add_constant
+
+    from ..stats.metrics import metric_table
+
+    responses, customers, revenue = _unpack(responses, customers, revenue)
+    if responses is None or customers is None:
+        raise ConfigError("unit_outcomes needs responses and customers tables")
+    for t, name in ((responses, "responses"), (customers, "customers")):
+        _column(t, by, f"{name}: by")
+    dated = _churn_columns(customers)
+    ends = [responses["date"].max()]
+    if dated:
+        ends += [customers["churned_at"].max(), customers["acquired_at"].max()]
+    end = max(x for x in ends if pd.notna(x))
+    start = end - pd.DateOffset(months=period_months)
+    # only the two columns the NPS table needs are gathered (with the import above, at 10M responses the
+    # batch's unit outcomes took 0.62 s instead of 0.94 s)
+    r = responses.loc[(responses["date"] > start) & (responses["date"] <= end), [c for c in (by, "nps")
+                                                                                  if c in responses.columns]]
+    nps_t = metric_table(r, metric="nps", by=by)[[by, "n", "value", "ci_low", "ci_high"]]
+    nps_t.columns = [by, "responses", "nps", "nps_ci_low", "nps_ci_high"]
+    kwargs = dict(start=start, end=end) if dated else {}
+    churn_t = metric_table(customers, metric="churn_rate", by=by, **kwargs)[[by, "n", "value", "ci_low", "ci_high"]]
+    churn_t.columns = [by, "customers", "churn_rate", "churn_ci_low", "churn_ci_high"]
+    unit_data = nps_t.merge(churn_t, on=by, how="outer")
+    notes = []
+    outcomes = ["churn_rate"]
+    if revenue is not None and len(revenue) and "date" in revenue.columns:
+        if by in revenue.columns:  # invoices already carry the unit (e.g. pre-summed per unit and date)
+            u = revenue[by].astype(object)
+        else:
+            rid = _ids(revenue["customer_id"])
+            unit_of = pd.Series(customers[by].astype(object).to_numpy(), index=_ids(customers["customer_id"]))
+            u = rid.map(unit_of)
+        last = revenue["date"].max()
+        p0 = last - pd.DateOffset(months=period_months)
+        p1 = p0 - pd.DateOffset(months=period_months)
+        now = revenue["amount"][(revenue["date"] > p0)].groupby(u[revenue["date"] > p0]).sum()
+        sel = (revenue["date"] > p1) & (revenue["date"] <= p0)
+        before = revenue["amount"][sel].groupby(u[sel]).sum()
+        if revenue["date"].min() <= p1 + pd.Timedelta(days=92):  # a quarterly invoice dated at quarter end
+            g = pd.DataFrame({by: now.index, "revenue": now.to_numpy()}).merge(
+                pd.DataFrame({by: before.index, "revenue_before": before.to_numpy()}), on=by, how="outer")
+            g["revenue_growth"] = 100 * (g["revenue"] / g["revenue_before"] - 1)
+            unit_data = unit_data.merge(g, on=by, how="left")
+            outcomes.append("revenue_growth")
+        else:
+            notes.append(f"Revenue growth needs {2 * period_months} months of invoices; the revenue table is shorter.")
+    unit_data["in_regression"] = unit_data["responses"].fillna(0) >= min_responses
+    z_rows, lines = [], []
+    for outcome in outcomes:
+        d = unit_data[unit_data["in_regression"] & unit_data["nps"].notna() & unit_data[outcome].notna()]
+        if len(d) < 3:
+            z_rows.append({"outcome": outcome, "slope": np.nan, "ci_low": np.nan, "ci_high": np.nan,
+                           "p_value": np.nan, "r_squared": np.nan, "units": len(d)})
+            continue
+        X = add_constant(d["nps"].to_numpy(dtype=float))
+        fit = OLS(d[outcome].to_numpy(dtype=float), X).fit()
+        lo, hi = fit.conf_int(alpha=1 - confidence)[1]
+        z_rows.append({"outcome": outcome, "slope": float(fit.params[1]), "ci_low": float(lo), "ci_high": float(hi),
+                       "p_value": float(fit.pvalues[1]), "r_squared": float(fit.rsquared), "units": len(d)})
+        grid = np.linspace(d["nps"].min(), d["nps"].max(), 50)
+        pred = fit.get_prediction(add_constant(grid, has_constant="add")).summary_frame(alpha=1 - confidence)
+        lines.append(pd.DataFrame({"outcome": outcome, "nps": grid, "fit": pred["mean"].to_numpy(),
+                                   "ci_low": pred["mean_ci_lower"].to_numpy(),
+                                   "ci_high": pred["mean_ci_upper"].to_numpy()}))
+    notes.insert(0, "Ecological inference: each point is a unit, so the slope describes units, not customers. "
+                    "Units also differ in region, size and customer mix, which can create or hide the link; "
+                    "for the customer-level link use cox_model / churn_relative_risk.")
+    notes.append(f"NPS and churn over {start.date() + pd.Timedelta(days=1)} to {end.date()}; units with fewer "
+                 f"than {min_responses} answers left out of the regressions.")
+    return UnitOutcomes(title=f"Unit NPS vs outcomes ({by})", table=pd.DataFrame(z_rows), note_list=notes,
+                        data=unit_data, lines=pd.concat(lines, ignore_index=True) if lines else None, digits=3)

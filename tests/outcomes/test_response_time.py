@@ -1,0 +1,65 @@
+"""response_time_effect: the linking rule, seeded coverage and the planted effect of the sample."""
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+import pytest
+
+import cxkit as cx
+
+
+# response time and CSAT
+
+
+def test_response_time_linking_rule():
+    t = pd.DataFrame({"ticket_id": ["t1", "t2", "t3", "t4", "t5"], "customer_id": ["a", "a", "b", "c", "d"],
+                      "created_at": pd.to_datetime(["2025-01-01 10:00", "2025-01-05 09:00", "2025-01-01 09:00",
+                                                    "2025-01-06 09:00", "2025-01-04 09:00"]),
+                      "first_response_at": pd.to_datetime(["2025-01-01 11:00", "2025-01-05 13:00",
+                                                           "2025-01-01 10:00", "2025-01-06 10:00", None])})
+    r = pd.DataFrame({"response_id": ["r1", "r2", "r3", "r4"], "customer_id": ["a", "b", "c", "d"],
+                      "date": pd.to_datetime(["2025-01-05", "2025-01-20", "2025-01-05", "2025-01-05"]),
+                      "csat": [4, 5, 3, 2]})
+    # ten more customers, each with a ticket answered after 2^i minutes the day before answering
+    filler = [f"f{i}" for i in range(10)]
+    created = pd.Timestamp("2025-02-01 09:00")
+    t = pd.concat([t, pd.DataFrame({"ticket_id": filler, "customer_id": filler, "created_at": created,
+                                    "first_response_at": [created + pd.Timedelta(minutes=2 ** i) for i in range(10)]})])
+    r = pd.concat([r, pd.DataFrame({"response_id": filler, "customer_id": filler,
+                                    "date": pd.Timestamp("2025-02-02"), "csat": [5, 5, 4, 4, 4, 3, 3, 2, 2, 1]})])
+    fit = cx.response_time_effect(r, t, controls=None)
+    linked = fit.data.set_index("response_id")
+    # a: the latest ticket opened by the end of the survey day (t2, 4 hours); b: t3 is 19 days
+    # earlier (outside 7 days); c: t4 was opened the day after the survey; d: t5 never answered
+    assert sorted(linked.index) == sorted(["r1"] + filler)
+    assert linked.loc["r1", "ticket_id"] == "t2" and linked.loc["r1", "hours"] == pytest.approx(4.0)
+    assert "1 of them to a ticket without a first response" in fit.notes[0]
+    assert fit.summary["n"].iloc[0] == 11
+
+
+def test_response_time_effect_coverage_seeded():
+    # 200 seeded data sets: CSAT (continuous) = 4 - 0.3 log2(hours) + channel shift + noise
+    rng = np.random.default_rng(99)
+    reps, hits, n = 200, 0, 300
+    base = pd.Timestamp("2025-03-01 09:00")
+    for _ in range(reps):
+        channel = rng.choice(["email", "chat"], n)
+        hours = np.exp(rng.normal(np.where(channel == "email", 2.0, -1.0), 1.0))
+        created = base + pd.to_timedelta(np.arange(n), unit="D")
+        t = pd.DataFrame({"ticket_id": np.arange(n), "customer_id": np.arange(n), "created_at": created,
+                          "first_response_at": created + pd.to_timedelta(hours, unit="h"), "channel": channel})
+        csat = 4 - 0.3 * np.log2(hours) + np.where(channel == "email", 0.5, 0.0) + rng.normal(0, 0.7, n)
+        r = pd.DataFrame({"response_id": np.arange(n), "customer_id": np.arange(n),
+                          "date": created.normalize() + pd.Timedelta(days=1), "csat": csat})
+        row = cx.response_time_effect(r, t, controls=["channel"]).summary.iloc[0]
+        hits += row["ci_low"] <= -0.3 <= row["ci_high"]
+    assert 0.92 <= hits / reps <= 0.98
+
+
+def test_planted_slow_response_lowers_csat(sample):
+    fit = cx.response_time_effect(sample.responses, sample.tickets)
+    row = fit.summary.iloc[0]
+    assert row["ci_high"] < 0 and row["p_value"] < 1e-6
+    # the latent effect is -0.30 per doubling; on the rounded, clipped 1-5 scale it is attenuated
+    assert -0.35 < row["effect"] < -0.15
+    assert row["n"] > 3000
