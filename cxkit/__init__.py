@@ -1,32 +1,76 @@
 """cxkit: customer-experience analytics with honest statistics.
 
-``import cxkit as cx`` gives the whole API: loading and validation
-(:func:`load`, :func:`read_table`), metrics with intervals (:func:`nps`,
-:func:`csat`, :func:`ces`, :func:`metric_table`, ...), significance between
-groups and periods (:func:`compare`, :func:`trend`, :func:`nps_test`, ...), the
-link from satisfaction to churn and revenue (:func:`join_outcomes`,
-:func:`cox_model`, :func:`revenue_at_risk`, ...), key drivers
-(:func:`relative_weights`), comment themes (:func:`theme_summary`,
-:func:`redact`), plots (``plot_*``), sample data (:func:`sample_data_path`,
-:func:`generate`) and the report batch (:func:`run_batch`, :func:`open_report`).
+``import cxkit as cx`` gives the whole API an analyst needs; :data:`__all__` lists it:
 
-Note: ``cx.compare`` is the function :func:`cxkit.compare.compare`; the module
-is ``cxkit.compare`` (``import cxkit.compare``).
+- loading and validation: :func:`load`, :func:`read_table` (:mod:`cxkit.data`);
+- metrics with intervals and significance: :func:`nps`, :func:`csat`, :func:`ces`,
+  :func:`metric_table`, :func:`compare`, :func:`trend`, :func:`nps_test`, ... (:mod:`cxkit.stats`);
+- satisfaction against churn and revenue: :func:`join_outcomes`, :func:`cox_model`,
+  :func:`revenue_at_risk`, ... (:mod:`cxkit.outcomes`); key drivers: :func:`relative_weights`
+  (:mod:`cxkit.drivers`); comments: :func:`theme_summary`, :func:`redact` (:mod:`cxkit.text`);
+- plots (``plot_*``, :mod:`cxkit.plots`), periods (:mod:`cxkit.periods`), languages (:mod:`cxkit.i18n`);
+- the report batch and what report notebooks call: :func:`run_batch`, :func:`open_report`, ``show_*``
+  and the report sections (:mod:`cxkit.report`).
+
+Everything else (the batch's plumbing, constants of the methods, private helpers) stays in its
+sub-package. The function :func:`compare` lives in :mod:`cxkit.stats.comparisons`.
 """
-from importlib import import_module as _import_module
-
 from ._version import __version__
+from .data import (PLANTED, Dataset, LoadResult, Mapping, generate, load, read_mapping, read_table, sample_data_path,
+                   write_csv, write_excel, write_sample)
+from .drivers import DriverResult, relative_weights
+from .errors import ConfigError, CxkitError, DataValidationError, FileReadError, InsufficientDataError
+from .i18n import format_date_local, format_number_local, format_percent_local, name_of, t
+from .outcomes import (OutcomeData, SurvivalCurves, UnitOutcomes, churn_by_group, churn_logit, churn_relative_risk,
+                       clv_by_group, cox_model, join_outcomes, kaplan_meier, nps_point_value, response_time_effect,
+                       revenue_at_risk, revenue_by_group, unit_outcomes)
+from .periods import parse_period
+from .plots import (plot_churn_by_group, plot_drivers, plot_groups, plot_revenue_at_risk, plot_survival, plot_themes,
+                    plot_trend, plot_unit_outcomes)
+from .report import (ReportData, data_notes, drivers_section, headline, headline_notes, headline_record, headline_table,
+                     journey_table, league_figure, league_table, methods_notes, movers_table, open_report,
+                     outcomes_section, read_records, record, regions_table, run_batch, show_heading, show_note,
+                     show_part, show_table, show_text, suppress_complementary, table_html, themes_section,
+                     trend_figure, unit_outcomes_figure)
+from .stats import (CORRECTIONS, METRICS, NPS_BANDS, NPS_METHODS, SHARE_METHODS, Comparison, Estimate, adjust_pvalues, cac, ces, ces_mean, churn_hazard,
+                    churn_rate, clv, clv_formula, clv_retention_formula, compare, compare_means, compare_nps,
+                    compare_shares, compare_times, cost_to_serve, csat, first_response_time, mean_vs_target,
+                    median_vs_target, metric_table, nps, nps_counts, nps_from_counts, nps_group, nps_test,
+                    nps_vs_target, share, share_vs_target, trend)
+from .text import (PII_KINDS, THEMES, ThemeDictionary, ThemeSummary, detect_language, example_comments, find_pii,
+                   load_themes, redact, theme_summary, themes)
 
-_MODULES = ("errors", "data", "stats", "outcomes", "drivers", "text", "plots", "i18n", "report")
-
-from .errors import *  # noqa: E402,F401,F403
-from .data import *  # noqa: E402,F401,F403
-from .stats import *  # noqa: E402,F401,F403
-from .outcomes import *  # noqa: E402,F401,F403
-from .drivers import *  # noqa: E402,F401,F403
-from .text import *  # noqa: E402,F401,F403
-from .plots import *  # noqa: E402,F401,F403
-from .i18n import *  # noqa: E402,F401,F403
-from .report import *  # noqa: E402,F401,F403
-
-__all__ = ["__version__"] + [name for _m in _MODULES for name in _import_module(f".{_m}", __name__).__all__]
+__all__ = [
+    "__version__",
+    # errors
+    "CxkitError", "DataValidationError", "FileReadError", "ConfigError", "InsufficientDataError",
+    # data in
+    "load", "read_table", "Dataset", "LoadResult", "Mapping", "read_mapping", "write_csv", "write_excel",
+    "sample_data_path", "generate", "write_sample", "PLANTED",
+    # metrics and significance
+    "nps", "nps_counts", "nps_from_counts", "nps_group", "csat", "ces", "ces_mean", "share",
+    "first_response_time", "churn_rate", "churn_hazard", "cac", "cost_to_serve", "clv", "clv_formula",
+    "clv_retention_formula", "metric_table", "Estimate", "METRICS", "NPS_BANDS", "NPS_METHODS", "SHARE_METHODS",
+    "compare", "trend", "Comparison", "nps_test", "compare_nps", "compare_shares", "compare_means", "compare_times",
+    "nps_vs_target", "share_vs_target", "mean_vs_target", "median_vs_target", "adjust_pvalues", "CORRECTIONS",
+    "parse_period",
+    # outcomes
+    "join_outcomes", "churn_by_group", "churn_relative_risk", "churn_logit", "kaplan_meier", "cox_model",
+    "revenue_by_group", "revenue_at_risk", "clv_by_group", "nps_point_value", "unit_outcomes",
+    "response_time_effect", "OutcomeData", "SurvivalCurves", "UnitOutcomes",
+    # drivers and comments
+    "relative_weights", "DriverResult",
+    "themes", "theme_summary", "example_comments", "load_themes", "detect_language", "redact", "find_pii",
+    "THEMES", "PII_KINDS", "ThemeDictionary", "ThemeSummary",
+    # plots
+    "plot_groups", "plot_trend", "plot_churn_by_group", "plot_survival", "plot_unit_outcomes", "plot_drivers",
+    "plot_themes", "plot_revenue_at_risk",
+    # languages
+    "t", "name_of", "format_number_local", "format_date_local", "format_percent_local",
+    # reports: the batch, and what a report notebook calls
+    "run_batch", "open_report", "ReportData", "record", "read_records",
+    "show_part", "show_heading", "show_text", "show_note", "show_table", "table_html",
+    "headline", "headline_table", "headline_notes", "headline_record", "trend_figure", "journey_table", "data_notes",
+    "methods_notes", "outcomes_section", "drivers_section", "themes_section", "suppress_complementary",
+    "league_table", "league_figure", "movers_table", "regions_table", "unit_outcomes_figure",
+]

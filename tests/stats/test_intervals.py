@@ -1,16 +1,21 @@
 """Confidence intervals: seeded coverage simulations (95% intervals must cover 93.5-96.5%)."""
 from __future__ import annotations
 
-
 import numpy as np
 import pandas as pd
 import pytest
 from scipy import stats
 
 import cxkit as cx
-from cxkit.stats.intervals import (_mean_interval, _median_ranks, _nps_interval, _poisson_interval,
-                                   _share_interval)
-
+from cxkit.stats.intervals import (
+    NPS_METHODS,
+    SHARE_METHODS,
+    _mean_interval,
+    _median_ranks,
+    _nps_interval,
+    _poisson_interval,
+    _share_interval,
+)
 
 # ---------------------------------------------------------------------------------------
 # seeded coverage simulations: 95% intervals must cover 93.5-96.5% of the time
@@ -29,7 +34,7 @@ def _coverage_nps(method, mix, n, rng):
     return float(np.mean((low <= truth) & (truth <= high)))
 
 
-@pytest.mark.parametrize("method", cx.NPS_METHODS)
+@pytest.mark.parametrize("method", NPS_METHODS)
 def test_nps_interval_coverage(method):
     rng = np.random.default_rng(2016)
     for mix_name, mix in NPS_MIXES.items():
@@ -56,7 +61,7 @@ SHARE_KNOWN = {  # documented in docs/statistics.md
 }
 
 
-@pytest.mark.parametrize("method", list(cx.SHARE_METHODS))
+@pytest.mark.parametrize("method", list(SHARE_METHODS))
 def test_share_interval_coverage(method):
     rng = np.random.default_rng(1927)
     for band_name, (lo, hi) in SHARE_BANDS.items():

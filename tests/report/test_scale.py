@@ -12,7 +12,7 @@ import pytest
 
 import cxkit as cx
 import cxkit.report.batch as report
-from cxkit.report import read_records, run_batch
+from cxkit.report import prepare, read_records, run_batch
 from cxkit.report.tasks import _run_task
 
 UNITS = ["Kaunas Mega", "Rīga Alfa", "Kraków Galeria"]
@@ -182,7 +182,7 @@ def test_a_failed_copy_leaves_no_half_staged_data(tmp_path, monkeypatch):
 
 
 def test_open_report_reads_prepared_data_from_a_url_as_from_a_folder(tmp_path):
-    prep = cx.prepare(cx.sample_data_path(), tmp_path / "out", units=["Kaunas Mega"])
+    prep = prepare(cx.sample_data_path(), tmp_path / "out", units=["Kaunas Mega"])
     local = cx.open_report(prepared_dir=str(prep.data_dir), unit="Kaunas Mega")
     remote = cx.open_report(prepared_dir=prep.data_dir.as_uri(), unit="Kaunas Mega")
     assert local.context.keys() == remote.context.keys() and len(local.context) > 5

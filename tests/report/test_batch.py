@@ -13,9 +13,10 @@ import pytest
 import cxkit as cx
 from cxkit.periods import parse_period, previous_period, year_ago
 from cxkit.report import read_records, render_html, run_batch
+from cxkit.report.names import unique_slugs
 from cxkit.report.records import RECORD_MIME
 
-ROOT = Path(__file__).resolve().parents[1]
+ROOT = Path(__file__).resolve().parents[2]
 PROBE = ROOT / "tests" / "fixtures" / "notebooks" / "probe_unit.ipynb"
 
 
@@ -31,7 +32,7 @@ def small_data(tmp_path_factory):
 
 def test_slugs_are_safe_readable_and_unique():
     names = ["Vilnius/Centras", "Vilnius Centras", "Klaipėda", "../../etc", "CON", "<script>", "a" * 300, ""]
-    slugs = cx.unique_slugs(names)
+    slugs = unique_slugs(names)
     assert len(set(slugs.values())) == len(names)
     assert slugs["Klaipėda"] == "klaipėda"
     for s in slugs.values():
