@@ -51,9 +51,5 @@ def _unfreeze():
     gc.unfreeze()
 
 
-def write(path: Path, text: str, encoding: str = "utf-8") -> Path:
-    path.write_bytes(text.encode(encoding))
-    return path
-
 # Fixture notebooks are run by the tests that need them, not collected by nbval.
 collect_ignore_glob = ["fixtures/*"]

@@ -8,7 +8,7 @@ import pandas as pd
 
 from cxkit.cli import main
 
-from conftest import write
+from helpers import write
 
 
 def test_metrics_prints_units_with_intervals(sample_dir, capsys):

@@ -9,7 +9,7 @@ import pytest
 import cxkit as cx
 from cxkit.errors import DataValidationError, FileReadError, ConfigError
 
-from conftest import write
+from helpers import write
 
 TODAY = dt.date(2026, 1, 15)
 HEAD = "response_id,customer_id,unit,date,touchpoint,nps,csat,ces,comment\n"
