@@ -32,7 +32,8 @@ from .report import (ReportData, data_notes, drivers_section, headline, headline
                      outcomes_section, read_records, record, regions_table, run_batch, show_heading, show_note,
                      show_part, show_table, show_text, suppress_complementary, table_html, themes_section,
                      trend_figure, unit_outcomes_figure)
-from .stats import (CORRECTIONS, METRICS, NPS_BANDS, NPS_METHODS, SHARE_METHODS, Comparison, Estimate, adjust_pvalues, cac, ces, ces_mean, churn_hazard,
+from .stats import (CORRECTIONS, METRICS, NPS_BANDS, NPS_METHODS, SHARE_METHODS, Comparison, Estimate, adjust_pvalues,
+                    cac, ces, ces_mean, churn_hazard,
                     churn_rate, clv, clv_formula, clv_retention_formula, compare, compare_means, compare_nps,
                     compare_shares, compare_times, cost_to_serve, csat, first_response_time, mean_vs_target,
                     median_vs_target, metric_table, nps, nps_counts, nps_from_counts, nps_group, nps_test,

@@ -63,7 +63,8 @@ def test_notebooks_are_committed_without_outputs_and_with_parameters():
     for nb_path in sorted((ROOT / "notebooks").glob("*.ipynb")):
         nb = json.loads(nb_path.read_text(encoding="utf-8"))
         code = [c for c in nb["cells"] if c["cell_type"] == "code"]
-        assert all(not c.get("outputs") and c.get("execution_count") is None for c in code), f"{nb_path.name} has outputs"
+        clean = all(not c.get("outputs") and c.get("execution_count") is None for c in code)
+        assert clean, f"{nb_path.name} has outputs"
         tagged = [c for c in nb["cells"] if "parameters" in c.get("metadata", {}).get("tags", [])]
         assert len(tagged) == 1, f"{nb_path.name}: exactly one cell tagged 'parameters'"
 

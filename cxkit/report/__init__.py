@@ -35,4 +35,18 @@ from .storage import *  # noqa: F401,F403
 from .summary import *  # noqa: F401,F403
 from .tasks import *  # noqa: F401,F403
 
-__all__ = [*_names.__all__, *_records.__all__, *_storage.__all__, *_context.__all__, *_access.__all__, *_display.__all__, *_sections.__all__, *_summary.__all__, *_preparation.__all__, *_render.__all__, *_tasks.__all__, *_executors.__all__, *_batch.__all__]
+__all__ = [
+    *_names.__all__,
+    *_records.__all__,
+    *_storage.__all__,
+    *_context.__all__,
+    *_access.__all__,
+    *_display.__all__,
+    *_sections.__all__,
+    *_summary.__all__,
+    *_preparation.__all__,
+    *_render.__all__,
+    *_tasks.__all__,
+    *_executors.__all__,
+    *_batch.__all__,
+]

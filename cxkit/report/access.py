@@ -20,7 +20,23 @@ __all__ = ['ReportData', 'open_report']
 
 @dataclass
 class ReportData:
-    """Everything a unit report needs: the unit's rows and the company-wide context."""
+    """Everything a unit report needs: the unit's rows and the company-wide context.
+
+    Attributes
+    ----------
+    group : str
+        The unit (or region) the report is about; ``""`` for the whole company.
+    level : str
+        ``"unit"`` or ``"region"``.
+    period : tuple of pandas.Timestamp
+        The reporting period, both days inclusive.
+    tables : dict
+        The group's rows of ``responses``, ``tickets``, ``customers``, ``revenue`` (also as properties).
+    context : dict of pandas.DataFrame
+        The company-wide context (comparisons, trends, touchpoints, regions, unit outcomes, data notes).
+    meta : dict
+        The batch's description of the prepared data (groups, slugs, scales, source).
+    """
 
     group: str
     level: str
@@ -104,6 +120,27 @@ def open_report(data_dir: str = "", *, unit: str = "", prepared_dir: str = "", l
     In a batch, ``prepared_dir`` points at the partitions and context written by
     :func:`cxkit.report.prepare`, and only this unit's partition is read. Opened by an
     analyst without ``prepared_dir``, the data folder is loaded and the context computed here.
+
+    Parameters
+    ----------
+    data_dir : str
+        The data folder (used when there is no ``prepared_dir``).
+    unit : str
+        The unit (or region) of the report; ``""`` for the leadership summary.
+    prepared_dir : str
+        The batch's prepared data: a folder or a URL (``s3://...``); set by the batch.
+    level : str
+        ``"unit"`` or ``"region"``.
+    period_start, period_end : str
+        The reporting period as ISO dates; empty: the latest full quarter in the responses.
+    mapping : str, optional
+        A YAML column mapping for ``data_dir``.
+    settings : dict, optional
+        Report settings (confidence, alpha, min_n_show, min_n_test, currency).
+
+    Returns
+    -------
+    ReportData
     """
     from .names import unique_slugs
 
@@ -126,7 +163,8 @@ def open_report(data_dir: str = "", *, unit: str = "", prepared_dir: str = "", l
         else:  # the whole company: read only if a section asks (the summary needs only the context)
             tables = _LazyTables(src)
         _settle()
-        return ReportData(group=unit, level=meta["level"], period=(start, end), tables=tables, context=context, meta=meta)
+        return ReportData(group=unit, level=meta["level"], period=(start, end), tables=tables, context=context,
+                          meta=meta)
     if not data_dir:
         raise ConfigError("open_report needs data_dir (a data folder) or prepared_dir (from a batch)")
     from ..data.loading import load
@@ -147,7 +185,8 @@ def open_report(data_dir: str = "", *, unit: str = "", prepared_dir: str = "", l
     if unit:
         if unit not in groups:
             raise ConfigError(f"unit {unit!r} not found; the data has: {', '.join(groups)}")
-        mine = {n: (f[f["_group"].astype(str) == unit].drop(columns=["_group"]) if f is not None and "_group" in f.columns else f)
+        mine = {n: (f[f["_group"].astype(str) == unit].drop(columns=["_group"])
+                    if f is not None and "_group" in f.columns else f)
                 for n, f in tables.items() if n != "units"}
     else:
         mine = {n: (f.drop(columns=["_group"]) if f is not None and "_group" in f.columns else f)

@@ -232,7 +232,8 @@ def _other_context(r, tables, units, *, settings, log, rejected) -> dict:
         try:
             uo = unit_outcomes(r, tables["customers"], tables.get("revenue"), by="_group",
                                confidence=float(settings.get("confidence", 0.95)))
-            ctx["unit_outcomes"] = uo.data.rename(columns={"_group": "group"}).assign(group=lambda d: d["group"].astype(str))
+            ctx["unit_outcomes"] = (uo.data.rename(columns={"_group": "group"})
+                                    .assign(group=lambda d: d["group"].astype(str)))
             ctx["unit_outcomes_fit"] = uo.summary
             if uo.lines is not None:
                 ctx["unit_outcomes_lines"] = uo.lines

@@ -26,6 +26,19 @@ def show_part(fn, lang: str = "en") -> None:
     """Show what ``fn()`` returns (table, figure, section, note); thin data become a note, not an error.
 
     Used by the report notebooks so that one section with too little data does not fail a report.
+
+    Parameters
+    ----------
+    fn : callable
+        Called without arguments; returns a DataFrame, a matplotlib Axes or Figure, a
+        :class:`Section`, a string (shown as a note), None, or a list of these.
+    lang : str
+        Report language of the "too little data" note.
+
+    Returns
+    -------
+    None
+        The items are displayed in the notebook.
     """
     try:
         out = fn()
@@ -53,29 +66,102 @@ def show_part(fn, lang: str = "en") -> None:
 
 
 def show_heading(text: str, level: int = 2) -> None:
-    """A heading; the text is escaped (unit names come from data)."""
+    """Show a heading; the text is escaped (unit names come from data).
+
+    Parameters
+    ----------
+    text : str
+        The heading.
+    level : int
+        1 to 4 (``<h1>`` .. ``<h4>``).
+
+    Returns
+    -------
+    None
+    """
     level = min(max(int(level), 1), 4)
     _display_html(f"<h{level}>{html.escape(str(text))}</h{level}>")
 
 
 def show_text(text: str) -> None:
-    """A paragraph of escaped text."""
+    """Show a paragraph of escaped text.
+
+    Parameters
+    ----------
+    text : str
+        The paragraph (escaped: it may come from data).
+
+    Returns
+    -------
+    None
+    """
     _display_html(f"<p>{html.escape(str(text))}</p>")
 
 
 def show_note(text: str) -> None:
-    """A small note (methods, caveats), escaped."""
+    """Show a small note (methods, caveats), escaped.
+
+    Parameters
+    ----------
+    text : str
+        The note.
+
+    Returns
+    -------
+    None
+    """
     _display_html(f'<p class="cxkit-note"><small>{html.escape(str(text))}</small></p>')
 
 
 def show_table(frame: pd.DataFrame, *, lang: str = "en", digits: int | dict = 1, percent: tuple = (),
                dates: tuple = (), caption: str | None = None) -> None:
-    """A table with numbers and dates in the report language's format; every cell escaped."""
+    """Show a table with numbers and dates in the report language's format; every cell escaped.
+
+    Parameters
+    ----------
+    frame : pandas.DataFrame
+        The table; its column names are the headers.
+    lang, digits, percent, dates, caption
+        As :func:`table_html`.
+
+    Returns
+    -------
+    None
+    """
     _display_html(table_html(frame, lang=lang, digits=digits, percent=percent, dates=dates, caption=caption))
 
 
 def table_html(frame: pd.DataFrame, *, lang: str = "en", digits: int | dict = 1, percent: tuple = (),
                dates: tuple = (), caption: str | None = None) -> str:
+    """A table as HTML: numbers and dates formatted for the report language, every cell escaped.
+
+    Parameters
+    ----------
+    frame : pandas.DataFrame
+        The table; its column names are the headers.
+    lang : str
+        ``en``, ``lt``, ``pl`` or ``lv`` (decimal comma and thin-space thousands in lt/pl/lv).
+    digits : int or dict
+        Decimals of float cells, for all columns or per column (default 1).
+    percent : tuple of str
+        Columns shown as percentages.
+    dates : tuple of str
+        Columns shown as dates.
+    caption : str, optional
+        A caption above the table.
+
+    Returns
+    -------
+    str
+        ``<table class="cxkit-table">...</table>``; booleans as ✓, missing values as –.
+
+    Examples
+    --------
+    >>> page = table_html(pd.DataFrame({"unit": ["<b>A</b>"], "nps": [12.345]}), lang="lt")
+    >>> page[page.index("<tbody>"):]
+    '<tbody><tr><td>&lt;b&gt;A&lt;/b&gt;</td><td class=num>12,3</td></tr></tbody></table>'
+    """
+
     def cell(col, v):
         if isinstance(v, (bool, np.bool_)):
             return "✓" if v else ""
@@ -104,7 +190,14 @@ def table_html(frame: pd.DataFrame, *, lang: str = "en", digits: int | dict = 1,
 
 @dataclass
 class Section:
-    """Display items of one report section: ``("html", text)``, ``("figure", fig)``, ``("note", text)``."""
+    """Display items of one report section, shown in order by :meth:`show`.
+
+    Attributes
+    ----------
+    items : list of tuple
+        ``("html", text)``, ``("figure", fig)`` or ``("note", text)``, added with :meth:`html`,
+        :meth:`figure`, :meth:`note`, :meth:`table` and :meth:`attempt`.
+    """
 
     items: list = field(default_factory=list)
 

@@ -154,7 +154,8 @@ def _run_local(tasks: list[dict], workers: int, progress: bool, pool=None):
                     res = fut.result()
                 except Exception as exc:  # noqa: BLE001 - e.g. a worker process killed
                     res = {"group": task["group"], "slug": task["slug"], "status": "failed",
-                           "error": f"worker crashed: {type(exc).__name__}: {exc}"[:400], "fingerprint": task["fingerprint"]}
+                           "error": f"worker crashed: {type(exc).__name__}: {exc}"[:400],
+                           "fingerprint": task["fingerprint"]}
                 bar.set_postfix_str(f"{_label(task)}: {res.get('status')}", refresh=False)
                 bar.update(1)
                 yield res

@@ -234,7 +234,8 @@ def prepare(data: str | Path, out: str | Path, *, mapping=None, level: str = "un
         if "customer_id" in responses.columns:  # cluster-robust tests: customers as categories, factorized once
             codes, uniq = pd.factorize(responses["customer_id"], use_na_sentinel=True)
             # a RangeIndex as categories: no hash table over millions of customers
-            responses["customer_id"] = pd.Categorical.from_codes(codes, dtype=pd.CategoricalDtype(pd.RangeIndex(len(uniq))))
+            responses["customer_id"] = pd.Categorical.from_codes(
+                codes, dtype=pd.CategoricalDtype(pd.RangeIndex(len(uniq))))
             del codes, uniq
         gc.collect()
         part = _context.build_context({"responses": responses, "units": units_df}, level=level, period=(start, end),
@@ -351,7 +352,8 @@ def _read_partitioned(names: list[str], canonical: dict, found: dict, m, known, 
             continue
         if name == "revenue":
             narrow[name] = (pd.concat(pieces, ignore_index=True).groupby(["_group", "date"], observed=True)["amount"]
-                            .sum().reset_index().assign(customer_id="(all)", _group=lambda d: d["_group"].astype(_STR_DTYPE()))
+                            .sum().reset_index()
+                            .assign(customer_id="(all)", _group=lambda d: d["_group"].astype(_STR_DTYPE()))
                             if pieces else None)
         else:
             narrow[name] = _concat_keep_categories(pieces) if pieces else None

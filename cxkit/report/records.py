@@ -22,6 +22,17 @@ def record(name: str, value: Any) -> None:
 
     Emits a display output with the MIME type ``application/vnd.cxkit.record+json`` and a
     plain-text fallback; the report template never shows it.
+
+    Parameters
+    ----------
+    name : str
+        The record's name (a later record of the same name wins).
+    value : object
+        A JSON value; numpy numbers, timestamps and NaN are converted (NaN becomes null).
+
+    Returns
+    -------
+    None
     """
     from IPython.display import display
 
@@ -30,7 +41,18 @@ def record(name: str, value: Any) -> None:
 
 
 def read_records(nb: str | Path | Any) -> dict[str, Any]:
-    """Values recorded with :func:`record` in an executed notebook (later records win)."""
+    """Values recorded with :func:`record` in an executed notebook (later records win).
+
+    Parameters
+    ----------
+    nb : str, pathlib.Path or nbformat.NotebookNode
+        The executed notebook.
+
+    Returns
+    -------
+    dict
+        Record name -> value.
+    """
     import nbformat
 
     if not hasattr(nb, "cells"):

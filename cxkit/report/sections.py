@@ -13,7 +13,8 @@ from .access import ReportData
 from .context import COMPARISONS, HEADLINE_METRICS, _compare_kwargs
 from .display import Section, _ci, _group_label
 
-__all__ = ['headline', 'headline_record', 'headline_table', 'headline_notes', 'suppress_complementary', 'trend_figure', 'journey_table', 'data_notes', 'methods_notes', 'outcomes_section', 'drivers_section', 'themes_section']
+__all__ = ["headline", "headline_record", "headline_table", "headline_notes", "suppress_complementary", "trend_figure",
+           "journey_table", "data_notes", "methods_notes", "outcomes_section", "drivers_section", "themes_section"]
 
 
 def headline(rep: ReportData) -> pd.DataFrame:
@@ -24,6 +25,16 @@ def headline(rep: ReportData) -> pd.DataFrame:
     Columns: ``metric``, ``value``, ``ci_low``, ``ci_high``, ``n``, ``note``, then for each of
     ``rest``, ``target``, ``previous``, ``year_ago``: ``<vs>_reference``, ``<vs>_diff``,
     ``<vs>_p_adjusted``, ``<vs>_significant``, ``<vs>_direction``.
+
+    Parameters
+    ----------
+    rep : ReportData
+        From :func:`open_report`.
+
+    Returns
+    -------
+    pandas.DataFrame
+        One row per headline metric, the columns above.
     """
     c = rep.context.get("comparisons")
     group = rep.group or "All"
@@ -53,7 +64,19 @@ def headline(rep: ReportData) -> pd.DataFrame:
 
 
 def headline_record(rep: ReportData) -> dict:
-    """Headline figures as plain JSON values (for the manifest and the index page)."""
+    """Headline figures as plain JSON values (for the manifest and the index page).
+
+    Parameters
+    ----------
+    rep : ReportData
+        From :func:`open_report`.
+
+    Returns
+    -------
+    dict
+        Metric -> ``value``, ``ci_low``, ``ci_high``, ``n``, the comparison with the rest of the company
+        (``significant``, ``direction``, ``good``, ``p_adjusted``) and with the previous period.
+    """
     out = {}
     for r in headline(rep).to_dict(orient="records"):
         direction = r.get("rest_direction")
@@ -61,7 +84,8 @@ def headline_record(rep: ReportData) -> dict:
                             "significant": bool(r.get("rest_significant", False)),
                             "good": (direction == "higher") == bool(r.get("higher_is_better", True)),
                             "direction": r.get("rest_direction"), "p_adjusted": r.get("rest_p_adjusted"),
-                            "vs_previous": r.get("previous_diff"), "previous_significant": bool(r.get("previous_significant", False))}
+                            "vs_previous": r.get("previous_diff"),
+                            "previous_significant": bool(r.get("previous_significant", False))}
     return out
 
 
@@ -75,30 +99,60 @@ def _marked(diff, significant, direction, lang, digits=1) -> str:
     return f"{text} {_ARROW.get(direction, '')}".strip() if significant else text
 
 
+def _vs(r, vs: str, lang: str) -> str:
+    """The difference against ``vs`` (rest, target, previous, year_ago), ▲/▼ where significant."""
+    return _marked(r.get(f"{vs}_diff"), r.get(f"{vs}_significant"), r.get(f"{vs}_direction"), lang)
+
+
 def headline_table(rep: ReportData, *, lang: str = "en") -> pd.DataFrame:
-    """The headline as leadership reads it: localised labels, intervals, ▲/▼ for significant changes."""
+    """The headline as leadership reads it: localised labels, intervals, ▲/▼ for significant changes.
+
+    Parameters
+    ----------
+    rep : ReportData
+        From :func:`open_report`.
+    lang : str
+        Report language: ``en``, ``lt``, ``pl`` or ``lv``.
+
+    Returns
+    -------
+    pandas.DataFrame
+        One row per metric: value, interval, n, and the difference against the rest of the company,
+        the target, the previous period and a year earlier, as text.
+    """
     h = headline(rep)
     rows = []
     for r in h.to_dict(orient="records"):
         digits = 1
         row = {t("metric", lang): t(r["metric"], lang),
-               t("value", lang): format_number_local(r["value"], lang, digits) if pd.notna(r["value"]) else t("not_shown", lang),
+               t("value", lang): (format_number_local(r["value"], lang, digits) if pd.notna(r["value"])
+                                  else t("not_shown", lang)),
                t("ci", lang): _ci(r["ci_low"], r["ci_high"], lang) if pd.notna(r["value"]) else "–",
                t("n", lang): format_number_local(r["n"], lang, 0)}
-        row[t("vs_rest", lang)] = _marked(r.get("rest_diff"), r.get("rest_significant"), r.get("rest_direction"), lang)
-        tgt = r.get("target_reference")
-        row[t("target", lang)] = (f"{format_number_local(tgt, lang)} ({_marked(r.get('target_diff'), r.get('target_significant'), r.get('target_direction'), lang)})"
-                                  if tgt is not None and pd.notna(tgt) else "–")
-        for vs in ("previous", "year_ago"):
+        row[t("vs_rest", lang)] = _vs(r, "rest", lang)
+        for vs in ("target", "previous", "year_ago"):
             ref = r.get(f"{vs}_reference")
-            row[t(vs, lang)] = (f"{format_number_local(ref, lang)} ({_marked(r.get(f'{vs}_diff'), r.get(f'{vs}_significant'), r.get(f'{vs}_direction'), lang)})"
+            row[t(vs, lang)] = (f"{format_number_local(ref, lang)} ({_vs(r, vs, lang)})"
                                 if ref is not None and pd.notna(ref) else "–")
         rows.append(row)
     return pd.DataFrame(rows)
 
 
 def headline_notes(rep: ReportData, *, lang: str = "en") -> list[str]:
-    """Why some figures are not shown or not tested (from the comparison notes)."""
+    """Why some figures are not shown or not tested (from the comparison notes).
+
+    Parameters
+    ----------
+    rep : ReportData
+        From :func:`open_report`.
+    lang : str
+        Report language: ``en``, ``lt``, ``pl`` or ``lv``.
+
+    Returns
+    -------
+    list of str
+        One note per reason, in the report language (the legend of ▲/▼ among them).
+    """
     h = headline(rep)
     notes = [f"{t(r['metric'], lang)}: {r['note']}" for r in h.to_dict(orient="records") if r.get("note")]
     return notes
@@ -111,6 +165,20 @@ def suppress_complementary(n: pd.Series, threshold: int, *, total_shown: bool = 
     recovered as total minus the others, and several small hidden rows add up to a small group: the
     smallest visible rows are hidden too until the hidden rows together reach the threshold and
     there are at least two of them (or none).
+
+    Parameters
+    ----------
+    n : pandas.Series
+        Count of each row.
+    threshold : int
+        The smallest count that may be shown (``min_n_show``).
+    total_shown : bool
+        Whether a total of all rows is published beside them.
+
+    Returns
+    -------
+    pandas.Series of bool
+        True for the rows to hide.
 
     Examples
     --------
@@ -130,7 +198,21 @@ def suppress_complementary(n: pd.Series, threshold: int, *, total_shown: bool = 
 
 
 def trend_figure(rep: ReportData, *, metric: str = "nps", lang: str = "en"):
-    """Monthly trend of the group with its band and flagged changes, the company beside it."""
+    """Monthly trend of the group with its band and flagged changes, the company beside it.
+
+    Parameters
+    ----------
+    rep : ReportData
+        From :func:`open_report`.
+    metric : str
+        ``"nps"``, ``"csat"`` or ``"ces"``.
+    lang : str
+        Report language: ``en``, ``lt``, ``pl`` or ``lv``.
+
+    Returns
+    -------
+    matplotlib.axes.Axes
+    """
     from ..plots import plot_trend
 
     tr = rep.context.get("trend")
@@ -152,7 +234,23 @@ def trend_figure(rep: ReportData, *, metric: str = "nps", lang: str = "en"):
 
 
 def journey_table(rep: ReportData, *, lang: str = "en", settings: dict | None = None) -> pd.DataFrame:
-    """Touchpoints of the group in the period: NPS with interval vs the group's other touchpoints."""
+    """Touchpoints of the group in the period: NPS with interval vs the group's other touchpoints.
+
+    Parameters
+    ----------
+    rep : ReportData
+        From :func:`open_report`.
+    lang : str
+        Report language: ``en``, ``lt``, ``pl`` or ``lv``.
+    settings : dict, optional
+        Report settings (confidence, alpha, min_n_show, min_n_test, currency); defaults as the batch's.
+
+    Returns
+    -------
+    pandas.DataFrame
+        One row per touchpoint: NPS, interval, n, the difference with the group's other touchpoints
+        (▲/▼ where significant) and the company's NPS at that touchpoint.
+    """
     from ..i18n import name_of
     from ..stats.comparisons import compare
 
@@ -172,7 +270,8 @@ def journey_table(rep: ReportData, *, lang: str = "en", settings: dict | None = 
     comp = dict(zip(company["touchpoint"].astype(str), company["value"])) if company is not None else {}
     out = pd.DataFrame({
         t("touchpoint", lang): [name_of("touchpoint", x, lang) for x in tab["touchpoint"].astype(str)],
-        t("nps", lang): [t("not_shown", lang) if h else format_number_local(v, lang) for v, h in zip(tab["value"], hide)],
+        t("nps", lang): [t("not_shown", lang) if h else format_number_local(v, lang)
+                         for v, h in zip(tab["value"], hide)],
         t("ci", lang): ["–" if h else _ci(a, b, lang) for a, b, h in zip(tab["ci_low"], tab["ci_high"], hide)],
         t("n", lang): ["–" if h else format_number_local(v, lang, 0) for v, h in zip(tab["n"], hide)],
         t("vs_rest", lang): ["–" if h else _marked(d, s, dr, lang) for d, s, dr, h in
@@ -184,7 +283,20 @@ def journey_table(rep: ReportData, *, lang: str = "en", settings: dict | None = 
 
 
 def data_notes(rep: ReportData, *, lang: str = "en") -> pd.DataFrame:
-    """Rows in and rows rejected per input file (whole data set: the batch validates it once)."""
+    """Rows in and rows rejected per input file (whole data set: the batch validates it once).
+
+    Parameters
+    ----------
+    rep : ReportData
+        From :func:`open_report`.
+    lang : str
+        Report language: ``en``, ``lt``, ``pl`` or ``lv``.
+
+    Returns
+    -------
+    pandas.DataFrame
+        One row per input file: table, file, rows in, loaded, rejected, repaired, status.
+    """
     log = rep.context.get("log")
     if log is None or log.empty:
         raise InsufficientDataError("no load log")
@@ -197,7 +309,22 @@ def data_notes(rep: ReportData, *, lang: str = "en") -> pd.DataFrame:
 
 
 def methods_notes(rep: ReportData, *, lang: str = "en", settings: dict | None = None) -> list[str]:
-    """How the report's figures were made: periods, tests and corrections, minimum samples, rejects."""
+    """How the report's figures were made: periods, tests and corrections, minimum samples, rejects.
+
+    Parameters
+    ----------
+    rep : ReportData
+        From :func:`open_report`.
+    lang : str
+        Report language: ``en``, ``lt``, ``pl`` or ``lv``.
+    settings : dict, optional
+        Report settings (confidence, alpha, min_n_show, min_n_test, currency); defaults as the batch's.
+
+    Returns
+    -------
+    list of str
+        Sentences in the report language.
+    """
     settings = settings or {}
     start, end = rep.period
     prev, ago = previous_period(start, end), year_ago(start, end)
@@ -208,8 +335,10 @@ def methods_notes(rep: ReportData, *, lang: str = "en", settings: dict | None = 
     return [
         t("methods_period", lang).format(start=f(start), end=f(end), prev=f"{f(prev[0])} – {f(prev[1])}",
                                          ago=f"{f(ago[0])} – {f(ago[1])}"),
-        t("methods_tests", lang).format(conf=format_percent_local(100 * float(settings.get("confidence", 0.95)), lang, 0)),
-        t("methods_minn", lang).format(show=int(settings.get("min_n_show", 5)), test=int(settings.get("min_n_test", 30))),
+        t("methods_tests", lang).format(conf=format_percent_local(100 * float(settings.get("confidence", 0.95)),
+                                                                  lang, 0)),
+        t("methods_minn", lang).format(show=int(settings.get("min_n_show", 5)),
+                                       test=int(settings.get("min_n_test", 30))),
         t("methods_rejected", lang).format(rejected=format_number_local(rejected, lang, 0),
                                            repaired=format_number_local(repaired, lang, 0)),
     ]
@@ -219,8 +348,24 @@ def outcomes_section(rep: ReportData, *, lang: str = "en", settings: dict | None
                      seed: int = 0, interval: str = "delta") -> Section:
     """Churn and revenue by NPS group for the report's customers.
 
-    ``interval``: how the revenue-at-risk interval is made (:func:`cxkit.revenue_at_risk`): ``"delta"``
-    (default; influence functions, milliseconds) or ``"bootstrap"`` (``n_boot`` resamples, ``seed``).
+    Parameters
+    ----------
+    rep : ReportData
+        From :func:`open_report`.
+    lang : str
+        Report language: ``en``, ``lt``, ``pl`` or ``lv``.
+    settings : dict, optional
+        Report settings (confidence, alpha, min_n_show, min_n_test, currency); defaults as the batch's.
+    n_boot, seed : int
+        Bootstrap resamples and seed, with ``interval="bootstrap"``.
+    interval : str
+        How the revenue-at-risk interval is made (:func:`cxkit.revenue_at_risk`): ``"delta"``
+        (default; influence functions, milliseconds) or ``"bootstrap"``.
+
+    Returns
+    -------
+    Section
+        Tables, charts and notes; a part without enough data is a note.
     """
     from ..outcomes import (
         churn_by_group,
@@ -268,7 +413,8 @@ def outcomes_section(rep: ReportData, *, lang: str = "en", settings: dict | None
             t("ci", lang): [_ci(a, b, lang) for a, b in zip(tab["ci_low"], tab["ci_high"])],
             t("risk_ratio", lang): [
                 "1" if str(g) == "promoter" else
-                (f"{format_number_local(ratio[str(g)][0], lang, 2)} ({_ci(ratio[str(g)][1], ratio[str(g)][2], lang, 2)})"
+                (f"{format_number_local(ratio[str(g)][0], lang, 2)} "
+                 f"({_ci(ratio[str(g)][1], ratio[str(g)][2], lang, 2)})"
                  if str(g) in ratio else "–") for g in tab["nps_group"]],
         })
         sec.table(out, lang)
@@ -313,7 +459,24 @@ def outcomes_section(rep: ReportData, *, lang: str = "en", settings: dict | None
 
 def drivers_section(rep: ReportData, *, lang: str = "en", settings: dict | None = None, n_boot: int = 500,
                     seed: int = 0) -> Section:
-    """Key drivers of NPS for the report's responses (Johnson's relative weights)."""
+    """Key drivers of NPS for the report's responses (Johnson's relative weights).
+
+    Parameters
+    ----------
+    rep : ReportData
+        From :func:`open_report`.
+    lang : str
+        Report language: ``en``, ``lt``, ``pl`` or ``lv``.
+    settings : dict, optional
+        Report settings (confidence, alpha, min_n_show, min_n_test, currency); defaults as the batch's.
+    n_boot, seed : int
+        Bootstrap resamples of the weights' intervals, and their seed.
+
+    Returns
+    -------
+    Section
+        The weights table, the importance / performance chart and notes.
+    """
     from ..drivers import relative_weights
     from ..plots import plot_drivers
 
@@ -353,7 +516,25 @@ def name_of_driver(d: str, lang: str) -> str:
 
 def themes_section(rep: ReportData, *, lang: str = "en", settings: dict | None = None, examples: int = 2,
                    seed: int = 0) -> Section:
-    """Comment themes of the report's responses, their NPS impact and redacted examples."""
+    """Comment themes of the report's responses, their NPS impact and redacted examples.
+
+    Parameters
+    ----------
+    rep : ReportData
+        From :func:`open_report`.
+    lang : str
+        Report language: ``en``, ``lt``, ``pl`` or ``lv``.
+    settings : dict, optional
+        Report settings (confidence, alpha, min_n_show, min_n_test, currency); defaults as the batch's.
+    examples : int
+        Example comments per theme (personal data removed).
+    seed : int
+        Seed of the choice of examples.
+
+    Returns
+    -------
+    Section
+    """
     from ..i18n import name_of
     from ..plots import plot_themes
     from ..text import example_comments, theme_summary, themes

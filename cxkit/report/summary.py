@@ -17,7 +17,22 @@ __all__ = ['league_table', 'league_figure', 'movers_table', 'regions_table', 'un
 
 def league_table(rep: ReportData, *, lang: str = "en", settings: dict | None = None) -> pd.DataFrame:
     """All groups side by side: each headline metric with its interval and ▲/▼ where the group
-    differs significantly from the rest of the company (corrected across groups)."""
+    differs significantly from the rest of the company (corrected across groups).
+
+    Parameters
+    ----------
+    rep : ReportData
+        From :func:`open_report`.
+    lang : str
+        Report language: ``en``, ``lt``, ``pl`` or ``lv``.
+    settings : dict, optional
+        Report settings (confidence, alpha, min_n_show, min_n_test, currency); defaults as the batch's.
+
+    Returns
+    -------
+    pandas.DataFrame
+        One row per group.
+    """
     settings = settings or {}
     c = rep.context.get("comparisons")
     if c is None or c.empty:
@@ -44,7 +59,21 @@ def league_table(rep: ReportData, *, lang: str = "en", settings: dict | None = N
 
 
 def league_figure(rep: ReportData, *, metric: str = "nps", lang: str = "en"):
-    """Each group's metric with its interval, the company value as a line, significant groups marked."""
+    """Each group's metric with its interval, the company value as a line, significant groups marked.
+
+    Parameters
+    ----------
+    rep : ReportData
+        From :func:`open_report`.
+    metric : str
+        A headline metric (``"nps"``, ``"csat"``, ...).
+    lang : str
+        Report language: ``en``, ``lt``, ``pl`` or ``lv``.
+
+    Returns
+    -------
+    matplotlib.axes.Axes
+    """
     from ..plots import plot_groups
 
     c = rep.context.get("comparisons")
@@ -60,7 +89,24 @@ def league_figure(rep: ReportData, *, metric: str = "nps", lang: str = "en"):
 
 
 def movers_table(rep: ReportData, *, metric: str = "nps", lang: str = "en", top: int = 6) -> pd.DataFrame:
-    """Largest changes since the previous period (significant ones marked)."""
+    """Largest changes since the previous period (significant ones marked).
+
+    Parameters
+    ----------
+    rep : ReportData
+        From :func:`open_report`.
+    metric : str
+        A headline metric.
+    lang : str
+        Report language: ``en``, ``lt``, ``pl`` or ``lv``.
+    top : int
+        How many groups.
+
+    Returns
+    -------
+    pandas.DataFrame
+        The groups with the largest absolute changes, with their intervals.
+    """
     c = rep.context.get("comparisons")
     prev = c[(c["against"] == "previous") & (c["metric"] == metric) & (c["group"] != "All")].dropna(subset=["diff"])
     if prev.empty:
@@ -70,13 +116,27 @@ def movers_table(rep: ReportData, *, metric: str = "nps", lang: str = "en", top:
         t(rep.level, lang): prev["group"].tolist(),
         t("previous", lang): [format_number_local(v, lang) for v in prev["reference"]],
         t(metric, lang): [format_number_local(v, lang) for v in prev["value"]],
-        t("change", lang): [_marked(d, s, dr, lang) for d, s, dr in zip(prev["diff"], prev["significant"], prev["direction"])],
+        t("change", lang): [_marked(d, s, dr, lang)
+                            for d, s, dr in zip(prev["diff"], prev["significant"], prev["direction"])],
         t("ci", lang): [_ci(a, b, lang) for a, b in zip(prev["diff_ci_low"], prev["diff_ci_high"])],
     })
 
 
 def regions_table(rep: ReportData, *, lang: str = "en") -> pd.DataFrame:
-    """NPS per region (units rolled up) against the rest of the company."""
+    """NPS per region (units rolled up) against the rest of the company.
+
+    Parameters
+    ----------
+    rep : ReportData
+        From :func:`open_report`.
+    lang : str
+        Report language: ``en``, ``lt``, ``pl`` or ``lv``.
+
+    Returns
+    -------
+    pandas.DataFrame
+        One row per region.
+    """
     reg = rep.context.get("regions")
     if reg is None or reg.empty:
         raise InsufficientDataError("no regions in the units table")
@@ -85,14 +145,28 @@ def regions_table(rep: ReportData, *, lang: str = "en") -> pd.DataFrame:
         t("nps", lang): [format_number_local(v, lang) for v in reg["value"]],
         t("ci", lang): [_ci(a, b, lang) for a, b in zip(reg["ci_low"], reg["ci_high"])],
         t("n", lang): [format_number_local(v, lang, 0) for v in reg["n"]],
-        t("vs_rest", lang): [_marked(d, s, dr, lang) for d, s, dr in zip(reg["diff"], reg["significant"], reg["direction"])],
+        t("vs_rest", lang): [_marked(d, s, dr, lang)
+                             for d, s, dr in zip(reg["diff"], reg["significant"], reg["direction"])],
     })
 
 
 def unit_outcomes_figure(rep: ReportData, *, outcome: str = "churn_rate", lang: str = "en"):
     """Unit NPS against churn (or revenue growth): one point per unit, line with band.
 
-    Returns the axes and the notes (the ecological-inference caveat among them)."""
+    Parameters
+    ----------
+    rep : ReportData
+        From :func:`open_report`.
+    outcome : str
+        ``"churn_rate"`` or ``"revenue_growth"``.
+    lang : str
+        Report language: ``en``, ``lt``, ``pl`` or ``lv``.
+
+    Returns
+    -------
+    tuple
+        The matplotlib Axes and the notes (the ecological-inference caveat among them).
+    """
     from ..outcomes import UnitOutcomes
     from ..plots import plot_unit_outcomes
 

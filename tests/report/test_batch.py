@@ -95,7 +95,8 @@ def test_unit_notebook_records_the_headline(small_data, tmp_path):
     est = cx.nps(sub["nps"])
     assert rec["headline"]["nps"]["value"] == pytest.approx(est.value, abs=1e-6)
     assert rec["headline"]["nps"]["n"] == est.n
-    assert (rec["headline"]["nps"]["ci_low"], rec["headline"]["nps"]["ci_high"]) == pytest.approx((est.ci_low, est.ci_high), abs=1e-6)
+    nps = rec["headline"]["nps"]
+    assert (nps["ci_low"], nps["ci_high"]) == pytest.approx((est.ci_low, est.ci_high), abs=1e-6)
 
 
 def test_prepare_reads_tables_in_a_helper_process_with_the_same_result(small_data, tmp_path, monkeypatch):
@@ -370,7 +371,8 @@ def _browser_check(out: Path, shots: Path):
                                                                "--disable-background-networking"])
         page = browser.new_page(viewport={"width": 1280, "height": 900})
         problems = []
-        page.on("console", lambda m: problems.append(f"console {m.type}: {m.text}") if m.type in ("error", "warning") else None)
+        page.on("console", lambda m: problems.append(f"console {m.type}: {m.text}")
+                if m.type in ("error", "warning") else None)
         page.on("pageerror", lambda e: problems.append(f"page error: {e}"))
         page.on("requestfailed", lambda r: problems.append(f"request failed: {r.url}"))
         page.goto((out / "index.html").as_uri())
@@ -383,7 +385,8 @@ def _browser_check(out: Path, shots: Path):
             page.goto((out / href).as_uri())
             page.wait_for_load_state("load")
             assert page.locator(".jp-InputArea, .jp-InputPrompt, .jp-CodeMirrorEditor, pre.highlight").count() == 0
-            broken = page.eval_on_selector_all("img", "imgs => imgs.filter(i => !i.complete || i.naturalWidth === 0).length")
+            broken = page.eval_on_selector_all(
+                "img", "imgs => imgs.filter(i => !i.complete || i.naturalWidth === 0).length")
             assert broken == 0, f"{href}: {broken} images not decoded"
         page.goto((out / "units" / "kaunas-mega.html").as_uri())
         page.screenshot(path=str(shots / "unit.png"), full_page=True)

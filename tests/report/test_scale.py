@@ -125,7 +125,8 @@ def test_a_collecting_task_works_in_its_own_folder_and_returns_its_files(tmp_pat
     task = {"group": "Šiauliai", "slug": "šiauliai", "notebook": "/nowhere/unit_report.ipynb",
             "notebook_text": nbformat.writes(nb), "parameters": {"unit": "Šiauliai <b>"}, "timeout": 60,
             "output": str(blocker / "nb.ipynb"), "html": str(blocker / "u.html"), "pdf": None, "fingerprint": "f",
-            "banner": {"title": "t", "unit": "Šiauliai", "level": "unit", "period": "p", "generated": "g", "lang": "en"},
+            "banner": {"title": "t", "unit": "Šiauliai", "level": "unit", "period": "p", "generated": "g",
+                       "lang": "en"},
             "collect": True}
     res = _run_task(task)
     assert res["status"] == "done", res
