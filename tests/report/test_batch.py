@@ -530,3 +530,65 @@ def test_the_batch_pool_starts_its_workers_early_and_always_shuts_down(tmp_path)
     assert not any(p.is_alive() for p in started)
     with pytest.raises(RuntimeError):
         early.pool.submit(int)  # shut down
+
+
+# ---------------------------------------------------------------------------------------
+# the user's own notebooks and templates
+
+
+def test_a_template_folder_of_ones_own_is_used_and_a_wrong_one_is_refused(tmp_path):
+    import nbformat
+
+    from cxkit.errors import ConfigError
+    from cxkit.report.render import write_index
+    from cxkit.report.resources import template_dirs
+
+    with pytest.raises(ConfigError, match="not a folder"):
+        template_dirs(tmp_path / "missing")
+    (tmp_path / "empty").mkdir()
+    with pytest.raises(ConfigError, match="holds neither"):
+        template_dirs(tmp_path / "empty")
+
+    own = tmp_path / "own"
+    (own / "cxkit_report").mkdir(parents=True)
+    (own / "cxkit_report" / "conf.json").write_text(json.dumps({"base_template": "lab"}), encoding="utf-8")
+    (own / "cxkit_report" / "index.html.j2").write_text(
+        "{%- extends 'lab/index.html.j2' -%}\n{% block header %}{{ super() }}"
+        "<meta name=\"house-style\" content=\"ours\">{% endblock header %}\n", encoding="utf-8")
+    nb = nbformat.v4.new_notebook()
+    nb.cells = [nbformat.v4.new_code_cell("x = 1", outputs=[
+        nbformat.v4.new_output("display_data", data={"text/html": "<p>visible</p>"})])]
+    page = render_html(nb, tmp_path / "ours.html", template=own).read_text(encoding="utf-8")
+    assert 'content="ours"' in page and "<p>visible</p>" in page and "x = 1" not in page
+    default = render_html(nb, tmp_path / "default.html").read_text(encoding="utf-8")
+    assert 'content="ours"' not in default and "<p>visible</p>" in default
+
+    # the index page: the folder's index.html.j2; the report template (absent here) would come from cxkit
+    (own / "index.html.j2").write_text("<h1>{{ title }} (ours)</h1>{% for r in rows %}<p>{{ r.group }}</p>"
+                                       "{% endfor %}", encoding="utf-8")
+    manifest = {"units": [{"group": "<Vilnius>", "status": "done", "headline": {}}],
+                "parameters": {"period_start": "2025-10-01", "period_end": "2025-12-31", "level": "unit"},
+                "created": "2026-01-05T10:00:00", "data": {"rows_rejected": 0}, "summary": None}
+    index = write_index(tmp_path, manifest, template=own).read_text(encoding="utf-8")
+    assert "(ours)</h1>" in index and "<p>&lt;Vilnius&gt;</p>" in index  # autoescaped
+
+
+def test_a_missing_notebook_or_template_stops_the_batch_before_the_data_are_read(tmp_path):
+    from cxkit.errors import ConfigError
+
+    nowhere = tmp_path / "no-data-here"  # reading it would fail with another message
+    with pytest.raises(ConfigError, match="--template"):
+        run_batch(nowhere, tmp_path / "out", template=tmp_path / "missing", progress=False)
+    with pytest.raises(ConfigError, match="notebook not found"):
+        run_batch(nowhere, tmp_path / "out", notebook=tmp_path / "mine.ipynb", progress=False)
+    with pytest.raises(ConfigError, match="notebook not found"):
+        run_batch(nowhere, tmp_path / "out", summary_notebook=tmp_path / "summary.ipynb", progress=False)
+
+
+def test_the_shipped_notebooks_are_the_ones_in_the_repository(tmp_path):
+    """notebooks/ and templates/ at the repository root link to the package data: one copy of each."""
+    from cxkit.report.resources import notebook_path, template_dirs
+
+    for name in ("unit_report", "leadership_summary"):
+        assert (ROOT / "notebooks" / f"{name}.ipynb").resolve() == notebook_path(name).resolve()
+    assert (ROOT / "templates").resolve() == template_dirs()[0].resolve()
