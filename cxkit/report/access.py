@@ -112,6 +112,17 @@ def _settle() -> None:
     gc.freeze()
 
 
+def _check_prepared(meta: dict, *, level: str, period_start: str, period_end: str) -> None:
+    """Prepared data were made for one level and period (``context/meta.json``); a notebook that asks for
+    another gets an error, not the prepared period under its own banner."""
+    asked = [str(pd.Timestamp(x).date()) for x in (period_start, period_end) if x]
+    if asked and asked != list(meta["period"]):
+        raise ConfigError(f"the prepared data are for the period {meta['period'][0]} to {meta['period'][1]}; the "
+                          f"notebook asked for {' to '.join(asked)}: run the batch with --period for that period")
+    if level != meta["level"]:
+        raise ConfigError(f"the prepared data are per {meta['level']}; the notebook asked for level={level!r}")
+
+
 def open_report(data_dir: str = "", *, unit: str = "", prepared_dir: str = "", level: str = "unit",
                 period_start: str = "", period_end: str = "", mapping: str | None = None,
                 settings: dict | None = None) -> ReportData:
@@ -150,6 +161,7 @@ def open_report(data_dir: str = "", *, unit: str = "", prepared_dir: str = "", l
             raise ConfigError(f"prepared_dir {prepared_dir!r}: no context/meta.json - not the prepared data of a "
                               "batch (cxkit report writes it to OUT/_data)")
         meta = json.loads(src.read_text("context", "meta.json"))
+        _check_prepared(meta, level=level, period_start=period_start, period_end=period_end)
         context = {Path(p).stem: src.read_frame(p) for p in src.parquet_files("context")}
         start, end = (pd.Timestamp(x) for x in meta["period"])
         tables = {}

@@ -592,3 +592,20 @@ def test_the_shipped_notebooks_are_the_ones_in_the_repository(tmp_path):
     for name in ("unit_report", "leadership_summary"):
         assert (ROOT / "notebooks" / f"{name}.ipynb").resolve() == notebook_path(name).resolve()
     assert (ROOT / "templates").resolve() == template_dirs()[0].resolve()
+
+
+def test_prepared_data_are_the_one_source_of_the_period_and_level(small_data, tmp_path):
+    """The batch passes the period to the notebook and writes it with the prepared data; a notebook asking
+    for another period or level is refused, instead of showing the prepared period as if it were its own."""
+    from cxkit.errors import ConfigError
+    from cxkit.report import prepare
+
+    prep = prepare(small_data, tmp_path, period="2025Q3", parallel=False)
+    start, end = (str(d.date()) for d in prep.period)
+    unit = prep.groups[0]
+    rep = cx.open_report(prepared_dir=str(prep.data_dir), unit=unit, period_start=start, period_end=end)
+    assert rep.period == prep.period and rep.group == unit
+    with pytest.raises(ConfigError, match="prepared data are for the period 2025-07-01 to 2025-09-30"):
+        cx.open_report(prepared_dir=str(prep.data_dir), unit=unit, period_start="2025-10-01", period_end="2025-12-31")
+    with pytest.raises(ConfigError, match="per unit"):
+        cx.open_report(prepared_dir=str(prep.data_dir), unit=unit, level="region")
