@@ -4,8 +4,8 @@ NPS (adjusted Wald, Wald, Tango's score interval), shares (Wilson and the other
 binomial intervals), means (t), medians (order statistics), rates (exact
 Poisson) and bootstrap resampling counts. Each takes arrays of counts or
 summary statistics and returns arrays, so a table over hundreds of groups costs
-about as much as counting. The public metric functions in :mod:`.metrics` wrap
-them in an :class:`~cxkit.stats.metrics.Estimate`.
+about as much as counting. The public metric functions in :mod:`.scores`, :mod:`.tickets`
+and :mod:`.customers` wrap them in an :class:`~cxkit.stats.results.Estimate`.
 
 Methods and sources are explained in ``docs/statistics.md``.
 """

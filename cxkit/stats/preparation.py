@@ -15,7 +15,9 @@ import pandas as pd
 from ..errors import ConfigError, InsufficientDataError
 from ..periods import Window
 from .kinds import _KINDS, COMPARE_METRICS
-from .metrics import _check_bands, _codes, _top_box, default_period
+from .customers import default_period
+from .metrics import _codes
+from .scores import _check_bands, _top_box
 
 __all__: list[str] = []
 

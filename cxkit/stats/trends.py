@@ -10,7 +10,7 @@ from ..errors import ConfigError
 from ..periods import window
 from .design import _apply_deff, _check_cluster, _cluster_data, _deff_pairs
 from .kinds import COMPARE_METRICS, _Additive, _blank, _Opts
-from .metrics import _as_ts
+from .results import _as_ts
 from .preparation import _NS_PER_DAY, _day_numbers, _group_codes, _prepared
 from .rules import _COLUMNS, _check_common, _finish, _frame
 from .twosample import _nps_test_name

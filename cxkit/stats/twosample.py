@@ -22,7 +22,7 @@ from statsmodels.stats import proportion as _sm_proportion
 from .._printer import Result, format_number
 from ..errors import ConfigError, InsufficientDataError
 from .intervals import _share_interval, _z
-from .metrics import _scores, nps_counts
+from .scores import _scores, nps_counts
 from .rank_tests import _times_comparison
 
 __all__ = ["Comparison", "nps_test", "compare_nps", "compare_shares", "compare_means", "compare_times"]
