@@ -15,15 +15,73 @@ MAX_LISTED_PROBLEMS = 20
 
 
 class CxkitError(Exception):
-    """Base class of every error cxkit raises on purpose."""
+    """Base class of every error cxkit raises on purpose.
+
+    Catch it to handle any problem cxkit reports about data, files or parameters
+    (``except cx.CxkitError``); the message says what was found and what was expected.
+
+    Parameters
+    ----------
+    message : str
+        What went wrong, in words a non-programmer can act on.
+
+    Attributes
+    ----------
+    args : tuple
+        The arguments given, as for every Python exception (``args[0]`` is the message).
+
+    Examples
+    --------
+    >>> issubclass(ConfigError, CxkitError), issubclass(DataValidationError, CxkitError)
+    (True, True)
+    """
 
 
 class ConfigError(CxkitError, ValueError):
-    """A parameter or a mapping file is wrong (unknown metric, bad scale, ...)."""
+    """A parameter or a mapping file is wrong (unknown metric, bad scale, ...).
+
+    Also a :class:`ValueError`, so code that catches ``ValueError`` catches it too.
+
+    Parameters
+    ----------
+    message : str
+        Which parameter or mapping entry is wrong, its value and what was expected.
+
+    Attributes
+    ----------
+    args : tuple
+        The arguments given (``args[0]`` is the message).
+
+    Examples
+    --------
+    >>> str(ConfigError("kind='pie' - expected 'quadrant' or 'bars'"))
+    "kind='pie' - expected 'quadrant' or 'bars'"
+    """
 
 
 class FileReadError(CxkitError):
-    """A file could not be read at all (missing, empty, corrupt, wrong sheet, ...)."""
+    """A file could not be read at all (missing, empty, corrupt, wrong sheet, ...).
+
+    The message starts with the file name: ``"<file>: <message>"``.
+
+    Parameters
+    ----------
+    file : str or path-like
+        The file that could not be read.
+    message : str
+        Why it could not be read.
+
+    Attributes
+    ----------
+    file : str
+        The file that could not be read, as text.
+
+    Examples
+    --------
+    >>> err = FileReadError("responses.csv", "the file is empty")
+    >>> err.file, str(err)
+    ('responses.csv', 'responses.csv: the file is empty')
+    """
 
     def __init__(self, file: str, message: str):
         self.file = str(file)
@@ -31,7 +89,20 @@ class FileReadError(CxkitError):
 
 
 class InsufficientDataError(CxkitError, ValueError):
-    """There is not enough data to compute what was asked (e.g. no responses)."""
+    """There is not enough data to compute what was asked (e.g. no responses).
+
+    Also a :class:`ValueError`, so code that catches ``ValueError`` catches it too.
+
+    Parameters
+    ----------
+    message : str
+        What was asked and what data were missing or too few.
+
+    Attributes
+    ----------
+    args : tuple
+        The arguments given (``args[0]`` is the message).
+    """
 
 
 class DataValidationError(CxkitError):
@@ -40,6 +111,32 @@ class DataValidationError(CxkitError):
     ``problems`` is a DataFrame with one row per problem and the columns
     ``file, row, column, value, expected``. The message lists the first
     :data:`MAX_LISTED_PROBLEMS` problems and the total count.
+
+    Parameters
+    ----------
+    problems : pandas.DataFrame
+        One row per problem, with the columns ``file`` (file name), ``row`` (row
+        number as in the file, or empty when the problem is not in one row),
+        ``column`` (column name, or empty), ``value`` (the offending value) and
+        ``expected`` (what the contract expects, in words).
+    hint : str, optional
+        Last line of the message: what to do next. By default: fix the file, map
+        the columns with a mapping file, or load with ``errors='quarantine'``.
+
+    Attributes
+    ----------
+    problems : pandas.DataFrame
+        The problems table with a fresh 0-based index; columns ``file, row,
+        column, value, expected`` as passed.
+
+    Examples
+    --------
+    >>> problems = pd.DataFrame({"file": ["responses.csv"], "row": [12], "column": ["nps"],
+    ...                          "value": ["11"], "expected": ["a whole number 0-10"]})
+    >>> print(DataValidationError(problems, hint="Fix the file."))
+    1 problem found in the data:
+      responses.csv, row 12, column 'nps': value '11' - expected a whole number 0-10
+    Fix the file.
     """
 
     def __init__(self, problems: pd.DataFrame, *, hint: str | None = None):

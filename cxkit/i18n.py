@@ -179,10 +179,32 @@ _STRINGS: dict[str, dict[str, str]] = {
 def t(key: str, lang: str = "en") -> str:
     """A label in the report language (falls back to English, then to the key).
 
+    Parameters
+    ----------
+    key : str
+        Key of the label or heading in the message catalogue, e.g. ``"headline"``
+        or ``"churn_rate"``. A key not in the catalogue is returned unchanged.
+    lang : {"en", "lt", "pl", "lv"}, default "en"
+        Report language (see :data:`LANGUAGES`).
+
+    Returns
+    -------
+    str
+        The label in ``lang``; the English label when that language has no text
+        for the key; ``key`` itself when the key is unknown. Labels with
+        placeholders (``{n_boot}``, ``{end}``, ...) are returned unformatted.
+
+    Raises
+    ------
+    ConfigError
+        If ``lang`` is not one of :data:`LANGUAGES`.
+
     Examples
     --------
     >>> t("headline", "lt")
     'Pagrindiniai rodikliai'
+    >>> t("unit", "pl"), t("no_such_label", "lv")
+    ('Jednostka', 'no_such_label')
     """
     if lang not in LANGUAGES:
         raise ConfigError(f"language {lang!r} - expected one of {', '.join(LANGUAGES)}")
@@ -199,6 +221,32 @@ def _check(lang: str):
 
 def format_number_local(value, lang: str = "en", digits: int = 1, signed: bool = False) -> str:
     """A number as the locale writes it; missing values as an en dash.
+
+    English writes ``12,345.7``; Lithuanian, Polish and Latvian write
+    ``12 345,7`` (a no-break space between thousands, a decimal comma). Negative
+    numbers get a true minus sign (``−``), not a hyphen.
+
+    Parameters
+    ----------
+    value : float, int or None
+        The number. Missing values (None, NaN, ``pd.NA``, NaT) give ``"–"``.
+    lang : {"en", "lt", "pl", "lv"}, default "en"
+        Report language (see :data:`LANGUAGES`).
+    digits : int, default 1
+        Decimal places; the number is rounded to them.
+    signed : bool, default False
+        Also put ``+`` before positive numbers (for differences and changes).
+        Zero gets no sign.
+
+    Returns
+    -------
+    str
+        The formatted number, or ``"–"`` (en dash) when ``value`` is missing.
+
+    Raises
+    ------
+    ConfigError
+        If ``lang`` is not one of :data:`LANGUAGES`.
 
     Examples
     --------
@@ -221,7 +269,39 @@ def format_number_local(value, lang: str = "en", digits: int = 1, signed: bool =
 
 
 def format_percent_local(value, lang: str = "en", digits: int = 1) -> str:
-    """A percentage (already 0-100) with the locale's spacing: ``45.2%`` / ``45,2 %``."""
+    """A percentage (already 0-100) with the locale's spacing: ``45.2%`` / ``45,2 %``.
+
+    Parameters
+    ----------
+    value : float, int or None
+        The percentage on the 0-100 scale (45.2 for 45.2 %), not a share 0-1.
+        Missing values give ``"–"``.
+    lang : {"en", "lt", "pl", "lv"}, default "en"
+        Report language (see :data:`LANGUAGES`). English writes the ``%``
+        straight after the number, the other languages after a no-break space.
+    digits : int, default 1
+        Decimal places.
+
+    Returns
+    -------
+    str
+        The number as :func:`format_number_local` writes it followed by the
+        percent sign, or ``"–"`` (en dash) when ``value`` is missing.
+
+    Raises
+    ------
+    ConfigError
+        If ``lang`` is not one of :data:`LANGUAGES`.
+
+    Examples
+    --------
+    >>> format_percent_local(45.23, "en")
+    '45.2%'
+    >>> format_percent_local(45.23, "lv") == "45,2\u00a0%"  # no-break space before %
+    True
+    >>> format_percent_local(None, "pl")
+    '–'
+    """
     text = format_number_local(value, lang, digits)
     if text == "–":
         return text
@@ -233,6 +313,25 @@ _MONTHS_EN = ["Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oc
 
 def format_date_local(value, lang: str = "en") -> str:
     """A date as the locale writes it.
+
+    Parameters
+    ----------
+    value : str, datetime.date or pandas.Timestamp
+        The date; text is read with :class:`pandas.Timestamp` (e.g.
+        ``"2025-12-31"``). Missing values (None, NaN, NaT) give ``"–"``.
+    lang : {"en", "lt", "pl", "lv"}, default "en"
+        Report language (see :data:`LANGUAGES`): ``31 Dec 2025`` (en),
+        ``2025-12-31`` (lt), ``31.12.2025`` (pl), ``31.12.2025.`` (lv).
+
+    Returns
+    -------
+    str
+        The formatted date, or ``"–"`` (en dash) when ``value`` is missing.
+
+    Raises
+    ------
+    ConfigError
+        If ``lang`` is not one of :data:`LANGUAGES`.
 
     Examples
     --------
@@ -288,6 +387,31 @@ def name_of(kind: str, key: str, lang: str = "en") -> str:
     """Display name of a theme, driver or touchpoint in the report language.
 
     Unknown keys are shown readably (``attr_parking`` -> ``Parking``).
+
+    Parameters
+    ----------
+    kind : {"theme", "driver", "touchpoint"}
+        What ``key`` names: a comment theme (``"delivery"``), a driver, i.e. an
+        attribute-rating column (``"attr_delivery"``), or a journey touchpoint
+        (``"ordering_delivery"``). Another kind finds no names, so ``key`` is
+        shown readably.
+    key : str
+        The theme, driver or touchpoint as it appears in the data; other values
+        are turned into text.
+    lang : {"en", "lt", "pl", "lv"}, default "en"
+        Report language (see :data:`LANGUAGES`).
+
+    Returns
+    -------
+    str
+        The translated name when ``key`` is known; otherwise ``key`` with
+        underscores as spaces, in sentence case (for drivers without the
+        ``attr_`` prefix), or ``key`` unchanged if that leaves nothing.
+
+    Raises
+    ------
+    ConfigError
+        If ``lang`` is not one of :data:`LANGUAGES`.
 
     Examples
     --------

@@ -56,10 +56,32 @@ def _colour(label, i):
 def plot_churn_by_group(table: pd.DataFrame, *, by: str | None = None, ax=None):
     """Bar chart of churn per group with its confidence interval.
 
+    One bar per group (detractors red, passives amber, promoters green; other
+    groups in the Matplotlib colour cycle) with the churn share in %, its
+    interval as an error bar and the share (and ``n`` when the table has it)
+    written in the bar. The title names the horizon when the table has one.
+
     Parameters
     ----------
-    table : result of :func:`cxkit.churn_by_group`
-    by : the group column (default: the first column)
+    table : pandas.DataFrame
+        Result of :func:`cxkit.churn_by_group`: the ``by`` column, ``churn_rate``,
+        ``ci_low``, ``ci_high`` (%), and optionally ``n`` and ``horizon_months``.
+    by : str, optional
+        The group column (default: the first column).
+    ax : matplotlib.axes.Axes, optional
+        Axes to draw on (a new figure when None).
+
+    Returns
+    -------
+    matplotlib.axes.Axes
+        The Axes drawn on.
+
+    Raises
+    ------
+    ConfigError
+        If a needed column is missing (not the result of ``churn_by_group``).
+    InsufficientDataError
+        If the table has no rows.
 
     Examples
     --------
@@ -97,9 +119,27 @@ def plot_churn_by_group(table: pd.DataFrame, *, by: str | None = None, ax=None):
 def plot_survival(result, *, ax=None):
     """Kaplan-Meier retention curves per group with their confidence bands.
 
+    One step curve per group (% of customers still with us against months since
+    the start of follow-up) with its confidence band; a legend when there is more
+    than one group.
+
     Parameters
     ----------
-    result : result of :func:`cxkit.kaplan_meier`
+    result : SurvivalCurves
+        Result of :func:`cxkit.kaplan_meier`; its ``curves`` table (``group``,
+        ``months``, ``retained``, ``ci_low``, ``ci_high``) is drawn.
+    ax : matplotlib.axes.Axes, optional
+        Axes to draw on (a new figure when None).
+
+    Returns
+    -------
+    matplotlib.axes.Axes
+        The Axes drawn on.
+
+    Raises
+    ------
+    ConfigError
+        If ``result`` has no ``curves`` (not the result of ``kaplan_meier``).
 
     Examples
     --------
@@ -128,10 +168,31 @@ def plot_survival(result, *, ax=None):
 def plot_unit_outcomes(result, *, outcome: str = "churn_rate", ax=None):
     """Unit NPS against a unit outcome: one labelled point per unit, regression line and band.
 
+    Units with too few answers to enter the regression are drawn as hollow
+    points; units missing NPS or the outcome are left out. Each point is one
+    unit, so the chart shows units, not customers.
+
     Parameters
     ----------
-    result : result of :func:`cxkit.unit_outcomes`
-    outcome : ``"churn_rate"`` (default) or ``"revenue_growth"``
+    result : UnitOutcomes
+        Result of :func:`cxkit.unit_outcomes`; its ``data`` (one row per unit,
+        the unit column first, ``nps``, the outcome and ``in_regression``) and,
+        when present, its ``lines`` (fitted line and 95% band per outcome) are
+        drawn.
+    outcome : {"churn_rate", "revenue_growth"}, default "churn_rate"
+        The unit outcome on the vertical axis, in %.
+    ax : matplotlib.axes.Axes, optional
+        Axes to draw on (a new figure when None).
+
+    Returns
+    -------
+    matplotlib.axes.Axes
+        The Axes drawn on.
+
+    Raises
+    ------
+    ConfigError
+        If ``result`` has no ``data`` or no ``outcome`` column in it.
     """
     data = getattr(result, "data", None)
     if data is None or outcome not in data.columns:
@@ -145,7 +206,7 @@ def plot_unit_outcomes(result, *, outcome: str = "churn_rate", ax=None):
         ax.scatter(d["nps"][~inside], d[outcome][~inside], facecolor="none", edgecolor="#2c3e50", zorder=3,
                    label="too few answers (not in the line)")
     for row in d.itertuples(index=False):
-        ax.annotate(str(row[0]), (getattr(row, "nps"), getattr(row, outcome)), xytext=(4, 3),
+        ax.annotate(str(row[0]), (row.nps, getattr(row, outcome)), xytext=(4, 3),
                     textcoords="offset points", fontsize=8)
     lines = getattr(result, "lines", None)
     if lines is not None:
@@ -164,9 +225,39 @@ def plot_unit_outcomes(result, *, outcome: str = "churn_rate", ax=None):
 def plot_revenue_at_risk(result, *, ax=None):
     """Horizontal bars of revenue at risk per group, heuristic and model-based side by side.
 
+    One bar per method and group (the ``total`` rows are left out): the rule of
+    thumb in grey, the estimate from the data in blue with its interval where it
+    has one. Amounts are yearly, in the data's currency.
+
     Parameters
     ----------
-    result : result of :func:`cxkit.revenue_at_risk`
+    result : OutcomeResult or pandas.DataFrame
+        Result of :func:`cxkit.revenue_at_risk`, or its ``summary`` table
+        (``method``, ``group``, ``label``, ``revenue_at_risk``, ``ci_low``,
+        ``ci_high``).
+    ax : matplotlib.axes.Axes, optional
+        Axes to draw on (a new figure when None).
+
+    Returns
+    -------
+    matplotlib.axes.Axes
+        The Axes drawn on.
+
+    Raises
+    ------
+    ConfigError
+        If the table has no ``revenue_at_risk`` column.
+
+    Examples
+    --------
+    >>> import numpy as np, pandas as pd
+    >>> t = pd.DataFrame({"method": ["heuristic", "model", "heuristic"], "group": ["detractor", "detractor", "total"],
+    ...                   "label": ["short-term", "excess churn vs promoter", "both"],
+    ...                   "revenue_at_risk": [8280.0, 5100.0, 8280.0], "ci_low": [np.nan, 2100.0, np.nan],
+    ...                   "ci_high": [np.nan, 8000.0, np.nan]})
+    >>> ax = plot_revenue_at_risk(t)
+    >>> [tick.get_text() for tick in ax.get_yticklabels()]
+    ['heuristic: detractor (short-term)', 'model: detractor (excess churn vs promoter)']
     """
     table = result.summary if hasattr(result, "summary") else result
     if "revenue_at_risk" not in table.columns:

@@ -17,7 +17,8 @@ import yaml
 
 from ..errors import ConfigError
 
-__all__ = ["Column", "TableSpec", "TABLES", "Mapping", "read_mapping", "DEFAULT_SCALES", "table_spec", "contract_markdown"]
+__all__ = ["Column", "TableSpec", "TABLES", "Mapping", "read_mapping", "DEFAULT_SCALES", "table_spec",
+           "contract_markdown"]
 
 #: Default scales of the survey questions: (lowest, highest) answer.
 DEFAULT_SCALES: dict[str, tuple[int, int]] = {"nps": (0, 10), "csat": (1, 5), "ces": (1, 5), "attr": (0, 10)}
@@ -76,31 +77,39 @@ _ID = dict(max_length=200)
 RESPONSES = TableSpec(
     "responses",
     (
-        Column("response_id", "id", required=True, nullable=False, unique=True, description="unique id of the survey response", **_ID),
+        Column("response_id", "id", required=True, nullable=False, unique=True,
+               description="unique id of the survey response", **_ID),
         Column("customer_id", "id", description="who answered; links to customers, tickets and revenue", **_ID),
-        Column("unit", "category", required=True, nullable=False, description="business unit (shop, branch, call centre)", **_ID),
+        Column("unit", "category", required=True, nullable=False,
+               description="business unit (shop, branch, call centre)", **_ID),
         Column("date", "date", required=True, nullable=False, description="date the survey was answered"),
-        Column("touchpoint", "category", description="journey touchpoint the survey is about (store, delivery, ...)", **_ID),
+        Column("touchpoint", "category",
+               description="journey touchpoint the survey is about (store, delivery, ...)", **_ID),
         Column("nps", "score", scale="nps", description="likelihood to recommend, whole number 0-10"),
         Column("csat", "score", scale="csat", description="satisfaction, whole number on the CSAT scale (default 1-5)"),
-        Column("ces", "score", scale="ces", description="ease of effort, whole number on the CES scale (default 1-5, 5 = very easy)"),
+        Column("ces", "score", scale="ces",
+               description="ease of effort, whole number on the CES scale (default 1-5, 5 = very easy)"),
         Column("comment", "text", description="free-text comment (any language)", max_length=10_000),
         Column("language", "category", description="language of the comment: lt, pl, lv or en", max_length=10),
     ),
     "one row per survey response",
-    patterns=((r"attr_[a-z0-9_]+", Column("attr_*", "score", scale="attr",
-                                           description="optional attribute rating for driver analysis (default 0-10)")),),
+    patterns=((r"attr_[a-z0-9_]+",
+               Column("attr_*", "score", scale="attr",
+                      description="optional attribute rating for driver analysis (default 0-10)")),),
 )
 
 TICKETS = TableSpec(
     "tickets",
     (
-        Column("ticket_id", "id", required=True, nullable=False, unique=True, description="unique id of the support ticket", **_ID),
+        Column("ticket_id", "id", required=True, nullable=False, unique=True,
+               description="unique id of the support ticket", **_ID),
         Column("customer_id", "id", description="customer who opened the ticket", **_ID),
-        Column("unit", "category", required=True, nullable=False, description="business unit handling the ticket", **_ID),
+        Column("unit", "category", required=True, nullable=False,
+               description="business unit handling the ticket", **_ID),
         Column("channel", "category", description="phone, email, chat, social, store, ...", **_ID),
         Column("created_at", "datetime", required=True, nullable=False, description="when the ticket was opened"),
-        Column("first_response_at", "datetime", description="first reply to the customer (empty: not answered yet)"),
+        Column("first_response_at", "datetime",
+               description="first reply to the customer (empty: not answered yet)"),
         Column("resolved_at", "datetime", description="when the ticket was resolved (empty: open)"),
     ),
     "one row per support ticket",
@@ -109,7 +118,8 @@ TICKETS = TableSpec(
 CUSTOMERS = TableSpec(
     "customers",
     (
-        Column("customer_id", "id", required=True, nullable=False, unique=True, description="unique customer id", **_ID),
+        Column("customer_id", "id", required=True, nullable=False, unique=True,
+               description="unique customer id", **_ID),
         Column("unit", "category", description="business unit the customer belongs to", **_ID),
         Column("segment", "category", description="customer segment (e.g. Consumer, SME, Corporate)", **_ID),
         Column("region", "category", description="region of the customer", **_ID),
@@ -119,7 +129,8 @@ CUSTOMERS = TableSpec(
         Column("tenure_months", "number", minimum=0, description="months as a customer, for exports without dates"),
         Column("acquisition_cost", "number", minimum=0, description="cost of acquiring this customer (currency)"),
         Column("cost_to_serve", "number", minimum=0, description="yearly cost of serving this customer (currency)"),
-        Column("monthly_revenue", "number", minimum=0, description="monthly revenue of the customer, for exports without a revenue table"),
+        Column("monthly_revenue", "number", minimum=0,
+               description="monthly revenue of the customer, for exports without a revenue table"),
     ),
     "one row per customer",
 )
@@ -129,7 +140,8 @@ REVENUE = TableSpec(
     (
         Column("customer_id", "id", required=True, nullable=False, description="customer billed", **_ID),
         Column("date", "date", required=True, nullable=False, description="invoice or payment date"),
-        Column("amount", "number", required=True, nullable=False, minimum=0, description="revenue amount (currency, >= 0)"),
+        Column("amount", "number", required=True, nullable=False, minimum=0,
+               description="revenue amount (currency, >= 0)"),
     ),
     "one row per invoice or payment",
 )
@@ -137,13 +149,15 @@ REVENUE = TableSpec(
 UNITS = TableSpec(
     "units",
     (
-        Column("unit", "category", required=True, nullable=False, unique=True, description="business unit name as used in the other tables", **_ID),
+        Column("unit", "category", required=True, nullable=False, unique=True,
+               description="business unit name as used in the other tables", **_ID),
         Column("region", "category", description="region the unit rolls up to", **_ID),
         Column("parent", "category", description="parent in the organisation (region or company)", **_ID),
     ),
     "one row per business unit",
-    patterns=((r"target_[a-z0-9_]+", Column("target_*", "number",
-                                             description="target for a metric, e.g. target_nps (points), target_csat (%)")),),
+    patterns=((r"target_[a-z0-9_]+",
+               Column("target_*", "number",
+                      description="target for a metric, e.g. target_nps (points), target_csat (%)")),),
 )
 
 TABLES: dict[str, TableSpec] = {t.name: t for t in (RESPONSES, TICKETS, CUSTOMERS, REVENUE, UNITS)}
@@ -197,6 +211,37 @@ class Mapping:
           sheet: Customers
           constants: {unit: "Telco"}
 
+    Read such a file with :func:`read_mapping` (or :meth:`Mapping.read`), or build
+    a mapping from the same structure as a dict with :meth:`Mapping.from_dict`,
+    which checks it. ``Mapping()`` is the empty mapping: default scales and no
+    renamed columns.
+
+    Parameters
+    ----------
+    scales : dict of str to (int, int), optional
+        Lowest and highest answer of each survey scale, keyed ``nps``, ``csat``,
+        ``ces`` and ``attr`` (attribute ratings). Default: a copy of
+        :data:`DEFAULT_SCALES` (NPS 0-10, CSAT 1-5, CES 1-5, attributes 0-10).
+    tables : dict of str to TableMapping, optional
+        Per contract table (``responses``, ``tickets``, ``customers``,
+        ``revenue``, ``units``), how its export is read: ``file``, ``sheet``,
+        ``encoding``, ``delimiter``, ``decimal``, ``date_format``, ``columns``
+        (export header -> contract column), ``values`` (per contract column, export value
+        -> contract value) and ``constants`` (contract column -> value for every
+        row). Tables not listed are read as they are. Default: none.
+    source : str, optional
+        Where the mapping came from (the YAML file), used in error messages.
+
+    Attributes
+    ----------
+    scales : dict of str to (int, int)
+        The scales, as passed.
+    tables : dict of str to TableMapping
+        The table mappings, as passed; :meth:`table` returns an empty
+        ``TableMapping`` for a table that has none.
+    source : str or None
+        Where the mapping came from.
+
     Examples
     --------
     >>> m = Mapping.from_dict({"scales": {"csat": [1, 7]},
@@ -223,7 +268,8 @@ class Mapping:
             try:
                 low, high = (int(v) for v in value)
             except (TypeError, ValueError):
-                raise ConfigError(f"{where}: scales.{key} = {value!r} - expected two whole numbers like [1, 7]") from None
+                raise ConfigError(f"{where}: scales.{key} = {value!r} - expected two whole numbers "
+                                  "like [1, 7]") from None
             if not low < high:
                 raise ConfigError(f"{where}: scales.{key} = {value!r} - expected lowest < highest")
             scales[key] = (low, high)
@@ -236,7 +282,8 @@ class Mapping:
             spec = dict(spec or {})
             unknown = set(spec) - allowed
             if unknown:
-                raise ConfigError(f"{where}: {name}: unknown key(s) {', '.join(sorted(unknown))}; expected {', '.join(sorted(allowed))}")
+                raise ConfigError(f"{where}: {name}: unknown key(s) {', '.join(sorted(unknown))}; "
+                                  f"expected {', '.join(sorted(allowed))}")
             columns = {str(k): str(v) for k, v in (spec.get("columns") or {}).items()}
             for target in list(columns.values()) + list((spec.get("constants") or {}).keys()):
                 if table.column(target) is None:
@@ -254,7 +301,36 @@ class Mapping:
 
 
 def read_mapping(path: str | Path | Mapping | dict | None) -> Mapping:
-    """Read a YAML mapping file (or pass through a Mapping / dict / None)."""
+    """Read a YAML mapping file (or pass through a Mapping / dict / None).
+
+    Parameters
+    ----------
+    path : str, pathlib.Path, Mapping, dict or None
+        A YAML mapping file (UTF-8, a byte-order mark is allowed; the format is
+        shown in :class:`Mapping`); or a :class:`Mapping`, returned as it is; or
+        a dict with the structure of the YAML file, checked by
+        :meth:`Mapping.from_dict`; or None for the empty mapping (default scales,
+        no renamed columns). An empty YAML file is also the empty mapping.
+
+    Returns
+    -------
+    Mapping
+        The checked mapping; when read from a file, its ``source`` is the path.
+
+    Raises
+    ------
+    ConfigError
+        If the file does not exist, is not valid YAML, is not a YAML mapping of
+        table names to settings, or names an unknown table, key, scale or
+        contract column.
+
+    Examples
+    --------
+    >>> read_mapping(None).scales == DEFAULT_SCALES
+    True
+    >>> read_mapping({"scales": {"ces": [1, 7]}}).scales["ces"]
+    (1, 7)
+    """
     if path is None:
         return Mapping()
     if isinstance(path, Mapping):

@@ -72,6 +72,38 @@ def write_csv(frame: pd.DataFrame, path: str | Path, *, sep: str = ",", excel_bo
     """Write a CSV (UTF-8 with BOM so Excel shows ą, ė, ł... correctly), formula-safe.
 
     ``.xlsx`` paths are passed to :func:`write_excel`.
+
+    Text cells (and headers) that a spreadsheet would run as a formula get a
+    leading apostrophe (see :func:`neutralise_formulas`); the index is not
+    written. The file is written atomically: a temporary file in the same folder,
+    renamed when complete, so a reader never sees half a file. Missing folders
+    are created.
+
+    Parameters
+    ----------
+    frame : pandas.DataFrame
+        The table to write; it is not changed.
+    path : str or pathlib.Path
+        The file to write (replaced if it exists). A ``.xlsx`` name writes a
+        workbook with :func:`write_excel` instead (``sep`` and ``excel_bom`` then
+        do not apply).
+    sep : str, default ","
+        Field separator, e.g. ``";"`` for spreadsheets set up for a decimal comma.
+    excel_bom : bool, default True
+        Start the file with a UTF-8 byte-order mark, so Excel reads the
+        characters correctly; False for tools that do not expect one.
+
+    Returns
+    -------
+    pathlib.Path
+        The path written.
+
+    Examples
+    --------
+    >>> import tempfile
+    >>> path = write_csv(pd.DataFrame({"comment": ["=HYPERLINK(1)", "ok"]}), Path(tempfile.mkdtemp()) / "out.csv")
+    >>> path.read_bytes().decode("utf-8-sig").splitlines()
+    ['comment', "'=HYPERLINK(1)", 'ok']
     """
     path = Path(path)
     if path.suffix.lower() == ".xlsx":
@@ -81,7 +113,35 @@ def write_csv(frame: pd.DataFrame, path: str | Path, *, sep: str = ",", excel_bo
 
 
 def write_excel(frame: pd.DataFrame, path: str | Path, *, sheet: str = "data") -> Path:
-    """Write an ``.xlsx`` workbook, formula-safe, atomically."""
+    """Write an ``.xlsx`` workbook, formula-safe, atomically.
+
+    Text cells (and headers) that would run as formulas get a leading apostrophe
+    (see :func:`neutralise_formulas`) and are stored as text; the index is not
+    written. Timezone-aware date-times are written as their local clock time
+    without the zone (Excel has no time zones). The workbook is written to a
+    temporary file in the same folder and renamed when complete; missing
+    folders are created.
+
+    Parameters
+    ----------
+    frame : pandas.DataFrame
+        The table to write; it is not changed.
+    path : str or pathlib.Path
+        The workbook to write (replaced if it exists); the name must end in
+        ``.xlsx``.
+    sheet : str, default "data"
+        Name of the worksheet; cut to Excel's limit of 31 characters.
+
+    Returns
+    -------
+    pathlib.Path
+        The path written.
+
+    Raises
+    ------
+    ConfigError
+        If ``path`` does not end in ``.xlsx``.
+    """
     path = Path(path)
     if path.suffix.lower() != ".xlsx":
         raise ConfigError(f"{path}: expected a .xlsx file name")

@@ -111,7 +111,8 @@ PHRASES = {
                     ["Izcila kvalitāte.", "Kvalitatīvas preces."]),
     },
     "pl": {
-        "delivery": (["Dostawa spóźniła się dwa dni.", "Kurier nie dostarczył paczki na czas, na dostawę czekałem tydzień.",
+        "delivery": (["Dostawa spóźniła się dwa dni.",
+                      "Kurier nie dostarczył paczki na czas, na dostawę czekałem tydzień.",
                       "Jestem rozczarowany dostawą.", "Proszę poprawić dostawę."],
                      ["Szybka dostawa, dziękuję!", "Dostawy zawsze na czas."]),
         "price": (["Za wysokie ceny.", "Cena nieadekwatna do jakości, drogo."],
@@ -128,7 +129,8 @@ PHRASES = {
                     ["Świetna jakość.", "Produkty dobrej jakości."]),
     },
     "en": {
-        "delivery": (["Delivery was two days late.", "The courier did not deliver on time, I waited a week for delivery.",
+        "delivery": (["Delivery was two days late.",
+                      "The courier did not deliver on time, I waited a week for delivery.",
                       "Disappointed with the delivery.", "Please improve deliveries."],
                      ["Fast delivery, thanks!", "Delivered the next day."]),
         "price": (["Prices are too high.", "Too expensive for the quality."],
@@ -188,12 +190,38 @@ def generate(rows: int = 20_000, seed: int = 42, *, units: int | None = None,
     ``units``: how many business units (default: the 10 named ones; more are numbered and
     spread over the three countries, e.g. 200 for the benchmark).
 
+    The same ``rows``, ``seed`` and ``units`` always give the same tables. There
+    are half as many customers as responses (at least 100), a ticket for every
+    response about a service touchpoint plus a quarter as many others, quarterly
+    invoices in 2024-2025 while a customer is active, and the units with their
+    region and targets. The planted effects are listed in :data:`PLANTED`.
+
+    Parameters
+    ----------
+    rows : int, default 20000
+        Number of survey responses; at least 100.
+    seed : int, default 42
+        Seed of the random numbers.
+    units : int, optional
+        How many business units; see above. At least 1; fewer than 10 takes the
+        first named ones.
+    _ready : callable, optional
+        ``_ready(name, frame)``, if given, is called as soon as a table is complete (it is not
+        changed afterwards), so :func:`write_sample` writes it while the next one is made.
+        Internal; analysts leave it out.
+
     Returns
     -------
-    dict of DataFrames: ``responses``, ``tickets``, ``customers``, ``revenue``, ``units``.
+    dict of str to pandas.DataFrame
+        The tables of the data contract, keyed ``responses``, ``tickets``,
+        ``customers``, ``revenue``, ``units``, with the contract's types: nullable
+        whole numbers for scores, ``datetime64`` for dates and date-times,
+        categories for most text columns with few values.
 
-    ``_ready(name, frame)``, if given, is called as soon as a table is complete (it is not
-    changed afterwards), so :func:`write_sample` writes it while the next one is made.
+    Raises
+    ------
+    ConfigError
+        If ``rows`` is below 100 or ``units`` below 1.
 
     Examples
     --------
@@ -243,7 +271,8 @@ def generate(rows: int = 20_000, seed: int = 42, *, units: int | None = None,
     unit_speed = np.exp(rng.normal(0, 0.25, size=n_units))[r_unit]
     frt_hours = base_hours * unit_speed * np.exp(rng.normal(0, 1.0, size=rows))
     slow = np.where(is_service, np.log2(frt_hours / (base_hours * unit_speed)), 0.0)
-    csat_latent = 0.8 * overall + 0.6 * rng.normal(size=rows) + PLANTED["csat_latent_per_doubling_of_response_time"] * slow
+    csat_latent = (0.8 * overall + 0.6 * rng.normal(size=rows)
+                   + PLANTED["csat_latent_per_doubling_of_response_time"] * slow)
     nps = np.clip(np.round(7.9 + 2.1 * overall), 0, 10).astype(np.int8)
     csat = np.clip(np.round(3.9 + 0.95 * csat_latent), 1, 5).astype(np.int8)
     ces = np.clip(np.round(3.7 + 0.7 * overall + 0.8 * rng.normal(size=rows)), 1, 5).astype(np.int8)
@@ -288,9 +317,11 @@ def generate(rows: int = 20_000, seed: int = 42, *, units: int | None = None,
                                     np.maximum(c_acquired[t_cust[len(svc):]], START) +
                                     (rng.random(n_extra) * (END - np.maximum(c_acquired[t_cust[len(svc):]], START))
                                      .astype(int)).astype(int).astype("timedelta64[D]")])
-    t_created = t_created_day.astype("datetime64[s]") + rng.integers(8 * 3600, 18 * 3600, size=len(t_cust)).astype("timedelta64[s]")
+    t_created = (t_created_day.astype("datetime64[s]")
+                 + rng.integers(8 * 3600, 18 * 3600, size=len(t_cust)).astype("timedelta64[s]"))
     t_first = t_created + (t_hours * 3600).astype(np.int64).astype("timedelta64[s]")
-    t_resolved = t_first + (np.exp(rng.normal(np.log(20), 1.0, size=len(t_cust))) * 3600).astype(np.int64).astype("timedelta64[s]")
+    resolve_seconds = np.exp(rng.normal(np.log(20), 1.0, size=len(t_cust))) * 3600
+    t_resolved = t_first + resolve_seconds.astype(np.int64).astype("timedelta64[s]")
     unanswered = rng.random(len(t_cust)) < 0.02
     unanswered[: len(svc)] = False
     t_first = np.where(unanswered, np.datetime64("NaT"), t_first)
@@ -308,7 +339,8 @@ def generate(rows: int = 20_000, seed: int = 42, *, units: int | None = None,
     ready("tickets", tickets)
 
     # churn: hazard by the NPS group of the customer's latest response ----------------
-    latest = pd.DataFrame({"c": r_cust, "d": r_date, "nps": responses["nps"].to_numpy(dtype="float64", na_value=np.nan)})
+    latest = pd.DataFrame({"c": r_cust, "d": r_date,
+                           "nps": responses["nps"].to_numpy(dtype="float64", na_value=np.nan)})
     latest = latest.dropna().sort_values(["c", "d"]).drop_duplicates("c", keep="last")
     group = np.full(n_cust, -1)  # -1 no response, 0 detractor, 1 passive, 2 promoter
     g = np.where(latest["nps"] <= 6, 0, np.where(latest["nps"] <= 8, 1, 2))
@@ -317,16 +349,19 @@ def generate(rows: int = 20_000, seed: int = 42, *, units: int | None = None,
     origin[latest["c"].to_numpy()] = latest["d"].to_numpy().astype("datetime64[D]")
     h0 = PLANTED["monthly_hazard_promoter"]
     hazard = np.select([group == 0, group == 1, group == 2],
-                       [h0 * PLANTED["hazard_ratio_detractor_vs_promoter"], h0 * PLANTED["hazard_ratio_passive_vs_promoter"], h0],
+                       [h0 * PLANTED["hazard_ratio_detractor_vs_promoter"],
+                        h0 * PLANTED["hazard_ratio_passive_vs_promoter"], h0],
                        default=h0 * 1.6)
     months_to_churn = rng.exponential(1 / hazard)
-    churn_day = origin + np.round(months_to_churn * 30.4375).astype(int).astype("timedelta64[D]") + np.timedelta64(1, "D")
+    churn_day = (origin + np.round(months_to_churn * 30.4375).astype(int).astype("timedelta64[D]")
+                 + np.timedelta64(1, "D"))
     churned_at = np.where(churn_day <= END, churn_day, np.datetime64("NaT"))
     customers = pd.DataFrame({
         "customer_id": _ids("C", np.arange(1, n_cust + 1)),
         "unit": pd.Categorical.from_codes(c_unit, categories=unit_names),
         "segment": pd.Categorical.from_codes(c_segment, categories=SEGMENTS),
-        "region": pd.Categorical.from_codes(np.array([["Lithuania", "Latvia", "Poland"].index(u[1]) for u in unit_list])[c_unit],
+        "region": pd.Categorical.from_codes(np.array([["Lithuania", "Latvia", "Poland"].index(u[1])
+                                                      for u in unit_list])[c_unit],
                                             categories=["Lithuania", "Latvia", "Poland"]),
         "acquired_at": _days(c_acquired).astype("datetime64[ns]"),
         "churned_at": churned_at.astype("datetime64[D]").astype("datetime64[ns]"),
@@ -367,7 +402,8 @@ def generate(rows: int = 20_000, seed: int = 42, *, units: int | None = None,
         "target_first_response_time": [4.0] * n_units,
     })
     ready("units", units_table)
-    return {"responses": responses, "tickets": tickets, "customers": customers, "revenue": revenue, "units": units_table}
+    return {"responses": responses, "tickets": tickets, "customers": customers, "revenue": revenue,
+            "units": units_table}
 
 
 _LANGS = ["lt", "lv", "pl", "en"]
@@ -437,6 +473,37 @@ def write_sample(out: str | Path, *, rows: int = 20_000, seed: int = 42, fmt: st
                  units: int | None = None) -> dict[str, Path]:
     """Generate the sample tables and write them to ``out`` as CSV (UTF-8) or Parquet.
 
+    Each table is written while the next one is generated. Files are written
+    under a temporary ``.part`` name and get their real names only when every
+    table is written; on an error the partial files are removed. Dates are
+    written as dates, date-times to the second.
+
+    Parameters
+    ----------
+    out : str or pathlib.Path
+        Folder to write to; created if missing. Files of an earlier sample with
+        the same names are replaced.
+    rows : int, default 20000
+        Number of survey responses (see :func:`generate`).
+    seed : int, default 42
+        Seed of the random numbers (see :func:`generate`).
+    fmt : {"csv", "parquet"}, default "csv"
+        File format: CSV in UTF-8 (quoted only where needed) or Parquet.
+    units : int, optional
+        How many business units (see :func:`generate`; default the 10 named ones).
+
+    Returns
+    -------
+    dict of str to pathlib.Path
+        The file written for each table, keyed ``responses``, ``tickets``,
+        ``customers``, ``revenue``, ``units`` (e.g. ``out/responses.csv``).
+
+    Raises
+    ------
+    ConfigError
+        If ``fmt`` is not ``"csv"`` or ``"parquet"``, or ``rows`` / ``units`` are
+        too small (see :func:`generate`).
+
     Examples
     --------
     >>> import tempfile, cxkit as cx
@@ -484,8 +551,21 @@ def sample_data_path() -> Path:
 
     When cxkit is installed without the project folder, the sample is
     generated once (seed 42, 20,000 responses) into a cache folder.
+
+    Returns
+    -------
+    pathlib.Path
+        ``data/sample`` of the project when it holds ``responses.csv``;
+        otherwise ``~/.cache/cxkit/sample-42-20000``, written by
+        :func:`write_sample` the first time it is needed.
+
+    Examples
+    --------
+    >>> sorted(p.name for p in sample_data_path().glob("*.csv"))[:2]
+    ['customers.csv', 'responses.csv']
     """
-    bundled = Path(__file__).resolve().parents[2] / "data" / "sample"  # a checkout: cxkit/data/sample.py -> repository root
+    # in a checkout: cxkit/data/sample.py -> the repository root
+    bundled = Path(__file__).resolve().parents[2] / "data" / "sample"
     if (bundled / "responses.csv").exists():
         return bundled
     cache = Path.home() / ".cache" / "cxkit" / "sample-42-20000"
