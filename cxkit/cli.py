@@ -15,7 +15,13 @@ from pathlib import Path
 
 import pandas as pd
 
-from .errors import CxkitError
+from ._version import __version__
+from .data.export import write_csv
+from .data.loading import load, read_table
+from .data.sample import write_sample
+from .errors import CxkitError, format_problem
+from .report import run_batch
+from .stats.metrics import metric_table
 
 __all__ = ["main"]
 
@@ -28,8 +34,6 @@ def _print_table(frame: pd.DataFrame, out=None) -> None:
 
 
 def _cmd_validate(args) -> int:
-    from .data.loading import load, read_table
-
     path = Path(args.path)
     if path.is_file():
         if not args.table:
@@ -48,14 +52,10 @@ def _cmd_validate(args) -> int:
         print("\nRepairs made (documented, nothing dropped):")
         _print_table(repairs)
     if len(problems):
-        from .errors import format_problem
-
         print(f"\n{len(problems)} problem(s); first {min(len(problems), args.show)}:")
         for p in problems.head(args.show).itertuples(index=False):
             print("  " + format_problem(p.file, p.row, p.column, p.value, p.expected))
         if args.rejected:
-            from .data.export import write_csv
-
             write_csv(rejected, args.rejected)
             print(f"\nRejected rows written to {args.rejected}")
         return 1
@@ -64,9 +64,6 @@ def _cmd_validate(args) -> int:
 
 
 def _cmd_metrics(args) -> int:
-    from .data.loading import load
-    from .stats.metrics import metric_table
-
     ds = load(args.path, mapping=args.mapping, errors=args.errors)
     by = [b for b in (args.by or "").split(",") if b]
     frames = []
@@ -86,8 +83,6 @@ def _cmd_metrics(args) -> int:
     cols = by + ["metric", "value", "ci_low", "ci_high", "n", "measured_in", "method"]
     table = table[[c for c in cols if c in table.columns]]
     if args.out:
-        from .data.export import write_csv
-
         write_csv(table, args.out)
         print(f"Metrics written to {args.out}")
     print(f"Metrics with {args.confidence:.0%} confidence intervals ({ds.root}):")
@@ -99,8 +94,6 @@ def _cmd_metrics(args) -> int:
 
 
 def _cmd_sample(args) -> int:
-    from .data.sample import write_sample
-
     paths = write_sample(args.out, rows=args.rows, seed=args.seed, fmt=args.format, units=args.units)
     for name, p in paths.items():
         print(f"{name:10s} {p}")
@@ -108,8 +101,6 @@ def _cmd_sample(args) -> int:
 
 
 def _cmd_report(args) -> int:
-    from .report import run_batch
-
     units = [u for part in (args.units or []) for u in part.split(",") if u.strip()] or None
     res = run_batch(args.data, args.out, units=units, period=args.period, lang=args.lang, workers=args.workers,
                     pdf=args.pdf, level=args.level, timeout=args.timeout, resume=args.resume, mapping=args.mapping,
@@ -187,8 +178,6 @@ def build_parser() -> argparse.ArgumentParser:
 
 
 def _version() -> str:
-    from ._version import __version__
-
     return f"cxkit {__version__}"
 
 

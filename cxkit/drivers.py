@@ -19,7 +19,7 @@ import pandas as pd
 
 from ._printer import Result, format_number
 from .errors import ConfigError, InsufficientDataError
-from .stats.metrics import _z, bootstrap_counts
+from .stats.intervals import _z, bootstrap_counts
 
 __all__ = ["DriverResult", "relative_weights", "MISSING_METHODS"]
 

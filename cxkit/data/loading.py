@@ -33,15 +33,11 @@ from .._printer import Result
 from ..errors import CxkitError, DataValidationError, FileReadError, ConfigError
 from .contract import TABLES, Mapping, TableMapping, read_mapping, table_spec
 from .convert.context import _fold
-from .hashing import _arrow_strings, fast_hash, search_in_order
 from .problems import _PROBLEM_COLUMNS, _REPAIR_COLUMNS
 from .readers.detect import _open_source
-from .validate import _Validator, _concat_keep_categories
+from .validate import _Validator
 
 __all__ = ["read_table", "load", "LoadResult", "Dataset", "TABLE_ORDER"]
-
-#: names other modules import from here (the report batch); they live in the modules named above
-_REEXPORTED = (_fold, _arrow_strings, fast_hash, search_in_order, _concat_keep_categories)
 
 #: Order in which :func:`load` reads tables (units first: its spelling of unit names wins).
 TABLE_ORDER = ("units", "responses", "tickets", "customers", "revenue")

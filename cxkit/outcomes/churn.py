@@ -13,7 +13,7 @@ import pandas as pd
 from scipy import stats
 
 from ..errors import ConfigError, InsufficientDataError
-from ..stats.metrics import _poisson_interval, _share_interval, _z
+from ..stats.intervals import _poisson_interval, _share_interval, _z
 from ._inputs import _column, _default_reference, _design, _frame, _frame_with, _groups, _restrict
 from .results import OutcomeResult
 

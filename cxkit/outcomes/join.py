@@ -10,8 +10,9 @@ import numpy as np
 import pandas as pd
 
 from ..errors import ConfigError
-from ..stats.comparisons import _numeric_column
-from ..stats.metrics import DAYS_PER_MONTH, _churn_columns, nps_group
+from ..stats.customers import DAYS_PER_MONTH, _churn_columns
+from ..stats.preparation import _numeric_column
+from ..stats.scores import nps_group
 from .results import OutcomeData
 
 __all__ = ["join_outcomes"]

@@ -11,7 +11,8 @@ import numpy as np
 import pandas as pd
 
 from ..errors import ConfigError, InsufficientDataError
-from ..stats.metrics import _mean_interval, _z, bootstrap_counts, clv
+from ..stats.customers import clv
+from ..stats.intervals import _mean_interval, _z, bootstrap_counts
 from ._inputs import _column, _default_reference, _frame, _groups
 from .join import NPS_ORDER
 from .results import OutcomeResult

@@ -6,7 +6,8 @@ import numpy as np
 import pandas as pd
 
 from ..errors import ConfigError
-from ..stats.metrics import _churn_columns
+from ..stats.customers import _churn_columns
+from ..stats.metrics import metric_table
 from ._inputs import _column
 from .join import _ids, _unpack
 from .results import UnitOutcomes
@@ -58,8 +59,6 @@ def unit_outcomes(responses=None, customers: pd.DataFrame | None = None, revenue
     # calls this at the end of prepare, when one core idles)
     from statsmodels.regression.linear_model import OLS
     from statsmodels.tools.tools import add_constant
-
-    from ..stats.metrics import metric_table
 
     responses, customers, revenue = _unpack(responses, customers, revenue)
     if responses is None or customers is None:

@@ -10,9 +10,11 @@ from pathlib import Path
 
 import pandas as pd
 
+from ..data.loading import load
 from ..errors import ConfigError
 from ..periods import parse_period
-from .context import _in, attach_groups, build_context
+from .context import _in, attach_groups, build_context, default_settings
+from .names import unique_slugs
 from .storage import PreparedSource
 
 __all__ = ['ReportData', 'open_report']
@@ -153,8 +155,6 @@ def open_report(data_dir: str = "", *, unit: str = "", prepared_dir: str = "", l
     -------
     ReportData
     """
-    from .names import unique_slugs
-
     if prepared_dir:
         src = PreparedSource(prepared_dir)
         if not src.exists("context", "meta.json"):
@@ -179,9 +179,6 @@ def open_report(data_dir: str = "", *, unit: str = "", prepared_dir: str = "", l
                           meta=meta)
     if not data_dir:
         raise ConfigError("open_report needs data_dir (a data folder) or prepared_dir (from a batch)")
-    from ..data.loading import load
-    from .context import default_settings
-
     ds = load(data_dir, mapping=mapping, errors="quarantine")
     settings = {**default_settings(), **(settings or {}), "scales": {k: list(v) for k, v in ds.scales.items()}}
     if bool(period_start) != bool(period_end):

@@ -18,8 +18,8 @@ from typing import Any, Iterable
 
 import pandas as pd
 
-from ..data.export import atomic_write_bytes, atomic_write_text
 from .._version import __version__
+from ..data.export import atomic_write_bytes, atomic_write_text
 from ..errors import ConfigError
 from ..i18n import format_date_local, t
 from .context import default_settings

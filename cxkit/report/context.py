@@ -8,7 +8,11 @@ import numpy as np
 import pandas as pd
 
 from ..errors import ConfigError, InsufficientDataError
+from ..outcomes.units import unit_outcomes
 from ..periods import metric_window
+from ..stats.comparisons import compare
+from ..stats.preparation import reuse_prepared
+from ..stats.trends import trend
 
 __all__ = ['HEADLINE_METRICS']
 
@@ -111,8 +115,6 @@ def build_context(tables: dict, *, level: str, period: tuple, settings: dict, lo
     """
     if part not in ("all", "responses", "rest", "other_metrics", "outcomes"):
         raise ConfigError(f"part={part!r} - expected 'all', 'responses', 'rest', 'other_metrics' or 'outcomes'")
-    from ..stats.comparisons import reuse_prepared
-
     with reuse_prepared():  # about ten comparisons per metric on the same tables: classify the answers once
         return _build_context(tables, level=level, period=period, settings=settings, log=log, rejected=rejected,
                               part=part)
@@ -120,8 +122,6 @@ def build_context(tables: dict, *, level: str, period: tuple, settings: dict, lo
 
 def _build_context(tables: dict, *, level: str, period: tuple, settings: dict, log, rejected, part: str) -> dict:
     survey, others = part in ("all", "responses"), part in ("all", "rest", "other_metrics")
-    from ..stats.comparisons import compare
-
     start, end = period
     units = tables.get("units")
     frames = []
@@ -181,8 +181,6 @@ def merge_context(*parts: dict) -> dict[str, pd.DataFrame]:
 
 def _survey_context(r, units, *, level, end, cur, settings) -> dict:
     """The part of the context that needs only the survey responses: trends, touchpoints, regions."""
-    from ..stats.comparisons import compare, trend
-
     ctx = {}
     trends = []
     for metric in ("nps", "csat", "ces"):
@@ -225,8 +223,6 @@ def _survey_context(r, units, *, level, end, cur, settings) -> dict:
 
 def _other_context(r, tables, units, *, settings, log, rejected) -> dict:
     """The part of the context that needs the other tables: unit outcomes, units, data notes."""
-    from ..outcomes import unit_outcomes
-
     ctx = {}
     if tables.get("customers") is not None:
         try:

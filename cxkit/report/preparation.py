@@ -19,7 +19,11 @@ from typing import Any, Iterable
 import numpy as np
 import pandas as pd
 
+from ..data.convert.context import _fold
 from ..data.export import atomic_write_text, write_csv
+from ..data.hashing import _arrow_strings, fast_hash, search_in_order
+from ..data.loading import Dataset, TableStream, discover, read_table
+from ..data.validate import _concat_keep_categories
 from ..errors import ConfigError, CxkitError
 from ..periods import parse_period
 from . import context as _context
@@ -144,8 +148,6 @@ def _stem(group: str) -> str:
 def _hash_ids(ids: pd.Series) -> np.ndarray:
     """64-bit hashes of ids (:func:`cxkit.io.fast_hash`: a value's hash never depends on the other values, so
     hashes of different chunks and tables can be compared)."""
-    from ..data.loading import _arrow_strings, fast_hash
-
     return fast_hash(_arrow_strings(ids.astype(_STR_DTYPE())))
 
 
@@ -187,8 +189,6 @@ def prepare(data: str | Path, out: str | Path, *, mapping=None, level: str = "un
     computed the survey part of the context and waits for the helper, or, reading alone, once the
     files are read. :func:`run_batch` starts its pool's workers then.
     """
-    from ..data.loading import Dataset, _fold, discover, read_table
-
 
     data, out = Path(data), Path(out)
     if level not in ("unit", "region"):
@@ -302,8 +302,6 @@ def _read_partitioned(names: list[str], canonical: dict, found: dict, m, known, 
     """Read and validate ``names`` (in this order) chunk by chunk, writing each chunk's rows to the
     group partitions under ``root``; returns the load results, the narrow context tables and the
     unreadable optional files. Runs in the batch parent, or in a helper process for some tables."""
-    from ..data.loading import TableStream, _concat_keep_categories
-
 
     group_of = _context.group_mapper(units_df, level)
     parts = _Partitions(root)
@@ -491,8 +489,6 @@ def _revenue_groups(chunk: pd.DataFrame, customer_keys) -> pd.Series:
     no group)."""
     if customer_keys is None:
         return pd.Series(pd.NA, index=chunk.index, dtype=_STR_DTYPE())
-    from ..data.loading import search_in_order
-
     hs, codes, names = customer_keys
     h = _hash_ids(chunk["customer_id"])
     # a customer's invoices usually come one after another: look each run of them up once

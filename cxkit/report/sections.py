@@ -6,9 +6,21 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
+from ..drivers import relative_weights
 from ..errors import InsufficientDataError
 from ..i18n import format_date_local, format_number_local, format_percent_local, t
+from ..outcomes import (
+    churn_by_group,
+    churn_relative_risk,
+    join_outcomes,
+    kaplan_meier,
+    revenue_at_risk,
+    revenue_by_group,
+)
 from ..periods import previous_period, year_ago
+from ..plots import plot_churn_by_group, plot_drivers, plot_survival, plot_themes, plot_trend
+from ..stats.comparisons import compare
+from ..text import example_comments, theme_summary, themes
 from .access import ReportData
 from .context import COMPARISONS, HEADLINE_METRICS, _compare_kwargs
 from .display import Section, _ci, _group_label
@@ -213,8 +225,6 @@ def trend_figure(rep: ReportData, *, metric: str = "nps", lang: str = "en"):
     -------
     matplotlib.axes.Axes
     """
-    from ..plots import plot_trend
-
     tr = rep.context.get("trend")
     if tr is None or tr.empty:
         raise InsufficientDataError("no monthly figures")
@@ -252,8 +262,6 @@ def journey_table(rep: ReportData, *, lang: str = "en", settings: dict | None = 
         (▲/▼ where significant) and the company's NPS at that touchpoint.
     """
     from ..i18n import name_of
-    from ..stats.comparisons import compare
-
     settings = settings or {}
     if not rep.group:  # the company: computed once in the context
         tab = rep.context.get("touchpoints")
@@ -367,16 +375,6 @@ def outcomes_section(rep: ReportData, *, lang: str = "en", settings: dict | None
     Section
         Tables, charts and notes; a part without enough data is a note.
     """
-    from ..outcomes import (
-        churn_by_group,
-        churn_relative_risk,
-        join_outcomes,
-        kaplan_meier,
-        revenue_at_risk,
-        revenue_by_group,
-    )
-    from ..plots import plot_churn_by_group, plot_survival
-
     settings = settings or {}
     min_show = int(settings.get("min_n_show", 5))
     conf = float(settings.get("confidence", 0.95))
@@ -477,9 +475,6 @@ def drivers_section(rep: ReportData, *, lang: str = "en", settings: dict | None 
     Section
         The weights table, the importance / performance chart and notes.
     """
-    from ..drivers import relative_weights
-    from ..plots import plot_drivers
-
     settings = settings or {}
     conf = float(settings.get("confidence", 0.95))
     sec = Section()
@@ -536,9 +531,6 @@ def themes_section(rep: ReportData, *, lang: str = "en", settings: dict | None =
     Section
     """
     from ..i18n import name_of
-    from ..plots import plot_themes
-    from ..text import example_comments, theme_summary, themes
-
     settings = settings or {}
     min_show = int(settings.get("min_n_show", 5))
     sec = Section()

@@ -7,6 +7,8 @@ import pandas as pd
 
 from ..errors import InsufficientDataError
 from ..i18n import format_number_local, t
+from ..outcomes import UnitOutcomes
+from ..plots import plot_groups, plot_unit_outcomes
 from .access import ReportData
 from .context import HEADLINE_METRICS
 from .display import _ci
@@ -74,8 +76,6 @@ def league_figure(rep: ReportData, *, metric: str = "nps", lang: str = "en"):
     -------
     matplotlib.axes.Axes
     """
-    from ..plots import plot_groups
-
     c = rep.context.get("comparisons")
     sub = c[(c["against"] == "rest") & (c["group"] != "All") & (c["metric"] == metric)].copy()
     if sub.empty:
@@ -167,9 +167,6 @@ def unit_outcomes_figure(rep: ReportData, *, outcome: str = "churn_rate", lang: 
     tuple
         The matplotlib Axes and the notes (the ecological-inference caveat among them).
     """
-    from ..outcomes import UnitOutcomes
-    from ..plots import plot_unit_outcomes
-
     data = rep.context.get("unit_outcomes")
     if data is None or data.empty:
         raise InsufficientDataError("no unit-level outcomes")

@@ -25,10 +25,6 @@ from .design import _apply_deff, _check_cluster, _cluster_data, _deff_pairs, _de
 from .kinds import COMPARE_METRICS, _blank, _Opts
 from .preparation import _group_codes, _prepared
 from .rules import _COLUMNS, _check_common, _finish, _frame, _labels_text
-# imported from here by other parts of cxkit (outcomes, report, text); they live in the modules named
-from .preparation import _numeric_column as _numeric_column, reuse_prepared as reuse_prepared
-from .trends import trend as trend
-from .twosample import _nps_diff_arrays as _nps_diff_arrays
 
 __all__ = ["compare"]
 

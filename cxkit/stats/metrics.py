@@ -21,11 +21,6 @@ from .intervals import _mean_interval, _median_ranks, _nps_interval, _share_inte
 from .results import _as_ts
 from .scores import NPS_BANDS, _top_box
 
-# Other parts of cxkit (cli, drivers, outcomes, text) import these from here, besides metric_table and, above,
-# NPS_BANDS, _mean_interval and _share_interval; they live in the modules named.
-from .customers import DAYS_PER_MONTH as DAYS_PER_MONTH, _churn_columns as _churn_columns, clv as clv
-from .intervals import _poisson_interval as _poisson_interval, _z as _z, bootstrap_counts as bootstrap_counts
-from .scores import nps_group as nps_group
 
 __all__ = ["metric_table", "METRICS"]
 

@@ -13,8 +13,9 @@ from statsmodels.stats.multitest import multipletests
 
 from ..drivers import _as_frame, _TableResult
 from ..errors import ConfigError, InsufficientDataError
-from ..stats.comparisons import _nps_diff_arrays
-from ..stats.metrics import NPS_BANDS, _z
+from ..stats.intervals import _z
+from ..stats.scores import NPS_BANDS
+from ..stats.twosample import _nps_diff_arrays
 from .theme_flags import _given_flags, _text_series, themes
 
 __all__ = ["ThemeSummary", "theme_summary"]

@@ -334,7 +334,7 @@ def _reference_hash(value: str | None) -> int:
 def test_fast_hash_matches_a_plain_python_version():
     import pyarrow as pa
 
-    from cxkit.data.loading import fast_hash
+    from cxkit.data.hashing import fast_hash
 
     values = ["", None, "a", "R1", "R10000000", "x" * 8, "y" * 9, "z" * 16, "w" * 17, "Łódź-ąčęėįšųūž", "ünï",
               "C\u200b1", "b" * 255, "c" * 256, "d" * 3000]
