@@ -7,7 +7,7 @@
 3. the report batch end-to-end (execute + render HTML) for 50 units from a 10M-response dataset
    vs the same pool executing 50 trivial notebooks (kernel start + imports). Target <= 1.5x.
 4. peak resident memory of the batch parent at 10M responses. Target <= 2 GB. The largest other
-   process (the helper that reads tables, a pool worker or a kernel) and the peak of all of them
+   process (a pool worker, also the one that reads tables in prepare, or a kernel) and the peak of all of them
    together (sampled 4 times a second; shared pages counted once per process) are printed too.
 5. sample-data generation at 10M responses. Target < 60 s.
 
@@ -187,7 +187,7 @@ _BATCH = _PEAK + textwrap.dedent("""
     peaks = {"child": 0.0, "tree": 0.0}
     done = threading.Event()
 
-    def watch():  # resident size of every descendant (helper, pool workers, kernels), 4 times a second
+    def watch():  # resident size of every descendant (pool workers, kernels), 4 times a second
         me = os.getpid()
         while not done.wait(0.25):
             procs = {}
@@ -321,7 +321,7 @@ def _checks(results: dict) -> list[tuple]:
                            "(measured)", True))
         checks.append(("batch parent peak memory", f"{b['parent_peak_rss_gb']:.2f} GB", "<= 2 GB",
                        b["parent_peak_rss_gb"] <= 2))
-        if "process_tree_peak_rss_gb" in b:  # the reading helper, pool workers and kernels (sampled)
+        if "process_tree_peak_rss_gb" in b:  # pool workers (one reads tables in prepare) and kernels (sampled)
             checks.append(("largest other batch process, peak memory", f"{b['largest_child_peak_rss_gb']:.2f} GB",
                            "(measured)", True))
             checks.append(("all batch processes together, peak memory", f"{b['process_tree_peak_rss_gb']:.2f} GB",

@@ -125,16 +125,12 @@ class _EarlyPool:
 
 
 def stop_pool(pool: cf.ProcessPoolExecutor) -> None:
-    """Stop a pool now: queued tasks are cancelled and running ones killed (after an error, nobody
-    waits for their results)."""
-    processes = list((getattr(pool, "_processes", None) or {}).values())
-    pool.shutdown(wait=False, cancel_futures=True)
-    for proc in processes:
+    """Stop a pool now: its processes are killed (after an error nobody waits for their results) and
+    queued tasks cancelled; the pool's own thread then reaps the processes."""
+    for proc in list((getattr(pool, "_processes", None) or {}).values()):
         with contextlib.suppress(Exception):
             proc.kill()
-    for proc in processes:
-        with contextlib.suppress(Exception):
-            proc.join(timeout=10)
+    pool.shutdown(wait=True, cancel_futures=True)
 
 
 def _run_local(tasks: list[dict], workers: int, progress: bool, pool=None):

@@ -609,3 +609,17 @@ def test_prepared_data_are_the_one_source_of_the_period_and_level(small_data, tm
         cx.open_report(prepared_dir=str(prep.data_dir), unit=unit, period_start="2025-10-01", period_end="2025-12-31")
     with pytest.raises(ConfigError, match="per unit"):
         cx.open_report(prepared_dir=str(prep.data_dir), unit=unit, level="region")
+
+
+def test_an_error_while_the_helper_reads_stops_it_at_once(small_data, tmp_path):
+    """prepare fails (an unknown unit) while its pool task still reads the other tables: the task's
+    process is stopped, not left running or waited for."""
+    import multiprocessing as mp
+
+    from cxkit.errors import ConfigError
+    from cxkit.report import prepare
+
+    before = set(mp.active_children())
+    with pytest.raises(ConfigError, match="unknown unit"):
+        prepare(small_data, tmp_path, units=["Nowhere"], parallel=True)
+    assert not [p for p in set(mp.active_children()) - before if p.is_alive()]
