@@ -24,6 +24,7 @@ from ..errors import ConfigError
 from ..i18n import format_date_local, t
 from .context import default_settings
 from .executors import _dask_client, _EarlyPool, _run_dask, _run_local
+from .lock import BatchLock
 from .preparation import prepare, sha256_file
 from .records import _jsonable
 from .render import write_index
@@ -140,41 +141,42 @@ def run_batch(data: str | Path, out: str | Path, *, units: Iterable[str] | None 
     t_start = time.perf_counter()
     out = Path(out).resolve()
     out.mkdir(parents=True, exist_ok=True)
-    settings = {**default_settings(), **(settings or {})}
-    notebooks = {"unit": _notebook(notebook, "unit_report"),
-                 "summary": _notebook(summary_notebook, "leadership_summary")}
-    old = _read_manifest(out) if resume else {}
-    with contextlib.ExitStack() as exits:
-        # a wrong scheduler address fails now, not after the data are read
-        client = exits.enter_context(_dask_client(scheduler)) if executor == "dask" else None
-        # the local pool: one worker reads tickets, customers and revenue in prepare; all of them then
-        # load papermill and nbconvert on a core that would otherwise idle (prepare's `_idle`)
-        early = exits.enter_context(_EarlyPool(executor == "local", workers, out / "_logs"))
-        t_prep = time.perf_counter()
-        prep = prepare(data, out, mapping=mapping, level=level, period=period, units=units, settings=settings,
-                       pool=early.open(), _idle=early.start)
-        plan = _plan(data, out, prep, notebooks, lang=lang, level=level, settings=settings, pdf=pdf,
-                     timeout=timeout, template=template, prepare_s=time.perf_counter() - t_prep)
-        if stage is not None:
-            _stage(plan, stage, exits)
-        tasks = [_unit_task(plan, g) for g in prep.groups]
-        (out / "units").mkdir(exist_ok=True)
-        results, todo = _resumable(tasks, old, resume)
-        # the leadership summary reads only the company context, so it runs alongside the units
-        todo.insert(0, _summary_task(plan))  # first: the pool's other workers start on units meanwhile
-        n_workers = max(1, min(workers or (os.cpu_count() or 1), len(todo)))
-        runner = (_run_local(todo, n_workers, progress, pool=early.open()) if executor == "local"
-                  else _run_dask(todo, n_workers, progress, client))
-        _collect(runner, todo, results, plan)
-    summary = results.pop("__summary__", None)
-    rows = [_unit_row(task, results.get(task["group"], {"status": "failed", "error": "not run"}), out)
-            for task in tasks]
-    duration = time.perf_counter() - t_start
-    manifest = _manifest(plan, rows, summary, units=units, workers=n_workers, pdf=pdf, timeout=timeout,
-                         executor=executor, stage=stage, duration=duration)
-    atomic_write_text(out / "manifest.json", json.dumps(_jsonable(manifest), ensure_ascii=False, indent=2))
-    write_index(out, manifest, lang=lang, template=template)
-    return BatchResult(out=out, units=pd.DataFrame(rows), manifest=manifest, duration_s=duration)
+    with BatchLock(out):  # one batch per output folder at a time (--resume too)
+        settings = {**default_settings(), **(settings or {})}
+        notebooks = {"unit": _notebook(notebook, "unit_report"),
+                     "summary": _notebook(summary_notebook, "leadership_summary")}
+        old = _read_manifest(out) if resume else {}
+        with contextlib.ExitStack() as exits:
+            # a wrong scheduler address fails now, not after the data are read
+            client = exits.enter_context(_dask_client(scheduler)) if executor == "dask" else None
+            # the local pool: one worker reads tickets, customers and revenue in prepare; all of them then
+            # load papermill and nbconvert on a core that would otherwise idle (prepare's `_idle`)
+            early = exits.enter_context(_EarlyPool(executor == "local", workers, out / "_logs"))
+            t_prep = time.perf_counter()
+            prep = prepare(data, out, mapping=mapping, level=level, period=period, units=units, settings=settings,
+                           pool=early.open(), _idle=early.start)
+            plan = _plan(data, out, prep, notebooks, lang=lang, level=level, settings=settings, pdf=pdf,
+                         timeout=timeout, template=template, prepare_s=time.perf_counter() - t_prep)
+            if stage is not None:
+                _stage(plan, stage, exits)
+            tasks = [_unit_task(plan, g) for g in prep.groups]
+            (out / "units").mkdir(exist_ok=True)
+            results, todo = _resumable(tasks, old, resume)
+            # the leadership summary reads only the company context, so it runs alongside the units
+            todo.insert(0, _summary_task(plan))  # first: the pool's other workers start on units meanwhile
+            n_workers = max(1, min(workers or (os.cpu_count() or 1), len(todo)))
+            runner = (_run_local(todo, n_workers, progress, pool=early.open()) if executor == "local"
+                      else _run_dask(todo, n_workers, progress, client))
+            _collect(runner, todo, results, plan)
+        summary = results.pop("__summary__", None)
+        rows = [_unit_row(task, results.get(task["group"], {"status": "failed", "error": "not run"}), out)
+                for task in tasks]
+        duration = time.perf_counter() - t_start
+        manifest = _manifest(plan, rows, summary, units=units, workers=n_workers, pdf=pdf, timeout=timeout,
+                             executor=executor, stage=stage, duration=duration)
+        atomic_write_text(out / "manifest.json", json.dumps(_jsonable(manifest), ensure_ascii=False, indent=2))
+        write_index(out, manifest, lang=lang, template=template)
+        return BatchResult(out=out, units=pd.DataFrame(rows), manifest=manifest, duration_s=duration)
 
 
 def _check_options(*, lang: str, executor: str, scheduler: str | None, stage: str | None) -> None:

@@ -451,7 +451,8 @@ def test_a_killed_batch_leaves_no_half_written_report_and_resume_finishes_it(sma
     assert partial["complete"] is False
     finished = {u["group"] for u in partial["units"] if u["status"] == "done"}
     assert finished and len(finished) < len(units)
-    res = run_batch(small_data, out, units=units, workers=2, progress=False, resume=True)
+    with pytest.warns(RuntimeWarning, match="no longer running; taking the lock over"):  # the killed batch's lock
+        res = run_batch(small_data, out, units=units, workers=2, progress=False, resume=True)
     assert res.exit_code == 0 and set(res.units["status"]) == {"done"} and res.manifest["complete"] is True
     resumed = set(res.units.loc[res.units["resumed"], "group"])
     assert resumed == finished  # only the unfinished units ran again
@@ -623,3 +624,35 @@ def test_an_error_while_the_helper_reads_stops_it_at_once(small_data, tmp_path):
     with pytest.raises(ConfigError, match="unknown unit"):
         prepare(small_data, tmp_path, units=["Nowhere"], parallel=True)
     assert not [p for p in set(mp.active_children()) - before if p.is_alive()]
+
+
+def test_one_batch_per_output_folder_at_a_time(small_data, tmp_path):
+    """A second batch (or --resume) into a folder another batch holds stops before touching it, naming the
+    holder; once the holder has gone, its lock is stale and the next batch takes it over."""
+    import socket
+    import subprocess
+    import sys
+
+    from cxkit.errors import ConfigError
+    from cxkit.report.lock import LOCK_NAME
+
+    out = tmp_path / "out"
+    code = (f"import time; from cxkit.report.lock import BatchLock; BatchLock({str(out)!r}).__enter__(); "
+            "print('locked', flush=True); time.sleep(300)")
+    holder = subprocess.Popen([sys.executable, "-c", code], stdout=subprocess.PIPE, text=True)
+    try:
+        assert holder.stdout.readline().strip() == "locked"
+        for resume in (False, True):
+            with pytest.raises(ConfigError, match=f"in use by the cxkit batch with pid {holder.pid} on "
+                                                  f"{socket.gethostname()}"):
+                run_batch(small_data, out, progress=False, resume=resume)
+        assert sorted(p.name for p in out.iterdir()) == [LOCK_NAME]  # nothing read or written
+        from cxkit.cli import main
+
+        assert main(["report", "--data", str(small_data), "--out", str(out), "--quiet"]) == 2
+    finally:
+        holder.kill()
+        holder.wait()
+    with pytest.warns(RuntimeWarning, match=f"pid {holder.pid} .* no longer running"):
+        res = run_batch(small_data, out, units=["Kaunas Mega"], progress=False)
+    assert res.exit_code == 0 and not (out / LOCK_NAME).exists()
