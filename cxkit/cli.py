@@ -105,7 +105,8 @@ def _cmd_report(args) -> int:
     res = run_batch(args.data, args.out, units=units, period=args.period, lang=args.lang, workers=args.workers,
                     pdf=args.pdf, level=args.level, timeout=args.timeout, resume=args.resume, mapping=args.mapping,
                     notebook=args.notebook, summary_notebook=args.summary_notebook,
-                    template=args.template, progress=not args.quiet, executor=args.executor, scheduler=args.scheduler,
+                    template=args.template, share=args.share, progress=not args.quiet, executor=args.executor,
+                    scheduler=args.scheduler,
                     stage=args.stage,
                     settings={"confidence": args.confidence, "alpha": args.alpha, "min_n_show": args.min_n_show,
                               "min_n_test": args.min_n_test, "currency": args.currency})
@@ -155,6 +156,8 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--summary-notebook", help="your own leadership summary notebook (default: cxkit's)")
     p.add_argument("--template", metavar="DIR", help="a folder with your own report template (cxkit_report/) and/or "
                    "index page template (index.html.j2); the rest comes from cxkit's templates")
+    p.add_argument("--share", metavar="DIR", help="also write a folder for readers: the pages and the index, none of "
+                   "the working data (partitions, notebooks, rejected rows)")
     p.add_argument("--executor", default="local", choices=["local", "dask"], help="local process pool or Dask")
     p.add_argument("--scheduler", help="Dask scheduler address for --executor dask")
     p.add_argument("--stage", metavar="URL", help="with Dask: copy the prepared data to this URL (s3://bucket/prefix, "

@@ -29,6 +29,7 @@ from .preparation import prepare, sha256_file
 from .records import _jsonable
 from .render import write_index
 from .resources import notebook_path, require_report_extra, template_dirs
+from .share import check_share, describe_output, write_reader_folder
 from .storage import _stage_filesystem, _unstage, stage_prepared
 
 __all__ = ['BatchResult', 'run_batch']
@@ -87,8 +88,8 @@ def run_batch(data: str | Path, out: str | Path, *, units: Iterable[str] | None 
               lang: str = "en", workers: int | None = None, pdf: bool = False, level: str = "unit",
               timeout: int = 600, resume: bool = False, mapping=None, notebook: str | Path | None = None,
               summary_notebook: str | Path | None = None, template: str | Path | None = None,
-              settings: dict | None = None, progress: bool = True, executor: str = "local",
-              scheduler: str | None = None, stage: str | None = None) -> BatchResult:
+              share: str | Path | None = None, settings: dict | None = None, progress: bool = True,
+              executor: str = "local", scheduler: str | None = None, stage: str | None = None) -> BatchResult:
     """Render one report per unit (or region), a leadership summary and an index page.
 
     Parameters
@@ -118,6 +119,9 @@ def run_batch(data: str | Path, out: str | Path, *, units: Iterable[str] | None 
     template : str or pathlib.Path, optional
         A folder with your own report template (``cxkit_report/``) and/or index page template
         (``index.html.j2``); see :func:`cxkit.report.resources.template_dirs`.
+    share : str or pathlib.Path, optional
+        Also write a folder for readers: the pages (index, summary, unit reports) and nothing of the
+        working data (see :mod:`cxkit.report.share`; ``OUT/README.txt`` says what each part holds).
     settings : dict, optional
         Report settings (confidence, alpha, min_n_show, min_n_test, currency).
     progress : bool
@@ -140,6 +144,8 @@ def run_batch(data: str | Path, out: str | Path, *, units: Iterable[str] | None 
     template_dirs(template)  # a wrong template folder fails now, before the data are read
     t_start = time.perf_counter()
     out = Path(out).resolve()
+    if share is not None:
+        check_share(out, share)
     out.mkdir(parents=True, exist_ok=True)
     with BatchLock(out):  # one batch per output folder at a time (--resume too)
         settings = {**default_settings(), **(settings or {})}
@@ -176,6 +182,9 @@ def run_batch(data: str | Path, out: str | Path, *, units: Iterable[str] | None 
                              executor=executor, stage=stage, duration=duration)
         atomic_write_text(out / "manifest.json", json.dumps(_jsonable(manifest), ensure_ascii=False, indent=2))
         write_index(out, manifest, lang=lang, template=template)
+        describe_output(out)
+        if share is not None:
+            write_reader_folder(out, share, manifest, lang=lang, template=template)
         return BatchResult(out=out, units=pd.DataFrame(rows), manifest=manifest, duration_s=duration)
 
 

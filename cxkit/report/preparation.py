@@ -29,6 +29,7 @@ from ..periods import parse_period
 from . import context as _context
 from .executors import stop_pool, submit
 from .names import unique_slugs
+from .share import redact_rejected
 
 __all__ = ['prepare']
 
@@ -292,7 +293,7 @@ def prepare(data: str | Path, out: str | Path, *, mapping=None, level: str = "un
     os.replace(tmp, ddir)
     notes = out / "data-notes"
     notes.mkdir(parents=True, exist_ok=True)
-    write_csv(ds.rejected, notes / "rejected.csv")
+    write_csv(redact_rejected(ds.rejected), notes / "rejected.csv")  # personal data out of the text values
     return Prepared(out=out, level=level, groups=groups, slugs=slugs, period=(start, end), inputs=inputs,
                     log=ds.log, n_rejected=int(ds.log["rows_rejected"].sum()) if len(ds.log) else 0)
 

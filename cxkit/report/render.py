@@ -134,7 +134,8 @@ def print_pdf(html_path: str | Path, pdf_path: str | Path, *, timeout: int = 120
     return pdf_path
 
 
-def write_index(out: Path, manifest: dict, *, lang: str = "en", template: str | Path | None = None) -> Path:
+def write_index(out: Path, manifest: dict, *, lang: str = "en", template: str | Path | None = None,
+                reader_only: bool = False) -> Path:
     """Write ``index.html``: one row per unit with headline figures, status and links.
 
     Parameters
@@ -147,6 +148,9 @@ def write_index(out: Path, manifest: dict, *, lang: str = "en", template: str | 
         ``en``, ``lt``, ``pl`` or ``lv``.
     template : str or pathlib.Path, optional
         A folder with your own ``index.html.j2`` (see :func:`cxkit.report.resources.template_dirs`).
+    reader_only : bool
+        The index of a folder for readers (``--share``): no links to the working data (rejected rows,
+        manifest).
 
     Returns
     -------
@@ -181,5 +185,6 @@ def write_index(out: Path, manifest: dict, *, lang: str = "en", template: str | 
         created=f"{format_date_local(created, lang)} {created:%H:%M}", summary=manifest.get("summary"),
         n_failed=sum(1 for u in manifest["units"] if u["status"] != "done"),
         rows_rejected=manifest["data"]["rows_rejected"], level=manifest["parameters"]["level"],
+        reader_only=reader_only,
     )
     return atomic_write_text(out / "index.html", html_text)
