@@ -51,6 +51,8 @@ _ACCOUNT_AFTER_KEYWORD = re.compile(
 _EMAIL = re.compile(r"(?<![\w.+\-])[\w.+\-]+@[\w\-]+(?:\.[\w\-]+)*\.[^\W\d_]{2,}(?![\w\-])")
 _CARD = re.compile(r"(?<![\w+])\d(?:[ \-]?\d){12,18}(?!\w)")
 _CODE = re.compile(r"(?<![\w+\-])(\d{6})([\-‐]?)(\d{5})(?![\w])")
+# a Latvian VAT number of a person is LV + the personas kods (a company's is LV + its 4/5-started register code)
+_LV_VAT = re.compile(r"(?<![\w+\-])[Ll][Vv] ?(\d{11})(?!\w)")
 _CODE_KEYWORDS = re.compile(r"(?<!\w)(asmens\s+kod\w*|a\.\s?k\.|personas\s+kod\w*|p\.\s?k\.|pesel|personal\s+"
                             r"(?:code|id|number)|national\s+id\w*|id\s+code|isikukood)(?:\W+\w{1,4}){0,2}\W*$")
 _SEP = r"(?:[ \u00a0\-]|\s?\(|\)\s?)?"
@@ -215,45 +217,44 @@ def _iban_spans(text: str, kinds: tuple[str, ...]) -> list[tuple[int, int]]:
     return spans
 
 
+def _email_spans(text: str, kinds: tuple[str, ...]) -> list[tuple[int, int]]:
+    return [m.span() for m in _EMAIL.finditer(text)]
+
+
+def _card_spans(text: str, kinds: tuple[str, ...]) -> list[tuple[int, int]]:
+    return [m.span() for m in _CARD.finditer(text)
+            if 13 <= len(re.sub(r"\D", "", m.group(0))) <= 19 and _luhn(re.sub(r"\D", "", m.group(0)))]
+
+
+def _code_spans(text: str, kinds: tuple[str, ...]) -> list[tuple[int, int]]:
+    return ([m.span() for m in _CODE.finditer(text) if _code_match(m, text)]
+            + [m.span() for m in _LV_VAT.finditer(text) if m.group(1).startswith("32") or _lv_code(m.group(1))])
+
+
+def _phone_spans(text: str, kinds: tuple[str, ...]) -> list[tuple[int, int]]:
+    spans = []
+    for m in _PHONE_AFTER_KEYWORD.finditer(text):
+        if 7 <= len(re.sub(r"\D", "", m.group("num"))) <= 15:
+            shaped = _PHONE.match(text, m.start("num"))  # a known phone shape: keep its exact extent
+            end = shaped.end() if shaped and _phone_match(shaped, text) else m.end("num")
+            spans.append((m.start("num"), end))
+    return spans + [m.span() for m in _PHONE.finditer(text) if _phone_match(m, text)]
+
+
+#: the finders of the built-in kinds, in the order of matching
+_FINDERS = {"iban": _iban_spans, "email": _email_spans, "card": _card_spans, "personal_code": _code_spans,
+            "phone": _phone_spans}
+
+
 def _spans(text: str, kinds: tuple[str, ...], extra: dict[str, re.Pattern]) -> list[tuple[int, int, str]]:
     """Non-overlapping (start, end, kind) spans of PII, found in the order IBAN, e-mail, card, code, phone,
-    extra."""
+    extra (a later finding overlapping an earlier one is dropped)."""
+    found = [(a, b, kind) for kind, finder in _FINDERS.items() if kind in kinds for a, b in finder(text, kinds)]
+    found += [(m.start(), m.end(), kind) for kind, rx in extra.items() for m in rx.finditer(text)]
     taken: list[tuple[int, int, str]] = []
-
-    def free(a, b):
-        return all(b <= s or a >= e for s, e, _ in taken)
-
-    def add(a, b, kind):
-        if free(a, b):
+    for a, b, kind in found:
+        if all(b <= s or a >= e for s, e, _ in taken):
             taken.append((a, b, kind))
-
-    if "iban" in kinds:
-        for a, b in _iban_spans(text, kinds):
-            add(a, b, "iban")
-    if "email" in kinds:
-        for m in _EMAIL.finditer(text):
-            add(m.start(), m.end(), "email")
-    if "card" in kinds:
-        for m in _CARD.finditer(text):
-            digits = re.sub(r"\D", "", m.group(0))
-            if 13 <= len(digits) <= 19 and _luhn(digits):
-                add(m.start(), m.end(), "card")
-    if "personal_code" in kinds:
-        for m in _CODE.finditer(text):
-            if _code_match(m, text):
-                add(m.start(), m.end(), "personal_code")
-    if "phone" in kinds:
-        for m in _PHONE_AFTER_KEYWORD.finditer(text):
-            if 7 <= len(re.sub(r"\D", "", m.group("num"))) <= 15:
-                shaped = _PHONE.match(text, m.start("num"))  # a known phone shape: keep its exact extent
-                end = shaped.end() if shaped and _phone_match(shaped, text) else m.end("num")
-                add(m.start("num"), end, "phone")
-        for m in _PHONE.finditer(text):
-            if _phone_match(m, text):
-                add(m.start(), m.end(), "phone")
-    for kind, rx in extra.items():
-        for m in rx.finditer(text):
-            add(m.start(), m.end(), kind)
     return sorted(taken)
 
 
@@ -324,7 +325,8 @@ def redact(text, *, kinds: Iterable[str] = PII_KINDS, placeholder: str = "[{kind
       digits with a valid date and check digit). A bare 11-digit number is
       removed when one of the check digits is valid, or always when it follows
       a keyword such as "asmens kodas", "a.k.", "personas kods", "PESEL",
-      "personal code" (people mistype codes; the keyword is enough).
+      "personal code" (people mistype codes; the keyword is enough); and a
+      Latvian VAT number of a person, "LV" + a valid personas kods.
     * **phone** - international numbers (+ or 00, country code, 8-15 digits in
       all, spaces, dashes or brackets between groups: "+370 612 34567",
       "+371 2612 3456", "+48 601 234 567", "+44 (0)20 7946 0958"); national
@@ -340,8 +342,8 @@ def redact(text, *, kinds: Iterable[str] = PII_KINDS, placeholder: str = "[{kind
     times, and order or reference numbers of other lengths. Order numbers of
     exactly a phone's or a code's shape can be over-redacted; when in doubt the
     rules prefer removing too much to leaking personal data. Names, street
-    addresses and VAT or company codes are not detected (docs/comments.md
-    says why); an IBAN with a wrong check digit and no bank-account word
+    addresses, company codes and other VAT numbers are not detected
+    (docs/comments.md says why); an IBAN with a wrong check digit and no bank-account word
     before it is not taken for an IBAN.
 
     Examples

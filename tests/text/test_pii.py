@@ -199,3 +199,10 @@ def test_not_an_account_number(text):
 ])
 def test_account_numbers(comment, expected):
     assert cx.redact(comment) == expected
+
+
+def test_latvian_vat_number_of_a_person():
+    # LV + personas kods (111111-11111 is the valid example above, 32... the post-2017 form) is a person's
+    # VAT number; LV40003032949 (a company's register number: day 40 is no birth date) is not personal data
+    text = "PVN nr. LV11111111111, LV 32123456789, uzņēmuma LV40003032949"
+    assert cx.redact(text) == "PVN nr. [personal_code], [personal_code], uzņēmuma LV40003032949"
