@@ -60,14 +60,14 @@ _PHONE_KEYWORDS = (r"(?:tel|tel\.|telefon\w*|tālr\w*|talr\w*|tālrun\w*|mob|mob
                    r"skambin\w*|zvan\w*|dzwo\w*|whats\s?app|sms|kontaktinis|kontaktowy)")
 _PHONE_AFTER_KEYWORD = re.compile(rf"(?i)(?<!\w){_PHONE_KEYWORDS}"
                                   r"(?:[\s.:#\-]+(?:me|at|on|nr|no|na|pa|numer\w*|numur\w*))*\.?[\s:#\-]{0,4}"
-                                  rf"(?P<num>(?:\+|00)?\s?\(?\d(?:{_SEP}\d){{6,14}})(?!\w)")
+                                  rf"(?P<num>(?:\+|00)?\s?\(?\d(?:{_SEP}\d){{6,14}})(?!\w|:\d)")
 _PHONE = re.compile(
     r"(?<![\w+\-/.,])(?:"
-    rf"(?P<intl>(?:\+|00)\s?\(?\d{{1,3}}\)?(?:{_SEP}\d){{6,13}})"
-    rf"|(?P<trunk0>0(?:{_SEP}\d){{9,10}})"
+    rf"(?P<intl>(?:\+|00)\s?\(?[1-9]\d{{0,2}}\)?(?:{_SEP}\d){{6,13}})"   # no country code starts with 0
+    rf"|(?P<trunk0>0{_SEP}[1-9](?:{_SEP}\d){{8,9}})"                  # nor a national number after the 0
     rf"|(?P<nine>[1-9](?:{_SEP}\d){{8}})"
     rf"|(?P<lv>[26](?:{_SEP}\d){{7}})"
-    r")(?![\w]|[.,]\d)")
+    r")(?![\w]|[.,:]\d)")
 _CURRENCY = re.compile(r"^\s?(?:eur\w*|€|zł|zl\b|pln|usd|\$|£|gbp|euro\w*|eiro)", re.I)
 _CURRENCY_BEFORE = re.compile(r"(?:€|eur|pln|zł|\$|£)\s?$", re.I)
 

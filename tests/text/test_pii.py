@@ -42,6 +42,9 @@ REDACTED = [
     # standard test card numbers (Visa, Mastercard, Amex) pass the Luhn check
     ("Cards 4111-1111-1111-1111, 5500 0000 0000 0004 and 378282246310005", "Cards [card], [card] and [card]"),
     ("Reach me at +1 (555) 123-4567 or me+cx@example.co.uk", "Reach me at [phone] or [email]"),
+    # found by the labelled corpus (issue 20): a time right after a phone number is not part of it
+    ("Kurjers zvanīja no +371 2339 2734 8:45", "Kurjers zvanīja no [phone] 8:45"),
+    ("Call +44 20 7946 0958 9:30 tomorrow", "Call [phone] 9:30 tomorrow"),
 ]
 # ... and ordinary numbers kept
 KEPT = [
@@ -62,6 +65,9 @@ KEPT = [
     # 38501010000 (the sample's planted code) fails the LT check digit (46 mod 11 = 2, not 0); as a PESEL it
     # would be born in 2138 (month 50 = October, 22nd century): not a code without a keyword before it
     "Kodas 38501010000",
+    # found by the labelled corpus (issue 20): a Polish KRS number is no phone (no country code and no
+    # national number starts with 0)
+    "Faktura na firmę KRS 0000504046, kwota 241,39 zł",
 ]
 
 
