@@ -1,6 +1,6 @@
-"""Personal data in comments: e-mail addresses, phone numbers (LT, LV, PL, UK and international),
-Lithuanian / Latvian / Polish personal codes and payment card numbers, found (:func:`find_pii`) and
-removed (:func:`redact`) before anyone reads the comments."""
+"""Personal data in comments: bank account numbers (IBAN, Polish NRB), e-mail addresses, phone numbers
+(LT, LV, PL, UK and international), Lithuanian / Latvian / Polish personal codes and payment card numbers,
+found (:func:`find_pii`) and removed (:func:`redact`) before anyone reads the comments."""
 from __future__ import annotations
 
 import datetime as dt
@@ -17,11 +17,42 @@ __all__ = ["PII_KINDS", "redact", "find_pii"]
 
 
 #: What :func:`redact` removes by default.
-PII_KINDS = ("email", "card", "personal_code", "phone")
+PII_KINDS = ("iban", "email", "card", "personal_code", "phone")
+
+# Length of the IBAN (country code, 2 check digits and BBAN) per country, from the SWIFT IBAN Registry
+# (ISO 13616-1, the registration authority's "IBAN Registry", release 98, 2024:
+# https://www.swift.com/standards/data-standards/iban-international-bank-account-number).
+_IBAN_LENGTHS = {
+    "AD": 24, "AE": 23, "AL": 28, "AT": 20, "AZ": 28, "BA": 20, "BE": 16, "BG": 22, "BH": 22, "BI": 27,
+    "BR": 29, "BY": 28, "CH": 21, "CR": 22, "CY": 28, "CZ": 24, "DE": 22, "DJ": 27, "DK": 18, "DO": 28,
+    "EE": 20, "EG": 29, "ES": 24, "FI": 18, "FK": 18, "FO": 18, "FR": 27, "GB": 22, "GE": 22, "GI": 23,
+    "GL": 18, "GR": 27, "GT": 28, "HN": 28, "HR": 21, "HU": 28, "IE": 22, "IL": 23, "IQ": 23, "IS": 26,
+    "IT": 27, "JO": 30, "KW": 30, "KZ": 20, "LB": 28, "LC": 32, "LI": 21, "LT": 20, "LU": 20, "LV": 21,
+    "LY": 25, "MC": 27, "MD": 24, "ME": 22, "MK": 19, "MN": 20, "MR": 27, "MT": 31, "MU": 30, "NI": 28,
+    "NL": 18, "NO": 15, "OM": 23, "PK": 24, "PL": 28, "PS": 29, "PT": 25, "QA": 29, "RO": 24, "RS": 22,
+    "RU": 33, "SA": 24, "SC": 31, "SD": 18, "SE": 24, "SI": 19, "SK": 24, "SM": 27, "SO": 23, "ST": 25,
+    "SV": 28, "TL": 23, "TN": 24, "TR": 26, "UA": 29, "VA": 22, "VG": 24, "XK": 20, "YE": 30,
+}
+_ACC_SEP = r"[ \u00a0\-]"
+# an IBAN candidate: country code, check digits, then the BBAN unspaced or in groups of four (the print form);
+# how much of it is the IBAN is decided by the country's length (:func:`_iban_end`)
+_IBAN = re.compile(r"(?<![\w@.+\-/])(?P<cc>[A-Za-z]{2})[ \u00a0]?(?P<check>\d\d)"
+                   rf"(?P<bban>[A-Za-z0-9]{{11,30}}|(?:{_ACC_SEP}?[A-Za-z0-9]{{4}}){{2,7}}(?:{_ACC_SEP}?[A-Za-z0-9]{{1,3}})?)")
+# Polish NRB: the PL IBAN without "PL" (2 check digits, 8-digit bank and branch, 16-digit account)
+_NRB = re.compile(rf"(?<![\w+\-/.,@])\d\d(?:{_ACC_SEP}?\d{{4}}){{6}}(?![\w@]|[.,]\d)")
+# a bank-account word, a few short words ("nr", "numer", "is", "mano"), then an account-like number
+_ACCOUNT_KEYWORDS = (r"(?:s[aą]skait\w*|a/s|atsiskaitom\w*|kont(?:o|a|u|ā|s|em)|koncie|rachun\w*|nrb|iban|"
+                     r"account\w*|acc(?:t|ount)?|a/c)")
+_ACCOUNT_AFTER_KEYWORD = re.compile(
+    rf"(?i)(?<!\w){_ACCOUNT_KEYWORDS}(?:[\s.:#\-]+[^\W\d]{{1,10}}\.?){{0,3}}?[\s.:#\-]{{0,4}}"
+    rf"(?P<num>(?P<cc>[A-Za-z]{{2}}[ \u00a0]?)?\d\d(?:{_ACC_SEP}?[A-Za-z]{{4}}(?={_ACC_SEP}?\d))?"
+    rf"(?:{_ACC_SEP}?\d){{10,32}})(?![\w@])")
 
 _EMAIL = re.compile(r"(?<![\w.+\-])[\w.+\-]+@[\w\-]+(?:\.[\w\-]+)*\.[^\W\d_]{2,}(?![\w\-])")
 _CARD = re.compile(r"(?<![\w+])\d(?:[ \-]?\d){12,18}(?!\w)")
 _CODE = re.compile(r"(?<![\w+\-])(\d{6})([\-‐]?)(\d{5})(?![\w])")
+# a Latvian VAT number of a person is LV + the personas kods (a company's is LV + its 4/5-started register code)
+_LV_VAT = re.compile(r"(?<![\w+\-])[Ll][Vv] ?(\d{11})(?!\w)")
 _CODE_KEYWORDS = re.compile(r"(?<!\w)(asmens\s+kod\w*|a\.\s?k\.|personas\s+kod\w*|p\.\s?k\.|pesel|personal\s+"
                             r"(?:code|id|number)|national\s+id\w*|id\s+code|isikukood)(?:\W+\w{1,4}){0,2}\W*$")
 _SEP = r"(?:[ \u00a0\-]|\s?\(|\)\s?)?"
@@ -29,14 +60,14 @@ _PHONE_KEYWORDS = (r"(?:tel|tel\.|telefon\w*|tālr\w*|talr\w*|tālrun\w*|mob|mob
                    r"skambin\w*|zvan\w*|dzwo\w*|whats\s?app|sms|kontaktinis|kontaktowy)")
 _PHONE_AFTER_KEYWORD = re.compile(rf"(?i)(?<!\w){_PHONE_KEYWORDS}"
                                   r"(?:[\s.:#\-]+(?:me|at|on|nr|no|na|pa|numer\w*|numur\w*))*\.?[\s:#\-]{0,4}"
-                                  rf"(?P<num>(?:\+|00)?\s?\(?\d(?:{_SEP}\d){{6,14}})(?!\w)")
+                                  rf"(?P<num>(?:\+|00)?\s?\(?\d(?:{_SEP}\d){{6,14}})(?!\w|:\d)")
 _PHONE = re.compile(
     r"(?<![\w+\-/.,])(?:"
-    rf"(?P<intl>(?:\+|00)\s?\(?\d{{1,3}}\)?(?:{_SEP}\d){{6,13}})"
-    rf"|(?P<trunk0>0(?:{_SEP}\d){{9,10}})"
+    rf"(?P<intl>(?:\+|00)\s?\(?[1-9]\d{{0,2}}\)?(?:{_SEP}\d){{6,13}})"   # no country code starts with 0
+    rf"|(?P<trunk0>0{_SEP}[1-9](?:{_SEP}\d){{8,9}})"                  # nor a national number after the 0
     rf"|(?P<nine>[1-9](?:{_SEP}\d){{8}})"
     rf"|(?P<lv>[26](?:{_SEP}\d){{7}})"
-    r")(?![\w]|[.,]\d)")
+    r")(?![\w]|[.,:]\d)")
 _CURRENCY = re.compile(r"^\s?(?:eur\w*|€|zł|zl\b|pln|usd|\$|£|gbp|euro\w*|eiro)", re.I)
 _CURRENCY_BEFORE = re.compile(r"(?:€|eur|pln|zł|\$|£)\s?$", re.I)
 
@@ -49,6 +80,43 @@ def _luhn(digits: str) -> bool:
             d = d * 2 - 9 if d > 4 else d * 2
         total += d
     return total % 10 == 0
+
+
+def _iban_ok(compact: str) -> bool:
+    """ISO 7064 MOD 97-10 as ISO 13616 uses it: the first four characters moved to the end, letters as
+    10-35, the number modulo 97 is 1."""
+    moved = compact[4:] + compact[:4]
+    return int("".join(str(int(c, 36)) for c in moved)) % 97 == 1
+
+
+def _iban_end(m: re.Match, text: str) -> int | None:
+    """The end of the IBAN of the country's registry length that starts at an :data:`_IBAN` candidate, or
+    None (unknown country, too short, running on into a word, mostly letters, or a failed check)."""
+    length = _IBAN_LENGTHS.get(m.group("cc").upper())
+    if length is None:
+        return None
+    need = length - 4
+    positions = [i for i, c in enumerate(m.group("bban")) if c.isalnum()]
+    if len(positions) < need:
+        return None
+    end = m.start("bban") + positions[need - 1] + 1
+    if end < len(text) and (text[end].isalnum() or text[end] in "_@"):
+        return None
+    bban = re.sub(r"[^A-Za-z0-9]", "", text[m.start("bban"):end]).upper()
+    if 2 * sum(c.isdigit() for c in bban) < len(bban):
+        return None
+    return end if _iban_ok(m.group("cc").upper() + m.group("check") + bban) else None
+
+
+def _account_after_keyword(m: re.Match, kinds: tuple[str, ...]) -> bool:
+    """An account-like number after a bank-account word: with a country code 12+ digits, without 14+ digits
+    (a UK sort code and account number are 14); a valid card number is left to the card rule."""
+    digits = re.sub(r"\D", "", m.group("num"))
+    if m.group("cc"):
+        return len(digits) >= 12
+    if "card" in kinds and digits == re.sub(r"[ \u00a0\-]", "", m.group("num")) and 13 <= len(digits) <= 19:
+        return len(digits) >= 14 and not _luhn(digits)
+    return len(digits) >= 14
 
 
 def _date_ok(year: int, month: int, day: int, *, past: bool = False) -> bool:
@@ -133,41 +201,60 @@ def _phone_match(m: re.Match, text: str) -> bool:
     return True                                # 8 digits from 2 or 6: Latvian mobile / landline
 
 
+def _iban_spans(text: str, kinds: tuple[str, ...]) -> list[tuple[int, int]]:
+    """Bank account numbers: valid IBANs, valid Polish NRBs, then account-like numbers after a keyword."""
+    spans = []
+    for m in _IBAN.finditer(text):
+        end = _iban_end(m, text)
+        if end is not None:
+            spans.append((m.start(), end))
+    for m in _NRB.finditer(text):
+        if _iban_ok("PL" + re.sub(r"\D", "", m.group(0))):
+            spans.append((m.start(), m.end()))
+    for m in _ACCOUNT_AFTER_KEYWORD.finditer(text):
+        if _account_after_keyword(m, kinds):
+            spans.append((m.start("num"), m.end("num")))
+    return spans
+
+
+def _email_spans(text: str, kinds: tuple[str, ...]) -> list[tuple[int, int]]:
+    return [m.span() for m in _EMAIL.finditer(text)]
+
+
+def _card_spans(text: str, kinds: tuple[str, ...]) -> list[tuple[int, int]]:
+    return [m.span() for m in _CARD.finditer(text)
+            if 13 <= len(re.sub(r"\D", "", m.group(0))) <= 19 and _luhn(re.sub(r"\D", "", m.group(0)))]
+
+
+def _code_spans(text: str, kinds: tuple[str, ...]) -> list[tuple[int, int]]:
+    return ([m.span() for m in _CODE.finditer(text) if _code_match(m, text)]
+            + [m.span() for m in _LV_VAT.finditer(text) if m.group(1).startswith("32") or _lv_code(m.group(1))])
+
+
+def _phone_spans(text: str, kinds: tuple[str, ...]) -> list[tuple[int, int]]:
+    spans = []
+    for m in _PHONE_AFTER_KEYWORD.finditer(text):
+        if 7 <= len(re.sub(r"\D", "", m.group("num"))) <= 15:
+            shaped = _PHONE.match(text, m.start("num"))  # a known phone shape: keep its exact extent
+            end = shaped.end() if shaped and _phone_match(shaped, text) else m.end("num")
+            spans.append((m.start("num"), end))
+    return spans + [m.span() for m in _PHONE.finditer(text) if _phone_match(m, text)]
+
+
+#: the finders of the built-in kinds, in the order of matching
+_FINDERS = {"iban": _iban_spans, "email": _email_spans, "card": _card_spans, "personal_code": _code_spans,
+            "phone": _phone_spans}
+
+
 def _spans(text: str, kinds: tuple[str, ...], extra: dict[str, re.Pattern]) -> list[tuple[int, int, str]]:
-    """Non-overlapping (start, end, kind) spans of PII, found in the order e-mail, card, code, phone, extra."""
+    """Non-overlapping (start, end, kind) spans of PII, found in the order IBAN, e-mail, card, code, phone,
+    extra (a later finding overlapping an earlier one is dropped)."""
+    found = [(a, b, kind) for kind, finder in _FINDERS.items() if kind in kinds for a, b in finder(text, kinds)]
+    found += [(m.start(), m.end(), kind) for kind, rx in extra.items() for m in rx.finditer(text)]
     taken: list[tuple[int, int, str]] = []
-
-    def free(a, b):
-        return all(b <= s or a >= e for s, e, _ in taken)
-
-    def add(a, b, kind):
-        if free(a, b):
+    for a, b, kind in found:
+        if all(b <= s or a >= e for s, e, _ in taken):
             taken.append((a, b, kind))
-
-    if "email" in kinds:
-        for m in _EMAIL.finditer(text):
-            add(m.start(), m.end(), "email")
-    if "card" in kinds:
-        for m in _CARD.finditer(text):
-            digits = re.sub(r"\D", "", m.group(0))
-            if 13 <= len(digits) <= 19 and _luhn(digits):
-                add(m.start(), m.end(), "card")
-    if "personal_code" in kinds:
-        for m in _CODE.finditer(text):
-            if _code_match(m, text):
-                add(m.start(), m.end(), "personal_code")
-    if "phone" in kinds:
-        for m in _PHONE_AFTER_KEYWORD.finditer(text):
-            if 7 <= len(re.sub(r"\D", "", m.group("num"))) <= 15:
-                shaped = _PHONE.match(text, m.start("num"))  # a known phone shape: keep its exact extent
-                end = shaped.end() if shaped and _phone_match(shaped, text) else m.end("num")
-                add(m.start("num"), end, "phone")
-        for m in _PHONE.finditer(text):
-            if _phone_match(m, text):
-                add(m.start(), m.end(), "phone")
-    for kind, rx in extra.items():
-        for m in rx.finditer(text):
-            add(m.start(), m.end(), kind)
     return sorted(taken)
 
 
@@ -204,7 +291,7 @@ def redact(text, *, kinds: Iterable[str] = PII_KINDS, placeholder: str = "[{kind
     Parameters
     ----------
     text : a string, or a Series / list of strings (missing values stay missing)
-    kinds : what to remove, any of ``"email"``, ``"card"``, ``"personal_code"``, ``"phone"``
+    kinds : what to remove, any of ``"iban"``, ``"email"``, ``"card"``, ``"personal_code"``, ``"phone"``
     placeholder : replacement text; ``{kind}`` is replaced by the kind
     extra : your own patterns ``{kind: regular expression}``, e.g.
         ``{"order": r"ORD-\\d{6}"}``, removed after the built-in kinds
@@ -218,6 +305,15 @@ def redact(text, *, kinds: Iterable[str] = PII_KINDS, placeholder: str = "[{kind
     -----
     Found in this order (a later kind never overlaps an earlier finding):
 
+    * **iban** - bank account numbers: IBANs of every country in the SWIFT
+      IBAN registry, of the registry's length, unspaced or in groups of four,
+      upper or lower case ("LT12 1000 0111 0100 1000", "pl61109010140000071219812874"),
+      when the ISO 7064 MOD 97-10 check passes; Polish NRB account numbers
+      (the PL IBAN without "PL": "61 1090 1014 0000 0712 1981 2874") passing
+      the same check; and, after a bank-account word ("sąskaita", "a/s",
+      "konto", "nr konta", "rachunek", "konts", "account", "IBAN", "NRB"),
+      any account-like number even when the check fails (people mistype):
+      12+ digits after a country code, 14+ digits without one.
     * **email** - ``name@domain.tld``.
     * **card** - 13-19 digits, optionally grouped by spaces or dashes, passing
       the Luhn check (about 1 in 10 random digit strings of that length pass:
@@ -229,7 +325,8 @@ def redact(text, *, kinds: Iterable[str] = PII_KINDS, placeholder: str = "[{kind
       digits with a valid date and check digit). A bare 11-digit number is
       removed when one of the check digits is valid, or always when it follows
       a keyword such as "asmens kodas", "a.k.", "personas kods", "PESEL",
-      "personal code" (people mistype codes; the keyword is enough).
+      "personal code" (people mistype codes; the keyword is enough); and a
+      Latvian VAT number of a person, "LV" + a valid personas kods.
     * **phone** - international numbers (+ or 00, country code, 8-15 digits in
       all, spaces, dashes or brackets between groups: "+370 612 34567",
       "+371 2612 3456", "+48 601 234 567", "+44 (0)20 7946 0958"); national
@@ -244,8 +341,10 @@ def redact(text, *, kinds: Iterable[str] = PII_KINDS, placeholder: str = "[{kind
     preceded by a currency, dates ("2024-03-15", "15.03.2024", "20240315"),
     times, and order or reference numbers of other lengths. Order numbers of
     exactly a phone's or a code's shape can be over-redacted; when in doubt the
-    rules prefer removing too much to leaking personal data. Names and street
-    addresses are not detected.
+    rules prefer removing too much to leaking personal data. Names, street
+    addresses, company codes and other VAT numbers are not detected
+    (docs/comments.md says why); an IBAN with a wrong check digit and no bank-account word
+    before it is not taken for an IBAN.
 
     Examples
     --------
@@ -253,6 +352,8 @@ def redact(text, *, kinds: Iterable[str] = PII_KINDS, placeholder: str = "[{kind
     'Skambinkite [phone] arba rašykite [email], kaina 129,99 EUR'
     >>> redact("PESEL 44051401359, karta 4111 1111 1111 1111")
     'PESEL [personal_code], karta [card]'
+    >>> redact("Grąžinkite į LT12 1000 0111 0100 1000, užsakymas 123456")
+    'Grąžinkite į [iban], užsakymas 123456'
     >>> redact("mail: a@b.lv", placeholder="***")
     'mail: ***'
     """
@@ -275,7 +376,8 @@ def find_pii(text, *, kinds: Iterable[str] = PII_KINDS,
     Parameters
     ----------
     text : a string, or a Series / list of strings (values that are not text are skipped)
-    kinds : what to look for, any of ``"email"``, ``"card"``, ``"personal_code"``, ``"phone"``
+    kinds : what to look for, any of :data:`PII_KINDS` (``"iban"``, ``"email"``, ``"card"``,
+        ``"personal_code"``, ``"phone"``)
     extra : your own patterns ``{kind: regular expression}``, as in :func:`redact`
 
     Returns

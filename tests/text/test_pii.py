@@ -1,5 +1,6 @@
 """Personal data in comments: removed from realistic LT / LV / PL / EN comments, ordinary numbers kept,
-the sample's planted personal data removed, and the redact options."""
+the sample's planted personal data removed, the redact options, and bank account numbers (IBAN of every
+registry country, Polish NRB, account numbers after a bank-account word)."""
 from __future__ import annotations
 
 import pandas as pd
@@ -41,6 +42,9 @@ REDACTED = [
     # standard test card numbers (Visa, Mastercard, Amex) pass the Luhn check
     ("Cards 4111-1111-1111-1111, 5500 0000 0000 0004 and 378282246310005", "Cards [card], [card] and [card]"),
     ("Reach me at +1 (555) 123-4567 or me+cx@example.co.uk", "Reach me at [phone] or [email]"),
+    # found by the labelled corpus (issue 20): a time right after a phone number is not part of it
+    ("Kurjers zvanīja no +371 2339 2734 8:45", "Kurjers zvanīja no [phone] 8:45"),
+    ("Call +44 20 7946 0958 9:30 tomorrow", "Call [phone] 9:30 tomorrow"),
 ]
 # ... and ordinary numbers kept
 KEPT = [
@@ -61,6 +65,9 @@ KEPT = [
     # 38501010000 (the sample's planted code) fails the LT check digit (46 mod 11 = 2, not 0); as a PESEL it
     # would be born in 2138 (month 50 = October, 22nd century): not a code without a keyword before it
     "Kodas 38501010000",
+    # found by the labelled corpus (issue 20): a Polish KRS number is no phone (no country code and no
+    # national number starts with 0)
+    "Faktura na firmę KRS 0000504046, kwota 241,39 zł",
 ]
 
 
@@ -101,7 +108,107 @@ def test_redact_options():
     assert cx.redact(None) is None
     f = cx.find_pii(s)
     assert f.to_dict("records") == [{"row": 10, "kind": "phone", "start": 5, "end": 14, "match": "861234567"}]
-    for kwargs, text_ in [({"kinds": ["iban"]}, "kinds"), ({"extra": {"x": "("}}, "extra"),
+    for kwargs, text_ in [({"kinds": ["address"]}, "kinds"), ({"extra": {"x": "("}}, "extra"),
                           ({"placeholder": "[{name}]"}, "placeholder")]:
         with pytest.raises(cx.ConfigError, match=text_):
             cx.redact("x", **kwargs)
+
+
+# --------------------------------------------------------------------------------------
+# Bank account numbers (issue 20)
+
+# The example IBAN the SWIFT IBAN Registry (ISO 13616) publishes for each country ("IBAN electronic format
+# example"), https://www.swift.com/standards/data-standards/iban-international-bank-account-number
+REGISTRY_EXAMPLES = [
+    "AD1200012030200359100100", "AE070331234567890123456", "AL47212110090000000235698741",
+    "AT611904300234573201", "AZ21NABZ00000000137010001944", "BA391290079401028494", "BE68539007547034",
+    "BG80BNBG96611020345678", "BH67BMAG00001299123456", "BI4210000100010000332045181",
+    "BR1800360305000010009795493C1", "BY13NBRB3600900000002Z00AB00", "CH9300762011623852957",
+    "CR05015202001026284066", "CY17002001280000001200527600", "CZ6508000000192000145399",
+    "DE89370400440532013000", "DJ2100010000000154000100186", "DK5000400440116243",
+    "DO28BAGR00000001212453611324", "EE382200221020145685", "EG380019000500000000263180002",
+    "ES9121000418450200051332", "FI2112345600000785", "FK88SC123456789012", "FO6264600001631634",
+    "FR1420041010050500013M02606", "GB29NWBK60161331926819", "GE29NB0000000101904917",
+    "GI75NWBK000000007099453", "GL8964710001000206", "GR1601101250000000012300695",
+    "GT82TRAJ01020000001210029690", "HN54PISA00000000000000123124", "HR1210010051863000160",
+    "HU42117730161111101800000000", "IE29AIBK93115212345678", "IL620108000000099999999",
+    "IQ98NBIQ850123456789012", "IS140159260076545510730339", "IT60X0542811101000000123456",
+    "JO94CBJO0010000000000131000302", "KW81CBKU0000000000001234560101", "KZ86125KZT5004100100",
+    "LB62099900000001001901229114", "LC55HEMM000100010012001200023015", "LI21088100002324013AA",
+    "LT121000011101001000", "LU280019400644750000", "LV80BANK0000435195001", "LY83002048000020100120361",
+    "MC5811222000010123456789030", "MD24AG000225100013104168", "ME25505000012345678951",
+    "MK07250120000058984", "MN121234123456789123", "MR1300020001010000123456753",
+    "MT84MALT011000012345MTLCAST001S", "MU17BOMM0101101030300200000MUR", "NI45BAPR00000013000003558124",
+    "NL91ABNA0417164300", "NO9386011117947", "OM810180000001299123456", "PK36SCBL0000001123456702",
+    "PL61109010140000071219812874", "PS92PALS000000000400123456702", "PT50000201231234567890154",
+    "QA58DOHB00001234567890ABCDEFG", "RO49AAAA1B31007593840000", "RS35260005601001611379",
+    "RU0304452522540817810538091310419", "SA0380000000608010167519", "SC18SSCB11010000000000001497USD",
+    "SD2129010501234001", "SE4550000000058398257466", "SI56263300012039086", "SK3112000000198742637541",
+    "SM86U0322509800000000270100", "SO211000001001000100141", "ST23000100010051845310146",
+    "SV62CENR00000000000000700025", "TL380080012345678910157", "TN5910006035183598478831",
+    "TR330006100519786457841326", "UA213223130000026007233566001", "VA59001123000012345678",
+    "VG96VPVG0000012345678901", "XK051212012345678906", "YE15CBYE0001018861234567891234",
+]
+
+
+def _spaced(iban):
+    return " ".join(iban[i:i + 4] for i in range(0, len(iban), 4))
+
+
+@pytest.mark.parametrize("iban", REGISTRY_EXAMPLES)
+def test_registry_ibans_are_redacted_in_every_form(iban):
+    for form in (iban, _spaced(iban), iban.lower(), _spaced(iban).lower()):
+        assert cx.redact(f"Grąžinkite pinigus į {form}, ačiū") == "Grąžinkite pinigus į [iban], ačiū", form
+        found = cx.find_pii(f"Zwrot na {form}.")
+        assert found[["kind", "match"]].values.tolist() == [["iban", form]]
+
+
+def test_iban_is_matched_first_and_whole():
+    # the issue: the Polish IBAN came out as "PL61 [card] 1981 2874"
+    assert cx.redact("Zwrot na PL61 1090 1014 0000 0712 1981 2874 proszę") == "Zwrot na [iban] proszę"
+    assert "iban" in cx.PII_KINDS and cx.PII_KINDS[0] == "iban"
+    # "PL 61 ..." (a space after the country code) and an IBAN right before a word or punctuation
+    assert cx.redact("PL 61 1090 1014 0000 0712 1981 2874.") == "[iban]."
+    assert cx.redact("LV80 BANK 0000 4351 9500 1 paldies") == "[iban] paldies"
+    assert cx.redact("LT121000011101001000 1") == "[iban] 1"
+    # without "iban" in kinds the old kinds work as before
+    assert cx.redact("LT12 1000 0111 0100 1000", kinds=["phone"]) == "LT12 1000 0111 0100 1000"
+
+
+@pytest.mark.parametrize("text", [
+    "LT12 1000 0111 0100 1001",               # wrong check digit, no bank-account word: not an IBAN
+    "LT1210000111010010001",                   # 21 characters run together for a 20-character country
+    "XX12 1000 0111 0100 1000",                # no such country
+    "no 12 days late and nothing happened",    # words after a country code and two digits
+    "Sąskaitos faktūros nr. 2024-000123, suma 129,99 EUR",  # sąskaita faktūra is an invoice
+    "Rachunek nr 2024/12/000123 z 15.03.2024 na 1 299,99 zł",
+    "Konto klienta 123456, zamówienie 2024/12345",
+])
+def test_not_an_account_number(text):
+    assert "[iban]" not in cx.redact(text)
+
+
+@pytest.mark.parametrize("comment, expected", [
+    # Polish NRB: the PL IBAN without "PL", checked with the PL mod-97
+    ("Proszę o zwrot na 61 1090 1014 0000 0712 1981 2874", "Proszę o zwrot na [iban]"),
+    ("Mój numer: 61109010140000071219812874.", "Mój numer: [iban]."),
+    # mistyped numbers after a bank-account word are redacted anyway
+    ("Mano sąskaita LT12 1000 0111 0100 1001", "Mano sąskaita [iban]"),
+    ("nr konta 61 1090 1014 0000 0712 1981 2875", "nr konta [iban]"),
+    ("Mans konts LV80 BANK 0000 4351 9500 2", "Mans konts [iban]"),
+    ("Refund to account 12-34-56 12345678 please", "Refund to account [iban] please"),
+    ("IBAN: GB29 NWBK 6016 1331 9268 18", "IBAN: [iban]"),
+    # a card number after "account" is still a card
+    ("Charged on my account 4111 1111 1111 1111", "Charged on my account [card]"),
+    # short numbers after the words are left to the other rules
+    ("Numer konta? Dzwoń 601 234 567", "Numer konta? Dzwoń [phone]"),
+])
+def test_account_numbers(comment, expected):
+    assert cx.redact(comment) == expected
+
+
+def test_latvian_vat_number_of_a_person():
+    # LV + personas kods (111111-11111 is the valid example above, 32... the post-2017 form) is a person's
+    # VAT number; LV40003032949 (a company's register number: day 40 is no birth date) is not personal data
+    text = "PVN nr. LV11111111111, LV 32123456789, uzņēmuma LV40003032949"
+    assert cx.redact(text) == "PVN nr. [personal_code], [personal_code], uzņēmuma LV40003032949"
