@@ -1,7 +1,8 @@
 """Comments: themes, language detection, personal-data redaction.
 
-* personal data (:mod:`.pii`): :func:`redact` removes e-mail addresses, phone numbers (LT, LV, PL, UK and
-  international), Lithuanian / Latvian / Polish personal codes and payment card numbers from comments
+* personal data (:mod:`.pii`): :func:`redact` removes bank account numbers (IBANs of every country, the
+  Polish NRB), e-mail addresses, phone numbers (LT, LV, PL, UK and international), Lithuanian / Latvian /
+  Polish personal codes (and Latvian VAT numbers of persons) and payment card numbers from comments
   before anyone reads them; :func:`find_pii` lists what it would remove.
 * dictionaries (:mod:`.dictionaries`): :data:`THEMES` holds keyword/stem dictionaries for Lithuanian,
   Latvian, Polish and English with the common CX themes (delivery, price, staff, waiting, website,

@@ -21,13 +21,16 @@ PLANTED = {
     "personal_code_lt": "33309240064",  # Lithuanian asmens kodas from the registry's published example
     "pesel": "44051401359",  # PESEL example of the Polish ministry
     "card": "4111 1111 1111 1111",  # Visa test number (passes Luhn)
+    "iban_lt": "LT12 1000 0111 0100 1000",  # the SWIFT IBAN registry's example for Lithuania
+    "iban_pl": "PL61 1090 1014 0000 0712 1981 2874",  # the registry's example for Poland
+    "iban_lv": "LV80BANK0000435195001",  # the registry's example for Latvia, unspaced
 }
 # each names a theme (delivery), so the unit's report shows some of them as example comments
 SENTENCES = [
     "Pristatymas vėlavo. Skambinkite man {phone_lt} arba rašykite {email}, mano asmens kodas {personal_code_lt}.",
-    "Dostawa spóźniona. Proszę o kontakt: {phone_pl}, PESEL {pesel}.",
-    "Piegāde kavējās. Lūdzu zvaniet {phone_lv}, paldies.",
-    "The delivery was late and I was charged twice on card {card}, write to {email}.",
+    "Dostawa spóźniona. Proszę o kontakt: {phone_pl}, PESEL {pesel}, zwrot na konto {iban_pl}.",
+    "Piegāde kavējās. Lūdzu zvaniet {phone_lv}, naudu atpakaļ uz {iban_lv}, paldies.",
+    "The delivery was late and I was charged twice on card {card}, refund to {iban_lt} or write to {email}.",
 ]
 
 
@@ -55,7 +58,7 @@ def _raw(text: str) -> list[str]:
 def test_pages_and_saved_notebooks_hold_no_personal_data(planted):
     out, _ = planted
     page = (out / "units" / "kaunas-mega.html").read_text(encoding="utf-8")
-    assert "[email]" in page or "[phone]" in page  # comments were shown, with the data removed
+    assert "[email]" in page or "[phone]" in page or "[iban]" in page  # comments were shown, data removed
     for path in [out / "index.html", out / "summary.html", *out.glob("units/*.html"), *out.glob("notebooks/*.ipynb")]:
         assert _raw(path.read_text(encoding="utf-8")) == [], path
 
