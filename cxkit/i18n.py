@@ -357,11 +357,15 @@ def format_date_local(value, lang: str = "en") -> str:
     --------
     >>> [format_date_local("2025-12-31", lang) for lang in ("en", "lt", "pl", "lv")]
     ['31 Dec 2025', '2025-12-31', '31.12.2025', '31.12.2025.']
+    >>> format_date_local(pd.Timestamp("2025-12-31"), "lt")
+    '2025-12-31'
     """
     _check(lang)
     if value is None or (not isinstance(value, str) and pd.isna(value)):
         return "–"
     d = pd.Timestamp(value).date() if not isinstance(value, dt.date) else value
+    if isinstance(d, dt.datetime):  # a Timestamp or datetime is a date too, but its isoformat has the time
+        d = d.date()
     if lang == "en":
         return f"{d.day} {_MONTHS_EN[d.month - 1]} {d.year}"
     if lang == "lt":

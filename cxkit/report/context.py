@@ -268,7 +268,8 @@ def _survey_context(r, units, *, level, end, cur, settings) -> dict:
 def _other_context(r, tables, units, *, settings, log, rejected) -> dict:
     """The part of the context that needs the other tables: unit outcomes, units, data notes."""
     ctx = {}
-    if tables.get("customers") is not None:
+    answered = r is not None and "nps" in r.columns and r["nps"].notna().any()  # no NPS: no unit outcomes
+    if tables.get("customers") is not None and answered:
         try:
             uo = unit_outcomes(r, tables["customers"], tables.get("revenue"), by="_group",
                                confidence=float(settings.get("confidence", 0.95)))

@@ -97,6 +97,13 @@ def shown_metrics(rep: ReportData) -> tuple[str, ...]:
     return tuple(m for m in HEADLINE_METRICS if METRIC_WINDOWS[m] == "period")
 
 
+def _missing_score(rep: ReportData, lang: str, metric: str = "nps") -> str | None:
+    """The data notes' sentence when the responses have no ``metric`` at all (None when they have it)."""
+    if metric not in rep.meta.get("missing_scores", []):
+        return None
+    return t("missing_score", lang).format(column=metric, name=t(metric, lang).split(" (")[0])
+
+
 def _flag(value) -> bool:
     """A significance flag as read from a table: True only for a real True (a missing value, NaN, is not)."""
     return value is True or (isinstance(value, np.bool_) and bool(value))
@@ -305,6 +312,8 @@ def journey_table(rep: ReportData, *, lang: str = "en", settings: dict | None = 
     """
     from ..i18n import name_of
     settings = settings or {}
+    if _missing_score(rep, lang):
+        raise InsufficientDataError(_missing_score(rep, lang))
     if not rep.group:  # the company: computed once in the context
         tab = rep.context.get("touchpoints")
         if tab is None or tab.empty:
@@ -382,8 +391,7 @@ def methods_notes(rep: ReportData, *, lang: str = "en", settings: dict | None = 
     log = rep.context.get("log")
     rejected = int(log["rows_rejected"].sum()) if log is not None and len(log) else 0
     repaired = int(log["repairs"].sum()) if log is not None and "repairs" in log else 0
-    missing = [t("missing_score", lang).format(column=m, name=t(m, lang).split(" (")[0])
-               for m in rep.meta.get("missing_scores", [])]
+    missing = [_missing_score(rep, lang, m) for m in rep.meta.get("missing_scores", [])]
     return missing + [
         t("methods_period", lang).format(start=f(start), end=f(end), prev=f"{f(prev[0])} – {f(prev[1])}",
                                          ago=f"{f(ago[0])} – {f(ago[1])}"),
@@ -425,6 +433,9 @@ def outcomes_section(rep: ReportData, *, lang: str = "en", settings: dict | None
     sec = Section()
     if rep.empty_period:  # churn and revenue of other windows are not this period's figures
         sec.note(t("empty_period_part", lang))
+        return sec
+    if _missing_score(rep, lang):  # every part of it is measured on NPS
+        sec.note(_missing_score(rep, lang))
         return sec
     if rep.customers is None or rep.responses is None:
         sec.note(f"{t('too_little', lang)}: no customers table")
@@ -528,6 +539,9 @@ def drivers_section(rep: ReportData, *, lang: str = "en", settings: dict | None 
     if rep.empty_period:  # the unit's whole history is not this period's drivers
         sec.note(t("empty_period_part", lang))
         return sec
+    if _missing_score(rep, lang):  # every part of it is measured on NPS
+        sec.note(_missing_score(rep, lang))
+        return sec
 
     def run():
         r = rep.current() if rep.responses is not None else None
@@ -586,6 +600,9 @@ def themes_section(rep: ReportData, *, lang: str = "en", settings: dict | None =
     sec = Section()
     if rep.empty_period:  # comments of other periods are not this period's themes
         sec.note(t("empty_period_part", lang))
+        return sec
+    if _missing_score(rep, lang):  # every part of it is measured on NPS
+        sec.note(_missing_score(rep, lang))
         return sec
 
     def run():

@@ -11,7 +11,7 @@ from ..outcomes import UnitOutcomes
 from ..plots import plot_groups, plot_unit_outcomes
 from .access import ReportData
 from .display import _ci
-from .sections import _ARROW, _flag, _marked, shown_metrics, suppress_complementary
+from .sections import _ARROW, _flag, _marked, _missing_score, shown_metrics, suppress_complementary
 
 __all__ = ['league_table', 'league_figure', 'movers_table', 'regions_table', 'unit_outcomes_figure']
 
@@ -112,6 +112,8 @@ def movers_table(rep: ReportData, *, metric: str = "nps", lang: str = "en", top:
     pandas.DataFrame
         The groups with the largest absolute changes, with their intervals.
     """
+    if _missing_score(rep, lang, metric):
+        raise InsufficientDataError(_missing_score(rep, lang, metric))
     c = rep.context.get("comparisons")
     prev = c[(c["against"] == "previous") & (c["metric"] == metric) & (c["group"] != "All")].dropna(subset=["diff"])
     if prev.empty:
@@ -142,6 +144,8 @@ def regions_table(rep: ReportData, *, lang: str = "en") -> pd.DataFrame:
     pandas.DataFrame
         One row per region.
     """
+    if _missing_score(rep, lang):
+        raise InsufficientDataError(_missing_score(rep, lang))
     reg = rep.context.get("regions")
     if reg is None or reg.empty:
         raise InsufficientDataError("no regions in the units table")
