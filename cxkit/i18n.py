@@ -169,6 +169,26 @@ _STRINGS: dict[str, dict[str, str]] = {
                      "lt": "Rodikliai, pagrįsti mažiau nei {show} atsakymų, nerodomi (ir ten, kur juos būtų galima apskaičiuoti atimant); esant mažiau nei {test} atsakymų reikšmingumas netikrinamas.",
                      "pl": "Wartości oparte na mniej niż {show} odpowiedziach nie są pokazywane (także tam, gdzie dałoby się je wyliczyć przez odejmowanie); poniżej {test} odpowiedzi nie wykonuje się testu istotności.",
                      "lv": "Rādītāji, kas balstīti uz mazāk nekā {show} atbildēm, netiek rādīti (arī tur, kur tos varētu aprēķināt atņemot); ja atbilžu ir mazāk par {test}, nozīmīgums netiek pārbaudīts."},
+    # edge cases: what a period, a unit or a data set does not have
+    "no_responses_period": {"en": "No responses in this period.", "lt": "Šiuo laikotarpiu atsakymų nėra.",
+                            "pl": "Brak odpowiedzi w tym okresie.", "lv": "Šajā periodā nav atbilžu."},
+    "no_responses_units": {"en": "No responses in this period: {units}.",
+                           "lt": "Šiuo laikotarpiu atsakymų nėra: {units}.",
+                           "pl": "Brak odpowiedzi w tym okresie: {units}.",
+                           "lv": "Šajā periodā nav atbilžu: {units}."},
+    "note": {"en": "Note", "lt": "Pastaba", "pl": "Uwaga", "lv": "Piezīme"},
+    "empty_period": {"en": "There are no survey responses in this period ({start} – {end}); the responses run from {first} to {last}. Figures measured over other windows (churn over 12 months, key drivers, comment themes, unit outcomes) are not shown under this period.",
+                     "lt": "Šiuo laikotarpiu ({start} – {end}) apklausos atsakymų nėra; atsakymai apima laikotarpį nuo {first} iki {last}. Rodikliai, skaičiuojami kitais laikotarpiais (klientų praradimas per 12 mėnesių, vertinimą lemiantys veiksniai, komentarų temos, padalinių rezultatai), šiam laikotarpiui nerodomi.",
+                     "pl": "W tym okresie ({start} – {end}) nie ma odpowiedzi na ankietę; odpowiedzi obejmują okres od {first} do {last}. Wskaźniki liczone dla innych okresów (odejścia w ciągu 12 miesięcy, czynniki wpływające na ocenę, tematy komentarzy, wyniki jednostek) nie są pokazywane dla tego okresu.",
+                     "lv": "Šajā periodā ({start} – {end}) nav aptaujas atbilžu; atbildes aptver laiku no {first} līdz {last}. Rādītāji, kas aprēķināti citos periodos (aiziešana 12 mēnešos, vērtējumu noteicošie faktori, komentāru tēmas, vienību rezultāti), šim periodam netiek rādīti."},
+    "empty_period_part": {"en": "No survey responses in this period: this part is not shown.",
+                          "lt": "Šiuo laikotarpiu apklausos atsakymų nėra: ši dalis nerodoma.",
+                          "pl": "Brak odpowiedzi na ankietę w tym okresie: tej części nie pokazano.",
+                          "lv": "Šajā periodā nav aptaujas atbilžu: šī daļa netiek rādīta."},
+    "missing_score": {"en": "The responses have no '{column}' column (or no value in it): {name} cannot be reported.",
+                      "lt": "Atsakymuose nėra stulpelio „{column}“ (arba jame nėra reikšmių): {name} ataskaitoje pateikti negalima.",
+                      "pl": "W odpowiedziach brak kolumny „{column}” (lub nie ma w niej wartości): nie można podać {name}.",
+                      "lv": "Atbildēs nav kolonnas “{column}” (vai tajā nav vērtību): {name} pārskatā nevar norādīt."},
     "methods_rejected": {"en": "{rejected} rows were set aside while loading because they broke the data contract (see data-notes/rejected.csv); {repaired} values were repaired and reported.",
                          "lt": "Įkeliant atidėta {rejected} eilučių, pažeidusių duomenų sutartį (žr. data-notes/rejected.csv); pataisyta ir nurodyta {repaired} reikšmių.",
                          "pl": "Podczas wczytywania odłożono {rejected} wierszy niezgodnych z umową danych (zob. data-notes/rejected.csv); poprawiono i zgłoszono {repaired} wartości.",
@@ -337,11 +357,15 @@ def format_date_local(value, lang: str = "en") -> str:
     --------
     >>> [format_date_local("2025-12-31", lang) for lang in ("en", "lt", "pl", "lv")]
     ['31 Dec 2025', '2025-12-31', '31.12.2025', '31.12.2025.']
+    >>> format_date_local(pd.Timestamp("2025-12-31"), "lt")
+    '2025-12-31'
     """
     _check(lang)
     if value is None or (not isinstance(value, str) and pd.isna(value)):
         return "–"
     d = pd.Timestamp(value).date() if not isinstance(value, dt.date) else value
+    if isinstance(d, dt.datetime):  # a Timestamp or datetime is a date too, but its isoformat has the time
+        d = d.date()
     if lang == "en":
         return f"{d.day} {_MONTHS_EN[d.month - 1]} {d.year}"
     if lang == "lt":

@@ -62,6 +62,8 @@ class LoadResult(Result):
     repairs : one row per repair kind: ``file, column, repair, rows, example``
     rows_in : number of data rows in the file (rows_in = len(data) + len(rejected))
     source : how the file was read (format, encoding, delimiter, sheet)
+    missing : notes on scores the reports use that the file has no column for (e.g. "no nps column:
+        NPS cannot be reported"); in ``summary`` (column ``note``) and ``notes``
     """
 
     table: str
@@ -74,6 +76,7 @@ class LoadResult(Result):
     source: dict = field(default_factory=dict)
     scales: dict = field(default_factory=dict)
     n_loaded: int | None = None  # set by streamed reads, whose rows went elsewhere
+    missing: list = field(default_factory=list)
 
     title = "Loaded table"
 
@@ -91,11 +94,12 @@ class LoadResult(Result):
             "table": self.table, "file": self.file, "rows_in": self.rows_in, "rows_loaded": self.rows_loaded,
             "rows_rejected": self.rows_rejected, "repairs": int(self.repairs["rows"].sum()) if len(self.repairs) else 0,
             "format": self.source.get("format"), "encoding": self.source.get("encoding"),
+            "note": "; ".join(self.missing),
         }])
 
     @property
     def notes(self):
-        return [f"{r.column}: {r.repair} ({r.rows} rows)" for r in self.repairs.itertuples()]
+        return list(self.missing) + [f"{r.column}: {r.repair} ({r.rows} rows)" for r in self.repairs.itertuples()]
 
 
 @dataclass
@@ -138,7 +142,7 @@ class Dataset(Result):
         for name, (file, reason) in self.__dict__.get("unreadable", {}).items():
             frames.append(pd.DataFrame([{"table": name, "file": file, "rows_in": 0, "rows_loaded": 0,
                                          "rows_rejected": 0, "repairs": 0, "format": None, "encoding": None,
-                                         "status": f"not read: {reason}"}]))
+                                         "note": "", "status": f"not read: {reason}"}]))
         return pd.concat(frames, ignore_index=True) if frames else pd.DataFrame()
 
     summary = log

@@ -20,6 +20,9 @@ from .row_checks import _row_checks
 
 __all__: list[str] = []
 
+#: scores the reports use, per table: a file without them loads, with a note that they cannot be reported
+REPORTED_SCORES = {"responses": {"nps": "NPS", "csat": "CSAT", "ces": "CES"}}
+
 
 class _Validator:
     """Validates chunks of one table and accumulates problems and repairs.
@@ -274,7 +277,14 @@ class _Validator:
                              f"{len(rejected)} rejected; please report this file")
         source = {k: v for k, v in reader.info.items() if k in ("format", "encoding", "delimiter", "sheet")}
         return dict(table=self.spec.name, file=self.file, data=data, rejected=rejected, problems=problems,
-                    repairs=repairs, rows_in=rows_in, source=source, scales=dict(self.scales), n_loaded=loaded)
+                    repairs=repairs, rows_in=rows_in, source=source, scales=dict(self.scales), n_loaded=loaded,
+                    missing=self.missing_scores())
+
+    def missing_scores(self) -> list[str]:
+        """Notes on the scores the reports use that this file has no column for (a note, not an error)."""
+        scores = REPORTED_SCORES.get(self.spec.name, {})
+        present = set(getattr(self, "positions", {})) | set(self.tm.constants)
+        return [f"no {col} column: {name} cannot be reported" for col, name in scores.items() if col not in present]
 
     def _empty_frame(self):
         cols = {}

@@ -13,7 +13,7 @@ import pandas as pd
 from ..data.loading import load
 from ..errors import ConfigError
 from ..periods import parse_period
-from .context import _in, attach_groups, build_context, default_settings
+from .context import _in, attach_groups, build_context, default_settings, period_coverage
 from .names import unique_slugs
 from .storage import PreparedSource
 
@@ -37,7 +37,9 @@ class ReportData:
     context : dict of pandas.DataFrame
         The company-wide context (comparisons, trends, touchpoints, regions, unit outcomes, data notes).
     meta : dict
-        The batch's description of the prepared data (groups, slugs, scales, source).
+        The batch's description of the prepared data (groups, slugs, scales, source) and what the
+        period holds (:func:`~cxkit.report.context.period_coverage`: responses per group, groups
+        without responses, an empty period, scores the responses lack).
     """
 
     group: str
@@ -66,6 +68,24 @@ class ReportData:
     @property
     def units(self):
         return self.context.get("units")
+
+    @property
+    def empty_period(self) -> bool:
+        """True when the company has no survey response at all in the reporting period."""
+        return bool(self.meta.get("empty_period", False))
+
+    @property
+    def responses_in_period(self) -> int | None:
+        """This group's responses dated in the period (the company's for the summary); None if unknown."""
+        counts = self.meta.get("responses_in_period")
+        if counts is None:
+            return None
+        return int(counts.get(self.group, 0)) if self.group else int(sum(counts.values()))
+
+    @property
+    def without_responses(self) -> list[str]:
+        """The groups (units or regions) with no response in the period, reported on or not."""
+        return sorted(g for g, n in (self.meta.get("responses_in_period") or {}).items() if n == 0)
 
     def current(self, table: str = "responses") -> pd.DataFrame:
         """This group's rows of ``table`` inside the reporting period."""
@@ -190,7 +210,8 @@ def open_report(data_dir: str = "", *, unit: str = "", prepared_dir: str = "", l
                             rejected=ds.rejected)
     groups = sorted(tables["responses"]["_group"].dropna().astype(str).unique())
     meta = {"level": level, "period": [str(start.date()), str(end.date())], "groups": groups,
-            "slugs": unique_slugs(groups), "scales": settings["scales"], "source": str(data_dir)}
+            "slugs": unique_slugs(groups), "scales": settings["scales"], "source": str(data_dir),
+            **period_coverage(tables["responses"], tables["units"], level=level, period=(start, end))}
     if unit:
         if unit not in groups:
             raise ConfigError(f"unit {unit!r} not found; the data has: {', '.join(groups)}")

@@ -66,6 +66,50 @@ def attach_groups(tables: dict[str, pd.DataFrame | None], *, level: str = "unit"
     return out
 
 
+#: survey scores the reports use (headline, journey, drivers, themes)
+REPORTED_SCORES = ("nps", "csat", "ces")
+
+
+def period_coverage(responses: pd.DataFrame, units: pd.DataFrame | None, *, level: str, period: tuple) -> dict:
+    """What the reporting period holds: responses per report group, the groups of the units table that
+    have no responses at all, whether the whole period is empty, and the scores the responses lack.
+
+    Parameters
+    ----------
+    responses : pandas.DataFrame
+        The responses with their report group in ``_group`` (all dates).
+    units : pandas.DataFrame or None
+        The units table; every group it lists is counted, with or without responses.
+    level : str
+        ``"unit"`` or ``"region"``.
+    period : tuple of pandas.Timestamp
+        The reporting period, both days inclusive.
+
+    Returns
+    -------
+    dict
+        ``responses_in_period`` (group -> responses dated in the period, for every group of the
+        responses and of the units table), ``not_reported`` (groups of the units table without a
+        single response: they get no report), ``empty_period`` (no response at all in the period),
+        ``data_span`` (first and last response date, ISO) and ``missing_scores`` (reported scores the
+        responses have no values of).
+    """
+    start, end = period
+    dates = responses["date"]
+    inside = ((dates >= start) & (dates < end + pd.Timedelta(days=1))).to_numpy()
+    counts = responses.loc[inside, "_group"].value_counts()  # categories too: a group without rows counts 0
+    everywhere = responses["_group"].dropna().unique()
+    listed = []
+    if units is not None and "unit" in units.columns and len(units):
+        listed = group_mapper(units, level)(units["unit"].astype(str)).dropna().astype(str).unique().tolist()
+    groups = {str(g) for g in everywhere} | set(listed)
+    per_group = {g: int(counts.get(g, 0)) for g in sorted(groups)}
+    span = [str(pd.Timestamp(x).date()) for x in (dates.min(), dates.max())] if dates.notna().any() else [None, None]
+    missing = [m for m in REPORTED_SCORES if m not in responses.columns or not responses[m].notna().any()]
+    return {"responses_in_period": per_group, "not_reported": sorted(set(listed) - {str(g) for g in everywhere}),
+            "empty_period": int(inside.sum()) == 0, "data_span": span, "missing_scores": missing}
+
+
 def _in(frame: pd.DataFrame, column: str, start, end) -> pd.DataFrame:
     d = frame[column]
     return frame[(d >= start) & (d < end + pd.Timedelta(days=1))]
@@ -224,7 +268,8 @@ def _survey_context(r, units, *, level, end, cur, settings) -> dict:
 def _other_context(r, tables, units, *, settings, log, rejected) -> dict:
     """The part of the context that needs the other tables: unit outcomes, units, data notes."""
     ctx = {}
-    if tables.get("customers") is not None:
+    answered = r is not None and "nps" in r.columns and r["nps"].notna().any()  # no NPS: no unit outcomes
+    if tables.get("customers") is not None and answered:
         try:
             uo = unit_outcomes(r, tables["customers"], tables.get("revenue"), by="_group",
                                confidence=float(settings.get("confidence", 0.95)))

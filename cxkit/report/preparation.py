@@ -12,7 +12,7 @@ import multiprocessing as mp
 import os
 import shutil
 import warnings
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Iterable
 
@@ -57,6 +57,12 @@ class Prepared:
     inputs: dict[str, str]
     log: pd.DataFrame
     n_rejected: int
+    #: responses dated in the period per group (every group of the responses and of the units table)
+    responses_in_period: dict[str, int] = field(default_factory=dict)
+    #: groups of the units table without a single response: no report, named in the index and the summary
+    not_reported: list[str] = field(default_factory=list)
+    #: no survey response at all in the period (a warning, and a sentence in every report)
+    empty_period: bool = False
 
     @property
     def data_dir(self) -> Path:
@@ -226,12 +232,8 @@ def prepare(data: str | Path, out: str | Path, *, mapping=None, level: str = "un
             tell((start, end))
         present = responses["_group"].cat.remove_unused_categories()  # categories only: no 10M-string copy
         groups = sorted(str(g) for g in present.cat.categories)
-        if units:
-            wanted = [str(u) for u in units]
-            unknown = [u for u in wanted if u not in groups]
-            if unknown:
-                raise ConfigError(f"unknown {level}(s): {', '.join(unknown)}; the data has: {', '.join(groups)}")
-            groups = wanted
+        coverage = _context.period_coverage(responses, units_df, level=level, period=(start, end))
+        groups, coverage = _wanted(groups, coverage, units, level)
         if "customer_id" in responses.columns:  # cluster-robust tests: customers as categories, factorized once
             codes, uniq = pd.factorize(responses["customer_id"], use_na_sentinel=True)
             # a RangeIndex as categories: no hash table over millions of customers
@@ -241,7 +243,7 @@ def prepare(data: str | Path, out: str | Path, *, mapping=None, level: str = "un
         gc.collect()
         part = _context.build_context({"responses": responses, "units": units_df}, level=level, period=(start, end),
                                    settings=settings, log=None, rejected=None, part="responses")
-        return (start, end), groups, part
+        return (start, end), groups, part, coverage
 
     inputs = {}
 
@@ -255,14 +257,14 @@ def prepare(data: str | Path, out: str | Path, *, mapping=None, level: str = "un
         parallel = known is not None and bool(others) and (os.cpu_count() or 1) > 1
     other_ctx = None  # the comparisons of the ticket and customer metrics
     if parallel:  # the survey part of the context is computed while the helper still reads
-        read, (span, groups, survey_ctx), other_ctx = _read_in_parallel(["responses"], others, canonical, args,
-                                                                         survey_part, {"level": level,
-                                                                                       "settings": settings},
-                                                                         idle=idle, pool=pool)
+        read, (span, groups, survey_ctx, coverage), other_ctx = _read_in_parallel(
+            ["responses"], others, canonical, args, survey_part, {"level": level, "settings": settings},
+            idle=idle, pool=pool)
     else:
         read = _read_partitioned(list(PARTITIONED), canonical, *args)
         idle()
-        span, groups, survey_ctx = survey_part(read)
+        span, groups, survey_ctx, coverage = survey_part(read)
+    _warn_if_empty(span, coverage)
     for name in PARTITIONED:  # in the order of the data notes
         if name in read["results"]:
             results[name] = read["results"][name]
@@ -286,7 +288,7 @@ def prepare(data: str | Path, out: str | Path, *, mapping=None, level: str = "un
         if isinstance(frame, pd.DataFrame):
             _write_parquet(frame, cdir / f"{name}.parquet")
     meta = {"level": level, "period": [str(start.date()), str(end.date())], "groups": groups, "slugs": slugs,
-            "scales": settings["scales"], "source": str(data)}
+            "scales": settings["scales"], "source": str(data), **coverage}
     atomic_write_text(cdir / "meta.json", json.dumps(meta, ensure_ascii=False, indent=2))
     ddir = out / "_data"
     shutil.rmtree(ddir, ignore_errors=True)
@@ -295,7 +297,35 @@ def prepare(data: str | Path, out: str | Path, *, mapping=None, level: str = "un
     notes.mkdir(parents=True, exist_ok=True)
     write_csv(redact_rejected(ds.rejected), notes / "rejected.csv")  # personal data out of the text values
     return Prepared(out=out, level=level, groups=groups, slugs=slugs, period=(start, end), inputs=inputs,
-                    log=ds.log, n_rejected=int(ds.log["rows_rejected"].sum()) if len(ds.log) else 0)
+                    log=ds.log, n_rejected=int(ds.log["rows_rejected"].sum()) if len(ds.log) else 0,
+                    responses_in_period=coverage["responses_in_period"], not_reported=coverage["not_reported"],
+                    empty_period=coverage["empty_period"])
+
+
+def _wanted(groups: list[str], coverage: dict, units, level: str) -> tuple[list[str], dict]:
+    """The groups to report on (``units``: only these, in this order) and the period's coverage of the
+    groups asked for. A unit of the units table without any response is not unknown: it gets no report,
+    and the index and the summary say it had no responses."""
+    if not units:
+        return groups, coverage
+    wanted = [str(u) for u in units]
+    unknown = [u for u in wanted if u not in coverage["responses_in_period"]]
+    if unknown:
+        raise ConfigError(f"unknown {level}(s): {', '.join(unknown)}; the data has: {', '.join(groups)}")
+    counts = coverage["responses_in_period"]
+    return [u for u in wanted if u in groups], {
+        **coverage, "responses_in_period": {u: counts[u] for u in wanted},
+        "not_reported": [u for u in wanted if u in coverage["not_reported"]]}
+
+
+def _warn_if_empty(span: tuple, coverage: dict) -> None:
+    """An empty period is a warning on the command line (the reports say it too)."""
+    if not coverage["empty_period"]:
+        return
+    first, last = coverage["data_span"]
+    warnings.warn(f"cxkit: no survey responses in the period {span[0].date()} to {span[1].date()} (the responses "
+                  f"run from {first} to {last}); every report says so and shows no figures of other windows "
+                  "under this period", UserWarning, stacklevel=3)
 
 
 def _read_partitioned(names: list[str], canonical: dict, found: dict, m, known, units_df, level: str,

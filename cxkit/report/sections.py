@@ -17,7 +17,7 @@ from ..outcomes import (
     revenue_at_risk,
     revenue_by_group,
 )
-from ..periods import previous_period, year_ago
+from ..periods import METRIC_WINDOWS, previous_period, year_ago
 from ..plots import plot_churn_by_group, plot_drivers, plot_survival, plot_themes, plot_trend
 from ..stats.comparisons import compare
 from ..text import example_comments, theme_summary, themes
@@ -25,8 +25,9 @@ from .access import ReportData
 from .context import COMPARISONS, HEADLINE_METRICS, _compare_kwargs
 from .display import Section, _ci, _group_label
 
-__all__ = ["headline", "headline_record", "headline_table", "headline_notes", "suppress_complementary", "trend_figure",
-           "journey_table", "data_notes", "methods_notes", "outcomes_section", "drivers_section", "themes_section"]
+__all__ = ["headline", "headline_record", "headline_table", "headline_notes", "shown_metrics", "suppress_complementary",
+           "trend_figure", "journey_table", "data_notes", "methods_notes", "outcomes_section", "drivers_section",
+           "themes_section"]
 
 
 def headline(rep: ReportData) -> pd.DataFrame:
@@ -55,7 +56,7 @@ def headline(rep: ReportData) -> pd.DataFrame:
         return pd.DataFrame(columns=cols)
     mine = c[c["group"] == group]
     rows = []
-    for metric in HEADLINE_METRICS:
+    for metric in shown_metrics(rep):
         m = mine[mine["metric"] == metric]
         if m.empty:
             continue
@@ -63,16 +64,49 @@ def headline(rep: ReportData) -> pd.DataFrame:
         row = {"metric": metric, "value": base["value"], "ci_low": base["ci_low"], "ci_high": base["ci_high"],
                "n": int(base["n"]) if pd.notna(base["n"]) else 0, "note": base.get("note", "") or "",
                "higher_is_better": metric not in ("first_response_time", "churn_rate")}
-        for vs in COMPARISONS:
+        for vs in COMPARISONS:  # every comparison's columns on every row: a missing one is not significant
+            row.update({f"{vs}_reference": np.nan, f"{vs}_diff": np.nan, f"{vs}_p_adjusted": np.nan,
+                        f"{vs}_significant": False, f"{vs}_direction": None, f"{vs}_label": None})
             hit = m[m["against"] == vs]
             if hit.empty:
                 continue
             h = hit.iloc[0]
             row.update({f"{vs}_reference": h["reference"], f"{vs}_diff": h["diff"], f"{vs}_p_adjusted": h["p_adjusted"],
-                        f"{vs}_significant": bool(h["significant"]), f"{vs}_direction": h["direction"],
-                        f"{vs}_label": h["vs"]})
+                        f"{vs}_significant": _flag(h["significant"]) and row["n"] > 0,
+                        f"{vs}_direction": h["direction"], f"{vs}_label": h["vs"]})
         rows.append(row)
     return pd.DataFrame(rows)
+
+
+def shown_metrics(rep: ReportData) -> tuple[str, ...]:
+    """The headline metrics a report shows for its period: all of them, or in a period without a single
+    survey response only those measured over the period itself (not churn over 12 months).
+
+    Parameters
+    ----------
+    rep : ReportData
+        From :func:`open_report`.
+
+    Returns
+    -------
+    tuple of str
+        Metric names, in the order of :data:`~cxkit.report.context.HEADLINE_METRICS`.
+    """
+    if not rep.empty_period:
+        return HEADLINE_METRICS
+    return tuple(m for m in HEADLINE_METRICS if METRIC_WINDOWS[m] == "period")
+
+
+def _missing_score(rep: ReportData, lang: str, metric: str = "nps") -> str | None:
+    """The data notes' sentence when the responses have no ``metric`` at all (None when they have it)."""
+    if metric not in rep.meta.get("missing_scores", []):
+        return None
+    return t("missing_score", lang).format(column=metric, name=t(metric, lang).split(" (")[0])
+
+
+def _flag(value) -> bool:
+    """A significance flag as read from a table: True only for a real True (a missing value, NaN, is not)."""
+    return value is True or (isinstance(value, np.bool_) and bool(value))
 
 
 def headline_record(rep: ReportData) -> dict:
@@ -92,12 +126,13 @@ def headline_record(rep: ReportData) -> dict:
     out = {}
     for r in headline(rep).to_dict(orient="records"):
         direction = r.get("rest_direction")
+        answered = int(r["n"]) > 0  # nothing measured on no answers is ever significant
         out[r["metric"]] = {"value": r["value"], "ci_low": r["ci_low"], "ci_high": r["ci_high"], "n": r["n"],
-                            "significant": bool(r.get("rest_significant", False)),
+                            "significant": answered and _flag(r.get("rest_significant")),
                             "good": (direction == "higher") == bool(r.get("higher_is_better", True)),
                             "direction": r.get("rest_direction"), "p_adjusted": r.get("rest_p_adjusted"),
                             "vs_previous": r.get("previous_diff"),
-                            "previous_significant": bool(r.get("previous_significant", False))}
+                            "previous_significant": answered and _flag(r.get("previous_significant"))}
     return out
 
 
@@ -113,7 +148,7 @@ def _marked(diff, significant, direction, lang, digits=1) -> str:
 
 def _vs(r, vs: str, lang: str) -> str:
     """The difference against ``vs`` (rest, target, previous, year_ago), ▲/▼ where significant."""
-    return _marked(r.get(f"{vs}_diff"), r.get(f"{vs}_significant"), r.get(f"{vs}_direction"), lang)
+    return _marked(r.get(f"{vs}_diff"), _flag(r.get(f"{vs}_significant")), r.get(f"{vs}_direction"), lang)
 
 
 def headline_table(rep: ReportData, *, lang: str = "en") -> pd.DataFrame:
@@ -163,11 +198,25 @@ def headline_notes(rep: ReportData, *, lang: str = "en") -> list[str]:
     Returns
     -------
     list of str
-        One note per reason, in the report language (the legend of ▲/▼ among them).
+        One note per reason, in the report language; first what the period holds: no survey response
+        at all in the period, no responses of this unit, or (the summary) the units without responses.
     """
     h = headline(rep)
     notes = [f"{t(r['metric'], lang)}: {r['note']}" for r in h.to_dict(orient="records") if r.get("note")]
-    return notes
+    return _period_notes(rep, lang) + notes
+
+
+def _period_notes(rep: ReportData, lang: str) -> list[str]:
+    """Sentences on what the period holds: an empty period, a unit without responses, the units without."""
+    f = lambda d: format_date_local(pd.Timestamp(d), lang) if d else "–"  # noqa: E731
+    if rep.empty_period:
+        first, last = rep.meta.get("data_span") or (None, None)
+        return [t("empty_period", lang).format(start=f(rep.period[0]), end=f(rep.period[1]), first=f(first),
+                                               last=f(last))]
+    if rep.group:
+        return [t("no_responses_period", lang)] if rep.responses_in_period == 0 else []
+    silent = rep.without_responses
+    return [t("no_responses_units", lang).format(units=", ".join(silent))] if silent else []
 
 
 def suppress_complementary(n: pd.Series, threshold: int, *, total_shown: bool = True) -> pd.Series:
@@ -263,6 +312,8 @@ def journey_table(rep: ReportData, *, lang: str = "en", settings: dict | None = 
     """
     from ..i18n import name_of
     settings = settings or {}
+    if _missing_score(rep, lang):
+        raise InsufficientDataError(_missing_score(rep, lang))
     if not rep.group:  # the company: computed once in the context
         tab = rep.context.get("touchpoints")
         if tab is None or tab.empty:
@@ -340,7 +391,8 @@ def methods_notes(rep: ReportData, *, lang: str = "en", settings: dict | None = 
     log = rep.context.get("log")
     rejected = int(log["rows_rejected"].sum()) if log is not None and len(log) else 0
     repaired = int(log["repairs"].sum()) if log is not None and "repairs" in log else 0
-    return [
+    missing = [_missing_score(rep, lang, m) for m in rep.meta.get("missing_scores", [])]
+    return missing + [
         t("methods_period", lang).format(start=f(start), end=f(end), prev=f"{f(prev[0])} – {f(prev[1])}",
                                          ago=f"{f(ago[0])} – {f(ago[1])}"),
         t("methods_tests", lang).format(conf=format_percent_local(100 * float(settings.get("confidence", 0.95)),
@@ -379,6 +431,12 @@ def outcomes_section(rep: ReportData, *, lang: str = "en", settings: dict | None
     min_show = int(settings.get("min_n_show", 5))
     conf = float(settings.get("confidence", 0.95))
     sec = Section()
+    if rep.empty_period:  # churn and revenue of other windows are not this period's figures
+        sec.note(t("empty_period_part", lang))
+        return sec
+    if _missing_score(rep, lang):  # every part of it is measured on NPS
+        sec.note(_missing_score(rep, lang))
+        return sec
     if rep.customers is None or rep.responses is None:
         sec.note(f"{t('too_little', lang)}: no customers table")
         return sec
@@ -478,6 +536,12 @@ def drivers_section(rep: ReportData, *, lang: str = "en", settings: dict | None 
     settings = settings or {}
     conf = float(settings.get("confidence", 0.95))
     sec = Section()
+    if rep.empty_period:  # the unit's whole history is not this period's drivers
+        sec.note(t("empty_period_part", lang))
+        return sec
+    if _missing_score(rep, lang):  # every part of it is measured on NPS
+        sec.note(_missing_score(rep, lang))
+        return sec
 
     def run():
         r = rep.current() if rep.responses is not None else None
@@ -534,6 +598,12 @@ def themes_section(rep: ReportData, *, lang: str = "en", settings: dict | None =
     settings = settings or {}
     min_show = int(settings.get("min_n_show", 5))
     sec = Section()
+    if rep.empty_period:  # comments of other periods are not this period's themes
+        sec.note(t("empty_period_part", lang))
+        return sec
+    if _missing_score(rep, lang):  # every part of it is measured on NPS
+        sec.note(_missing_score(rep, lang))
+        return sec
 
     def run():
         r = rep.current()

@@ -10,9 +10,8 @@ from ..i18n import format_number_local, t
 from ..outcomes import UnitOutcomes
 from ..plots import plot_groups, plot_unit_outcomes
 from .access import ReportData
-from .context import HEADLINE_METRICS
 from .display import _ci
-from .sections import _ARROW, _marked, suppress_complementary
+from .sections import _ARROW, _flag, _marked, _missing_score, shown_metrics, suppress_complementary
 
 __all__ = ['league_table', 'league_figure', 'movers_table', 'regions_table', 'unit_outcomes_figure']
 
@@ -33,31 +32,37 @@ def league_table(rep: ReportData, *, lang: str = "en", settings: dict | None = N
     Returns
     -------
     pandas.DataFrame
-        One row per group.
+        One row per group, groups without responses in the period too: their figures are "–" and a
+        last column says "no responses in this period". In a period without any survey response,
+        churn (measured over 12 months) is left out.
     """
     settings = settings or {}
     c = rep.context.get("comparisons")
     if c is None or c.empty:
         raise InsufficientDataError("no comparisons")
     rest = c[(c["against"] == "rest") & (c["group"] != "All")]
-    groups = sorted(rest["group"].unique())
+    silent = rep.without_responses  # listed with the sentence, not left out
+    groups = sorted(set(rest["group"].unique()) | set(silent))
     table = pd.DataFrame({t(rep.level, lang): groups})
-    for metric in HEADLINE_METRICS:
+    for metric in shown_metrics(rep):
         m = rest[rest["metric"] == metric].set_index("group").reindex(groups)
         if m["n"].isna().all():
             continue
         hide = suppress_complementary(m["n"].fillna(0).reset_index(drop=True), int(settings.get("min_n_show", 5)))
         hide.index = m.index
-        cells = []
-        for g, r in m.iterrows():
-            if hide[g] or pd.isna(r["value"]):
-                cells.append("–")
-                continue
-            mark = f" {_ARROW.get(r['direction'], '')}" if bool(r["significant"]) else ""
-            cells.append(f"{format_number_local(r['value'], lang)}{mark} ({_ci(r['ci_low'], r['ci_high'], lang)}; "
-                         f"n = {format_number_local(r['n'], lang, 0)})")
-        table[t(metric, lang)] = cells
+        table[t(metric, lang)] = [_league_cell(r, hide[g], lang) for g, r in m.iterrows()]
+    if silent:
+        table[t("note", lang)] = [t("no_responses_period", lang) if g in silent else "" for g in groups]
     return table
+
+
+def _league_cell(r: pd.Series, hidden: bool, lang: str) -> str:
+    """One group's figure in the league table: value, ▲/▼ where significant, interval and n."""
+    if hidden or pd.isna(r["value"]):
+        return "–"
+    mark = f" {_ARROW.get(r['direction'], '')}" if _flag(r["significant"]) and r["n"] > 0 else ""
+    return (f"{format_number_local(r['value'], lang)}{mark} ({_ci(r['ci_low'], r['ci_high'], lang)}; "
+            f"n = {format_number_local(r['n'], lang, 0)})")
 
 
 def league_figure(rep: ReportData, *, metric: str = "nps", lang: str = "en"):
@@ -107,6 +112,8 @@ def movers_table(rep: ReportData, *, metric: str = "nps", lang: str = "en", top:
     pandas.DataFrame
         The groups with the largest absolute changes, with their intervals.
     """
+    if _missing_score(rep, lang, metric):
+        raise InsufficientDataError(_missing_score(rep, lang, metric))
     c = rep.context.get("comparisons")
     prev = c[(c["against"] == "previous") & (c["metric"] == metric) & (c["group"] != "All")].dropna(subset=["diff"])
     if prev.empty:
@@ -137,6 +144,8 @@ def regions_table(rep: ReportData, *, lang: str = "en") -> pd.DataFrame:
     pandas.DataFrame
         One row per region.
     """
+    if _missing_score(rep, lang):
+        raise InsufficientDataError(_missing_score(rep, lang))
     reg = rep.context.get("regions")
     if reg is None or reg.empty:
         raise InsufficientDataError("no regions in the units table")
@@ -167,6 +176,8 @@ def unit_outcomes_figure(rep: ReportData, *, outcome: str = "churn_rate", lang: 
     tuple
         The matplotlib Axes and the notes (the ecological-inference caveat among them).
     """
+    if rep.empty_period:  # churn and revenue of other windows are not this period's figures
+        raise InsufficientDataError(t("empty_period_part", lang))
     data = rep.context.get("unit_outcomes")
     if data is None or data.empty:
         raise InsufficientDataError("no unit-level outcomes")

@@ -76,7 +76,9 @@ def _finish(frame: pd.DataFrame, *, ref_label, has_reference: bool, min_n_show: 
     frame.loc[small | untestable, ["statistic", "p_value"]] = np.nan
     p = frame["p_value"].to_numpy(dtype=float)
     frame["p_adjusted"] = adjust_pvalues(p, method=correction)
-    sig = frame["p_adjusted"].to_numpy(dtype=float) < alpha
+    # significant only where tested: never below min_n_test (n = 0 included) on either side
+    enough = (n >= min_n_test) & ((ref_n >= min_n_test) if has_reference else True)
+    sig = (frame["p_adjusted"].to_numpy(dtype=float) < alpha) & enough & ~hidden
     frame["significant"] = sig
     diff = frame["diff"].to_numpy(dtype=float)
     direction = np.where(sig & (diff > 0), "higher", np.where(sig & (diff < 0), "lower", "no difference"))
