@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import argparse
 import sys
+import warnings
 from pathlib import Path
 
 import pandas as pd
@@ -184,11 +185,25 @@ def _version() -> str:
     return f"cxkit {__version__}"
 
 
+def _show_warning(message, category, filename, lineno, file=None, line=None) -> None:
+    """cxkit's own warnings as one plain line on stderr (``cxkit: ...``); others as Python prints them."""
+    text = str(message)
+    if text.startswith("cxkit:"):
+        print(text, file=file or sys.stderr)
+    else:
+        _default_showwarning(message, category, filename, lineno, file, line)
+
+
+_default_showwarning = warnings.showwarning
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = build_parser()
     args = parser.parse_args(argv)
     try:
-        return int(args.func(args) or 0)
+        with warnings.catch_warnings():
+            warnings.showwarning = _show_warning
+            return int(args.func(args) or 0)
     except CxkitError as exc:
         print(f"cxkit: {exc}", file=sys.stderr)
         return 2

@@ -180,11 +180,6 @@ def run_batch(data: str | Path, out: str | Path, *, units: Iterable[str] | None 
         duration = time.perf_counter() - t_start
         manifest = _manifest(plan, rows, summary, units=units, workers=n_workers, pdf=pdf, timeout=timeout,
                              executor=executor, stage=stage, duration=duration)
-        # issue 20 (edge cases): the index and the manifest say which units had no responses in the period;
-        # units of the units table without any response get no report but are listed
-        for row in rows:
-            row["responses_in_period"] = prep.responses_in_period.get(row["group"])
-        manifest.update(empty_period=prep.empty_period, units_without_responses=list(prep.not_reported))
         atomic_write_text(out / "manifest.json", json.dumps(_jsonable(manifest), ensure_ascii=False, indent=2))
         write_index(out, manifest, lang=lang, template=template)
         describe_output(out)
@@ -352,7 +347,10 @@ def _manifest(plan: _Plan, rows: list[dict], summary: dict | None, *, units, wor
         "data": {"log": prep.log.to_dict(orient="records"), "rows_rejected": prep.n_rejected},
         "summary": {"status": summary["status"], "error": summary.get("error"), "html": "summary.html",
                     "duration_s": summary.get("duration_s")} if summary else None,
-        "units": rows,
+        "units": [{**row, "responses_in_period": prep.responses_in_period.get(row["group"])} for row in rows],
+        # units of the units table without any response in the data: no report, but the index lists them
+        "units_without_responses": list(prep.not_reported),
+        "empty_period": prep.empty_period,
         "prepare_s": round(plan.prepare_s, 3),  # validating the files, partitions and the company context
         "duration_s": round(duration, 3),
     }

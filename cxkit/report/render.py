@@ -185,6 +185,6 @@ def write_index(out: Path, manifest: dict, *, lang: str = "en", template: str | 
         created=f"{format_date_local(created, lang)} {created:%H:%M}", summary=manifest.get("summary"),
         n_failed=sum(1 for u in manifest["units"] if u["status"] != "done"),
         rows_rejected=manifest["data"]["rows_rejected"], level=manifest["parameters"]["level"],
-        reader_only=reader_only,
+        reader_only=reader_only, units_without_responses=manifest.get("units_without_responses", []),
     )
     return atomic_write_text(out / "index.html", html_text)

@@ -292,3 +292,16 @@ def test_a_batch_lists_units_without_responses_in_the_index_and_the_summary(data
     row = index[index.index(">Liepāja</a>"):]
     assert NO_RESPONSES in row[:row.index("</tr>")]
     assert not (out / "units" / "tallinn-kristiine.html").exists()  # no report: nothing of its own to show
+
+
+def test_the_command_line_says_the_period_is_empty_in_one_plain_line(tmp_path, capsys):
+    from cxkit.cli import main
+
+    data = tmp_path / "d"
+    cx.write_sample(data, rows=1500, seed=7)
+    assert main(["report", "--data", str(data), "--out", str(tmp_path / "out"), "--period", "2026-06",
+                 "--units", "Kaunas Mega", "--quiet"]) == 0
+    err = capsys.readouterr().err
+    line = next(x for x in err.splitlines() if "no survey responses" in x)
+    assert line.startswith("cxkit: no survey responses in the period 2026-06-01 to 2026-06-30")
+    assert "Warning" not in line and ".py:" not in line
