@@ -3,6 +3,7 @@ absent from the pages, the saved notebooks and the folder for readers; the outpu
 part holds (issue 20)."""
 from __future__ import annotations
 
+import csv
 import json
 
 import pandas as pd
@@ -42,9 +43,9 @@ def planted(tmp_path_factory):
     mine = (r["unit"] == UNIT).to_numpy().nonzero()[0]
     for i, row in enumerate(mine):  # every comment of the unit carries personal data
         r.loc[row, "comment"] = (r.loc[row, "comment"] + " " + SENTENCES[i % len(SENTENCES)].format(**PLANTED)).strip()
-    bad = r.iloc[[mine[0]]].assign(response_id="R-bad", nps="abc",
-                                   comment=f"Rašykite {PLANTED['email']}, tel. {PLANTED['phone_lt']}")
-    pd.concat([r, bad]).to_csv(data / "responses.csv", index=False)
+    payload = f"\r=HYPERLINK(\"x\") Rašykite {PLANTED['email']}, tel. {PLANTED['phone_lt']}"
+    bad = r.iloc[[mine[0]]].assign(response_id="R-bad", nps="abc", touchpoint=" =1+1", comment=payload)
+    pd.concat([r, bad]).to_csv(data / "responses.csv", index=False, quoting=csv.QUOTE_ALL)
     out, share = tmp_path_factory.mktemp("out"), tmp_path_factory.mktemp("shared") / "for-readers"
     res = cx.run_batch(data, out, units=[UNIT], share=share, progress=False)
     assert res.exit_code == 0, res.summary_text()
@@ -69,6 +70,19 @@ def test_rejected_rows_keep_their_values_but_not_personal_data(planted):
     row = rejected[rejected["response_id"] == "R-bad"]
     assert len(row) == 1 and row["nps"].iloc[0] == "abc"  # what has to be fixed stays visible
     assert "[email]" in row["comment"].iloc[0] and _raw(rejected.to_csv()) == []
+
+
+def test_rejected_rows_cannot_run_as_formulas_in_a_spreadsheet(planted):
+    """The planted row carries formula payloads after a space and after a carriage return: read back with
+    Python's csv module, the file has one record per row and no field a spreadsheet would evaluate."""
+    out, _ = planted
+    with open(out / "data-notes" / "rejected.csv", encoding="utf-8-sig", newline="") as fh:
+        records = list(csv.reader(fh))
+    assert len(records) == 2  # the header and the one rejected row: the CR started no record
+    fields = dict(zip(records[0], records[1]))
+    assert fields["touchpoint"] == "' =1+1" and fields["comment"].startswith("'\r=HYPERLINK")
+    for value in records[1]:
+        assert not value.lstrip(" \t\r\n").startswith(("=", "+", "-", "@")), value
 
 
 def test_the_folder_for_readers_holds_only_the_pages(planted):
