@@ -46,6 +46,10 @@ class _Validator:
         self.sheet: str | None = info.get("sheet")  # for workbooks: the sheet read and all sheet names
         self.sheets: list[str] = info.get("sheets", [])
         self.known_units = known_units
+        self.reader = reader
+        #: what cxkit assumed for a survey platform's export loaded with no mapping (see cxkit.data.platforms)
+        self.auto = tm.columns if getattr(tm.columns, "platform", None) or getattr(tm.columns, "lone_file", False) \
+            else None
 
     @property
     def repairs(self) -> dict:
@@ -75,6 +79,8 @@ class _Validator:
         self.positions = {name: idx[0] for name, idx in targets.items()}
         self.extra_positions = [i for i in range(len(header)) if i not in mapped]
         self.column_labels = {name: header[i] for name, i in self.positions.items()}
+        if self.auto is not None and self.auto.lone_file:
+            self._repair("(file)", "the folder's only table file, read as the responses table", 0, self.file)
 
     def _header_error(self, problems: list[dict]) -> DataValidationError:
         frame = pd.DataFrame(problems)
@@ -94,7 +100,7 @@ class _Validator:
         bad = np.zeros(n, dtype=bool)
         problems: list[pd.DataFrame] = []
         out, raw_for_reject = self._convert_columns(chunk, offset, bad, problems)
-        self._add_constants(out, n, chunk.index)
+        self._add_constants(out, n, chunk.index, offset)
         frame = pd.DataFrame(out, index=chunk.index)
         extra = self._extra_columns(chunk, offset, n)
         for mask, column, values, expected in _row_checks(frame, bad, raw_for_reject, self.spec.name,
@@ -133,15 +139,30 @@ class _Validator:
                 problems.append(self._problem_frame(offset, mask, name, s, expected))
         return out, raw_for_reject
 
-    def _add_constants(self, out: dict, n: int, index) -> None:
-        """The mapping's constants as columns; a constant that does not convert is a mapping error."""
+    def _add_constants(self, out: dict, n: int, index, offset: int = 0) -> None:
+        """The mapping's constants as columns; a constant that does not convert is a mapping error. For a
+        survey platform's export without an id, the ids made from the file name and row number."""
         for name, value in self.tm.constants.items():
+            if self.auto is not None and self.auto.id_from_rows and name == self.spec.id_column:
+                out[name] = self._ids_from_rows(n, index, offset)
+                continue
+            if self.auto is not None and name == "unit" and self.auto.unit_from_file == value:
+                self._repair("unit", f"no unit column: every row's unit is {value!r}, named after the file", n, value)
             col = self.spec.column(name)
             const = pd.Series([str(value)] * n, dtype=_STR, index=index)
             values, mask, expected = _convert(const, col, self.conv)
             if mask is not None and mask.any():
                 raise ConfigError(f"mapping: {self.spec.name}: constants: {name}={value!r} - expected {expected}")
             out[name] = values
+
+    def _ids_from_rows(self, n: int, index, offset: int) -> pd.Series:
+        """``"<file>:<row>"`` for every row of a chunk (the row as numbered in the file), reported."""
+        rows = self.reader.line_numbers(np.arange(offset, offset + n, dtype=np.int64)) if n else []
+        ids = pd.Series([f"{self.file}:{r}" for r in rows], dtype=_STR, index=index)
+        if n:
+            self._repair(self.spec.id_column, f"no {self.spec.id_column} column: ids made from the file name and the "
+                                              "row number ('<file>:<row>')", n, str(ids.iloc[0]))
+        return ids
 
     def _extra_columns(self, chunk: pd.DataFrame, offset: int, n: int):
         """The columns outside the contract, as read (None without any)."""
@@ -275,7 +296,7 @@ class _Validator:
         if rows_in != n_loaded + len(rejected):  # the invariant every load keeps
             raise CxkitError(f"{self.file}: internal error: {rows_in} rows in but {n_loaded} loaded + "
                              f"{len(rejected)} rejected; please report this file")
-        source = {k: v for k, v in reader.info.items() if k in ("format", "encoding", "delimiter", "sheet")}
+        source = {k: v for k, v in reader.info.items() if k in ("format", "encoding", "delimiter", "sheet", "platform")}
         return dict(table=self.spec.name, file=self.file, data=data, rejected=rejected, problems=problems,
                     repairs=repairs, rows_in=rows_in, source=source, scales=dict(self.scales), n_loaded=loaded,
                     missing=self.missing_scores())
