@@ -64,7 +64,9 @@ class LoadResult(Result):
     rows_in : number of data rows in the file (rows_in = len(data) + len(rejected))
     source : how the file was read (format, encoding, delimiter, sheet)
     missing : notes on scores the reports use that the file has no column for (e.g. "no nps column:
-        NPS cannot be reported"); in ``summary`` (column ``note``) and ``notes``
+        NPS cannot be reported"); in ``summary`` (column ``note``) and ``notes``. A survey platform's
+        export (``source["platform"]``) is named in the note too ("platform: Qualtrics"); its header rows
+        are in ``repairs``.
     """
 
     table: str
@@ -95,7 +97,8 @@ class LoadResult(Result):
             "table": self.table, "file": self.file, "rows_in": self.rows_in, "rows_loaded": self.rows_loaded,
             "rows_rejected": self.rows_rejected, "repairs": int(self.repairs["rows"].sum()) if len(self.repairs) else 0,
             "format": self.source.get("format"), "encoding": self.source.get("encoding"),
-            "note": "; ".join(self.missing),
+            "note": "; ".join(([f"platform: {self.source['platform']}"] if self.source.get("platform") else [])
+                              + list(self.missing)),
         }])
 
     @property
