@@ -47,9 +47,7 @@ class _Validator:
         self.sheets: list[str] = info.get("sheets", [])
         self.known_units = known_units
         self.reader = reader
-        #: what cxkit assumed for a survey platform's export loaded with no mapping (see cxkit.data.platforms)
-        self.auto = tm.columns if getattr(tm.columns, "platform", None) or getattr(tm.columns, "lone_file", False) \
-            else None
+        self.auto = _assumptions(tm, self.conv, file)
 
     @property
     def repairs(self) -> dict:
@@ -79,8 +77,6 @@ class _Validator:
         self.positions = {name: idx[0] for name, idx in targets.items()}
         self.extra_positions = [i for i in range(len(header)) if i not in mapped]
         self.column_labels = {name: header[i] for name, i in self.positions.items()}
-        if self.auto is not None and self.auto.lone_file:
-            self._repair("(file)", "the folder's only table file, read as the responses table", 0, self.file)
 
     def _header_error(self, problems: list[dict]) -> DataValidationError:
         frame = pd.DataFrame(problems)
@@ -140,29 +136,16 @@ class _Validator:
         return out, raw_for_reject
 
     def _add_constants(self, out: dict, n: int, index, offset: int = 0) -> None:
-        """The mapping's constants as columns; a constant that does not convert is a mapping error. For a
-        survey platform's export without an id, the ids made from the file name and row number."""
+        """The mapping's constants (and those cxkit assumed) as columns; one that does not convert is an error."""
         for name, value in self.tm.constants.items():
-            if self.auto is not None and self.auto.id_from_rows and name == self.spec.id_column:
-                out[name] = self._ids_from_rows(n, index, offset)
+            if self.auto is not None and _assumed_column(self, out, name, value, (n, index, offset)):
                 continue
-            if self.auto is not None and name == "unit" and self.auto.unit_from_file == value:
-                self._repair("unit", f"no unit column: every row's unit is {value!r}, named after the file", n, value)
             col = self.spec.column(name)
             const = pd.Series([str(value)] * n, dtype=_STR, index=index)
             values, mask, expected = _convert(const, col, self.conv)
             if mask is not None and mask.any():
                 raise ConfigError(f"mapping: {self.spec.name}: constants: {name}={value!r} - expected {expected}")
             out[name] = values
-
-    def _ids_from_rows(self, n: int, index, offset: int) -> pd.Series:
-        """``"<file>:<row>"`` for every row of a chunk (the row as numbered in the file), reported."""
-        rows = self.reader.line_numbers(np.arange(offset, offset + n, dtype=np.int64)) if n else []
-        ids = pd.Series([f"{self.file}:{r}" for r in rows], dtype=_STR, index=index)
-        if n:
-            self._repair(self.spec.id_column, f"no {self.spec.id_column} column: ids made from the file name and the "
-                                              "row number ('<file>:<row>')", n, str(ids.iloc[0]))
-        return ids
 
     def _extra_columns(self, chunk: pd.DataFrame, offset: int, n: int):
         """The columns outside the contract, as read (None without any)."""
@@ -339,6 +322,31 @@ class _Validator:
             self._repair("(header)", f"named {len(named)} column(s) that have values but no header: "
                                      f"{', '.join(named[:5])}", 0, "")
         return data, rejected
+
+
+def _assumptions(tm: TableMapping, conv: _Conversion, file: str):
+    """What cxkit assumed for a survey export loaded with no mapping (see :mod:`cxkit.data.platforms`), or None;
+    a folder's lone file read as the responses table is reported."""
+    columns = tm.columns
+    if getattr(columns, "lone_file", False):
+        conv.repair("(file)", "the folder's only table file, read as the responses table", 0, file)
+    return columns if getattr(columns, "platform", None) or getattr(columns, "lone_file", False) else None
+
+
+def _assumed_column(v: _Validator, out: dict, name: str, value, chunk: tuple) -> bool:
+    """A constant cxkit assumed, reported: the unit named after the file (converted as a constant: False), or
+    ids ``"<file>:<row>"`` (the row as numbered in the file) for an export without ids (set in ``out``: True)."""
+    n, index, offset = chunk
+    if name == "unit" and v.auto.unit_from_file == value:
+        v._repair("unit", f"no unit column: every row's unit is {value!r}, named after the file", n, value)
+    if not (v.auto.id_from_rows and name == v.spec.id_column):
+        return False
+    rows = v.reader.line_numbers(np.arange(offset, offset + n, dtype=np.int64)) if n else []
+    out[name] = pd.Series([f"{v.file}:{r}" for r in rows], dtype=_STR, index=index)
+    if n:
+        v._repair(name, f"no {name} column: ids made from the file name and the row number ('<file>:<row>')", n,
+                  str(out[name].iloc[0]))
+    return True
 
 
 def _concat_keep_categories(parts: list[pd.DataFrame]) -> pd.DataFrame:
