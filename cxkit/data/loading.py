@@ -35,6 +35,7 @@ from .contract import TABLES, Mapping, TableMapping, read_mapping, table_spec
 from .convert.context import _fold
 from .problems import _PROBLEM_COLUMNS, _REPAIR_COLUMNS
 from .readers.detect import _open_source
+from .readers.survey_exports import _lone_table_file, _zero_config
 from .validate import _Validator
 
 __all__ = ["read_table", "load", "LoadResult", "Dataset", "TABLE_ORDER"]
@@ -63,7 +64,9 @@ class LoadResult(Result):
     rows_in : number of data rows in the file (rows_in = len(data) + len(rejected))
     source : how the file was read (format, encoding, delimiter, sheet)
     missing : notes on scores the reports use that the file has no column for (e.g. "no nps column:
-        NPS cannot be reported"); in ``summary`` (column ``note``) and ``notes``
+        NPS cannot be reported"); in ``summary`` (column ``note``) and ``notes``. A survey platform's
+        export (``source["platform"]``) is named in the note too ("platform: Qualtrics"); its header rows
+        are in ``repairs``.
     """
 
     table: str
@@ -94,7 +97,8 @@ class LoadResult(Result):
             "table": self.table, "file": self.file, "rows_in": self.rows_in, "rows_loaded": self.rows_loaded,
             "rows_rejected": self.rows_rejected, "repairs": int(self.repairs["rows"].sum()) if len(self.repairs) else 0,
             "format": self.source.get("format"), "encoding": self.source.get("encoding"),
-            "note": "; ".join(self.missing),
+            "note": "; ".join(([f"platform: {self.source['platform']}"] if self.source.get("platform") else [])
+                              + list(self.missing)),
         }])
 
     @property
@@ -289,10 +293,22 @@ def discover(path: str | Path, *, mapping=None, tables: tuple[str, ...] | None =
                                                "the mapping")
             if candidates:
                 found[name] = candidates[0]
+    lone = _lone_table_file(root, found) if "responses" in wanted and "responses" not in found else None
+    if lone is not None:
+        found["responses"] = lone  # a lone export in the folder is the responses table (said in the repairs)
     if "responses" in wanted and "responses" not in found:
         raise FileReadError(str(root), "no responses file (responses.csv, .xlsx or .parquet) and none named in the "
                                        "mapping")
+    if "responses" in found:
+        m = _with_survey_platform(m, found["responses"], lone_file=lone is not None)
     return root, m, found
+
+
+def _with_survey_platform(m: Mapping, path: Path, *, lone_file: bool) -> Mapping:
+    """The mapping, with what a survey platform's export of responses needs when its columns are not mapped
+    (see :mod:`cxkit.data.platforms`): its columns, a unit and ids when it has none, its date format."""
+    tm = _zero_config(path, m.table("responses"), table_spec("responses"), lone_file=lone_file)
+    return m if tm is None else dataclasses.replace(m, tables={**m.tables, "responses": tm})
 
 
 def read_table(path: str | Path, table: str, *, mapping: str | Path | Mapping | dict | None = None,

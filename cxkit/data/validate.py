@@ -46,6 +46,8 @@ class _Validator:
         self.sheet: str | None = info.get("sheet")  # for workbooks: the sheet read and all sheet names
         self.sheets: list[str] = info.get("sheets", [])
         self.known_units = known_units
+        self.reader = reader
+        self.auto = _assumptions(tm, self.conv, file)
 
     @property
     def repairs(self) -> dict:
@@ -94,7 +96,7 @@ class _Validator:
         bad = np.zeros(n, dtype=bool)
         problems: list[pd.DataFrame] = []
         out, raw_for_reject = self._convert_columns(chunk, offset, bad, problems)
-        self._add_constants(out, n, chunk.index)
+        self._add_constants(out, n, chunk.index, offset)
         frame = pd.DataFrame(out, index=chunk.index)
         extra = self._extra_columns(chunk, offset, n)
         for mask, column, values, expected in _row_checks(frame, bad, raw_for_reject, self.spec.name,
@@ -133,9 +135,11 @@ class _Validator:
                 problems.append(self._problem_frame(offset, mask, name, s, expected))
         return out, raw_for_reject
 
-    def _add_constants(self, out: dict, n: int, index) -> None:
-        """The mapping's constants as columns; a constant that does not convert is a mapping error."""
+    def _add_constants(self, out: dict, n: int, index, offset: int = 0) -> None:
+        """The mapping's constants (and those cxkit assumed) as columns; one that does not convert is an error."""
         for name, value in self.tm.constants.items():
+            if self.auto is not None and _assumed_column(self, out, name, value, (n, index, offset)):
+                continue
             col = self.spec.column(name)
             const = pd.Series([str(value)] * n, dtype=_STR, index=index)
             values, mask, expected = _convert(const, col, self.conv)
@@ -275,7 +279,7 @@ class _Validator:
         if rows_in != n_loaded + len(rejected):  # the invariant every load keeps
             raise CxkitError(f"{self.file}: internal error: {rows_in} rows in but {n_loaded} loaded + "
                              f"{len(rejected)} rejected; please report this file")
-        source = {k: v for k, v in reader.info.items() if k in ("format", "encoding", "delimiter", "sheet")}
+        source = {k: v for k, v in reader.info.items() if k in ("format", "encoding", "delimiter", "sheet", "platform")}
         return dict(table=self.spec.name, file=self.file, data=data, rejected=rejected, problems=problems,
                     repairs=repairs, rows_in=rows_in, source=source, scales=dict(self.scales), n_loaded=loaded,
                     missing=self.missing_scores())
@@ -318,6 +322,31 @@ class _Validator:
             self._repair("(header)", f"named {len(named)} column(s) that have values but no header: "
                                      f"{', '.join(named[:5])}", 0, "")
         return data, rejected
+
+
+def _assumptions(tm: TableMapping, conv: _Conversion, file: str):
+    """What cxkit assumed for a survey export loaded with no mapping (see :mod:`cxkit.data.platforms`), or None;
+    a folder's lone file read as the responses table is reported."""
+    columns = tm.columns
+    if getattr(columns, "lone_file", False):
+        conv.repair("(file)", "the folder's only table file, read as the responses table", 0, file)
+    return columns if getattr(columns, "platform", None) or getattr(columns, "lone_file", False) else None
+
+
+def _assumed_column(v: _Validator, out: dict, name: str, value, chunk: tuple) -> bool:
+    """A constant cxkit assumed, reported: the unit named after the file (converted as a constant: False), or
+    ids ``"<file>:<row>"`` (the row as numbered in the file) for an export without ids (set in ``out``: True)."""
+    n, index, offset = chunk
+    if name == "unit" and v.auto.unit_from_file == value:
+        v._repair("unit", f"no unit column: every row's unit is {value!r}, named after the file", n, value)
+    if not (v.auto.id_from_rows and name == v.spec.id_column):
+        return False
+    rows = v.reader.line_numbers(np.arange(offset, offset + n, dtype=np.int64)) if n else []
+    out[name] = pd.Series([f"{v.file}:{r}" for r in rows], dtype=_STR, index=index)
+    if n:
+        v._repair(name, f"no {name} column: ids made from the file name and the row number ('<file>:<row>')", n,
+                  str(out[name].iloc[0]))
+    return True
 
 
 def _concat_keep_categories(parts: list[pd.DataFrame]) -> pd.DataFrame:

@@ -5,6 +5,7 @@ import numpy as np
 import pandas as pd
 
 from ..contract import Column
+from ..platforms import ANSWER_LABELS
 from .context import _Conversion, _as_text
 
 __all__: list[str] = []
@@ -46,6 +47,7 @@ def _convert_score(s: pd.Series, col: Column, ctx: _Conversion):
                 ok_form[at] = True
                 ctx.repair(col.name, "answer labels read as their number (e.g. '10 - Extremely likely' -> 10)",
                              len(at), str(t.iloc[at[0]]))
+            _platform_labels(t, rest & ~ok_form, num, ok_form, col, ctx)
         not_whole = ~ok_form & ~empty
         if not_whole.any():
             fractional = t.str.fullmatch(r"[+-]?\d*[.,]?\d+(?:[eE][+-]?\d+)?").fillna(False).to_numpy(dtype=bool)
@@ -74,3 +76,27 @@ def _convert_score(s: pd.Series, col: Column, ctx: _Conversion):
     values = pd.Series(pd.arrays.IntegerArray(np.where(invalid, 0, np.round(arr)).astype(np.int8), invalid),
                        index=s.index)
     return values, bad, (np.where(frac, f"{expected} (no fractions)", expected) if frac.any() else expected)
+
+
+def _platform_labels(t: pd.Series, rest: np.ndarray, num: pd.Series, ok_form: np.ndarray, col: Column,
+                     ctx: _Conversion) -> None:
+    """A survey platform's standard answer labels ("Very satisfied") read as their number, in place.
+
+    Only for a platform's export loaded with no mapping (see :mod:`cxkit.data.platforms`), and for
+    satisfaction and effort only on a 1-5 scale, the scale the labels name.
+    """
+    labels = ANSWER_LABELS.get(col.scale or "")
+    if not rest.any() or not labels or getattr(ctx.tm.columns, "platform", None) is None:
+        return
+    if col.scale != "nps" and tuple(ctx.score_scale(col)) != (1, 5):
+        return
+    words = t[rest].str.casefold().str.replace(r"\s+", " ", regex=True).map(labels.get)
+    hit = words.notna().to_numpy()
+    if not hit.any():
+        return
+    at = np.flatnonzero(rest)[hit]
+    num.iloc[at] = words[hit].to_numpy(dtype="float64")
+    ok_form[at] = True
+    ctx.repair(col.name, f"standard answer labels of {ctx.tm.columns.platform} read as their number "
+                         "('Very satisfied' -> 5, 'Very easy' -> 5, 'Extremely likely' -> 10)", len(at),
+               str(t.iloc[at[0]]))

@@ -45,6 +45,10 @@ class _Reader:
     def invalid_lines(self) -> list:
         return []
 
+    def line_numbers(self, records: np.ndarray) -> np.ndarray:
+        """Rows as numbered in the file, known while reading (for ids made from row numbers)."""
+        return np.asarray(records, dtype=np.int64) + 1
+
     def final_problems(self, n_records: int) -> list[tuple[int, str, str, str]]:
         """Problems found only once every record was read: (record, column, value, expected)."""
         return []

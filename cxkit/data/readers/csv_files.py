@@ -16,21 +16,12 @@ import pyarrow.csv as pacsv
 
 from ...errors import FileReadError
 from ..contract import TableMapping, TableSpec
+from ..platforms import Detection, _is_import_id_row, detect_platform, name_option_columns
 from .base import _Invalid, _Reader, _arrow_message, _clean_header, _pick_header, _typed_mapper
 from .encoding import (BLOCK_SIZE, SAMPLE_SIZE, _csv_field_limit, _decode_file, _encoding_from_head, _legacy_codepage,
                        _sample_records, _scan, _sniff_delimiter)
 
 __all__: list[str] = []
-
-
-
-
-_IMPORT_ID = re.compile(r'^\{\s*"ImportId"\s*:')
-
-
-def _is_import_id_row(cells) -> bool:
-    filled = [c for c in cells if c is not None and str(c).strip()]
-    return bool(filled) and sum(bool(_IMPORT_ID.match(str(c).strip())) for c in filled) >= 0.5 * len(filled)
 
 
 class _CsvReader(_Reader):
@@ -109,17 +100,11 @@ class _CsvReader(_Reader):
         records = _sample_records(body, self.delimiter)
         if not records:
             raise FileReadError(str(self.path), "the file has no header row (only blank lines)")
-        h = _pick_header([r[2] for r in records], spec, tm)
-        if h:
-            self.repairs.append(("(file)", f"header found on row {records[h][0] + before}; skipped the {h} row(s) "
-                                           "above it (titles or notes)", h, " ".join(records[0][2])[:60]))
-        end = records[h][1]
-        extra = next((k for k in (1, 2) if h + k < len(records) and _is_import_id_row(records[h + k][2])), 0)
-        if extra:
-            end = records[h + extra][1]
-            self.repairs.append(("(file)", f"skipped {extra} extra header row(s) under the header (survey platform "
-                                           "export: question texts / ImportId)", extra, records[h + extra][2][0][:60]))
+        h, extra = self._header_rows(records, before, spec, tm)
+        end = records[h + extra][1]
         header = _clean_header(records[h][2])
+        if self.platform is not None and self.platform.platform == "SurveyMonkey" and extra:
+            header = name_option_columns(header, records[h + 1][2])
         blanks = len(header) - len(list(itertools.dropwhile(lambda c: not c, reversed(header))))
         following = [r[2] for r in records[h + extra + 1:h + extra + 21]]
         if blanks and following and all(len(r) == len(header) - blanks for r in following):
@@ -134,6 +119,34 @@ class _CsvReader(_Reader):
         self.header_lines = before + end
         rest = re.split(r"\r\n|\r|\n", body)[end:] if self._whole_in_sample else ["x"]
         self._no_data = not any(line.strip() for line in rest)
+
+    def _header_rows(self, records: list, before: int, spec: TableSpec | None, tm: TableMapping) -> tuple[int, int]:
+        """Which record is the header and how many extra header rows follow it: a survey platform's layout
+        when the first rows are one (see :mod:`cxkit.data.platforms`), else the row naming the most contract
+        columns, and Qualtrics-like ImportId rows under it."""
+        self.platform: Detection | None = detect_platform([r[2] for r in records[:4]])
+        if self.platform is not None:
+            self.info["platform"] = self.platform.platform
+            h, extra = self.platform.header, self.platform.skip
+            self.repairs.append(("(file)", self.platform.note, h + extra, records[0][2][0][:60]))
+            return h, extra
+        h = _pick_header([r[2] for r in records], spec, tm)
+        if h:
+            self.repairs.append(("(file)", f"header found on row {records[h][0] + before}; skipped the {h} row(s) "
+                                           "above it (titles or notes)", h, " ".join(records[0][2])[:60]))
+        extra = next((k for k in (1, 2) if h + k < len(records) and _is_import_id_row(records[h + k][2])), 0)
+        if extra:
+            self.repairs.append(("(file)", f"skipped {extra} extra header row(s) under the header (survey platform "
+                                           "export: question texts / ImportId)", extra, records[h + extra][2][0][:60]))
+        return h, extra
+
+    def line_numbers(self, records: np.ndarray) -> np.ndarray:
+        """Rows as numbered in the file (as :meth:`row_numbers`), known before the last record is read."""
+        records = np.asarray(records, dtype=np.int64)
+        good = self._record_lines()[self._valid_cache]
+        if len(records) and records.max() < len(good):
+            return good[records]
+        return records + self.header_lines + 1
 
     def chunks(self) -> Iterator[pd.DataFrame]:
         if self._no_data:

@@ -13,6 +13,7 @@ import pandas as pd
 
 from ...errors import FileReadError
 from ..contract import TableMapping, TableSpec
+from ..platforms import detect_platform, name_option_columns
 from .base import _STR, _ZIP_ERRORS, _Reader, _clean_header, _pick_header
 
 __all__: list[str] = []
@@ -29,9 +30,9 @@ class _ExcelReader(_Reader):
         self.info = {"format": "xlsx"}
         self.formula_cells: dict[int, dict[int, str]] = {}  # column index -> {record: formula}
         raw, merges, formulas = self._read_sheet(tm)
-        header, header_row = self._locate_header(raw, spec, tm)
+        header, header_row, first_data = self._locate_header(raw, spec, tm)
         width = len(header)
-        rows = {i: list(row[:width]) + [None] * max(0, width - len(row)) for i, row in raw if i > header_row}
+        rows = {i: list(row[:width]) + [None] * max(0, width - len(row)) for i, row in raw if i >= first_data}
         self._fill_merged(merges, rows, header, header_row)
         records, numbers = self._take_records(rows, formulas, width)
         self.header = header
@@ -73,26 +74,45 @@ class _ExcelReader(_Reader):
             handle.close()
         return raw, merges, formulas
 
-    def _locate_header(self, raw: list, spec: TableSpec | None, tm: TableMapping) -> tuple[list[str], int]:
-        """The header (widened to the last column holding a value) and its row number."""
+    def _locate_header(self, raw: list, spec: TableSpec | None, tm: TableMapping) -> tuple[list[str], int, int]:
+        """The header (widened to the last column holding a value), its row number and the first data row's."""
         nonblank = [(i, row) for i, row in raw if not _blank_row(row)]
         if not nonblank:
             raise FileReadError(str(self.path), f"sheet {self.info['sheet']!r} is empty; expected a header row and "
                                                 "data rows")
-        h = _pick_header([list(row) for _, row in nonblank[:40]], spec, tm)
+        h, extra = self._header_rows(nonblank, spec, tm)
         header_row = nonblank[h][0]
-        if h:
-            first = " ".join(str(v) for v in nonblank[0][1] if v is not None)[:60]
-            self.repairs.append(("(file)", f"header found on row {header_row}; skipped the {h} row(s) above it "
-                                           "(titles or notes)", h, first))
         header = _clean_header(nonblank[h][1])
+        if self.platform is not None and self.platform.platform == "SurveyMonkey" and extra:
+            header = name_option_columns(header, list(nonblank[h + 1][1]))
+        first_data = nonblank[h + extra][0] + 1
         while header and not header[-1]:
             header.pop()  # empty cells right of the last header name
         # values right of the last header name are kept (as unnamed columns), never cut off
         used = max((max((k for k, v in enumerate(row) if v is not None and str(v).strip()), default=-1)
-                    for i, row in raw if i > header_row and row), default=-1)
+                    for i, row in raw if i >= first_data and row), default=-1)
         header += [""] * max(0, used + 1 - len(header))
-        return header, header_row
+        return header, header_row, first_data
+
+    def _header_rows(self, nonblank: list, spec: TableSpec | None, tm: TableMapping) -> tuple[int, int]:
+        """Which non-blank row is the header and how many extra header rows follow it: a survey platform's
+        layout when the first rows are one, else the row naming the most contract columns."""
+        self.platform = detect_platform([[_cell_text(v) for v in row] for _, row in nonblank[:4]])
+        if self.platform is not None:
+            self.info["platform"] = self.platform.platform
+            skipped = self.platform.header + self.platform.skip
+            self.repairs.append(("(file)", self.platform.note, skipped, ""))
+            return self.platform.header, self.platform.skip
+        h = _pick_header([list(row) for _, row in nonblank[:40]], spec, tm)
+        if h:
+            first = " ".join(str(v) for v in nonblank[0][1] if v is not None)[:60]
+            self.repairs.append(("(file)", f"header found on row {nonblank[h][0]}; skipped the {h} row(s) above it "
+                                           "(titles or notes)", h, first))
+        return h, 0
+
+    def line_numbers(self, records: np.ndarray) -> np.ndarray:
+        """Rows as numbered in the workbook (as :meth:`row_numbers`)."""
+        return self._numbers[np.asarray(records, dtype=np.int64)]
 
     def _take_records(self, rows: dict, formulas: dict, width: int) -> tuple[list, list]:
         """The data rows as text (formula text where a formula has no saved result), and their row numbers;
