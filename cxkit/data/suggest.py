@@ -37,7 +37,7 @@ _ID = r"(id|nr|no|number|numer\w*|numur\w*|numero|kod\w*|code)\b"
 
 #: Question wording, as stems of the folded header (lower case, no accents): field -> (stem regex, language(s)).
 _WORDING: dict[str, tuple[tuple[str, str], ...]] = {
-    "nps": ((r"recom+[ae]nd", "en/fr/es/pt"), (r"rekomend", "lt"), (r"polec", "pl"), (r"ieteik", "lv"),
+    "nps": ((r"recom+(i?e|a)nd", "en/fr/es/pt"), (r"rekomend", "lt"), (r"polec", "pl"), (r"ieteik", "lv"),
             (r"empfehl", "de"), (r"raccomand|consiglier", "it"), (r"aanbevel", "nl"), (r"рекоменд|посовет", "ru"),
             (r"\bnps\b|net promoter", "NPS")),
     "csat": ((r"satisf", "en/fr/es/pt"), (r"patenkint|pasitenkin", "lt"), (r"zadowol", "pl"), (r"apmierin", "lv"),
@@ -308,7 +308,8 @@ def _value_rule(field_name: str, p: _Profile, spec: TableSpec) -> tuple[int, str
 
 def _score_rule(field_name: str, p: _Profile) -> tuple[int, str]:
     if p.score_range is None:
-        return -60, f"values are not whole numbers 0-10 ({p.score_bad} of {p.filled} are not)"
+        return -40, (f"values are not whole numbers 0-10 ({p.score_bad} of {p.filled} are not): export numeric "
+                     "values, or recode them with values: in the mapping")
     lo, hi = p.score_range
     shown = f"whole numbers {lo}-{hi} in {p.filled} rows read"
     if field_name == "nps":
