@@ -226,18 +226,22 @@ def _read_sample(path: Path, spec: TableSpec, sample_rows: int) -> tuple[list[st
 
 
 def _profile(s: pd.Series, pos: int) -> _Profile:
-    """The value rules' view of one column, tried with cxkit's converters."""
-    text = s.astype("string").fillna("").str.strip()
-    filled = text[text != ""]
-    p = _Profile(filled=len(filled))
-    if not len(filled):
+    """The value rules' view of one column, tried with cxkit's converters on its distinct values."""
+    counts = s.value_counts(dropna=True, sort=False)
+    text = pd.Series([str(v).strip() for v in counts.index], dtype=object)
+    keep = (text != "").to_numpy()
+    weights = counts.to_numpy()[keep]
+    p = _Profile(filled=int(weights.sum()))
+    if not p.filled:
         return p
-    p.unique = not (text == "").any() and filled.is_unique
-    p.distinct = int(filled.nunique())
-    p.mean_length = float(filled.str.len().mean())
-    p.values = set(filled.str.casefold().unique()[:50]) if p.distinct <= 50 else set()
-    p.score_range, p.score_bad = _score_values(s, pos)
-    p.dates = _all_dates(s, pos)
+    text = text[keep]
+    p.unique = p.filled == len(s) and bool((weights == 1).all()) and text.is_unique
+    p.distinct = int(text.nunique())
+    p.mean_length = float((text.str.len().to_numpy() * weights).sum() / p.filled)
+    p.values = set(text.str.casefold()) if p.distinct <= 50 else set()
+    distinct = pd.Series(counts.index[keep])
+    p.score_range, p.score_bad = _score_values(distinct, weights, pos)
+    p.dates = _all_dates(distinct, pos)
     return p
 
 
@@ -246,33 +250,37 @@ def _conversion(scales: dict | None = None) -> _Conversion:
     return _Conversion(spec, TableMapping(), scales or dict(DEFAULT_SCALES), today=dt.date.today(), canonical={})
 
 
-def _score_values(s: pd.Series, pos: int) -> tuple[tuple[int, int] | None, int]:
-    """(lowest, highest) of a column whose values are whole numbers 0-10 as cxkit reads scores (labels such
-    as ``10 - Extremely likely`` included), else None; and how many values are not."""
+def _score_values(s: pd.Series, weights: np.ndarray, pos: int) -> tuple[tuple[int, int] | None, int]:
+    """(lowest, highest) of a column whose distinct values ``s`` (found ``weights`` times) are whole numbers
+    0-10 as cxkit reads scores (labels such as ``10 - Extremely likely`` included), else None; and how many
+    values are not."""
     col = Column("nps", "score", scale="nps")
     ctx = _conversion()
     prepared, special, _ = _precheck(s, col, pos, 0, ctx)
     values, bad, _ = _convert(prepared, col, ctx)
-    n_bad = int(np.asarray(bad).sum()) if bad is not None else 0
-    if special is not None:
-        n_bad += int(np.asarray(special).sum())
-    known = values.dropna()
-    if not len(known) or n_bad > 0.02 * (len(known) + n_bad):
+    wrong = np.zeros(len(s), dtype=bool)
+    for mask in (bad, special):
+        if mask is not None:
+            wrong |= np.asarray(mask, dtype=bool)
+    wrong |= values.isna().to_numpy() & ~wrong & (s.astype(str).str.strip() != "").to_numpy()
+    n_bad = int(weights[wrong].sum())
+    known = values[~wrong].dropna()
+    if not len(known) or n_bad > 0.02 * weights.sum():
         return None, n_bad
     return (int(known.min()), int(known.max())), n_bad
 
 
 def _all_dates(s: pd.Series, pos: int) -> bool:
-    """Whether every filled value reads as a date (as cxkit reads dates), and some are filled."""
-    text = s.astype("string").fillna("").str.strip()
-    if text.str.fullmatch(r"\d{1,6}").fillna(False).all():
+    """Whether every distinct filled value ``s`` reads as a date (as cxkit reads dates)."""
+    text = s.astype(str).str.strip()
+    if text.str.fullmatch(r"\d{1,6}").all():
         return False  # plain numbers (ids, scores) are not dates, though five digits read as Excel day numbers
     col = Column("date", "date")
     ctx = _conversion()
     prepared, special, _ = _precheck(s, col, pos, 0, ctx)
     values, bad, _ = _convert(prepared, col, ctx)
     failed = (bad is not None and np.asarray(bad).any()) or (special is not None and np.asarray(special).any())
-    return not failed and values.notna().any()
+    return not failed and bool(values.notna().all())
 
 
 # --------------------------------------------------------------------------------------------------
@@ -361,7 +369,7 @@ def _guess(i: int, text: str, name: str, own: str | None, p: _Profile, spec: Tab
         if words:
             score, why = 50, [words]
     rule = _value_rule(name, p, spec)
-    if rule is not None and (score or (name in _VALUE_ONLY and rule[0] > 0)):
+    if rule is not None and (score or (name in _VALUE_ONLY and rule[0] >= 40)):
         score += rule[0]
         why.append(rule[1])
     if score <= 0:
