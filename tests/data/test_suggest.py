@@ -82,9 +82,10 @@ def test_wording_ignores_case_and_accents():
 
 def test_values_alone_suggest_scores_the_id_and_the_date(tmp_path):
     rows = _rows()
-    header = ["Q0", "Q1", "Q2", "Q3", "Q4"]
-    path = _csv(tmp_path / "export.csv", header, [[r[0], r[2], r[3], r[4], r[1]] for r in rows])
+    header = ["Q0", "Q1", "Q2", "Q3", "Q4", "Q5"]
+    path = _csv(tmp_path / "export.csv", header, [[r[0], r[2], r[3], r[4], r[1], r[3]] for r in rows])
     s = suggest_mapping(path)
+    # Q5 (a second 0-10 column) is neither a second NPS nor a CSAT candidate
     assert s.columns == {"Q0": "response_id", "Q1": "date", "Q2": "nps", "Q3": "csat", "Q4": "unit"}
     summary = s.summary.set_index("column")
     assert set(summary["confidence"]) == {"low"}
