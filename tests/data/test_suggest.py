@@ -88,7 +88,8 @@ def test_values_alone_suggest_scores_the_id_and_the_date(tmp_path):
     # Q5 (a second 0-10 column) is neither a second NPS nor a CSAT candidate
     assert s.columns == {"Q0": "response_id", "Q1": "date", "Q2": "nps", "Q3": "csat", "Q4": "unit"}
     summary = s.summary.set_index("column")
-    assert set(summary["confidence"]) == {"low"}
+    assert set(summary.loc[[f"Q{i}" for i in range(5)], "confidence"]) == {"low"}
+    assert summary.loc["Q5", "why"] == "no rule matched: kept as text"
     assert summary.loc["Q0", "why"] == "unique in all 40 rows read"
     assert summary.loc["Q1", "why"] == "every value reads as a date"
     assert summary.loc["Q2", "why"] == "whole numbers 0-10 in 40 rows read"
