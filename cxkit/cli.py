@@ -1,11 +1,13 @@
 """The ``cxkit`` command.
 
     cxkit validate DIR_OR_FILE [--table T] [--mapping M] [--rejected FILE]
+    cxkit suggest-mapping FILE [--table T] [--out mapping.yml]
     cxkit metrics DIR [--by unit] [--metrics nps,csat,ces] [--out FILE]
     cxkit sample-data --out DIR [--rows N] [--seed S] [--format csv|parquet]
 
 Errors in the data or the arguments print a plain message and exit with 2;
-``validate`` exits with 1 when it found problems.
+``validate`` exits with 1 when it found problems; a file without the required columns, or a
+responses file without any score column, is an error (2) that shows a suggested mapping.
 """
 from __future__ import annotations
 
@@ -18,9 +20,10 @@ import pandas as pd
 
 from ._version import __version__
 from .data.export import write_csv
-from .data.loading import load, read_table
+from .data.loading import discover, load, read_table
 from .data.sample import write_sample
-from .errors import CxkitError, format_problem
+from .data.suggest import suggest_mapping
+from .errors import CxkitError, DataValidationError, format_problem
 from .report import run_batch
 from .stats.metrics import metric_table
 
@@ -36,17 +39,21 @@ def _print_table(frame: pd.DataFrame, out=None) -> None:
 
 def _cmd_validate(args) -> int:
     path = Path(args.path)
-    if path.is_file():
-        if not args.table:
-            raise CxkitError("validate: a single file needs --table (responses, tickets, customers, revenue, units)")
-        results = {args.table: read_table(path, args.table, mapping=args.mapping, errors="quarantine")}
-        log = results[args.table].summary
-        problems = results[args.table].problems
-        repairs = results[args.table].repairs
-        rejected = results[args.table].rejected
-    else:
-        ds = load(path, mapping=args.mapping, errors="quarantine")
-        log, problems, repairs, rejected = ds.log, ds.problems, ds.repairs, ds.rejected
+    try:
+        if path.is_file():
+            if not args.table:
+                raise CxkitError("validate: a single file needs --table (responses, tickets, customers, revenue, "
+                                 "units)")
+            result = read_table(path, args.table, mapping=args.mapping, errors="quarantine")
+            log, problems, repairs, rejected = result.summary, result.problems, result.repairs, result.rejected
+            responses = {args.table: result}
+        else:
+            ds = load(path, mapping=args.mapping, errors="quarantine")
+            log, problems, repairs, rejected = ds.log, ds.problems, ds.repairs, ds.rejected
+            responses = ds.tables
+    except DataValidationError as exc:
+        raise _with_suggestion(exc, path, args) from None
+    _check_score_columns(responses.get("responses"), path, args)
     print("Files read:")
     _print_table(log)
     if len(repairs):
@@ -62,6 +69,49 @@ def _cmd_validate(args) -> int:
         return 1
     print("\nNo problems found.")
     return 0
+
+
+def _table_files(path: Path, args) -> dict[str, Path]:
+    """The file of each table that ``validate`` reads: the one file, or the data folder's files."""
+    if path.is_file():
+        return {args.table: path}
+    return discover(path, mapping=args.mapping)[2]
+
+
+def _suggestion_text(file: Path, table: str, suggestion=None) -> str:
+    """The suggested mapping for one file, as shown by ``validate`` ("" when the file cannot be read)."""
+    if suggestion is None:
+        try:
+            suggestion = suggest_mapping(file, table=table)
+        except CxkitError:
+            return ""
+    return (f"\n\nSuggested mapping for {file.name} (from its header and values; check it, save it as mapping.yml "
+            f"and pass it with --mapping, or run 'cxkit suggest-mapping {file} --out mapping.yml'):\n"
+            + suggestion.yaml.rstrip())
+
+
+def _with_suggestion(exc: DataValidationError, path: Path, args) -> CxkitError:
+    """A header error (required columns missing) with the suggested mapping of its file appended."""
+    missing = exc.problems[exc.problems["value"] == "(missing)"]
+    if not len(missing):
+        return exc
+    files = _table_files(path, args)
+    table = next((t for t, f in files.items() if f.name == missing["file"].iloc[0]), None)
+    text = _suggestion_text(files[table], table) if table else ""
+    return CxkitError(str(exc) + text) if text else exc
+
+
+def _check_score_columns(result, path: Path, args) -> None:
+    """A responses file without any score column (nps, csat, ces) is an error listing its columns and the
+    suggested mapping."""
+    if result is None or any(c in result.data.columns for c in ("nps", "csat", "ces")):
+        return
+    file = _table_files(path, args)["responses"]
+    suggestion = suggest_mapping(file, table="responses")
+    seen = ", ".join(repr(h) for h in suggestion.header)
+    raise CxkitError(f"{file.name}: no score column: the responses need at least one of nps, csat or ces "
+                     f"(named so, or mapped in the mapping file). Columns seen: {seen}."
+                     + _suggestion_text(file, "responses", suggestion))
 
 
 def _cmd_metrics(args) -> int:
@@ -91,6 +141,18 @@ def _cmd_metrics(args) -> int:
     rejected = int(ds.log["rows_rejected"].sum())
     if rejected:
         print(f"\n{rejected} row(s) rejected while loading; run 'cxkit validate {args.path}' for the list.")
+    return 0
+
+
+def _cmd_suggest(args) -> int:
+    suggestion = suggest_mapping(args.path, table=args.table, sample_rows=args.rows)
+    if not args.out:
+        print(suggestion.yaml, end="")
+        return 0
+    out = Path(args.out)
+    out.write_text(suggestion.yaml, encoding="utf-8")
+    _print_table(suggestion.summary)
+    print(f"\nMapping suggestion written to {out}; check it, then pass it with --mapping {out}.")
     return 0
 
 
@@ -170,6 +232,14 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--currency", default="EUR")
     p.add_argument("--quiet", action="store_true", help="no progress bar")
     p.set_defaults(func=_cmd_report)
+
+    p = sub.add_parser("suggest-mapping", help="draft the column mapping (YAML) of an export from its header and "
+                       "values")
+    p.add_argument("path", help="the export (CSV, .xlsx or Parquet)")
+    p.add_argument("--table", default="responses", help="table the file holds (default responses)")
+    p.add_argument("--out", help="write the mapping to this YAML file (default: print it)")
+    p.add_argument("--rows", type=int, default=2000, help="data rows to read for the value rules (default 2000)")
+    p.set_defaults(func=_cmd_suggest)
 
     p = sub.add_parser("sample-data", help="generate the deterministic sample data")
     p.add_argument("--out", required=True, help="output folder")
