@@ -25,7 +25,7 @@ from .data.sample import write_sample
 from .data.suggest import suggest_mapping
 from .errors import CxkitError, DataValidationError, format_problem
 from .report import run_batch
-from .stats.metrics import metric_table
+from .stats.metrics import _NEEDS, metric_table
 
 __all__ = ["main"]
 
@@ -114,22 +114,41 @@ def _check_score_columns(result, path: Path, args) -> None:
                      + _suggestion_text(file, "responses", suggestion))
 
 
+#: metrics of tables other than the responses
+_METRIC_TABLES = {"first_response_time": "tickets", "first_response_time_median": "tickets",
+                  "churn_rate": "customers", "churn_hazard": "customers", "cac": "customers",
+                  "cost_to_serve": "customers"}
+
+
+def _skip_reason(metric: str, table: str, data: pd.DataFrame | None) -> str | None:
+    """Why ``metric`` cannot be computed from ``data`` (its ``table``): no table, no column or no value in it;
+    None when it can."""
+    if data is None:
+        return f"no {table} table"
+    for col in _NEEDS.get(metric, ()):
+        if col not in data.columns:
+            return f"the {table} have no {col!r} column"
+        if not data[col].notna().any():
+            return f"the {table} have no value in {col!r}"
+    return None
+
+
 def _cmd_metrics(args) -> int:
     ds = load(args.path, mapping=args.mapping, errors=args.errors)
     by = [b for b in (args.by or "").split(",") if b]
-    frames = []
+    frames, skipped = [], []
     for m in [m.strip() for m in args.metrics.split(",") if m.strip()]:
-        kw = {}
-        if m in ("csat", "ces"):
-            kw["scale"] = ds.scales[m]
-        table = {"first_response_time": "tickets", "first_response_time_median": "tickets",
-                 "churn_rate": "customers", "churn_hazard": "customers", "cac": "customers",
-                 "cost_to_serve": "customers"}.get(m, "responses")
+        table = _METRIC_TABLES.get(m, "responses")
         data = getattr(ds, table)
-        if data is None:
-            print(f"(skipped {m}: no {table} table)", file=sys.stderr)
+        reason = _skip_reason(m, table, data)
+        if reason:
+            print(f"(skipped {m}: {reason})", file=sys.stderr)
+            skipped.append(f"{m} ({reason})")
             continue
+        kw = {"scale": ds.scales[m]} if m in ("csat", "ces") else {}
         frames.append(metric_table(data, metric=m, by=by or None, confidence=args.confidence, total=bool(by), **kw))
+    if not frames:
+        raise CxkitError(f"none of the metrics could be computed from {ds.root} (skipped: {'; '.join(skipped)})")
     table = pd.concat(frames, ignore_index=True)
     cols = by + ["metric", "value", "ci_low", "ci_high", "n", "measured_in", "method"]
     table = table[[c for c in cols if c in table.columns]]
@@ -138,6 +157,8 @@ def _cmd_metrics(args) -> int:
         print(f"Metrics written to {args.out}")
     print(f"Metrics with {args.confidence:.0%} confidence intervals ({ds.root}):")
     _print_table(table)
+    if skipped:
+        print(f"\nSkipped: {'; '.join(skipped)}.")
     rejected = int(ds.log["rows_rejected"].sum())
     if rejected:
         print(f"\n{rejected} row(s) rejected while loading; run 'cxkit validate {args.path}' for the list.")

@@ -65,6 +65,8 @@ def unit_outcomes(responses=None, customers: pd.DataFrame | None = None, revenue
         raise ConfigError("unit_outcomes needs responses and customers tables")
     for t, name in ((responses, "responses"), (customers, "customers")):
         _column(t, by, f"{name}: by")
+    if "nps" not in responses.columns:
+        raise ConfigError("unit_outcomes: responses: column 'nps' missing; unit outcomes are measured on NPS")
     dated = _churn_columns(customers)
     ends = [responses["date"].max()]
     if dated:

@@ -22,12 +22,12 @@ from ..plots import plot_churn_by_group, plot_drivers, plot_survival, plot_theme
 from ..stats.comparisons import compare
 from ..text import example_comments, theme_summary, themes
 from .access import ReportData
-from .context import COMPARISONS, HEADLINE_METRICS, _compare_kwargs
+from .context import COMPARISONS, HEADLINE_METRICS, REPORTED_SCORES, _compare_kwargs
 from .display import Section, _ci, _group_label
 
 __all__ = ["headline", "headline_record", "headline_table", "headline_notes", "shown_metrics", "suppress_complementary",
-           "trend_figure", "journey_table", "data_notes", "methods_notes", "outcomes_section", "drivers_section",
-           "themes_section"]
+           "trend_figure", "trends_section", "journey_table", "data_notes", "methods_notes", "outcomes_section",
+           "drivers_section", "themes_section"]
 
 
 def headline(rep: ReportData) -> pd.DataFrame:
@@ -102,6 +102,14 @@ def _missing_score(rep: ReportData, lang: str, metric: str = "nps") -> str | Non
     if metric not in rep.meta.get("missing_scores", []):
         return None
     return t("missing_score", lang).format(column=metric, name=t(metric, lang).split(" (")[0])
+
+
+def _reported_score(rep: ReportData, metric: str | None = None) -> str:
+    """``metric``; when None, NPS or else the first survey score the responses have (NPS when they have none)."""
+    if metric is not None:
+        return metric
+    missing = set(rep.meta.get("missing_scores", []))
+    return next((m for m in REPORTED_SCORES if m not in missing), "nps")
 
 
 def _flag(value) -> bool:
@@ -274,6 +282,8 @@ def trend_figure(rep: ReportData, *, metric: str = "nps", lang: str = "en"):
     -------
     matplotlib.axes.Axes
     """
+    if _missing_score(rep, lang, metric):
+        raise InsufficientDataError(_missing_score(rep, lang, metric))
     tr = rep.context.get("trend")
     if tr is None or tr.empty:
         raise InsufficientDataError("no monthly figures")
@@ -290,6 +300,37 @@ def trend_figure(rep: ReportData, *, metric: str = "nps", lang: str = "en"):
     ax.set_xlabel(t("month", lang))
     ax.set_ylabel(t(metric, lang))
     return ax
+
+
+def trends_section(rep: ReportData, *, metrics: tuple[str, ...] = ("nps", "csat"), lang: str = "en") -> Section:
+    """The trends of the group: one chart per score in ``metrics`` the responses have, one sentence for
+    each they lack; when they have none of them, the chart of the first score they have (CES, say).
+
+    Parameters
+    ----------
+    rep : ReportData
+        From :func:`open_report`.
+    metrics : tuple of str
+        The scores to show: ``"nps"``, ``"csat"``, ``"ces"``.
+    lang : str
+        Report language: ``en``, ``lt``, ``pl`` or ``lv``.
+
+    Returns
+    -------
+    Section
+        The charts, a sentence per missing score, and a note where a chart has too little data.
+    """
+    sec = Section()
+    missing = set(rep.meta.get("missing_scores", []))
+    shown = [m for m in metrics if m not in missing]
+    for metric in metrics:
+        if metric in missing:
+            sec.note(_missing_score(rep, lang, metric))
+    if not shown:  # none of the asked scores: the first one the responses have, not an empty section
+        shown = [m for m in REPORTED_SCORES if m not in missing][:1]
+    for metric in shown:
+        sec.attempt(lang, lambda m=metric: sec.figure(trend_figure(rep, metric=m, lang=lang)))
+    return sec
 
 
 def journey_table(rep: ReportData, *, lang: str = "en", settings: dict | None = None) -> pd.DataFrame:

@@ -11,7 +11,7 @@ from ..outcomes import UnitOutcomes
 from ..plots import plot_groups, plot_unit_outcomes
 from .access import ReportData
 from .display import _ci
-from .sections import _ARROW, _flag, _marked, _missing_score, shown_metrics, suppress_complementary
+from .sections import _ARROW, _flag, _marked, _missing_score, _reported_score, shown_metrics, suppress_complementary
 
 __all__ = ['league_table', 'league_figure', 'movers_table', 'regions_table', 'unit_outcomes_figure']
 
@@ -65,15 +65,16 @@ def _league_cell(r: pd.Series, hidden: bool, lang: str) -> str:
             f"n = {format_number_local(r['n'], lang, 0)})")
 
 
-def league_figure(rep: ReportData, *, metric: str = "nps", lang: str = "en"):
+def league_figure(rep: ReportData, *, metric: str | None = None, lang: str = "en"):
     """Each group's metric with its interval, the company value as a line, significant groups marked.
 
     Parameters
     ----------
     rep : ReportData
         From :func:`open_report`.
-    metric : str
-        A headline metric (``"nps"``, ``"csat"``, ...).
+    metric : str, optional
+        A headline metric (``"nps"``, ``"csat"``, ...); default NPS, or the first survey score the
+        responses have when they have no NPS.
     lang : str
         Report language: ``en``, ``lt``, ``pl`` or ``lv``.
 
@@ -81,6 +82,9 @@ def league_figure(rep: ReportData, *, metric: str = "nps", lang: str = "en"):
     -------
     matplotlib.axes.Axes
     """
+    metric = _reported_score(rep, metric)
+    if _missing_score(rep, lang, metric):
+        raise InsufficientDataError(_missing_score(rep, lang, metric))
     c = rep.context.get("comparisons")
     sub = c[(c["against"] == "rest") & (c["group"] != "All") & (c["metric"] == metric)].copy()
     if sub.empty:
@@ -93,15 +97,15 @@ def league_figure(rep: ReportData, *, metric: str = "nps", lang: str = "en"):
     return plot_groups(sub, title=f"{t(metric, lang)}: {t('vs_rest', lang)}")
 
 
-def movers_table(rep: ReportData, *, metric: str = "nps", lang: str = "en", top: int = 6) -> pd.DataFrame:
+def movers_table(rep: ReportData, *, metric: str | None = None, lang: str = "en", top: int = 6) -> pd.DataFrame:
     """Largest changes since the previous period (significant ones marked).
 
     Parameters
     ----------
     rep : ReportData
         From :func:`open_report`.
-    metric : str
-        A headline metric.
+    metric : str, optional
+        A headline metric; default NPS, or the first survey score the responses have when they have no NPS.
     lang : str
         Report language: ``en``, ``lt``, ``pl`` or ``lv``.
     top : int
@@ -112,6 +116,7 @@ def movers_table(rep: ReportData, *, metric: str = "nps", lang: str = "en", top:
     pandas.DataFrame
         The groups with the largest absolute changes, with their intervals.
     """
+    metric = _reported_score(rep, metric)
     if _missing_score(rep, lang, metric):
         raise InsufficientDataError(_missing_score(rep, lang, metric))
     c = rep.context.get("comparisons")
@@ -178,6 +183,8 @@ def unit_outcomes_figure(rep: ReportData, *, outcome: str = "churn_rate", lang: 
     """
     if rep.empty_period:  # churn and revenue of other windows are not this period's figures
         raise InsufficientDataError(t("empty_period_part", lang))
+    if _missing_score(rep, lang):  # unit outcomes are measured on NPS
+        raise InsufficientDataError(_missing_score(rep, lang))
     data = rep.context.get("unit_outcomes")
     if data is None or data.empty:
         raise InsufficientDataError("no unit-level outcomes")

@@ -39,6 +39,22 @@ METRICS = {
     "cost_to_serve": ("customers", "currency"),
 }
 
+#: metric name -> the columns its table must have (churn needs its customer columns, checked by churn_rate)
+_NEEDS = {
+    "nps": ("nps",), "csat": ("csat",), "ces": ("ces",), "ces_mean": ("ces",),
+    "first_response_time": ("created_at", "first_response_at"),
+    "first_response_time_median": ("created_at", "first_response_at"),
+    "cac": ("acquisition_cost",), "cost_to_serve": ("cost_to_serve",),
+}
+
+
+def _check_columns(data: pd.DataFrame, metric: str) -> None:
+    """A cxkit error naming the column(s) ``metric`` needs that ``data`` lacks (none: nothing happens)."""
+    missing = [c for c in _NEEDS.get(metric, ()) if c not in data.columns]
+    if missing:
+        raise ConfigError(f"metric={metric!r} needs the {METRICS[metric][0]} table with column(s) "
+                          f"{', '.join(map(repr, missing))}; the data have: {', '.join(map(str, data.columns))}")
+
 
 def metric_table(data: pd.DataFrame, *, metric: str = "nps", by: str | Sequence[str] | None = None,
                  method: str | None = None, confidence: float = 0.95, scale: tuple[int, int] | None = None,
@@ -62,6 +78,11 @@ def metric_table(data: pd.DataFrame, *, metric: str = "nps", by: str | Sequence[
         ``method``, ``measured_in`` (for NPS also ``detractors``, ``passives``,
         ``promoters``; for shares ``successes``).
 
+    Raises
+    ------
+    ConfigError
+        An unknown metric, or a table without the column(s) the metric needs (named in the message).
+
     Examples
     --------
     >>> import pandas as pd
@@ -77,6 +98,7 @@ def metric_table(data: pd.DataFrame, *, metric: str = "nps", by: str | Sequence[
     for c in by:
         if c not in data.columns:
             raise ConfigError(f"by={c!r}: no such column; available: {', '.join(map(str, data.columns))}")
+    _check_columns(data, metric)
     frames = []
     if by:
         keys = [data[c] for c in by]
