@@ -16,8 +16,8 @@ Everything else (the batch's plumbing, constants of the methods, private helpers
 sub-package. The function :func:`compare` lives in :mod:`cxkit.stats.comparisons`.
 """
 from ._version import __version__
-from .data import (PLANTED, Dataset, LoadResult, Mapping, generate, load, read_mapping, read_table, sample_data_path,
-                   write_csv, write_excel, write_sample)
+from .data import (PLANTED, Dataset, LoadResult, Mapping, MappingSuggestion, generate, load, read_mapping, read_table,
+                   sample_data_path, suggest_mapping, write_csv, write_excel, write_sample)
 from .drivers import DriverResult, relative_weights
 from .errors import ConfigError, CxkitError, DataValidationError, FileReadError, InsufficientDataError
 from .i18n import format_date_local, format_number_local, format_percent_local, name_of, t
@@ -31,7 +31,7 @@ from .report import (ReportData, data_notes, drivers_section, headline, headline
                      journey_table, league_figure, league_table, methods_notes, movers_table, open_report,
                      outcomes_section, read_records, record, regions_table, run_batch, show_heading, show_note,
                      show_part, show_table, show_text, suppress_complementary, table_html, themes_section,
-                     trend_figure, unit_outcomes_figure)
+                     trend_figure, trends_section, unit_outcomes_figure)
 from .stats import (CORRECTIONS, METRICS, NPS_BANDS, NPS_METHODS, SHARE_METHODS, Comparison, Estimate, adjust_pvalues,
                     cac, ces, ces_mean, churn_hazard,
                     churn_rate, clv, clv_formula, clv_retention_formula, compare, compare_means, compare_nps,
@@ -47,7 +47,7 @@ __all__ = [
     "CxkitError", "DataValidationError", "FileReadError", "ConfigError", "InsufficientDataError",
     # data in
     "load", "read_table", "Dataset", "LoadResult", "Mapping", "read_mapping", "write_csv", "write_excel",
-    "sample_data_path", "generate", "write_sample", "PLANTED",
+    "suggest_mapping", "MappingSuggestion", "sample_data_path", "generate", "write_sample", "PLANTED",
     # metrics and significance
     "nps", "nps_counts", "nps_from_counts", "nps_group", "csat", "ces", "ces_mean", "share",
     "first_response_time", "churn_rate", "churn_hazard", "cac", "cost_to_serve", "clv", "clv_formula",
@@ -71,7 +71,8 @@ __all__ = [
     # reports: the batch, and what a report notebook calls
     "run_batch", "open_report", "ReportData", "record", "read_records",
     "show_part", "show_heading", "show_text", "show_note", "show_table", "table_html",
-    "headline", "headline_table", "headline_notes", "headline_record", "trend_figure", "journey_table", "data_notes",
+    "headline", "headline_table", "headline_notes", "headline_record", "trend_figure", "trends_section",
+    "journey_table", "data_notes",
     "methods_notes", "outcomes_section", "drivers_section", "themes_section", "suppress_complementary",
     "league_table", "league_figure", "movers_table", "regions_table", "unit_outcomes_figure",
 ]
