@@ -34,7 +34,7 @@ from ..errors import CxkitError, DataValidationError, FileReadError, ConfigError
 from .contract import TABLES, Mapping, TableMapping, read_mapping, table_spec
 from .convert.context import _fold
 from .problems import _PROBLEM_COLUMNS, _REPAIR_COLUMNS
-from .readers.detect import _open_source
+from .readers.detect import TABLE_SUFFIXES, _open_source
 from .readers.survey_exports import _lone_table_file, _zero_config
 from .validate import _Validator
 
@@ -42,8 +42,6 @@ __all__ = ["read_table", "load", "LoadResult", "Dataset", "TABLE_ORDER"]
 
 #: Order in which :func:`load` reads tables (units first: its spelling of unit names wins).
 TABLE_ORDER = ("units", "responses", "tickets", "customers", "revenue")
-SUFFIXES = (".csv", ".txt", ".tsv", ".xlsx", ".xlsm", ".xls", ".parquet", ".pq")
-
 
 
 # --------------------------------------------------------------------------------------
@@ -286,7 +284,7 @@ def discover(path: str | Path, *, mapping=None, tables: tuple[str, ...] | None =
                 p = p2
             found[name] = p
         else:
-            candidates = [root / f"{name}{s}" for s in SUFFIXES if (root / f"{name}{s}").exists()]
+            candidates = [root / f"{name}{s}" for s in TABLE_SUFFIXES if (root / f"{name}{s}").exists()]
             if len(candidates) > 1:
                 raise FileReadError(str(root), f"several files for the {name} table: "
                                                f"{', '.join(c.name for c in candidates)}; keep one or name it in "

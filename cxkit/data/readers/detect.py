@@ -18,6 +18,9 @@ from .parquet import _ParquetReader
 
 __all__: list[str] = []
 
+#: file name endings of table files (as :func:`cxkit.data.loading.discover` looks for them)
+TABLE_SUFFIXES = (".csv", ".txt", ".tsv", ".xlsx", ".xlsm", ".xls", ".parquet", ".pq")
+
 
 def _open_source(path: Path, tm: TableMapping, spec: TableSpec | None = None) -> _Reader:
     """Pick the reader from the file's content (its first bytes), not only its name.

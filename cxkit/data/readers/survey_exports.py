@@ -9,12 +9,9 @@ from pathlib import Path
 
 from ..contract import TableMapping, TableSpec, normalise_header
 from ..platforms import AutoColumns, platform_columns
-from .detect import _open_source
+from .detect import TABLE_SUFFIXES, _open_source
 
 __all__: list[str] = []
-
-#: file name endings of table files (as :func:`cxkit.data.loading.discover` looks for them)
-TABLE_SUFFIXES = (".csv", ".txt", ".tsv", ".xlsx", ".xlsm", ".xls", ".parquet", ".pq")
 
 #: the first line of a platform's export (checked on the first bytes before the file is opened)
 _SIGNATURE = re.compile(r'ResponseI[dD]|Respondent ID|^"?(?:Timestamp|Laiko žymė|Sygnatura czasowa|Laikspiedols|'
