@@ -11,13 +11,13 @@ from __future__ import annotations
 import datetime as dt
 import json
 import re
-import unicodedata
 from dataclasses import dataclass, field
 from pathlib import Path
 
 import numpy as np
 import pandas as pd
 
+from .._folding import fold_text
 from .._printer import Result
 from .contract import DEFAULT_SCALES, Column, TableMapping, TableSpec, normalise_header, table_spec
 from .convert.columns import _convert, _precheck
@@ -69,11 +69,9 @@ _LANGUAGE_CODES = {"lt", "lv", "pl", "en", "ru", "de", "fr", "es", "pt", "et", "
 
 
 def _fold(text: str) -> str:
-    """Header text for the wording rules: case-folded, accents removed (as :func:`cxkit.text.fold_text`),
-    punctuation and underscores as single spaces."""
-    decomposed = unicodedata.normalize("NFKD", str(text).casefold().replace("ł", "l"))
-    plain = "".join(c for c in decomposed if not unicodedata.combining(c))
-    return " ".join(re.sub(r"[\W_]+", " ", plain).split())
+    """Header text for the wording rules: :func:`cxkit.text.fold_text` (case and accents), punctuation and
+    underscores as single spaces."""
+    return " ".join(re.sub(r"[\W_]+", " ", fold_text(text)).split())
 
 
 @dataclass
