@@ -175,7 +175,7 @@ def run_batch(data: str | Path, out: str | Path, *, units: Iterable[str] | None 
                       else _run_dask(todo, n_workers, progress, client))
             _collect(runner, todo, results, plan)
         summary = results.pop("__summary__", None)
-        rows = [_unit_row(task, results.get(task["group"], {"status": "failed", "error": "not run"}), out)
+        rows = [_unit_row(task, results.get(task["group"], {"status": "failed", "error": "not run"}), plan)
                 for task in tasks]
         duration = time.perf_counter() - t_start
         manifest = _manifest(plan, rows, summary, units=units, workers=n_workers, pdf=pdf, timeout=timeout,
@@ -318,14 +318,16 @@ def _collect(runner, todo: list[dict], results: dict, plan: _Plan) -> None:
             ensure_ascii=False, indent=2))
 
 
-def _unit_row(task: dict, r: dict, out: Path) -> dict:
+def _unit_row(task: dict, r: dict, plan: _Plan) -> dict:
+    out = plan.out
     return {"group": task["group"], "slug": task["slug"], "status": r.get("status"), "error": r.get("error"),
             "duration_s": r.get("duration_s"), "render_s": r.get("render_s"),
             "resumed": bool(r.get("resumed", False)),
             "notebook": str(Path(task["output"]).relative_to(out)),
             "html": str(Path(task["html"]).relative_to(out)),
             "pdf": str(Path(task["pdf"]).relative_to(out)) if task["pdf"] else None,
-            "headline": r.get("headline", {}), "fingerprint": task["fingerprint"]}
+            "headline": r.get("headline", {}), "fingerprint": task["fingerprint"],
+            "responses_in_period": plan.prep.responses_in_period.get(task["group"])}
 
 
 def _manifest(plan: _Plan, rows: list[dict], summary: dict | None, *, units, workers: int, pdf: bool, timeout: int,
@@ -347,7 +349,7 @@ def _manifest(plan: _Plan, rows: list[dict], summary: dict | None, *, units, wor
         "data": {"log": prep.log.to_dict(orient="records"), "rows_rejected": prep.n_rejected},
         "summary": {"status": summary["status"], "error": summary.get("error"), "html": "summary.html",
                     "duration_s": summary.get("duration_s")} if summary else None,
-        "units": [{**row, "responses_in_period": prep.responses_in_period.get(row["group"])} for row in rows],
+        "units": rows,
         # units of the units table without any response in the data: no report, but the index lists them
         "units_without_responses": list(prep.not_reported),
         "empty_period": prep.empty_period,

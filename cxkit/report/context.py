@@ -7,6 +7,7 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
+from ..data.validate import REPORTED_SCORES as _SCORES
 from ..errors import ConfigError, InsufficientDataError
 from ..outcomes.units import unit_outcomes
 from ..periods import metric_window
@@ -67,7 +68,7 @@ def attach_groups(tables: dict[str, pd.DataFrame | None], *, level: str = "unit"
 
 
 #: survey scores the reports use (headline, journey, drivers, themes)
-REPORTED_SCORES = ("nps", "csat", "ces")
+REPORTED_SCORES = tuple(_SCORES["responses"])  # the scores validation notes as missing, in this order
 
 
 def period_coverage(responses: pd.DataFrame, units: pd.DataFrame | None, *, level: str, period: tuple) -> dict:
