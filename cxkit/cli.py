@@ -21,6 +21,7 @@ import pandas as pd
 from ._version import __version__
 from .data.export import write_csv
 from .data.loading import discover, load, read_table
+from .data.problems import _problem_summary
 from .data.sample import write_sample
 from .data.suggest import suggest_mapping
 from .errors import CxkitError, DataValidationError, format_problem
@@ -60,7 +61,9 @@ def _cmd_validate(args) -> int:
         print("\nRepairs made (documented, nothing dropped):")
         _print_table(repairs)
     if len(problems):
-        print(f"\n{len(problems)} problem(s); first {min(len(problems), args.show)}:")
+        print(f"\n{len(problems)} problem(s), by column and reason:")
+        _print_table(_problem_summary(problems))
+        print(f"\nThe first {min(len(problems), args.show)}, row by row:")
         for p in problems.head(args.show).itertuples(index=False):
             print("  " + format_problem(p.file, p.row, p.column, p.value, p.expected))
         if args.rejected:

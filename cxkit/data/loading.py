@@ -33,7 +33,7 @@ from .._printer import Result
 from ..errors import CxkitError, DataValidationError, FileReadError, ConfigError
 from .contract import TABLES, Mapping, TableMapping, read_mapping, table_spec
 from .convert.context import _fold
-from .problems import _PROBLEM_COLUMNS, _REPAIR_COLUMNS
+from .problems import _PROBLEM_COLUMNS, _REPAIR_COLUMNS, _problem_summary
 from .readers.detect import TABLE_SUFFIXES, _open_source
 from .readers.survey_exports import _lone_table_file, _zero_config
 from .validate import _Validator
@@ -61,6 +61,11 @@ class LoadResult(Result):
     repairs : one row per repair kind: ``file, column, repair, rows, example``
     rows_in : number of data rows in the file (rows_in = len(data) + len(rejected))
     source : how the file was read (format, encoding, delimiter, sheet)
+    lines : for text files, where every physical line went (a dict): ``physical`` lines in the file, of
+        them ``header`` (the header and any title lines above it), ``blank`` (blank lines and rows of
+        separators only), ``loaded`` and ``rejected`` (lines of loaded and rejected records; a quoted value
+        may span lines, as multi-line comments do), so that physical = header + blank + loaded + rejected;
+        also ``records`` and ``multiline_records``. None for workbooks and Parquet files.
     missing : notes on scores the reports use that the file has no column for (e.g. "no nps column:
         NPS cannot be reported"); in ``summary`` (column ``note``) and ``notes``. A survey platform's
         export (``source["platform"]``) is named in the note too ("platform: Qualtrics"); its header rows
@@ -78,6 +83,7 @@ class LoadResult(Result):
     scales: dict = field(default_factory=dict)
     n_loaded: int | None = None  # set by streamed reads, whose rows went elsewhere
     missing: list = field(default_factory=list)
+    lines: dict | None = None
 
     title = "Loaded table"
 
@@ -94,14 +100,32 @@ class LoadResult(Result):
         return pd.DataFrame([{
             "table": self.table, "file": self.file, "rows_in": self.rows_in, "rows_loaded": self.rows_loaded,
             "rows_rejected": self.rows_rejected, "repairs": int(self.repairs["rows"].sum()) if len(self.repairs) else 0,
+            "lines": self.lines["physical"] if self.lines else None,
             "format": self.source.get("format"), "encoding": self.source.get("encoding"),
             "note": "; ".join(([f"platform: {self.source['platform']}"] if self.source.get("platform") else [])
+                              + ([f"read line by line ({self.source['careful']})"] if self.source.get("careful")
+                                 else [])
+                              + ([_lines_note(self.lines)] if self.lines and self.lines["physical"] != self.rows_in
+                                 + self.lines["header"] else [])
                               + list(self.missing)),
         }])
 
     @property
+    def problem_summary(self) -> pd.DataFrame:
+        """The problems grouped by column and reason, most frequent first: ``file, column, reason, rows,
+        first_rows`` (the first five rows in the file)."""
+        return _problem_summary(self.problems)
+
+    @property
     def notes(self):
         return list(self.missing) + [f"{r.column}: {r.repair} ({r.rows} rows)" for r in self.repairs.itertuples()]
+
+
+def _lines_note(lines: dict) -> str:
+    """Where a text file's lines went, when they are not simply the header and one line per row."""
+    multi = f" ({lines['multiline_records']} rows span several lines)" if lines["multiline_records"] else ""
+    return (f"lines: {lines['physical']:,} = {lines['header']:,} header + {lines['blank']:,} blank + "
+            f"{lines['loaded']:,} loaded + {lines['rejected']:,} rejected{multi}")
 
 
 @dataclass
@@ -165,6 +189,11 @@ class Dataset(Result):
     @property
     def problems(self) -> pd.DataFrame:
         return self._concat("problems")
+
+    @property
+    def problem_summary(self) -> pd.DataFrame:
+        """The problems of every table grouped by file, column and reason (see :attr:`LoadResult.problem_summary`)."""
+        return _problem_summary(self.problems)
 
     @property
     def repairs(self) -> pd.DataFrame:
@@ -351,8 +380,6 @@ class TableStream:
     unit partitions and keeps only what the company-wide figures need). After iterating, call
     :meth:`result` for the problems, rejected rows and repairs (pass the chunks to get them
     concatenated as ``data``; without them ``data`` is empty but ``rows_loaded`` is right).
-    A chunk is handed out only once the next one has been checked, because a file's last record
-    can turn out to be cut (a quote never closed) only at the end.
 
     Parameters
     ----------
@@ -390,12 +417,9 @@ class TableStream:
             if held is not None:
                 self.loaded += len(held)
                 yield held
-            held = clean
+            held = clean  # handed out once the next chunk is read: the last one is yielded after the loop
         for bad in self.reader.invalid_rows:
             self.validator.add_structural(bad)
-        late = self.reader.final_problems(self.records)
-        if late and held is not None:
-            held = self.validator.move_late(held, late)
         if held is not None:
             self.loaded += len(held)
             yield held

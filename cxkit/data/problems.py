@@ -1,6 +1,8 @@
 """The problems, rejected-rows and repairs tables of a load, with the row numbers a user sees in the file."""
 from __future__ import annotations
 
+import re
+
 import numpy as np
 import pandas as pd
 
@@ -44,16 +46,20 @@ def _rejected_table(parts: list[pd.DataFrame], problems: pd.DataFrame, rows_of, 
 
 def _with_structural(problems: pd.DataFrame, rejected: pd.DataFrame, structural: list, lines: list,
                      file: str) -> tuple[pd.DataFrame, pd.DataFrame]:
-    """Rows the reader could not split into the header's fields, added to both tables."""
+    """Rows the reader could not split into the header's fields, added to both tables; the rejected
+    table keeps each one's whole raw text (column ``raw``)."""
     extra_p, extra_r = [], []
     for inv, line in zip(structural, lines):
-        fewer = inv.actual < inv.expected
-        exp = (f"{inv.expected} fields like the header, found {inv.actual} ("
-               + ("truncated line or a missing quote?" if fewer else "an unquoted delimiter inside a value?") + ")")
+        if inv.reason:
+            exp = inv.reason
+        else:
+            fewer = inv.actual < inv.expected
+            exp = (f"{inv.expected} fields like the header, found {inv.actual} ("
+                   + ("truncated line or a missing quote?" if fewer else "an unquoted delimiter inside a value?") + ")")
         extra_p.append({"file": file, "row": line, "record": -1, "column": "(whole row)",
                         "value": inv.text[:200], "expected": exp})
         extra_r.append({"file": file, "row": line, "reason": f"value {_q(inv.text)} - expected {exp}",
-                        "_record": -1})
+                        "_record": -1, "raw": inv.text})
     problems = pd.concat([problems, pd.DataFrame(extra_p)], ignore_index=True)
     rejected = pd.concat([rejected, pd.DataFrame(extra_r)], ignore_index=True)
     return problems, rejected
@@ -61,7 +67,8 @@ def _with_structural(problems: pd.DataFrame, rejected: pd.DataFrame, structural:
 
 def _repairs_table(file: str, reader_repairs: list, repairs: dict) -> pd.DataFrame:
     """One row per repair kind: the reader's (file-level) first, then the validator's."""
-    rows = [{"file": file, "column": c, "repair": what, "rows": n, "example": ex} for c, what, n, ex in reader_repairs]
+    rows = [{"file": file, "column": c, "repair": what, "rows": n, "example": ex}
+            for c, what, n, ex, *_ in reader_repairs]
     rows += [{"file": file, "column": c, "repair": what, "rows": v[0], "example": v[1]}
              for (c, what), v in repairs.items()]
     return pd.DataFrame(rows, columns=_REPAIR_COLUMNS)
@@ -72,3 +79,21 @@ def _q(v) -> str:
         return "(empty)"
     text = str(v)
     return repr(text if len(text) <= 60 else text[:57] + "...")
+
+
+def _problem_summary(problems: pd.DataFrame) -> pd.DataFrame:
+    """Problems grouped by file, column and reason (the expected text without its row-specific details in
+    parentheses), most frequent first, with the first five rows of each group."""
+    columns = ["file", "column", "reason", "rows", "first_rows"]
+    if not len(problems):
+        return pd.DataFrame(columns=columns)
+    reason = problems["expected"].astype(str).map(_reason_kind)
+    grouped = (problems.assign(reason=reason).groupby(["file", "column", "reason"], sort=False)["row"]
+               .agg(rows="size", first_rows=lambda r: ", ".join(str(int(x)) for x in sorted(r)[:5])
+                    + (f" and {len(r) - 5} more" if len(r) > 5 else "")).reset_index())
+    return grouped.sort_values("rows", ascending=False, kind="stable", ignore_index=True)[columns]
+
+
+def _reason_kind(expected: str) -> str:
+    """An expected text without details that differ row by row ("(first seen at row 12)", "(2025-01-01)")."""
+    return re.sub(r"\s*\([^()]*\d[^()]*\)", "", expected).strip() or expected

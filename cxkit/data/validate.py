@@ -226,23 +226,6 @@ class _Validator:
     def add_structural(self, inv: _Invalid):
         self.structural.append(inv)
 
-    def move_late(self, data: pd.DataFrame, late) -> pd.DataFrame:
-        """Problems found only after the last record was read (record, column, value, expected): their rows
-        leave ``data`` (the last chunk) for the rejected table."""
-        found = {int(r): (c, v, e) for r, c, v, e in late}
-        hit = data["_record"].isin(list(found)).to_numpy()
-        if not hit.any():
-            return data
-        moved = data.loc[hit]
-        recs = moved["_record"].to_numpy()
-        self.problem_parts.append(pd.DataFrame({"record": recs, "column": [found[r][0] for r in recs],
-                                                "value": [found[r][1] for r in recs],
-                                                "expected": [found[r][2] for r in recs]}))
-        raw = moved.drop(columns=["_record"]).astype("string").reset_index(drop=True)
-        raw.insert(0, "_record", recs)
-        self.rejected_parts.append(raw)
-        return data.loc[~hit].reset_index(drop=True)
-
     # finish -----------------------------------------------------------------------
     def finish(self, parts: list[pd.DataFrame], *, reader: _Reader, records: int,
                loaded: int | None = None) -> dict:
@@ -264,6 +247,7 @@ class _Validator:
         problems = problems.sort_values("row", kind="stable", ignore_index=True)[_PROBLEM_COLUMNS]
         if not rejected["row"].is_monotonic_increasing:
             rejected = rejected.sort_values("row", kind="stable", ignore_index=True)
+        lines = _line_account(reader, records, rejected["_record"].to_numpy(), len(self.structural), self.file)
         del rejected["_record"]
         rows = rows_of(data["_record"].to_numpy()) if len(data) else np.array([], dtype=np.int64)
         data["_record"] = rows  # the last column; relabelled in place (dropping a column copies wide frames)
@@ -279,10 +263,11 @@ class _Validator:
         if rows_in != n_loaded + len(rejected):  # the invariant every load keeps
             raise CxkitError(f"{self.file}: internal error: {rows_in} rows in but {n_loaded} loaded + "
                              f"{len(rejected)} rejected; please report this file")
-        source = {k: v for k, v in reader.info.items() if k in ("format", "encoding", "delimiter", "sheet", "platform")}
+        source = {k: v for k, v in reader.info.items()
+                  if k in ("format", "encoding", "delimiter", "sheet", "platform", "careful")}
         return dict(table=self.spec.name, file=self.file, data=data, rejected=rejected, problems=problems,
                     repairs=repairs, rows_in=rows_in, source=source, scales=dict(self.scales), n_loaded=loaded,
-                    missing=self.missing_scores())
+                    missing=self.missing_scores(), lines=lines)
 
     def missing_scores(self) -> list[str]:
         """Notes on the scores the reports use that this file has no column for (a note, not an error)."""
@@ -322,6 +307,25 @@ class _Validator:
             self._repair("(header)", f"named {len(named)} column(s) that have values but no header: "
                                      f"{', '.join(named[:5])}", 0, "")
         return data, rejected
+
+
+def _line_account(reader: _Reader, records: int, rejected_records: np.ndarray, structural: int,
+                  file: str) -> dict | None:
+    """Where every physical line of a text file went (see :attr:`~cxkit.data.loading.LoadResult.lines`);
+    a file whose lines do not add up is an internal error, never a silent loss."""
+    account = reader.line_account(records)
+    if account is None:
+        return None
+    rejected_records = rejected_records[rejected_records >= 0]
+    rejected_lines = int(reader.record_spans(rejected_records).sum()) + structural
+    out = {"physical": account["physical"], "header": account["header"], "blank": account["blank"],
+           "loaded": account["record_lines"] - (rejected_lines - structural), "rejected": rejected_lines,
+           "records": records + structural, "multiline_records": account["multiline_records"]}
+    if out["physical"] != out["header"] + out["blank"] + out["loaded"] + out["rejected"]:
+        raise CxkitError(f"{file}: internal error: {out['physical']} lines in the file but {out['header']} header + "
+                         f"{out['blank']} blank + {out['loaded']} loaded + {out['rejected']} rejected; please report "
+                         "this file")
+    return out
 
 
 def _assumptions(tm: TableMapping, conv: _Conversion, file: str):

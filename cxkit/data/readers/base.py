@@ -28,7 +28,8 @@ class _Invalid:
     line: int | None
     text: str
     expected: int
-    actual: int
+    actual: int  # fields found (-1: the line could not be split into fields)
+    reason: str | None = None  # why, when it is not the number of fields
 
 
 class _Reader:
@@ -49,9 +50,14 @@ class _Reader:
         """Rows as numbered in the file, known while reading (for ids made from row numbers)."""
         return np.asarray(records, dtype=np.int64) + 1
 
-    def final_problems(self, n_records: int) -> list[tuple[int, str, str, str]]:
-        """Problems found only once every record was read: (record, column, value, expected)."""
-        return []
+    def record_spans(self, records: np.ndarray) -> np.ndarray:
+        """How many physical lines each record spans (one, except in text files with multi-line values)."""
+        return np.ones(len(records), dtype=np.int64)
+
+    def line_account(self, n_records: int) -> dict | None:
+        """The physical lines of a text file (see :meth:`.csv_files._CsvReader.line_account`); None for
+        workbooks and Parquet files, which have no lines."""
+        return None
 
 
 #: what reading a damaged or odd zip container can raise (encrypted members raise RuntimeError)

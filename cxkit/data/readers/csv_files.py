@@ -18,6 +18,7 @@ from ...errors import FileReadError
 from ..contract import TableMapping, TableSpec
 from ..platforms import Detection, _is_import_id_row, detect_platform, name_option_columns
 from .base import _Invalid, _Reader, _arrow_message, _clean_header, _pick_header, _typed_mapper
+from .csv_lines import _CarefulReading, _quote_trouble, _split_lines
 from .encoding import (BLOCK_SIZE, SAMPLE_SIZE, _csv_field_limit, _decode_file, _encoding_from_head, _legacy_codepage,
                        _sample_records, _scan, _sniff_delimiter)
 
@@ -25,7 +26,11 @@ __all__: list[str] = []
 
 
 class _CsvReader(_Reader):
-    """CSV via pyarrow's streaming reader, with encoding, delimiter and header detection."""
+    """CSV via pyarrow's streaming reader, with encoding, delimiter and header detection.
+
+    A file whose quotes Arrow could mis-split (see :mod:`.csv_lines`) is split line by line instead
+    (``info["careful"]`` says why), so that every physical line is accounted for.
+    """
 
     def __init__(self, path: Path, tm: TableMapping, spec: TableSpec | None = None):
         self.path, self.tm = path, tm
@@ -51,6 +56,19 @@ class _CsvReader(_Reader):
             raise FileReadError(str(path), "the file has no header row (only blank lines)")
         self._locate_header(sample, tm, spec)
         self.info["delimiter"] = self.delimiter
+        trouble = _quote_trouble(self._blocks(), self.delimiter) if self._quotes else None
+        self._careful = _CarefulReading(self.header, self.delimiter, self.header_lines) if trouble else None
+        if trouble:
+            self.info["careful"] = trouble
+
+    def _blocks(self) -> Iterator[bytes]:
+        """The file's bytes in blocks, as Arrow would read them (decoded text re-encoded as UTF-8)."""
+        if self._text is not None:
+            yield self._text.lstrip("\ufeff").encode("utf-8")
+            return
+        with self.path.open("rb") as fh:
+            while block := fh.read(BLOCK_SIZE):
+                yield block
 
     def _read_utf16(self, encoding: str) -> None:
         """Decode a UTF-16 file whole (Arrow reads UTF-8 only)."""
@@ -143,6 +161,8 @@ class _CsvReader(_Reader):
     def line_numbers(self, records: np.ndarray) -> np.ndarray:
         """Rows as numbered in the file (as :meth:`row_numbers`), known before the last record is read."""
         records = np.asarray(records, dtype=np.int64)
+        if self._careful is not None:
+            return self._careful.starts()[records]
         good = self._record_lines()[self._valid_cache]
         if len(records) and records.max() < len(good):
             return good[records]
@@ -150,6 +170,9 @@ class _CsvReader(_Reader):
 
     def chunks(self) -> Iterator[pd.DataFrame]:
         if self._no_data:
+            return
+        if self._careful is not None:
+            yield from self._careful.chunks(_split_lines(self._physical_text()), self.invalid_rows, self.repairs)
             return
 
         def on_invalid(row):
@@ -191,6 +214,36 @@ class _CsvReader(_Reader):
             raise FileReadError(str(self.path), f"not a readable CSV file ({text})") from None
         finally:
             src.close()
+
+    def record_spans(self, records: np.ndarray) -> np.ndarray:
+        """How many physical lines each good record spans (more than one for multi-line values)."""
+        records = np.asarray(records, dtype=np.int64)
+        if self._careful is None:
+            return np.ones(len(records), dtype=np.int64)
+        return self._careful.spans()[records]
+
+    def line_account(self, n_records: int) -> dict:
+        """Physical lines of the file: the header's, blank ones and those of the ``n_records`` good records
+        and of the rejected lines; ``blank`` is counted line by line only when the file was split carefully
+        (else every record is one line and blank is what is left)."""
+        text = self._text
+        if text is not None:
+            body = text.lstrip("\ufeff")
+            physical = body.count("\n") + body.count("\r") - body.count("\r\n") + (
+                0 if not body or body.endswith(("\n", "\r")) else 1)
+        else:
+            physical = (self.info["newlines"] + self.info["lone_cr"]
+                        + (0 if self.info["ends_with_newline"] or not self.path.stat().st_size else 1))
+        out = {"physical": physical, "header": min(self.header_lines, physical)}
+        if self._careful is not None:
+            out["record_lines"] = int(self._careful.spans().sum())
+            out["blank"] = self._careful.split.blank
+            out["multiline_records"] = self._careful.split.multiline
+        else:
+            out["record_lines"] = n_records
+            out["blank"] = physical - out["header"] - n_records - len(self.invalid_rows)
+            out["multiline_records"] = 0
+        return out
 
     def _drop_empty_records(self, frame: pd.DataFrame) -> pd.DataFrame:
         """Rows of separators only (";;;;", Excel's empty rows) are blank lines: skipped and reported."""
@@ -242,6 +295,8 @@ class _CsvReader(_Reader):
 
     def row_numbers(self, records: np.ndarray, n_records: int) -> np.ndarray:
         records = np.asarray(records, dtype=np.int64)
+        if self._careful is not None:
+            return self._careful.starts()[records]
         simple = (not self.invalid_rows and self._text is None and self.info.get("newlines") is not None
                   and not self.info.get("lone_cr") and not self.skipped_empty)
         if simple:
@@ -255,34 +310,11 @@ class _CsvReader(_Reader):
         return good[records]
 
     def invalid_lines(self) -> list[int | None]:
-        if not self.invalid_rows:
-            return []
+        if not self.invalid_rows or self._careful is not None:
+            return [inv.line for inv in self.invalid_rows]
         starts = self._record_lines()
         bad = list(starts[~self._valid_cache])
         out = []
         for i, inv in enumerate(self.invalid_rows):
             out.append(inv.line if inv.line is not None else (bad[i] if i < len(bad) else None))
         return out
-
-    def final_problems(self, n_records: int) -> list[tuple[int, str, str, str]]:
-        """A file that ends inside a quoted value (odd number of quotes): its last record is cut."""
-        if self._quotes % 2 == 0 or n_records == 0:
-            return []
-        starts = self._record_lines()
-        if not len(starts) or not self._valid_cache[-1]:
-            return []  # the last record already failed the field count
-        first_line = int(starts[-1])
-        text = self._physical_text()
-        breaks = [m.end() for m in itertools.islice(re.finditer(r"\r\n|\r|\n", text), first_line - 1)]
-        tail = text[breaks[-1]:] if breaks else text
-        try:
-            with _csv_field_limit():
-                list(csv.reader(_io.StringIO(tail, newline=""), delimiter=self.delimiter, strict=True))
-        except csv.Error as exc:
-            if "unexpected end of data" not in str(exc):
-                return []
-            n_lines = len(re.findall(r"\r\n|\r|\n", tail.rstrip("\r\n"))) + 1
-            return [(n_records - 1, "(whole row)", tail.strip()[:200],
-                     f"a closing quote: the file ends inside a quoted value that starts on this row and runs over "
-                     f"{n_lines} line(s) (file truncated, or a quote missing so later rows were swallowed)")]
-        return []

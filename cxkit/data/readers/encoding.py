@@ -9,6 +9,8 @@ import re
 import sys
 from pathlib import Path
 
+import numpy as np
+
 from ...errors import FileReadError
 
 __all__: list[str] = []
@@ -73,8 +75,18 @@ def _sniff_delimiter(sample: str) -> str:
     return best
 
 
-def _decode_guess(raw: bytes) -> tuple[str, str, str | None]:
-    """Decode bytes that are not (all) UTF-8: (text, encoding, note on mixed encodings or None).
+def _lines_with(data: bytes, byte: bytes) -> list[int]:
+    """The numbers of the lines (from 1, as a text editor counts them) that hold ``byte``."""
+    a = np.frombuffer(data, dtype=np.uint8)
+    at = np.flatnonzero(a == byte[0])
+    lf = np.flatnonzero(a == 10)
+    cr = np.flatnonzero((a == 13) & np.append(a[1:] != 10, True))  # a lone CR ends a line too
+    breaks = np.union1d(lf, cr)
+    return [int(x) for x in np.unique(np.searchsorted(breaks, at) + 1)]
+
+
+def _decode_guess(raw: bytes) -> tuple[str, str, tuple[str, list[int]] | None]:
+    """Decode bytes that are not (all) UTF-8: (text, encoding, (note on mixed encodings, its lines) or None).
 
     A legacy file is cp1257 (Baltic) or cp1250 (Central European): the two code
     pages put the letters of Lithuanian and Latvian versus Polish in different
@@ -101,9 +113,9 @@ def _decode_guess(raw: bytes) -> tuple[str, str, str | None]:
     if bom or any(ok and max(line, default=0) > 127 for line, ok in zip(lines, utf8)):
         text = "".join(line.decode("utf-8") if ok else line.decode(encoding, errors="replace")
                        for line, ok in zip(lines, utf8))
-        n = utf8.count(False)
-        return text, "utf-8-sig" if bom else "utf-8", (f"the file mixes encodings: {n} line(s) are not UTF-8 and were "
-                                                        f"read as {encoding} (were two exports joined?)")
+        bad = [i + 1 for i, ok in enumerate(utf8) if not ok]
+        return text, "utf-8-sig" if bom else "utf-8", (f"the file mixes encodings: {len(bad)} line(s) are not UTF-8 "
+                                                        f"and were read as {encoding} (were two exports joined?)", bad)
     return body.decode(encoding, errors="replace"), encoding, None
 
 
@@ -176,9 +188,11 @@ def _decode_file(path: Path, data: bytes, encoding: str | None, valid_utf8: bool
     encoding setting, UTF-8 is used when valid, else the code page is guessed."""
     notes = []
     if nul:
+        lines = _lines_with(data, b"\x00")
         count = data.count(b"\x00")
         data = data.replace(b"\x00", b"")
-        notes.append(("(file)", "removed NUL bytes (file damaged or mis-exported)", count, ""))
+        notes.append(("(file)", f"removed {count} NUL byte(s) (file damaged or mis-exported)", len(lines), "",
+                      lines[:5]))
     if encoding:
         try:
             text = data.decode(encoding)
@@ -194,7 +208,7 @@ def _decode_file(path: Path, data: bytes, encoding: str | None, valid_utf8: bool
         return data[3 if bom else 0:].decode("utf-8", errors="replace"), "utf-8-sig" if bom else "utf-8", notes
     text, name, mixed = _decode_guess(data)
     if mixed:
-        notes.append(("(file)", mixed, 0, ""))
+        notes.append(("(file)", mixed[0], len(mixed[1]), "", mixed[1][:5]))
     elif name not in ("utf-8", "utf-8-sig"):
         notes.append(("(file)", f"text is not UTF-8; decoded as {name}", 0, ""))
     return text, name, notes
