@@ -42,7 +42,7 @@ test: $(VENV)/.cxkit-test
 	$(BIN)/python -m pytest
 
 bench: $(VENV)/.cxkit-test
-	$(BIN)/python bench/run.py
+	$(BIN)/python bench/run.py $(if $(BASELINE),--baseline $(BASELINE))
 
 # a fresh environment without constraints, then its versions written down
 lock:

@@ -3,7 +3,9 @@
 1. metrics per unit (NPS, CSAT, CES with intervals, 200 units, 10M responses):
    cxkit vs a plain numpy.bincount of the same counts (the floor) and vs a naive
    groupby(...).apply(lambda ...). Targets: <= 2x the floor, >= 3x faster than naive.
-2. loading 10M responses from CSV and from Parquet: time and peak memory.
+2. loading 10M responses from CSV and from Parquet: time and peak memory; the CSV load's ratio to
+   Arrow's plain read of the same file, and with --baseline DIR to the same load by an earlier checkout
+   (measured right after it, in the same run). Target: not slower than the baseline (<= 1.05x).
 3. the report batch end-to-end (execute + render HTML) for 50 units from a 10M-response dataset
    vs the same pool executing 50 trivial notebooks (kernel start + imports). Target <= 1.5x.
 4. peak resident memory of the batch parent at 10M responses. Target <= 2 GB. The largest other
@@ -16,7 +18,7 @@ and written to bench/results.json (a run with --only replaces its own sections, 
 keeps the others; runs at another --rows go to bench/results-ROWS.json); docs/benchmarks.md quotes
 them.
 
-    python bench/run.py [--rows 10000000] [--only metrics,load,batch,generate] [--workers N]
+    python bench/run.py [--rows 10000000] [--only metrics,load,batch,generate] [--workers N] [--baseline DIR]
 """
 from __future__ import annotations
 
@@ -156,14 +158,35 @@ _LOAD = _PEAK + textwrap.dedent("""
 """)
 
 
-def _run_json(code: str, *args) -> dict:
-    out = subprocess.run([PY, "-c", code, *map(str, args)], capture_output=True, text=True, cwd=ROOT)
+# The floor of a CSV load: Arrow's own multi-threaded reader, every column as text, into pandas. A
+# validated load does more (types, checks, line accounting); its ratio to this floor, measured in the
+# same run, is what can be compared across machines and runs.
+_ARROW_FLOOR = _PEAK + textwrap.dedent("""
+    import json, sys, time
+    import pandas as pd
+    import pyarrow as pa
+    import pyarrow.csv as pacsv
+    t0 = time.perf_counter()
+    names = pacsv.open_csv(sys.argv[1]).schema.names
+    table = pacsv.read_csv(sys.argv[1], convert_options=pacsv.ConvertOptions(
+        column_types={n: pa.string() for n in names}))
+    frame = table.to_pandas(types_mapper=lambda t: pd.StringDtype("pyarrow") if pa.types.is_string(t) else None)
+    dt = time.perf_counter() - t0
+    print(json.dumps({"seconds": dt, "rows": len(frame), "peak_rss_gb": _vm_hwm_gb()}))
+""")
+
+
+def _run_json(code: str, *args, source: Path = ROOT) -> dict:
+    """Run ``code`` in a fresh process importing cxkit from ``source`` (a checkout); its last line is JSON."""
+    out = subprocess.run([PY, "-c", code, *map(str, args)], capture_output=True, text=True, cwd=source)
     if out.returncode != 0:
         raise RuntimeError(out.stderr[-2000:])
     return json.loads(out.stdout.strip().splitlines()[-1])
 
 
-def bench_load(rows: int) -> dict:
+def bench_load(rows: int, baseline: Path | None = None) -> dict:
+    """Load 10M responses from CSV and Parquet; with ``baseline`` (an earlier checkout, e.g. a git worktree)
+    the CSV load is measured with its cxkit too, right after, so the two compare in one run."""
     res = {}
     for fmt in ("csv", "parquet"):
         data = dataset(rows, 200, fmt)
@@ -171,8 +194,22 @@ def bench_load(rows: int) -> dict:
         r = _run_json(_LOAD, data / f"responses.{fmt}")
         r["file_gb"] = size / GB
         r["rows_per_s"] = r["rows"] / r["seconds"]
+        if fmt == "csv":
+            floor = _run_json(_ARROW_FLOOR, data / "responses.csv")
+            r["arrow_floor_s"] = floor["seconds"]
+            r["vs_arrow_floor"] = r["seconds"] / floor["seconds"]
+            if baseline is not None:
+                before = _run_json(_LOAD, data / "responses.csv", source=baseline)
+                r["baseline"] = {"source": str(baseline), "seconds": before["seconds"], "rows": before["rows"],
+                                 "peak_rss_gb": before["peak_rss_gb"], "commit": _commit(baseline)}
+                r["vs_baseline"] = r["seconds"] / before["seconds"]
         res[fmt] = r
     return res
+
+
+def _commit(source: Path) -> str | None:
+    out = subprocess.run(["git", "-C", str(source), "rev-parse", "--short", "HEAD"], capture_output=True, text=True)
+    return out.stdout.strip() or None
 
 
 # --------------------------------------------------------------------------------------
@@ -292,6 +329,7 @@ def bench_generate(rows: int) -> dict:
 SECTIONS = ("generate", "metrics", "load", "batch")
 
 
+
 def _checks(results: dict) -> list[tuple]:
     """(name, value, target, met) for every section present in the results."""
     checks = []
@@ -309,6 +347,16 @@ def _checks(results: dict) -> list[tuple]:
             ld = results["load"][fmt]
             checks.append((f"load {fmt}: time / peak memory", f"{ld['seconds']:.1f} s / {ld['peak_rss_gb']:.2f} GB",
                            "(measured)", True))
+        ld = results["load"]["csv"]
+        if "vs_arrow_floor" in ld:
+            checks.append(("load csv / Arrow's plain text read (same run)",
+                           f"{ld['vs_arrow_floor']:.2f}x ({ld['seconds']:.1f} s vs {ld['arrow_floor_s']:.1f} s)",
+                           "(measured)", True))
+        if "vs_baseline" in ld:
+            b = ld["baseline"]
+            checks.append((f"load csv / the same load by {b['commit'] or b['source']} (same run)",
+                           f"{ld['vs_baseline']:.2f}x ({ld['seconds']:.1f} s vs {b['seconds']:.1f} s)", "<= 1.05x",
+                           ld["vs_baseline"] <= 1.05))
     if "batch" in results:
         b = results["batch"]
         checks.append((f"batch of {b['units']} units / trivial-notebook floor", f"{b['batch_vs_floor']:.2f}x "
@@ -335,6 +383,9 @@ def main(argv=None) -> int:
     ap.add_argument("--batch-units", type=int, default=50)
     ap.add_argument("--workers", type=int, default=os.cpu_count() or 1)
     ap.add_argument("--only", default="metrics,load,batch,generate")
+    ap.add_argument("--baseline", type=Path, default=None,
+                    help="an earlier checkout (e.g. git worktree add ../base COMMIT) whose CSV load is measured "
+                         "in the same run for comparison")
     args = ap.parse_args(argv)
     only = set(args.only.split(","))
     CACHE.mkdir(parents=True, exist_ok=True)
@@ -350,7 +401,7 @@ def main(argv=None) -> int:
         measured["metrics"] = bench_metrics(args.rows)
     if "load" in only:
         print("2. loading ...", flush=True)
-        measured["load"] = bench_load(args.rows)
+        measured["load"] = bench_load(args.rows, args.baseline)
     if "batch" in only:
         print("3./4. report batch ...", flush=True)
         measured["batch"] = bench_batch(args.rows, args.batch_units, args.workers)

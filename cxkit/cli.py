@@ -47,14 +47,11 @@ def _cmd_validate(args) -> int:
                                  "units)")
             result = read_table(path, args.table, mapping=args.mapping, errors="quarantine")
             log, problems, repairs, rejected = result.summary, result.problems, result.repairs, result.rejected
-            responses = {args.table: result}
         else:
             ds = load(path, mapping=args.mapping, errors="quarantine")
             log, problems, repairs, rejected = ds.log, ds.problems, ds.repairs, ds.rejected
-            responses = ds.tables
     except DataValidationError as exc:
         raise _with_suggestion(exc, path, args) from None
-    _check_score_columns(responses.get("responses"), path, args)
     print("Files read:")
     _print_table(log)
     if len(repairs):
@@ -102,19 +99,6 @@ def _with_suggestion(exc: DataValidationError, path: Path, args) -> CxkitError:
     table = next((t for t, f in files.items() if f.name == missing["file"].iloc[0]), None)
     text = _suggestion_text(files[table], table) if table else ""
     return CxkitError(str(exc) + text) if text else exc
-
-
-def _check_score_columns(result, path: Path, args) -> None:
-    """A responses file without any score column (nps, csat, ces) is an error listing its columns and the
-    suggested mapping."""
-    if result is None or any(c in result.data.columns for c in ("nps", "csat", "ces")):
-        return
-    file = _table_files(path, args)["responses"]
-    suggestion = suggest_mapping(file, table="responses")
-    seen = ", ".join(repr(h) for h in suggestion.header)
-    raise CxkitError(f"{file.name}: no score column: the responses need at least one of nps, csat or ces "
-                     f"(named so, or mapped in the mapping file). Columns seen: {seen}."
-                     + _suggestion_text(file, "responses", suggestion))
 
 
 #: metrics of tables other than the responses

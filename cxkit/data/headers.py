@@ -103,7 +103,19 @@ def _header_problems(header: list[str], targets: dict[str, list[int]], spec: Tab
     """Every problem of a header: duplicated columns, columns clashing with constants, missing columns."""
     present = set(targets) | set(tm.constants)
     return (_duplicated_columns(header, targets) + _constant_clashes(targets, tm)
-            + _missing_columns(header, present, spec, file_delimiter))
+            + _missing_columns(header, present, spec, file_delimiter) + _no_score(header, present, spec))
+
+
+def _no_score(header: list[str], present: set[str], spec: TableSpec) -> list[dict]:
+    """A table with score columns (the responses) needs at least one of them: each is optional, not all."""
+    scores = [c.name for c in spec.columns if c.kind == "score"]
+    if not scores or present & set(scores):
+        return []
+    shown = ", ".join(repr(h[:60]) for h in header[:20]) + (f", ... ({len(header)} columns)" if len(header) > 20
+                                                             else "")
+    return [dict(column=" or ".join(scores), value="(missing)",
+                 expected=f"at least one score column ({', '.join(scores)}), named so or mapped in the mapping "
+                          f"file; columns seen: {shown}")]
 
 
 def _extra_names(header: list[str], mapped: dict[int, str], targets) -> tuple[dict[int, str], list[str]]:

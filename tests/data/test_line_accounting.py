@@ -151,10 +151,12 @@ def test_careful_and_fast_reading_agree_on_clean_files(tmp_path, monkeypatch):
 
 @pytest.mark.parametrize("text, why", [
     ('a,b\n1,"x, y"\n2,"say ""hi"""\n', None),
-    ('a,b\n1,"x\ny"\n', "a line break inside quotes"),
+    ('a,b\n1,"x\ny"\n', "a line with an odd number of quotes"),
+    ('a,b\r1,"x\ry"\r', "a line with an odd number of quotes"),
+    ('a,b\r\n1,"x, y"\r\n2,"z"', None),
     ('a,b\n1,"He said "hi" there"\n', "a quote inside a value"),
     ('a,b\n1,5" screen\n', "a quote inside a value"),
-    ('a,b\n1,"cut', "an odd number of quotes"),
+    ('a,b\n1,"cut', "a line with an odd number of quotes"),
     ('a,b\n1,plain\n', None),
 ])
 def test_quote_trouble_in_any_block_split(text, why):

@@ -3,7 +3,8 @@
 Arrow's reader (used for clean files, see :mod:`.csv_files`) lets an unclosed quote swallow the lines
 after it into one value, and rewrites a quoted value holding an undoubled quote without a word.
 :func:`_quote_trouble` finds, in one vectorised pass over the bytes, whether a file could hold either
-(a line break inside quotes, a lone quote between two ordinary characters, an odd number of quotes);
+(a line with an odd number of quotes: a value over a line break or a quote never closed; a quote between
+two ordinary characters);
 only such files are split here, line by line, so that every physical line ends up in exactly one
 record that is loaded or rejected:
 
@@ -19,6 +20,7 @@ from __future__ import annotations
 
 import csv
 import re
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from typing import Iterable, Iterator
 
@@ -38,39 +40,77 @@ def _quote_trouble(blocks: Iterable[bytes], delimiter: str) -> str | None:
     """Why a CSV file's quotes need the careful reader, or None when Arrow splits it correctly.
 
     ``blocks`` are the file's bytes in order (UTF-8 or another ASCII-compatible encoding). A file needs
-    care when a line break lies inside quotes (multi-line values or an unclosed quote), when a quote
-    stands between two characters that are neither the delimiter, a line break nor a quote (an
-    undoubled quote inside a quoted value, or a quote inside an unquoted value), or when the number of
-    quotes is odd (the file ends inside a quoted value).
+    care when a line holds an odd number of quotes (a value running over a line break: a multi-line value,
+    an unclosed quote, a file ending inside quotes) or when a quote stands between two characters that are
+    neither the delimiter, a line break nor a quote (an undoubled quote inside a quoted value, or a quote
+    inside an unquoted value). Both are questions about single lines, so the bytes are cut at line breaks
+    and the pieces checked on two threads (numpy releases the GIL).
     """
-    ordinary = np.ones(256, dtype=bool)
-    ordinary[[ord(delimiter), _LF, _CR, _QUOTE]] = False
-    parity, prev, pending = 0, _LF, False  # quotes so far (mod 2), last byte, a quote ending the last block
+    d = ord(delimiter)
+    with ThreadPoolExecutor(max_workers=2) as pool:
+        pending: list = []
+        for piece, has_cr in _whole_lines(blocks):
+            pending.append(pool.submit(_lines_trouble, piece, d, has_cr))
+            if len(pending) >= 3:  # bounded read-ahead
+                why = pending.pop(0).result()
+                if why:
+                    return why
+        for future in pending:
+            why = future.result()
+            if why:
+                return why
+    return None
+
+
+def _whole_lines(blocks: Iterable[bytes]) -> Iterator[tuple[bytes | memoryview, bool]]:
+    """The bytes again, each piece ending at a line break (the last one where the file ends), and whether it
+    may hold a CR; the lines cut by a block's end are joined into a small piece of their own, the rest are
+    views (no copy)."""
+    rest = b""
     for block in blocks:
-        a = np.frombuffer(block, dtype=np.uint8)
-        if not len(a):
+        has_cr = b"\r" in block
+        first = _line_end(block, 0)
+        if first < 0:
+            rest += block
             continue
-        if pending and ordinary[a[0]]:
-            return "a quote inside a value"
-        q = np.flatnonzero(a == _QUOTE)
-        if len(q):
-            before = np.where(q > 0, a[np.maximum(q - 1, 0)], prev)
-            inner = q < len(a) - 1
-            after_ok = np.zeros(len(q), dtype=bool)
-            after_ok[inner] = ordinary[a[q[inner] + 1]]
-            if (ordinary[before] & after_ok).any():
-                return "a quote inside a value"
-            pending = bool(q[-1] == len(a) - 1 and ordinary[before[-1]])
-            breaks = np.flatnonzero((a == _LF) | (a == _CR))
-            if len(breaks) and ((np.searchsorted(q, breaks) + parity) & 1).any():
-                return "a line break inside quotes"
-        elif parity and ((a == _LF) | (a == _CR)).any():
-            return "a line break inside quotes"
-        else:
-            pending = False
-        parity = (parity + len(q)) & 1
-        prev = int(a[-1])
-    return "an odd number of quotes" if parity else None
+        head = rest + block[:first + 1]
+        yield head, b"\r" in head
+        cut = max(block.rfind(b"\n"), block.rfind(b"\r")) + 1
+        if cut > first + 1:
+            yield memoryview(block)[first + 1:cut], has_cr
+        rest = block[cut:]
+    if rest:
+        yield rest, b"\r" in rest
+
+
+def _line_end(block: bytes, start: int) -> int:
+    """Where the first line break at or after ``start`` is (-1: none)."""
+    ends = [i for i in (block.find(b"\n", start), block.find(b"\r", start)) if i >= 0]
+    return min(ends) if ends else -1
+
+
+def _lines_trouble(piece: bytes | memoryview, d: int, has_cr: bool) -> str | None:
+    """:func:`_quote_trouble` for whole lines (``has_cr``: whether the piece may hold a CR)."""
+    a = np.frombuffer(piece, dtype=np.uint8)
+    quote = a == _QUOTE
+    if not quote.any():
+        return None
+    lf = a == _LF
+    special = quote | lf | (a == d)
+    if has_cr:
+        cr = a == _CR
+        special |= cr
+    inner = quote[1:-1] & ~(special[:-2] | special[2:])
+    if inner.any():  # (a piece starts after a line break and ends with one or with the file)
+        return "a quote inside a value"
+    breaks = (lf | (cr & np.append(~lf[1:], True))) if has_cr else lf  # LF, or a lone CR, ends a line
+    ends = np.flatnonzero(breaks)
+    starts = np.concatenate(([0], ends[:-1] + 1)) if len(ends) else np.zeros(1, dtype=np.int64)
+    if len(ends) and ends[-1] != len(a) - 1:
+        starts = np.append(starts, ends[-1] + 1)
+    if np.bitwise_xor.reduceat(quote.view(np.uint8), starts).any():
+        return "a line with an odd number of quotes"
+    return None
 
 
 @dataclass
