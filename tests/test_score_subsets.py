@@ -171,3 +171,14 @@ def test_a_batch_shows_the_scores_there_are_and_one_sentence_for_the_others(samp
     for score in missing:
         assert sentence[score] in page.split(t("data_notes"), 1)[1]
     assert "Traceback" not in page and "KeyError" not in page and "KeyError" not in summary
+
+
+def test_a_responses_file_without_any_score_is_a_header_error_in_the_library(tmp_path):
+    """Each score is optional, but not all of them: the library says so, naming the columns it saw."""
+    path = tmp_path / "responses.csv"
+    path.write_text("response_id,unit,date,Rating\nR1,Riga,2025-01-02,good\n", encoding="utf-8")
+    with pytest.raises(cx.DataValidationError) as err:
+        cx.read_table(path, "responses", errors="quarantine")
+    problem = err.value.problems.iloc[0]
+    assert (problem["column"], problem["value"]) == ("nps or csat or ces", "(missing)")
+    assert "columns seen: 'response_id', 'unit', 'date', 'Rating'" in problem["expected"]

@@ -102,12 +102,14 @@ def _header_problems(header: list[str], targets: dict[str, list[int]], spec: Tab
                      file_delimiter) -> list[dict]:
     """Every problem of a header: duplicated columns, columns clashing with constants, missing columns."""
     present = set(targets) | set(tm.constants)
-    return (_duplicated_columns(header, targets) + _constant_clashes(targets, tm)
-            + _missing_columns(header, present, spec, file_delimiter) + _no_score(header, present, spec))
+    missing = _missing_columns(header, present, spec, file_delimiter)
+    return (_duplicated_columns(header, targets) + _constant_clashes(targets, tm) + missing
+            + ([] if missing else _no_score(header, present, spec)))
 
 
 def _no_score(header: list[str], present: set[str], spec: TableSpec) -> list[dict]:
-    """A table with score columns (the responses) needs at least one of them: each is optional, not all."""
+    """A table with score columns (the responses) needs at least one of them: each is optional, not all.
+    (Checked once the required columns are there: a header split wrongly is one problem, not two.)"""
     scores = [c.name for c in spec.columns if c.kind == "score"]
     if not scores or present & set(scores):
         return []

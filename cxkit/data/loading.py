@@ -399,7 +399,7 @@ class TableStream:
                                               dict(sheet=sheet, encoding=encoding, delimiter=delimiter).items() if v}})
         tm = _checked_settings(tm, table)
         self.path = Path(path)
-        if table == "responses":  # a survey platform's export, its columns not mapped: read as the platform wrote it
+        if table == "responses" and self.path.is_file():  # a survey platform's export, not mapped: read as such
             tm = _zero_config(self.path, tm, spec, lone_file=False) or tm
         self.reader = reader = _open_source(self.path, tm, spec)
         self.validator = _Validator(spec, tm, m.scales, file=self.path.name, today=today or dt.date.today(),

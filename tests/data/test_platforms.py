@@ -145,8 +145,14 @@ def test_detect_platform_in_other_languages_and_not_for_contract_files():
     assert detect_platform([["response_id", "unit", "date", "nps"], ["R-1", "Vilnius", "2025-01-01", "9"]]) is None
 
 
-def test_read_table_still_needs_a_mapping_for_a_single_file():
-    """read_table reads one file as it is (the corpus case r55 without a mapping stays an error)."""
-    path = HERE / "qualtrics_numeric" / "CX_Survey_March_2025.csv"
-    with pytest.raises(cx.DataValidationError):
-        cx.read_table(path, "responses", today=TODAY)
+@pytest.mark.parametrize("name", sorted(n for n in CASES))
+def test_read_table_reads_one_platform_file_with_no_mapping(name, capsys):
+    """One export read as a table (read_table, ``cxkit validate FILE --table responses``): no mapping either."""
+    platform, rows, nps, _, _ = CASES[name]
+    path = next(p for p in (HERE / name).iterdir() if p.suffix == ".csv")
+    lr = cx.read_table(path, "responses", today=TODAY)
+    assert (lr.rows_loaded, lr.rows_rejected, lr.source["platform"]) == (rows, 0, platform)
+    assert lr.data["nps"].tolist() == nps
+    assert not any("only table file" in r for r in lr.repairs["repair"])  # not a folder's lone file here
+    assert main(["validate", str(path), "--table", "responses"]) == 0
+    assert f"platform: {platform}" in capsys.readouterr().out

@@ -200,14 +200,23 @@ def test_suggest_mapping_command_prints_or_writes_the_yaml(tmp_path, capsys):
 
 
 def test_validate_shows_the_suggestion_with_the_real_headers_when_columns_are_missing(tmp_path, capsys):
-    _csv(tmp_path / "responses.csv", ["ResponseId", "Shop", "RecordedDate", "How likely to recommend us?"],
+    _csv(tmp_path / "responses.csv", ["Response number", "Shop", "Answered on", "How likely to recommend us?"],
          [r[:4] for r in _rows()], sep=",")
-    # one file read as a table: its columns must be named or mapped, and validate shows the suggestion
+    # one file read as a table, not a survey platform's export: its columns must be named or mapped, and
+    # validate shows the suggestion
     assert main(["validate", str(tmp_path / "responses.csv"), "--table", "responses"]) == 2
     err = capsys.readouterr().err
     assert "expected a column named 'response_id'" in err and "Suggested mapping for responses.csv" in err
-    assert '"ResponseId": response_id  # high' in err and '"How likely to recommend us?": nps  # high' in err
-    assert '"RecordedDate": date  # high' in err
+    assert '"Response number": response_id' in err and '"How likely to recommend us?": nps  # high' in err
+    assert '"Answered on": date' in err
+
+
+def test_a_qualtrics_like_file_read_as_a_table_needs_no_mapping(tmp_path, capsys):
+    # Qualtrics' column names (ResponseId, RecordedDate): recognised, read with no mapping, the unit after the file
+    _csv(tmp_path / "responses.csv", ["ResponseId", "Shop", "RecordedDate", "How likely to recommend us?"],
+         [r[:4] for r in _rows()], sep=",")
+    assert main(["validate", str(tmp_path / "responses.csv"), "--table", "responses"]) == 0
+    assert "platform: Qualtrics" in capsys.readouterr().out
 
 
 def test_a_responses_file_without_any_score_column_is_an_error(tmp_path, capsys):
@@ -217,11 +226,12 @@ def test_a_responses_file_without_any_score_column_is_an_error(tmp_path, capsys)
     captured = capsys.readouterr()
     assert "No problems found" not in captured.out
     err = captured.err
-    assert err.startswith("cxkit: responses.csv: no score column: the responses need at least one of nps, csat or ces")
-    assert "Columns seen: 'response_id', 'unit', 'date', 'Rating', 'comment'." in err
+    assert "responses.csv, row 1, column 'nps or csat or ces': value '(missing)' - expected at least one score " \
+           "column (nps, csat, ces), named so or mapped in the mapping file" in err
+    assert "columns seen: 'response_id', 'unit', 'date', 'Rating', 'comment'" in err
     assert "Suggested mapping for responses.csv" in err and "# no score column found" in err
     assert main(["validate", str(tmp_path / "responses.csv"), "--table", "responses"]) == 2
-    assert "no score column" in capsys.readouterr().err
+    assert "at least one score column" in capsys.readouterr().err
 
 
 def test_a_score_column_found_by_the_suggestion_is_shown(tmp_path, capsys):
@@ -229,7 +239,7 @@ def test_a_score_column_found_by_the_suggestion_is_shown(tmp_path, capsys):
          [r[:4] for r in _rows()], sep=",")
     assert main(["validate", str(tmp_path)]) == 2
     err = capsys.readouterr().err
-    assert "Columns seen: 'response_id', 'unit', 'date', 'Would you recommend us?'." in err
+    assert "columns seen: 'response_id', 'unit', 'date', 'Would you recommend us?'" in err
     assert '"Would you recommend us?": nps  # high' in err
     write(tmp_path / "mapping.yml", suggest_mapping(tmp_path / "responses.csv").yaml)
     assert main(["validate", str(tmp_path)]) == 0
