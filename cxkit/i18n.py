@@ -89,6 +89,7 @@ _STRINGS: dict[str, dict[str, str]] = {
                            "lv": "Kopsavilkums vadībai"},
     "rows_in": {"en": "rows in", "lt": "eilučių", "pl": "wierszy", "lv": "rindas"},
     "rows_rejected": {"en": "rows rejected", "lt": "atmesta eilučių", "pl": "odrzucone wiersze", "lv": "noraidītās rindas"},
+    "exported_from": {"en": "exported from", "lt": "eksportuota iš", "pl": "eksport z", "lv": "eksportēts no"},
     # column labels and notes used by the report sections
     "group_nps": {"en": "NPS group", "lt": "NPS grupė", "pl": "Grupa NPS", "lv": "NPS grupa"},
     "detractor": {"en": "detractors", "lt": "kritikai", "pl": "krytycy", "lv": "kritiķi"},

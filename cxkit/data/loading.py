@@ -100,7 +100,7 @@ class LoadResult(Result):
         return pd.DataFrame([{
             "table": self.table, "file": self.file, "rows_in": self.rows_in, "rows_loaded": self.rows_loaded,
             "rows_rejected": self.rows_rejected, "repairs": int(self.repairs["rows"].sum()) if len(self.repairs) else 0,
-            "lines": self.lines["physical"] if self.lines else None,
+            "lines": self.lines["physical"] if self.lines else None, "platform": self.source.get("platform"),
             "format": self.source.get("format"), "encoding": self.source.get("encoding"),
             "note": "; ".join(([f"platform: {self.source['platform']}"] if self.source.get("platform") else [])
                               + ([f"read line by line ({self.source['careful']})"] if self.source.get("careful")

@@ -395,7 +395,8 @@ def data_notes(rep: ReportData, *, lang: str = "en") -> pd.DataFrame:
     Returns
     -------
     pandas.DataFrame
-        One row per input file: table, file, rows in, loaded, rejected, repaired, status.
+        One row per input file: table, file, rows in, rows rejected, the survey platform it was exported
+        from (when one was recognised) and status.
     """
     log = rep.context.get("log")
     if log is None or log.empty:
@@ -403,6 +404,8 @@ def data_notes(rep: ReportData, *, lang: str = "en") -> pd.DataFrame:
     out = pd.DataFrame({"table": log["table"].astype(str), "file": log["file"].astype(str),
                         t("rows_in", lang): log["rows_in"].astype(int),
                         t("rows_rejected", lang): log["rows_rejected"].astype(int)})
+    if "platform" in log.columns and log["platform"].notna().any():  # a survey platform's export, read as such
+        out[t("exported_from", lang)] = log["platform"].fillna("–").astype(str).to_numpy()
     if "status" in log.columns:
         out[t("status", lang)] = log["status"].astype(str).to_numpy()
     return out
