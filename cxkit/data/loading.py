@@ -58,13 +58,17 @@ class LoadResult(Result):
     data : DataFrame of clean, typed rows
     rejected : one row per rejected row: ``file, row, reason`` and the raw values
     problems : one row per problem: ``file, row, column, value, expected``
-    repairs : one row per repair kind: ``file, column, repair, rows, example``
+    repairs : one row per repair kind: ``file, column, repair, rows, lines, example`` (``lines``: the first
+        rows repaired as numbered in the file, and how many more)
     rows_in : number of data rows in the file (rows_in = len(data) + len(rejected))
     source : how the file was read (format, encoding, delimiter, sheet)
     missing : notes on scores the reports use that the file has no column for (e.g. "no nps column:
         NPS cannot be reported"); in ``summary`` (column ``note``) and ``notes``. A survey platform's
         export (``source["platform"]``) is named in the note too ("platform: Qualtrics"); its header rows
         are in ``repairs``.
+    warnings : what looks wrong with the values although the rows loaded, e.g. a score column whose
+        values often lie outside its scale (with the usual scale they fit) or that mixes two scales;
+        in ``summary`` (column ``note``) and ``notes``.
     """
 
     table: str
@@ -78,6 +82,7 @@ class LoadResult(Result):
     scales: dict = field(default_factory=dict)
     n_loaded: int | None = None  # set by streamed reads, whose rows went elsewhere
     missing: list = field(default_factory=list)
+    warnings: list[str] = field(default_factory=list)
 
     title = "Loaded table"
 
@@ -96,12 +101,13 @@ class LoadResult(Result):
             "rows_rejected": self.rows_rejected, "repairs": int(self.repairs["rows"].sum()) if len(self.repairs) else 0,
             "format": self.source.get("format"), "encoding": self.source.get("encoding"),
             "note": "; ".join(([f"platform: {self.source['platform']}"] if self.source.get("platform") else [])
-                              + list(self.missing)),
+                              + list(self.missing) + list(self.warnings)),
         }])
 
     @property
     def notes(self):
-        return list(self.missing) + [f"{r.column}: {r.repair} ({r.rows} rows)" for r in self.repairs.itertuples()]
+        return list(self.missing) + list(self.warnings) + [f"{r.column}: {r.repair} ({r.rows} rows)"
+                                                           for r in self.repairs.itertuples()]
 
 
 @dataclass
