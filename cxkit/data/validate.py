@@ -279,7 +279,7 @@ class _Validator:
         rows = rows_of(data["_record"].to_numpy()) if len(data) else np.array([], dtype=np.int64)
         data["_record"] = rows  # the last column; relabelled in place (dropping a column copies wide frames)
         data.columns = [c if c != "_record" else "_row" for c in data.columns]
-        data, rejected = self._drop_empty_unnamed(data, rejected)
+        data, rejected = _drop_empty_unnamed(self, data, rejected)
         _mixed_date_formats(self.conv)
         repairs = _repairs_table(self.file, getattr(reader, "repairs", []),
                                  {key: [rows, example, list(rows_of(sorted(set(recs)))) if recs else []]
@@ -312,26 +312,27 @@ class _Validator:
         cols["_record"] = pd.Series([], dtype=np.int64)
         return pd.DataFrame(cols)
 
-    def _drop_empty_unnamed(self, data: pd.DataFrame, rejected: pd.DataFrame):
-        """Columns with neither a header nor any value (Excel's trailing separators) are dropped, reported."""
-        empty = []
-        for i in sorted(self.unnamed):
-            name = self.extra_names.get(i)
-            if name is None or name not in data.columns:
-                continue
-            if all(not frame[name].astype("string").fillna("").str.strip().ne("").any()
-                   for frame in (data, rejected) if name in frame.columns):
-                empty.append(name)
-        if empty:
-            data = data.drop(columns=empty)
-            rejected = rejected.drop(columns=[c for c in empty if c in rejected.columns])
-            self._repair("(header)", f"dropped {len(empty)} empty column(s) without a header (trailing separators)",
-                         0, ", ".join(empty[:5]))
-        named = [self.extra_names[i] for i in sorted(self.unnamed) if self.extra_names.get(i) not in empty]
-        if named:
-            self._repair("(header)", f"named {len(named)} column(s) that have values but no header: "
-                                     f"{', '.join(named[:5])}", 0, "")
-        return data, rejected
+
+def _drop_empty_unnamed(v: _Validator, data: pd.DataFrame, rejected: pd.DataFrame):
+    """Columns with neither a header nor any value (Excel's trailing separators) are dropped, reported."""
+    empty = []
+    for i in sorted(v.unnamed):
+        name = v.extra_names.get(i)
+        if name is None or name not in data.columns:
+            continue
+        if all(not frame[name].astype("string").fillna("").str.strip().ne("").any()
+               for frame in (data, rejected) if name in frame.columns):
+            empty.append(name)
+    if empty:
+        data = data.drop(columns=empty)
+        rejected = rejected.drop(columns=[c for c in empty if c in rejected.columns])
+        v._repair("(header)", f"dropped {len(empty)} empty column(s) without a header (trailing separators)",
+                  0, ", ".join(empty[:5]))
+    named = [v.extra_names[i] for i in sorted(v.unnamed) if v.extra_names.get(i) not in empty]
+    if named:
+        v._repair("(header)", f"named {len(named)} column(s) that have values but no header: "
+                              f"{', '.join(named[:5])}", 0, "")
+    return data, rejected
 
 
 #: the scales survey questions usually have, offered when a score column's values do not fit its scale
