@@ -51,7 +51,7 @@ class _Validator:
 
     @property
     def repairs(self) -> dict:
-        """``(column, what) -> [rows, example]``: every repair made so far."""
+        """``(column, what) -> [rows, example, records]``: every repair made so far (records: the first rows)."""
         return self.conv.repairs
 
     def _repair(self, column: str, what: str, rows: int, example: str = "", mask=None):
