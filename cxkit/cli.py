@@ -47,13 +47,19 @@ def _cmd_validate(args) -> int:
                                  "units)")
             result = read_table(path, args.table, mapping=args.mapping, errors="quarantine")
             log, problems, repairs, rejected = result.summary, result.problems, result.repairs, result.rejected
+            warnings = list(result.warnings)
         else:
             ds = load(path, mapping=args.mapping, errors="quarantine")
             log, problems, repairs, rejected = ds.log, ds.problems, ds.repairs, ds.rejected
+            warnings = [f"{t} ({lr.file}): {w}" for t, lr in ds.tables.items() for w in lr.warnings]
     except DataValidationError as exc:
         raise _with_suggestion(exc, path, args) from None
     print("Files read:")
     _print_table(log)
+    if warnings:
+        print("\nWarnings:")
+        for w in warnings:
+            print("  " + w)
     if len(repairs):
         print("\nRepairs made (documented, nothing dropped):")
         _print_table(repairs)

@@ -58,7 +58,8 @@ class LoadResult(Result):
     data : DataFrame of clean, typed rows
     rejected : one row per rejected row: ``file, row, reason`` and the raw values
     problems : one row per problem: ``file, row, column, value, expected``
-    repairs : one row per repair kind: ``file, column, repair, rows, example``
+    repairs : one row per repair kind: ``file, column, repair, rows, lines, example`` (``lines``: the first
+        rows repaired as numbered in the file, and how many more)
     rows_in : number of data rows in the file (rows_in = len(data) + len(rejected))
     source : how the file was read (format, encoding, delimiter, sheet)
     lines : for text files, where every physical line went (a dict): ``physical`` lines in the file, of
@@ -70,6 +71,9 @@ class LoadResult(Result):
         NPS cannot be reported"); in ``summary`` (column ``note``) and ``notes``. A survey platform's
         export (``source["platform"]``) is named in the note too ("platform: Qualtrics"); its header rows
         are in ``repairs``.
+    warnings : what looks wrong with the values although the rows loaded, e.g. a score column whose
+        values often lie outside its scale (with the usual scale they fit) or that mixes two scales;
+        in ``summary`` (column ``note``) and ``notes``.
     """
 
     table: str
@@ -84,6 +88,7 @@ class LoadResult(Result):
     n_loaded: int | None = None  # set by streamed reads, whose rows went elsewhere
     missing: list = field(default_factory=list)
     lines: dict | None = None
+    warnings: list[str] = field(default_factory=list)
 
     title = "Loaded table"
 
@@ -107,7 +112,7 @@ class LoadResult(Result):
                                  else [])
                               + ([_lines_note(self.lines)] if self.lines and self.lines["physical"] != self.rows_in
                                  + self.lines["header"] else [])
-                              + list(self.missing)),
+                              + list(self.missing) + list(self.warnings)),
         }])
 
     @property
@@ -118,7 +123,8 @@ class LoadResult(Result):
 
     @property
     def notes(self):
-        return list(self.missing) + [f"{r.column}: {r.repair} ({r.rows} rows)" for r in self.repairs.itertuples()]
+        return list(self.missing) + list(self.warnings) + [f"{r.column}: {r.repair} ({r.rows} rows)"
+                                                           for r in self.repairs.itertuples()]
 
 
 def _lines_note(lines: dict) -> str:

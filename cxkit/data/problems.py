@@ -9,7 +9,7 @@ import pandas as pd
 __all__: list[str] = []
 
 _PROBLEM_COLUMNS = ["file", "row", "column", "value", "expected"]
-_REPAIR_COLUMNS = ["file", "column", "repair", "rows", "example"]
+_REPAIR_COLUMNS = ["file", "column", "repair", "rows", "lines", "example"]
 
 
 def _problems_table(parts: list[pd.DataFrame], rows_of, file: str, id_column: str | None) -> pd.DataFrame:
@@ -66,12 +66,28 @@ def _with_structural(problems: pd.DataFrame, rejected: pd.DataFrame, structural:
 
 
 def _repairs_table(file: str, reader_repairs: list, repairs: dict) -> pd.DataFrame:
-    """One row per repair kind: the reader's (file-level) first, then the validator's."""
-    rows = [{"file": file, "column": c, "repair": what, "rows": n, "example": ex}
-            for c, what, n, ex, *_ in reader_repairs]
-    rows += [{"file": file, "column": c, "repair": what, "rows": v[0], "example": v[1]}
-             for (c, what), v in repairs.items()]
+    """One row per repair kind: the reader's (file-level) first, then the validator's.
+
+    Reader repairs are ``(column, what, rows, example)`` or ``(column, what, rows, example, lines)``;
+    ``repairs`` maps ``(column, what)`` to ``[rows, example, lines]``. ``lines`` are the first few rows
+    repaired as numbered in the file, shown with the count of the rest ("12, 57 and 3 more").
+    """
+    rows = [{"file": file, "column": r[0], "repair": r[1], "rows": r[2], "lines": _lines_text(r[4:5], r[2]),
+             "example": r[3]} for r in reader_repairs]
+    rows += [{"file": file, "column": c, "repair": what, "rows": v[0], "lines": _lines_text(v[2:3], v[0]),
+              "example": v[1]} for (c, what), v in repairs.items()]
     return pd.DataFrame(rows, columns=_REPAIR_COLUMNS)
+
+
+def _lines_text(lines: list | tuple, rows: int, shown: int = 5) -> str:
+    """``[lines]`` (or ``[]``) as "12, 57, 103, 200, 311 and 495 more" (the first ``shown``, then how many more
+    of ``rows``); "" without lines."""
+    numbers = sorted({int(x) for x in lines[0]}) if lines and lines[0] is not None else []
+    if not numbers:
+        return ""
+    first = numbers[:shown]
+    more = max(int(rows) - len(first), 0)
+    return ", ".join(str(x) for x in first) + (f" and {more:,} more" if more else "")
 
 
 def _q(v) -> str:

@@ -11,7 +11,7 @@ import pandas as pd
 from ..errors import ConfigError, CxkitError, DataValidationError
 from .contract import TableMapping, TableSpec
 from .convert.columns import _convert, _convert_uniques, _precheck, _recode
-from .convert.context import _Conversion
+from .convert.context import REPAIR_RECORDS, _Conversion
 from .hashing import _SeenIds
 from .headers import _extra_names, _header_copies, _header_problems, _map_columns, _name_unnamed, _targets
 from .problems import _PROBLEM_COLUMNS, _problems_table, _rejected_table, _repairs_table, _with_structural
@@ -51,11 +51,12 @@ class _Validator:
 
     @property
     def repairs(self) -> dict:
-        """``(column, what) -> [rows, example]``: every repair made so far."""
+        """``(column, what) -> [rows, example, records]``: every repair made so far (records: the first rows)."""
         return self.conv.repairs
 
-    def _repair(self, column: str, what: str, rows: int, example: str = ""):
-        self.conv.repair(column, what, rows, example)
+    def _repair(self, column: str, what: str, rows: int, example: str = "", mask=None):
+        """Record a repair; ``mask`` over the chunk being validated names its rows."""
+        self.conv.repair(column, what, rows, example, mask=mask)
 
     def delimiter_text(self) -> str:
         return self.conv.delimiter_text()
@@ -93,27 +94,32 @@ class _Validator:
     def validate(self, chunk: pd.DataFrame, offset: int) -> pd.DataFrame:
         """Convert and check one chunk; remember problems; return the clean typed rows."""
         n = len(chunk)
+        self.conv.offset = offset  # repairs name their records
         bad = np.zeros(n, dtype=bool)
         problems: list[pd.DataFrame] = []
-        out, raw_for_reject = self._convert_columns(chunk, offset, bad, problems)
+        out, raw_for_reject, blanked = self._convert_columns(chunk, offset, bad, problems)
         self._add_constants(out, n, chunk.index, offset)
         frame = pd.DataFrame(out, index=chunk.index)
         extra = self._extra_columns(chunk, offset, n)
         for mask, column, values, expected in _row_checks(frame, bad, raw_for_reject, self.spec.name,
-                                                          self.known_units):
+                                                          self.known_units, blanked):
             if mask.any():
                 bad |= mask
                 problems.append(pd.DataFrame({"record": np.flatnonzero(mask) + offset, "column": column,
                                               "value": values, "expected": expected}))
         self._check_ids(frame, offset, bad, problems, raw_for_reject)
         self._check_header_copies(chunk, offset, bad, problems)
+        _report_blanked(self.conv, blanked, raw_for_reject, bad)
+        _count_date_formats(self.conv, bad)
         return self._set_aside(frame, extra, bad, problems, raw_for_reject, offset)
 
     def _convert_columns(self, chunk: pd.DataFrame, offset: int, bad: np.ndarray, problems: list):
-        """Each contract column converted: (typed columns, raw columns as read); problems noted, ``bad`` set."""
+        """Each contract column converted: (typed columns, raw columns as read, blanked values); problems noted,
+        ``bad`` set. A bad value in an optional column is blanked instead (``column -> [(mask, expected)]``)."""
         n = len(chunk)
         out = {}
         raw_for_reject = {}
+        blanked: dict[str, list] = {}
         for name, pos in self.positions.items():
             col = self.spec.column(name)
             s = chunk.iloc[:, pos]
@@ -125,15 +131,18 @@ class _Validator:
             else:
                 prepared, special, special_expected = _precheck(s, col, pos, offset, self.conv)
                 values, mask, expected = _convert(prepared, col, self.conv)
-            out[name] = values
             if special is not None and special.any():
-                bad |= special
-                problems.append(self._problem_frame(offset, special, name, s, special_expected))
                 mask = None if mask is None else mask & ~special
-            if mask is not None and mask.any():
-                bad |= mask
-                problems.append(self._problem_frame(offset, mask, name, s, expected))
-        return out, raw_for_reject
+            faults = self.conv.row_faults.pop(name, None)
+            if name not in self.spec.required:  # optional: bad values are blanked, the rows kept
+                values, special, mask = _blank(values, [(special, special_expected), (mask, expected)], faults,
+                                               blanked.setdefault(name, []))
+            out[name] = values
+            for m, exp in ((special, special_expected), (mask, expected)):
+                if m is not None and m.any():
+                    bad |= m
+                    problems.append(self._problem_frame(offset, m, name, s, exp))
+        return out, raw_for_reject, {k: v for k, v in blanked.items() if v}
 
     def _add_constants(self, out: dict, n: int, index, offset: int = 0) -> None:
         """The mapping's constants (and those cxkit assumed) as columns; one that does not convert is an error."""
@@ -157,10 +166,12 @@ class _Validator:
         for i in self.extra_positions:
             cells = self.conv.formula_cells.get(i)
             if cells:
-                k = sum(offset <= r < offset + n for r in cells)
-                if k:
+                at = [r - offset for r in cells if offset <= r < offset + n]
+                if at:
+                    here = np.zeros(n, dtype=bool)
+                    here[at] = True
                     self._repair(self.extra_names[i], "kept the formula text of cells that have no saved result",
-                                 k, next(iter(cells.values())))
+                                 len(at), next(iter(cells.values())), mask=here)
         return extra
 
     def _check_ids(self, frame: pd.DataFrame, offset: int, bad: np.ndarray, problems: list, raw_for_reject: dict):
@@ -252,12 +263,11 @@ class _Validator:
         rows = rows_of(data["_record"].to_numpy()) if len(data) else np.array([], dtype=np.int64)
         data["_record"] = rows  # the last column; relabelled in place (dropping a column copies wide frames)
         data.columns = [c if c != "_record" else "_row" for c in data.columns]
-        data, rejected = self._drop_empty_unnamed(data, rejected)
-        for name, used in self.conv.date_formats.items():
-            if len(used) > 1:
-                self._repair(name, "mixed date formats read: " + ", ".join(f"{k} ({v})" for k, v in used.items()),
-                             int(sum(used.values())), "")
-        repairs = _repairs_table(self.file, getattr(reader, "repairs", []), self.repairs)
+        data, rejected = _drop_empty_unnamed(self, data, rejected)
+        _mixed_date_formats(self.conv)
+        repairs = _repairs_table(self.file, getattr(reader, "repairs", []),
+                                 {key: [rows, example, list(rows_of(sorted(set(recs)))) if recs else []]
+                                  for key, (rows, example, recs) in self.repairs.items()})
         rows_in = records + len(self.structural)
         n_loaded = len(data) if loaded is None else loaded
         if rows_in != n_loaded + len(rejected):  # the invariant every load keeps
@@ -267,7 +277,8 @@ class _Validator:
                   if k in ("format", "encoding", "delimiter", "sheet", "platform", "careful")}
         return dict(table=self.spec.name, file=self.file, data=data, rejected=rejected, problems=problems,
                     repairs=repairs, rows_in=rows_in, source=source, scales=dict(self.scales), n_loaded=loaded,
-                    missing=self.missing_scores(), lines=lines)
+                    missing=self.missing_scores(), lines=lines,
+                    warnings=_scale_warnings(self.spec, self.conv))
 
     def missing_scores(self) -> list[str]:
         """Notes on the scores the reports use that this file has no column for (a note, not an error)."""
@@ -287,26 +298,148 @@ class _Validator:
         cols["_record"] = pd.Series([], dtype=np.int64)
         return pd.DataFrame(cols)
 
-    def _drop_empty_unnamed(self, data: pd.DataFrame, rejected: pd.DataFrame):
-        """Columns with neither a header nor any value (Excel's trailing separators) are dropped, reported."""
-        empty = []
-        for i in sorted(self.unnamed):
-            name = self.extra_names.get(i)
-            if name is None or name not in data.columns:
+
+def _drop_empty_unnamed(v: _Validator, data: pd.DataFrame, rejected: pd.DataFrame):
+    """Columns with neither a header nor any value (Excel's trailing separators) are dropped, reported."""
+    empty = []
+    for i in sorted(v.unnamed):
+        name = v.extra_names.get(i)
+        if name is None or name not in data.columns:
+            continue
+        if all(not frame[name].astype("string").fillna("").str.strip().ne("").any()
+               for frame in (data, rejected) if name in frame.columns):
+            empty.append(name)
+    if empty:
+        data = data.drop(columns=empty)
+        rejected = rejected.drop(columns=[c for c in empty if c in rejected.columns])
+        v._repair("(header)", f"dropped {len(empty)} empty column(s) without a header (trailing separators)",
+                  0, ", ".join(empty[:5]))
+    named = [v.extra_names[i] for i in sorted(v.unnamed) if v.extra_names.get(i) not in empty]
+    if named:
+        v._repair("(header)", f"named {len(named)} column(s) that have values but no header: "
+                              f"{', '.join(named[:5])}", 0, "")
+    return data, rejected
+
+
+#: the scales survey questions usually have, offered when a score column's values do not fit its scale
+USUAL_SCALES = ((0, 10), (1, 10), (1, 5), (1, 7), (0, 5), (1, 3), (0, 100))
+#: a scale warning when more than this share of a score column's values lie outside its scale
+OUTSIDE_SHARE = 0.05
+#: a scale "fits" when at least this share of the values lie within it
+FIT_SHARE = 0.99
+
+
+def _blank(values: pd.Series, parts: list, faults, blanked: list):
+    """Bad values of an optional column blanked: (values, special mask, bad mask) with only the values that
+    still reject their row (``faults``: the row itself is broken) left in the masks; each blanked
+    ``(mask, expected)`` is appended to ``blanked``."""
+    keep = []
+    blank = np.zeros(len(values), dtype=bool)
+    for mask, expected in parts:
+        if mask is None or not mask.any():
+            keep.append(mask)
+            continue
+        m = mask if faults is None else mask & ~faults
+        if m.any():
+            blanked.append((m, expected))
+            blank |= m
+        keep.append(mask & ~m)
+    if blank.any():
+        values = values.where(~pd.Series(blank, index=values.index))
+    return values, keep[0], keep[1]
+
+
+def _report_blanked(conv: _Conversion, blanked: dict, raw: dict, bad: np.ndarray) -> None:
+    """Repairs for the values blanked in optional columns of the rows kept, one per column and expected text,
+    naming the rows; the example is the first value as written in the file."""
+    for name, parts in blanked.items():
+        for mask, expected in parts:
+            kept = mask & ~bad
+            if not kept.any():
                 continue
-            if all(not frame[name].astype("string").fillna("").str.strip().ne("").any()
-                   for frame in (data, rejected) if name in frame.columns):
-                empty.append(name)
-        if empty:
-            data = data.drop(columns=empty)
-            rejected = rejected.drop(columns=[c for c in empty if c in rejected.columns])
-            self._repair("(header)", f"dropped {len(empty)} empty column(s) without a header (trailing separators)",
-                         0, ", ".join(empty[:5]))
-        named = [self.extra_names[i] for i in sorted(self.unnamed) if self.extra_names.get(i) not in empty]
-        if named:
-            self._repair("(header)", f"named {len(named)} column(s) that have values but no header: "
-                                     f"{', '.join(named[:5])}", 0, "")
-        return data, rejected
+            texts = np.asarray(expected, dtype=object)[kept] if not isinstance(expected, str) else None
+            for text in ([expected] if texts is None else pd.unique(texts)):
+                rows = kept.copy()
+                if texts is not None:
+                    rows[kept] = texts == text
+                first = raw[name].iloc[int(np.flatnonzero(rows)[0])]
+                conv.repair(name, f"blanked values (optional column) - expected {text}", int(rows.sum()),
+                            repr(str(first)), mask=rows)
+
+
+def _count_date_formats(conv: _Conversion, bad: np.ndarray) -> None:
+    """The date formats of the chunk's rows that are kept, counted (and their first records kept) per column."""
+    for name, used in conv.date_rows.items():
+        counts = conv.date_formats.setdefault(name, {})
+        records = conv.date_records.setdefault(name, {})
+        for label, rows in used.items():
+            if len(rows) != len(bad):  # a constant converted as a column of its own length
+                continue
+            kept = rows & ~bad
+            k = int(kept.sum())
+            if k:
+                counts[label] = counts.get(label, 0) + k
+                have = records.setdefault(label, [])
+                if len(have) < REPAIR_RECORDS:
+                    have.extend(int(r) + conv.offset for r in np.flatnonzero(kept)[:REPAIR_RECORDS - len(have)])
+    conv.date_rows.clear()
+
+
+def _mixed_date_formats(conv: _Conversion) -> None:
+    """A repair for each date column whose loaded rows were read in more than one format; its rows are those
+    read in the formats other than the most common one (the first of them named)."""
+    for name, used in conv.date_formats.items():
+        if len(used) > 1:
+            main = max(used, key=used.get)
+            records = sorted(r for label, recs in conv.date_records.get(name, {}).items() if label != main
+                             for r in recs)
+            conv.repair(name, "mixed date formats read: " + ", ".join(f"{k} ({v})" for k, v in used.items()),
+                        int(sum(v for k, v in used.items() if k != main)), "", records=records)
+
+
+def _scale_warnings(spec: TableSpec, conv: _Conversion) -> list[str]:
+    """Warnings for score columns whose values (whole numbers, over the whole file) often lie outside the
+    column's scale: the share, the usual scale they fit, and whether two scales look mixed."""
+    out = []
+    for name, counts in conv.score_counts.items():
+        col = spec.column(name)
+        total = counts.total
+        if col is None or not total:
+            continue
+        lo, hi = conv.score_scale(col)
+        inside = counts.between(lo, hi)
+        outside = total - inside
+        if outside <= OUTSIDE_SHARE * total:
+            continue
+        out.append(f"{name}: {_share(outside, total)} of values ({outside:,} of {total:,}) lie outside the scale "
+                   f"{lo}-{hi}; {_proposed_scale(counts, col.scale, (lo, hi))}")
+        above = counts.between(hi + 1, counts.LIMIT)
+        a, b = counts.span(hi + 1, counts.LIMIT) or (0, 0)
+        if above >= OUTSIDE_SHARE * total and inside > total / 2 and b > a:  # a part of the values on a scale
+            out.append(f"{name}: looks like two scales mixed: {_share(inside, total)} of values ({inside:,}) lie "
+                       f"within {lo}-{hi} and {_share(above, total)} ({above:,}) above it, values between {a} and "
+                       f"{b}; a survey that changed scale? split the file or recode one scale's values "
+                       "(values: in the mapping)")
+    return out
+
+
+def _proposed_scale(counts, key: str, declared: tuple[int, int]) -> str:
+    """The narrowest usual survey scale that (nearly) all values fit, as advice for the mapping."""
+    total = counts.total
+    fits = [(hi - lo, i, lo, hi) for i, (lo, hi) in enumerate(USUAL_SCALES)
+            if (lo, hi) != tuple(declared) and counts.between(lo, hi) >= FIT_SHARE * total]
+    if not fits:
+        usual = ", ".join(f"{lo}-{hi}" for lo, hi in USUAL_SCALES)
+        return f"they fit none of the usual survey scales ({usual}) - check which question the column holds"
+    _, _, lo, hi = min(fits)
+    left = total - counts.between(lo, hi)
+    but = f" (all but {left:,})" if left else ""
+    return (f"they fit {lo}-{hi}{but} - set the scale in the mapping (scales: {key}: [{lo}, {hi}]) if that is "
+            "the question's scale")
+
+
+def _share(part: int, total: int) -> str:
+    return f"{100 * part / total:.1f}%"
 
 
 def _line_account(reader: _Reader, records: int, rejected_records: np.ndarray, structural: int,
@@ -342,14 +475,15 @@ def _assumed_column(v: _Validator, out: dict, name: str, value, chunk: tuple) ->
     ids ``"<file>:<row>"`` (the row as numbered in the file) for an export without ids (set in ``out``: True)."""
     n, index, offset = chunk
     if name == "unit" and v.auto.unit_from_file == value:
-        v._repair("unit", f"no unit column: every row's unit is {value!r}, named after the file", n, value)
+        v._repair("unit", f"no unit column: every row's unit is {value!r}, named after the file", n, value,
+                  mask=np.ones(n, dtype=bool))
     if not (v.auto.id_from_rows and name == v.spec.id_column):
         return False
     rows = v.reader.line_numbers(np.arange(offset, offset + n, dtype=np.int64)) if n else []
     out[name] = pd.Series([f"{v.file}:{r}" for r in rows], dtype=_STR, index=index)
     if n:
         v._repair(name, f"no {name} column: ids made from the file name and the row number ('<file>:<row>')", n,
-                  str(out[name].iloc[0]))
+                  str(out[name].iloc[0]), mask=np.ones(n, dtype=bool))
     return True
 
 

@@ -10,6 +10,7 @@ both modes (``errors="raise"`` and ``errors="quarantine"``) and checks, besides 
 """
 from __future__ import annotations
 
+import ast
 import datetime as dt
 import importlib.util
 import re
@@ -121,7 +122,8 @@ def _check_loaded(lr, case):
         columns = {p["column"] for p in case.get("rejected", []) if p["row"] == row}
         assert all(f"column '{c}'" in reason or c == "(whole row)" for c in columns), reason
         assert "expected" in reason
-    repairs = lr.repairs["repair"].tolist()
+    _check_blanked(lr, case.get("blanked", []))
+    repairs = [r for r in lr.repairs["repair"].tolist() if not r.startswith(BLANKED)]  # checked just above
     wanted = case.get("repairs", [])
     for fragment in wanted:
         assert any(fragment in r for r in repairs), f"repair {fragment!r} not reported; got {repairs}"
@@ -132,6 +134,34 @@ def _check_loaded(lr, case):
     for column, values in case.get("values", {}).items():
         got = [_norm(v) for v in lr.data[column].tolist()]
         assert got == [_norm(v) for v in values], (column, got)
+
+
+BLANKED = "blanked values (optional column) - expected "
+
+
+def _line_numbers(lines: str) -> list[int]:
+    """The rows a repair names: "4, 6 and 2 more" -> [4, 6]."""
+    return [int(x) for x in lines.split(" and ")[0].split(", ") if x]
+
+
+def _check_blanked(lr, blanked: list[dict]):
+    """Each bad value of an optional column is empty in its loaded row and named by exactly one repair (its
+    column, expected text and row); the repairs count exactly these values; each repair's example is the
+    first of its values, as written in the file."""
+    reps = lr.repairs[lr.repairs["repair"].str.startswith(BLANKED)]
+    assert int(reps["rows"].sum()) == len(blanked), reps.to_string()
+    mine: dict[int, list[dict]] = {}
+    for want in blanked:
+        hits = [r for r in reps.itertuples() if r.column == want["column"] and want["expected"] in r.repair
+                and want["row"] in _line_numbers(r.lines)]
+        assert len(hits) == 1, (want, reps.to_string())
+        mine.setdefault(hits[0].Index, []).append(want)
+        at = np.flatnonzero(lr.data["_row"].to_numpy() == want["row"])
+        assert len(at) == 1 and pd.isna(lr.data[want["column"]].iloc[at[0]]), want
+    for index, wants in mine.items():
+        first = min(wants, key=lambda w: w["row"])
+        assert reps.loc[index, "example"] == repr(str(first["value"])), (reps.loc[index, "example"], first)
+        assert reps.loc[index, "rows"] == len(wants)
 
 
 @pytest.mark.parametrize("mode", ["quarantine", "raise"])
@@ -221,6 +251,9 @@ def test_reported_rows_are_the_rows_in_the_file(case, generated):
         value = "" if pd.isna(p.value) else str(p.value)
         if value:
             assert value.split("\n")[0][:40].casefold() in row_text[int(p.row)].casefold(), (p.row, value)
+    for r in lr.repairs[lr.repairs["repair"].str.startswith(BLANKED)].itertuples():  # the first value blanked
+        value = ast.literal_eval(r.example)
+        assert value.casefold() in row_text[_line_numbers(r.lines)[0]].casefold(), (r.lines, value)
 
 
 # ------------------------------------------------------------------------------------------------
@@ -264,8 +297,11 @@ def test_load_folder_with_corpus_files_sets_bad_rows_aside(tmp_path):
     ds = cx.load(tmp_path, errors="quarantine", today=TODAY)
     log = ds.log.set_index("table")
     assert (log["rows_in"] == log["rows_loaded"] + log["rows_rejected"]).all()
-    assert log.loc["revenue", "rows_rejected"] == 3 and log.loc["responses", "rows_rejected"] == 2
+    # responses: row 5 has no score (rejected); row 6's '#N/A' CSAT is blanked, the row kept
+    assert log.loc["revenue", "rows_rejected"] == 3 and log.loc["responses", "rows_rejected"] == 1
     assert set(ds.rejected["table"]) == {"responses", "revenue"}
+    assert ds.repairs.query("table == 'responses' and column == 'csat'")["repair"].str.startswith(
+        "blanked values (optional column)").sum() == 1
 
 
 @pytest.mark.parametrize("options, fragment", [

@@ -167,7 +167,8 @@ def _hostile_data_folder(folder):
     rows = [head, ["r0", "c0", "Vilnius Ozas", "2025-01-03", "store", "9", "4", "5", "fine"]]
     for i, (value, _) in enumerate(PAYLOADS, start=1):
         nps = value if i % 3 == 0 else "11"  # the payload in the rejected column itself, or beside it
-        rows.append([f"r{i}", f"c{i}", "Vilnius Ozas", "2025-01-03", "store", nps, "4", "5", value])
+        # the only score, blanked as not valid: the row has no score left and is rejected
+        rows.append([f"r{i}", f"c{i}", "Vilnius Ozas", "2025-01-03", "store", nps, "", "", value])
     buf = io.StringIO()
     csv.writer(buf, lineterminator="\r\n").writerows(rows)
     (folder / "responses.csv").write_bytes(buf.getvalue().encode("utf-8"))

@@ -32,38 +32,53 @@ def test_sample_loads_clean(sample):
 
 def test_strict_mode_lists_every_problem_with_file_row_column_value(tmp_path):
     p = write(tmp_path / "responses.csv", HEAD +
-              "r1,c1,Vilnius,2025-01-03,store,11,4,5,\n"       # row 2: nps out of range
-              "r2,c2,Vilnius,2025-01-04,store,9.5,4,5,\n"      # row 3: not whole
+              "r1,c1,Vilnius,2025-01-03,store,11,4,5,\n"       # row 2: nps out of range (optional: blanked)
+              "r2,c2,Vilnius,2025-01-04,store,9.5,4,5,\n"      # row 3: not whole (blanked)
               "r3,c3,,2025-01-05,store,9,4,5,\n"               # row 4: empty unit
               "r4,c4,Vilnius,2025-02-30,store,9,4,5,\n"        # row 5: impossible date
-              "r5,c5,Vilnius,2025-01-06,store,ten,4,5,\n"      # row 6: text score
-              "r6,c6,Vilnius,2025-01-06,store,8,4,5,fine\n")   # row 7: ok
+              "r5,c5,Vilnius,2025-01-06,store,ten,4,5,\n"      # row 6: text score (blanked)
+              "r6,c6,Vilnius,2025-01-06,store,8,4,5,fine\n"    # row 7: ok
+              "r7,c7,Vilnius,2025-01-07,store,12,,,\n")        # row 8: its only score blanked: no score
     with pytest.raises(DataValidationError) as err:
         cx.read_table(p, "responses", today=TODAY)
     probs = err.value.problems
     assert list(probs.columns) == ["file", "row", "column", "value", "expected"]
     got = {(r.row, r.column, r.value) for r in probs.itertuples()}
-    assert got == {(2, "nps", "11"), (3, "nps", "9.5"), (4, "unit", ""), (5, "date", "2025-02-30"), (6, "nps", "ten")}
+    assert got == {(4, "unit", ""), (5, "date", "2025-02-30"), (8, "nps", "")}
     msg = str(err.value)
-    assert "responses.csv, row 2, column 'nps': value '11' - expected a whole number from 0 to 10" in msg
-    assert "5 problems" in msg
+    assert "responses.csv, row 5, column 'date': value '2025-02-30' - expected a real calendar date" in msg
+    assert ("at least one score (nps, csat, ces); blanked as not valid: nps '12' (expected a whole number from 0 "
+            "to 10)") in msg
+    assert "3 problems" in msg
+    # the same file in quarantine: the bad optional values are blanked, each repair names its rows
+    lr = cx.read_table(p, "responses", errors="quarantine", today=TODAY)
+    _check_invariant(lr)
+    assert lr.data["_row"].tolist() == [2, 3, 6, 7] and lr.data["nps"].tolist() == [pd.NA, pd.NA, pd.NA, 8]
+    blanked = lr.repairs[lr.repairs["column"] == "nps"].set_index("lines")
+    assert blanked["rows"].to_dict() == {"2": 1, "3": 1, "6": 1}  # row 8 was rejected: not a repair
+    assert blanked.loc["2", "repair"] == "blanked values (optional column) - expected a whole number from 0 to 10"
+    assert blanked.loc["3", "repair"].endswith("(no fractions)") and blanked.loc["6", "example"] == "'ten'"
 
 
 def test_quarantine_returns_clean_rows_and_reasons(tmp_path):
-    p = write(tmp_path / "r.csv", HEAD + "r1,c1,A,2025-01-03,store,11,4,5,\n" + "r2,c2,A,2025-01-04,store,9,4,5,\n")
+    p = write(tmp_path / "r.csv", HEAD + "r1,c1,A,2025-02-30,store,11,4,5,\n" + "r2,c2,A,2025-01-04,store,9,4,5,\n")
     lr = cx.read_table(p, "responses", errors="quarantine", today=TODAY)
     _check_invariant(lr)
     assert lr.rows_loaded == 1 and lr.rows_rejected == 1
     rej = lr.rejected.iloc[0]
-    assert rej["row"] == 2 and "nps" in rej["reason"] and rej["nps"] == "11"
+    assert rej["row"] == 2 and "date" in rej["reason"] and rej["date"] == "2025-02-30"
+    assert rej["nps"] == "11"  # the raw values of a rejected row, also those that would have been blanked
 
 
 def test_row_numbers_count_physical_lines_with_multiline_comments(tmp_path):
     text = (HEAD + 'r1,c1,A,2025-01-03,store,9,4,5,"line one\nline two"\n'
             "\n"  # a blank line
-            "r2,c2,A,2025-01-04,store,12,4,5,x\n")
+            "r2,c2,A,2025-01-04,store,12,4,5,x\n"
+            "r3,c3,A,2025-01-04,store,8,4,5,x\n"
+            "r4,c4,A,2025-13-04,store,8,4,5,x\n")
     lr = cx.read_table(write(tmp_path / "r.csv", text), "responses", errors="quarantine", today=TODAY)
-    assert lr.problems["row"].tolist() == [5]
+    assert lr.problems["row"].tolist() == [7]
+    assert lr.repairs.set_index("column").loc["nps", "lines"] == "5"  # the blanked '12'
     assert lr.data["comment"].iloc[0] == "line one\nline two"
 
 
@@ -405,12 +420,16 @@ def test_parquet_placeholder_dates_outside_pandas_range_are_rejected_rows(tmp_pa
                    tmp_path / "customers.parquet")
     lr = cx.read_table(tmp_path / "customers.parquet", "customers", errors="quarantine", today=TODAY)
     _check_invariant(lr)
-    assert lr.data["customer_id"].tolist() == ["c2", "c3"]
-    assert lr.data["churned_at"].iloc[1] == pd.Timestamp("2025-01-01") \
+    # both date columns are optional in customers: the placeholders are blanked, the rows kept
+    assert lr.data["customer_id"].tolist() == ["c1", "c2", "c3", "c4"] and not len(lr.problems)
+    assert lr.data["churned_at"].isna().tolist() == [True, True, False, True]
+    assert lr.data["acquired_at"].isna().tolist() == [False, False, False, True]
+    assert lr.data["churned_at"].iloc[2] == pd.Timestamp("2025-01-01") \
         and str(lr.data["acquired_at"].dtype) == "datetime64[ns]"
-    p = lr.problems.set_index("column")["expected"]
-    assert "9999-12-31 is a placeholder for 'no end date'" in p["churned_at"]
-    assert "0001-01-01 is a placeholder for 'unknown'" in p["acquired_at"]
+    r = lr.repairs.set_index("column")
+    assert "9999-12-31 is a placeholder for 'no end date'" in r.loc["churned_at", "repair"]
+    assert "0001-01-01 is a placeholder for 'unknown'" in r.loc["acquired_at", "repair"]
+    assert (r.loc["churned_at", "lines"], r.loc["acquired_at", "lines"]) == ("1", "4")  # Parquet: row = position
     stamps = pa.array([dt_.datetime(2025, 1, 1, 9, 30), dt_.datetime(9999, 12, 31, 23, 59)], type=pa.timestamp("ms"))
     pq.write_table(pa.table({"ticket_id": ["t1", "t2"], "unit": ["A", "A"], "created_at": stamps,
                              "first_response_at": pa.array([dt_.datetime(2025, 1, 1, 10)] * 2,

@@ -44,7 +44,9 @@ def planted(tmp_path_factory):
     for i, row in enumerate(mine):  # every comment of the unit carries personal data
         r.loc[row, "comment"] = (r.loc[row, "comment"] + " " + SENTENCES[i % len(SENTENCES)].format(**PLANTED)).strip()
     payload = f"\r=HYPERLINK(\"x\") Rašykite {PLANTED['email']}, tel. {PLANTED['phone_lt']}"
-    bad = r.iloc[[mine[0]]].assign(response_id="R-bad", nps="abc", touchpoint=" =1+1", comment=payload)
+    # rejected: its only score is not valid (blanked), so the row has no score left
+    bad = r.iloc[[mine[0]]].assign(response_id="R-bad", nps="abc", csat="", ces="", touchpoint=" =1+1",
+                                   comment=payload)
     pd.concat([r, bad]).to_csv(data / "responses.csv", index=False, quoting=csv.QUOTE_ALL)
     out, share = tmp_path_factory.mktemp("out"), tmp_path_factory.mktemp("shared") / "for-readers"
     res = cx.run_batch(data, out, units=[UNIT], share=share, progress=False)

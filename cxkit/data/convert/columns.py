@@ -89,7 +89,8 @@ def _precheck(s: pd.Series, col: Column, pos: int, offset: int, ctx: _Conversion
             if col.nullable:
                 example = str(stripped[ph].iloc[0])
                 shown = ", ".join(repr(v) for v in pd.unique(stripped[ph].astype(str))[:5])
-                ctx.repair(col.name, f"placeholders for 'no answer' read as empty ({shown})", ctx.count(ph), example)
+                ctx.repair(col.name, f"placeholders for 'no answer' read as empty ({shown})", ctx.count(ph), example,
+                           mask=ph)
                 t = t.where(~pd.Series(ph, index=t.index), "")
             else:
                 special = ph if special is None else special | ph
@@ -99,7 +100,7 @@ def _precheck(s: pd.Series, col: Column, pos: int, offset: int, ctx: _Conversion
         if apostrophe.any():
             stripped = t.str.strip()
             ctx.repair(col.name, "removed Excel's leading apostrophe (a text marker)", ctx.count(apostrophe),
-                         str(stripped[apostrophe].iloc[0]))
+                       str(stripped[apostrophe].iloc[0]), mask=apostrophe)
             t = t.where(~pd.Series(apostrophe, index=t.index), stripped.str.slice(1))
     return t, special, expected.array()
 
@@ -114,11 +115,12 @@ def _convert_uniques(s: pd.Series, col: Column, pos: int, offset: int, ctx: _Con
     u = pd.Series(pd.array(list(uniques) + [""], dtype=_STR))
     codes = np.where(codes < 0, len(uniques), codes)
     ctx.weights = np.bincount(codes, minlength=len(u))
+    ctx.codes = codes  # repairs found among the distinct values name the rows that hold them
     try:
         prepared, special_u, special_exp_u = _precheck(u, col, pos, offset, ctx)
         values_u, mask_u, exp_u = _convert(prepared, col, ctx)
     finally:
-        ctx.weights = None
+        ctx.weights = ctx.codes = None
     cat = values_u.cat
     values = pd.Series(pd.Categorical.from_codes(cat.codes.to_numpy()[codes], categories=cat.categories),
                        index=s.index)
@@ -145,5 +147,6 @@ def _recode(s: pd.Series, name: str, ctx: _Conversion) -> pd.Series:
         return s
     mapped = folded.map(lambda x: table.get(x), na_action="ignore")
     result = stripped.where(~hit, mapped.astype(str))
-    ctx.repair(name, "recoded values using the mapping", int(hit.sum()), str(stripped[hit].iloc[0]))
+    ctx.repair(name, "recoded values using the mapping", int(hit.sum()), str(stripped[hit].iloc[0]),
+               mask=hit.fillna(False).to_numpy(dtype=bool))
     return result.astype(_STR)

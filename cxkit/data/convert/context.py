@@ -28,10 +28,20 @@ class _Conversion:
 
     Attributes
     ----------
-    repairs : ``(column, what) -> [rows, example]``, every repair made.
+    repairs : ``(column, what) -> [rows, example, records]``, every repair made; ``records`` are the
+        first few records (offset in the file's data rows) the repair touched.
+    offset : the record of the first row of the chunk being converted (set by the validator).
     weights : rows per value while a column is converted through its distinct values, else None.
+    codes : while a column is converted through its distinct values, each row's index into them
+        (the inverse of the distinct values), else None.
+    score_counts : score column -> :class:`_ScoreCounts`, the whole numbers read over all chunks.
+    row_faults : column -> mask of the bad values of the column just converted that show the row
+        itself is broken (a quote never closed); they reject the row even in an optional column.
     decimal, slash_order, date_formats : what each column decided (decimal separator, day/month
-        order, date formats read and how often), kept across chunks.
+        order, date formats read and how often in the rows loaded), kept across chunks;
+        ``date_records`` the first loaded records of each date format.
+    date_rows : column -> date format -> mask of the rows of the chunk being converted that were
+        read in that format (the validator counts those it loads into ``date_formats``).
     n_columns : number of columns in the file's header.
     """
 
@@ -42,22 +52,45 @@ class _Conversion:
         self.canonical = canonical  # folded unit name -> spelling (shared across tables of a dataset)
         self.cat_canonical: dict[str, dict[str, str]] = {}
         self.repairs: dict[tuple[str, str], list] = {}
+        self.offset = 0
         self.weights = None
+        self.codes = None
+        self.score_counts: dict[str, _ScoreCounts] = {}
+        self.row_faults: dict[str, np.ndarray] = {}  # column -> bad values that reject the row even if optional
         self.decimal: dict[str, str] = {}
         self.slash_order: dict[str, str] = {}
-        self.date_formats: dict[str, dict[str, int]] = {}  # column -> format -> rows read with it
+        self.date_formats: dict[str, dict[str, int]] = {}  # column -> format -> loaded rows read with it
+        self.date_records: dict[str, dict[str, list]] = {}  # column -> format -> its first loaded records
+        self.date_rows: dict[str, dict[str, np.ndarray]] = {}  # this chunk: column -> format -> rows read
         self.file_format = file_format
         self.file_delimiter = file_delimiter
         self.formula_cells = formula_cells if formula_cells is not None else {}
         self.n_columns = 0
 
-    def repair(self, column: str, what: str, rows: int, example: str = ""):
-        """Record a repair (rows add up per column and kind; the first example is kept)."""
+    def repair(self, column: str, what: str, rows: int, example: str = "", mask=None, records=()):
+        """Record a repair (rows add up per column and kind; the first example is kept).
+
+        ``mask`` (boolean, over the series being converted, or over its distinct values while
+        :attr:`weights` is set) says which rows were repaired: the first :data:`REPAIR_RECORDS` of
+        them are kept as records (the chunk's :attr:`offset` plus the position); ``records`` names
+        them directly (records, not positions).
+        """
         key = (column, what)
-        if key in self.repairs:
-            self.repairs[key][0] += rows
-        else:
-            self.repairs[key] = [rows, example]
+        entry = self.repairs.get(key)
+        if entry is None:
+            entry = self.repairs[key] = [0, example, []]
+        entry[0] += rows
+        if mask is not None and len(entry[2]) < REPAIR_RECORDS:
+            entry[2].extend(self.records_of(mask, REPAIR_RECORDS - len(entry[2])))
+        entry[2].extend(list(records)[:max(REPAIR_RECORDS - len(entry[2]), 0)])
+
+    def records_of(self, mask, k: int) -> list[int]:
+        """The first ``k`` records a mask over the converted series covers (through :attr:`codes`
+        when a column is converted through its distinct values)."""
+        m = np.asarray(mask, dtype=bool)
+        if self.codes is not None:
+            m = m[self.codes]
+        return [int(r) + self.offset for r in np.flatnonzero(m)[:k]]
 
     def count(self, mask) -> int:
         """How many rows a mask covers (weighted when converting the unique values of a column)."""
@@ -72,6 +105,48 @@ class _Conversion:
     def delimiter_text(self) -> str:
         """The file's delimiter (``","`` for files without one)."""
         return self.file_delimiter or ","
+
+
+#: how many records of each repair are kept (the repairs table shows their rows and counts the rest)
+REPAIR_RECORDS = 5
+
+
+class _ScoreCounts:
+    """How often each whole number was read in a score column, over all chunks (for the scale check).
+
+    Whole numbers from -``LIMIT`` to ``LIMIT`` are counted one by one; the rest (far outside every
+    survey scale) only in ``far``.
+    """
+
+    LIMIT = 1000
+
+    def __init__(self):
+        self.counts = np.zeros(2 * self.LIMIT + 1, dtype=np.int64)
+        self.far = 0
+
+    def add(self, values) -> None:
+        """Count the whole numbers among ``values`` (floats or ints; missing values and fractions are left out)."""
+        v = np.asarray(values, dtype="float64")
+        v = v[np.isfinite(v)]
+        v = v[v == np.round(v)]
+        near = np.abs(v) <= self.LIMIT
+        self.far += int((~near).sum())
+        if near.any():
+            self.counts += np.bincount((v[near] + self.LIMIT).astype(np.int64), minlength=len(self.counts))
+
+    def between(self, lo: int, hi: int) -> int:
+        """How many values lie within ``lo``-``hi`` (both included)."""
+        return int(self.counts[max(lo + self.LIMIT, 0):max(hi + self.LIMIT + 1, 0)].sum())
+
+    @property
+    def total(self) -> int:
+        return int(self.counts.sum()) + self.far
+
+    def span(self, lo: int, hi: int) -> tuple[int, int] | None:
+        """The lowest and highest value read within ``lo``-``hi``, or None."""
+        part = self.counts[max(lo + self.LIMIT, 0):max(hi + self.LIMIT + 1, 0)]
+        at = np.flatnonzero(part)
+        return None if not len(at) else (int(at[0]) + max(lo, -self.LIMIT), int(at[-1]) + max(lo, -self.LIMIT))
 
 
 class _LazyTexts:

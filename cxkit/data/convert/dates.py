@@ -26,10 +26,11 @@ _DATE_FORMATS = (
 
 def _convert_date(s: pd.Series, col: Column, ctx: _Conversion):
     kind_text = "a date (YYYY-MM-DD)" if col.kind == "date" else "a date-time (YYYY-MM-DD HH:MM)"
-    used = ctx.date_formats.setdefault(col.name, {})
+    used: dict[str, np.ndarray] = {}  # format -> the rows of this chunk read with it
     if pd.api.types.is_datetime64_any_dtype(s.dtype):
         if getattr(s.dt, "tz", None) is not None:
-            ctx.repair(col.name, f"date-times with a time zone ({s.dt.tz}) converted to UTC", int(s.notna().sum()), "")
+            ctx.repair(col.name, f"date-times with a time zone ({s.dt.tz}) converted to UTC", int(s.notna().sum()), "",
+                       mask=s.notna().to_numpy(dtype=bool))
             s = s.dt.tz_convert("UTC").dt.tz_localize(None)
         raw = s.to_numpy()
         bad = np.zeros(len(s), dtype=bool)
@@ -73,13 +74,14 @@ def _convert_date(s: pd.Series, col: Column, ctx: _Conversion):
                     zoned = part.str.contains(r"(?:Z|[+-]\d{2}:?\d{2})$", regex=True).fillna(False)
                     if zoned.any():
                         ctx.repair(col.name, "date-times with a time-zone offset converted to UTC",
-                                     int(zoned.sum()), str(part[zoned].iloc[0]))
+                                   int(zoned.sum()), str(part[zoned].iloc[0]),
+                                   mask=_within(sel, zoned.to_numpy(dtype=bool)))
                     parsed = pd.to_datetime(part, format="ISO8601", errors="coerce", utc=True).dt.tz_localize(None)
                 else:
                     parsed = pd.to_datetime(part, format=fmt, errors="coerce")
                 values.loc[sel] = parsed.astype("datetime64[ns]").to_numpy()
                 unparsed |= sel & values.isna().to_numpy()
-                used[label] = used.get(label, 0) + int(sel.sum())
+                used[label] = sel
                 done |= sel
             serial = (~done) & t.str.fullmatch(r"\d{5}(?:\.\d+)?").fillna(False).to_numpy(dtype=bool)
             if serial.any():  # Excel's day count (1 = 1900-01-01; 45678 = 2025-01-21)
@@ -88,13 +90,13 @@ def _convert_date(s: pd.Series, col: Column, ctx: _Conversion):
                 values.loc[serial] = np.asarray(parsed, dtype="datetime64[ns]")
                 example = str(t[serial].iloc[0])
                 ctx.repair(col.name, f"Excel date serial numbers read as dates (e.g. {example} = "
-                                       f"{parsed[0]:%Y-%m-%d})", int(serial.sum()), example)
-                used["Excel serial number"] = used.get("Excel serial number", 0) + int(serial.sum())
+                                       f"{parsed[0]:%Y-%m-%d})", int(serial.sum()), example, mask=serial)
+                used["Excel serial number"] = serial
                 done |= serial
             slash = (~done) & t.str.fullmatch(r"\d{1,2}/\d{1,2}/\d{4}(?: \d{1,2}:\d{2}(?::\d{2})?)?").fillna(
                 False).to_numpy(dtype=bool)
             if slash.any():
-                order = _slash_order(t[slash], col.name, ctx)
+                order = _slash_order(t[slash], col.name, ctx, slash)
                 if order is not None:
                     first = "%d/%m/%Y" if order == "day" else "%m/%d/%Y"
                     part = t[slash]
@@ -105,7 +107,7 @@ def _convert_date(s: pd.Series, col: Column, ctx: _Conversion):
                     values.loc[slash] = parsed.to_numpy()
                     unparsed |= slash & values.isna().to_numpy()
                     label = "DD/MM/YYYY" if order == "day" else "MM/DD/YYYY"
-                    used[label] = used.get(label, 0) + int(slash.sum())
+                    used[label] = slash
                     done |= slash
             bad = (~done) | unparsed
             exp = _LazyTexts(len(t), kind_text)
@@ -140,7 +142,16 @@ def _convert_date(s: pd.Series, col: Column, ctx: _Conversion):
         bad = bad | empty
         exp = np.where(empty, f"a value (the {col.name} column is required)", exp).astype(object)
     values = values.where(~pd.Series(bad, index=values.index))
+    # which rows were read in which format (the validator counts those of the rows it loads)
+    ctx.date_rows[col.name] = {label: rows & ~bad for label, rows in used.items()}
     return values, bad, exp
+
+
+def _within(sel: np.ndarray, sub: np.ndarray) -> np.ndarray:
+    """A mask over a part of a series (the rows ``sel`` picks) as a mask over the whole series."""
+    out = np.zeros(len(sel), dtype=bool)
+    out[np.flatnonzero(sel)[sub]] = True
+    return out
 
 
 def _placeholder_dates(today: dt.date) -> tuple[str, str]:
@@ -151,7 +162,9 @@ def _placeholder_dates(today: dt.date) -> tuple[str, str]:
             "empty, or recode it with values: in the mapping")
 
 
-def _slash_order(t: pd.Series, name: str, ctx: _Conversion):
+def _slash_order(t: pd.Series, name: str, ctx: _Conversion, rows: np.ndarray):
+    """Day or month first (or None: the column has both) for the ``DD/MM`` or ``MM/DD`` dates ``t``, which
+    are the ``rows`` of the series converted; decided once per column."""
     if name in ctx.slash_order:
         return ctx.slash_order[name]
     parts = t.str.extract(r"^(\d{1,2})/(\d{1,2})/")
@@ -164,10 +177,10 @@ def _slash_order(t: pd.Series, name: str, ctx: _Conversion):
     elif month_first:
         order = "month"
         ctx.repair(name, "dates like 03/25/2025 read as MM/DD/YYYY (some days > 12 in second place)", len(t),
-                   str(t.iloc[0]))
+                   str(t.iloc[0]), mask=rows)
     else:
         order = "day"
         how = "some days > 12 in first place" if day_first else "no date decides it; European default"
-        ctx.repair(name, f"dates like 25/03/2025 read as DD/MM/YYYY ({how})", len(t), str(t.iloc[0]))
+        ctx.repair(name, f"dates like 25/03/2025 read as DD/MM/YYYY ({how})", len(t), str(t.iloc[0]), mask=rows)
     ctx.slash_order[name] = order
     return order

@@ -34,7 +34,8 @@ def _convert_number(s: pd.Series, col: Column, ctx: _Conversion):
             cleaned, other_currency, main = _strip_currency(cleaned, col.name, ctx)
         spaced = cleaned.str.contains(r"\d" + _SPACES + r"\d{3}", regex=True)
         if spaced.any():
-            ctx.repair(col.name, "removed thousands separators (spaces)", int(spaced.sum()), str(t[spaced].iloc[0]))
+            ctx.repair(col.name, "removed thousands separators (spaces)", int(spaced.sum()), str(t[spaced].iloc[0]),
+                       mask=spaced.fillna(False).to_numpy(dtype=bool))
             for _ in range(3):  # "1 234 567": non-overlapping matches need a few passes
                 cleaned = cleaned.str.replace(r"(\d)" + _SPACES + r"(\d{3})", r"\1\2", regex=True)
         decimal = ctx.tm.decimal or ctx.decimal.get(col.name) or _infer_decimal(cleaned, col.name, ctx)
@@ -47,13 +48,14 @@ def _convert_number(s: pd.Series, col: Column, ctx: _Conversion):
         ok = with_thousands | plain.fillna(False).to_numpy(dtype=bool)
         if with_thousands.any():
             ctx.repair(col.name, f"removed thousands separators ({thousands!r})", int(with_thousands.sum()),
-                         str(t[with_thousands].iloc[0]))
+                       str(t[with_thousands].iloc[0]), mask=with_thousands)
         normal = cleaned.where(pd.Series(ok, index=cleaned.index), None)
         normal = normal.str.replace(thousands, "", regex=False)
         if decimal == ",":
             had = normal.str.contains(",", regex=False).fillna(False)
             if had.any():
-                ctx.repair(col.name, "read decimal commas", int(had.sum()), str(t[had].iloc[0]))
+                ctx.repair(col.name, "read decimal commas", int(had.sum()), str(t[had].iloc[0]),
+                           mask=had.to_numpy(dtype=bool))
             normal = normal.str.replace(",", ".", regex=False)
         arr = pd.to_numeric(normal, errors="coerce").to_numpy(dtype="float64", na_value=np.nan)
         bad = ~ok & ~empty
@@ -90,7 +92,7 @@ def _strip_currency(t: pd.Series, name: str, ctx: _Conversion):
     other = np.zeros(len(t), dtype=bool)
     other[np.flatnonzero(has)] = (code != main).to_numpy()
     ctx.repair(name, f"removed currency signs ({main})", int(has.sum() - other.sum()),
-                 str(t[has & ~other].iloc[0]) if (has & ~other).any() else "")
+               str(t[has & ~other].iloc[0]) if (has & ~other).any() else "", mask=has & ~other)
     cleaned = t.str.replace(_CURRENCY.pattern, "", regex=True).str.strip()
     return cleaned, other, main
 
@@ -114,6 +116,6 @@ def _infer_decimal(t: pd.Series, name: str, ctx: _Conversion) -> str:
             why = "the file is ';'-separated (European Excel)" if semicolon else "no value decides it"
             ctx.repair(name, f"values like {str(t[ambiguous].iloc[0])!r} could mean a thousand or one; read with "
                                f"decimal {dec!r} because {why} - set decimal: in the mapping if that is wrong",
-                         int(ambiguous.sum()), str(t[ambiguous].iloc[0]))
+                       int(ambiguous.sum()), str(t[ambiguous].iloc[0]), mask=ambiguous.to_numpy(dtype=bool))
     ctx.decimal[name] = dec
     return dec

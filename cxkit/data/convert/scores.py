@@ -6,7 +6,7 @@ import pandas as pd
 
 from ..contract import Column
 from ..platforms import ANSWER_LABELS
-from .context import _Conversion, _as_text
+from .context import _Conversion, _as_text, _ScoreCounts
 
 __all__: list[str] = []
 
@@ -17,10 +17,12 @@ _LABEL = r"^([+-]?\d+)\s*(?:[-\u2013\u2014:=.)]\s*|\s+)[^\d\s].*$"
 def _convert_score(s: pd.Series, col: Column, ctx: _Conversion):
     lo, hi = ctx.score_scale(col)
     expected = f"a whole number from {lo} to {hi}"
+    counts = ctx.score_counts.setdefault(col.name, _ScoreCounts())  # for the scale check, over the whole file
     if pd.api.types.is_integer_dtype(s.dtype):  # typed input (Parquet): no parsing, no float detour
         arr = s.array
         data = np.asarray(arr._data if isinstance(arr, pd.arrays.IntegerArray) else s.to_numpy())
         missing = np.asarray(arr._mask) if isinstance(arr, pd.arrays.IntegerArray) else np.zeros(len(s), bool)
+        counts.add(data[~missing])
         bad = ~missing & ((data < lo) | (data > hi))
         if not col.nullable:
             bad |= missing
@@ -29,6 +31,7 @@ def _convert_score(s: pd.Series, col: Column, ctx: _Conversion):
     if pd.api.types.is_numeric_dtype(s.dtype) and not pd.api.types.is_bool_dtype(s.dtype):
         num = pd.to_numeric(s, errors="coerce").astype("float64")
         empty = num.isna().to_numpy()
+        counts.add(num.to_numpy(dtype="float64", na_value=np.nan))
     else:
         t = _as_text(s).fillna("").str.strip()
         empty = (t == "").to_numpy(dtype=bool)
@@ -46,9 +49,10 @@ def _convert_score(s: pd.Series, col: Column, ctx: _Conversion):
                 num.iloc[at] = pd.to_numeric(label[is_label], errors="coerce").to_numpy(dtype="float64")
                 ok_form[at] = True
                 ctx.repair(col.name, "answer labels read as their number (e.g. '10 - Extremely likely' -> 10)",
-                             len(at), str(t.iloc[at[0]]))
+                           len(at), str(t.iloc[at[0]]), mask=_at(len(t), at))
             _platform_labels(t, rest & ~ok_form, num, ok_form, col, ctx)
         not_whole = ~ok_form & ~empty
+        counts.add(num.to_numpy(dtype="float64", na_value=np.nan))
         if not_whole.any():
             fractional = t.str.fullmatch(r"[+-]?\d*[.,]?\d+(?:[eE][+-]?\d+)?").fillna(False).to_numpy(dtype=bool)
             ratio = t.str.fullmatch(r"\d+\s*/\s*\d+").fillna(False).to_numpy(dtype=bool)
@@ -99,4 +103,11 @@ def _platform_labels(t: pd.Series, rest: np.ndarray, num: pd.Series, ok_form: np
     ok_form[at] = True
     ctx.repair(col.name, f"standard answer labels of {ctx.tm.columns.platform} read as their number "
                          "('Very satisfied' -> 5, 'Very easy' -> 5, 'Extremely likely' -> 10)", len(at),
-               str(t.iloc[at[0]]))
+               str(t.iloc[at[0]]), mask=_at(len(t), at))
+
+
+def _at(n: int, positions: np.ndarray) -> np.ndarray:
+    """A mask of ``n`` rows, true at ``positions``."""
+    out = np.zeros(n, dtype=bool)
+    out[positions] = True
+    return out

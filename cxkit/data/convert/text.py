@@ -71,20 +71,22 @@ def _convert_text(s: pd.Series, col: Column, ctx: _Conversion):
     flags, maybe = _byte_flags(ca)
     control = pc.match_substring_regex(ca, _CONTROL.pattern) if flags & 1 else None
     if control is not None and pc.any(control).as_py():
-        ctx.repair(col.name, "removed control characters", count(control), "")
+        ctx.repair(col.name, "removed control characters", count(control), "", mask=np.asarray(control, dtype=bool))
         ca = pc.replace_substring_regex(ca, _CONTROL.pattern, "")
     if col.kind in ("id", "category"):
         invisible = pc.match_substring_regex(ca, _INVISIBLE) if flags & 2 else None
         if invisible is not None and pc.any(invisible).as_py():
             ctx.repair(col.name, "removed invisible characters (zero-width spaces, byte-order marks, soft hyphens, "
-                                   "direction overrides)", count(invisible), first(invisible))
+                                   "direction overrides)", count(invisible), first(invisible),
+                       mask=np.asarray(invisible, dtype=bool))
             ca = pc.replace_substring_regex(ca, _INVISIBLE, "")
         new = pc.utf8_trim_whitespace(ca)
         if col.kind == "category":
             new = pc.replace_substring_regex(new, _SPACE_RUN, " ")
         changed = pc.not_equal(new, ca)
         if pc.any(changed).as_py():
-            ctx.repair(col.name, "trimmed surrounding/duplicate whitespace", count(changed), first(changed))
+            ctx.repair(col.name, "trimmed surrounding/duplicate whitespace", count(changed), first(changed),
+                       mask=np.asarray(changed, dtype=bool))
         ca = new
     else:
         ca = pc.utf8_trim_whitespace(ca)
@@ -96,7 +98,7 @@ def _convert_text(s: pd.Series, col: Column, ctx: _Conversion):
         if changed.any():
             if col.kind in ("id", "category"):
                 ctx.repair(col.name, "Unicode accents written as two characters joined into one (NFC)",
-                             count(changed), first(changed))
+                           count(changed), first(changed), mask=changed)
             ca = pc.replace_with_mask(ca, pa.array(maybe), normal)
     empty = np.asarray(pc.equal(ca, ""), dtype=bool) if len(ca) else np.zeros(0, dtype=bool)
     bad = np.zeros(len(ca), dtype=bool)
@@ -106,7 +108,7 @@ def _convert_text(s: pd.Series, col: Column, ctx: _Conversion):
         if too_long.any():
             if col.kind == "text":
                 ctx.repair(col.name, f"shortened text longer than {col.max_length} characters",
-                             count(too_long), first(too_long)[:40])
+                           count(too_long), first(too_long)[:40], mask=too_long)
                 ca = pc.if_else(pa.array(too_long), pc.utf8_slice_codeunits(ca, 0, col.max_length), ca)
             else:
                 bad |= too_long
@@ -116,6 +118,7 @@ def _convert_text(s: pd.Series, col: Column, ctx: _Conversion):
         swallowed = _swallowed_rows(text, ctx)
         if swallowed.any():
             bad |= swallowed
+            ctx.row_faults[col.name] = swallowed  # the row is broken, not only the value: rejected even here
             expected[swallowed] = ("text; this value runs over several lines that look like whole rows - a quote "
                                    "that is never closed swallowed them (fix the quote in the file)")
     if not col.nullable and empty.any():
@@ -156,6 +159,7 @@ def _canonical_categories(s: pd.Series, name: str, ctx: _Conversion) -> pd.Serie
     if mapping:
         hit = s.isin(list(mapping))
         for u, canon in mapping.items():
-            ctx.repair(name, f"spelling variant {u!r} unified to {canon!r}", ctx.count(s == u), u)
+            same = (s == u).fillna(False).to_numpy(dtype=bool)
+            ctx.repair(name, f"spelling variant {u!r} unified to {canon!r}", ctx.count(same), u, mask=same)
         s = s.where(~hit, s.map(mapping))
     return s
