@@ -116,7 +116,8 @@ def test_duplicates_unknown_units_and_header_copies_still_reject(tmp_path):
 
 
 def test_a_swallowed_quote_in_an_optional_comment_still_rejects(tmp_path):
-    """A comment whose quote is never closed holds whole rows: the row is broken, not only the value."""
+    """A comment whose quote is never closed would hold whole rows: the line is broken, not only the value; it
+    is rejected on its own and the rows after it are read (the closing quote of line 5 is kept as written)."""
     text = ('response_id,unit,date,nps,comment\n'
             'r1,Vilnius Ozas,2025-03-01,9,ok\n'
             'r2,Vilnius Ozas,2025-03-01,8,"Eilė buvo ilga\n'
@@ -124,8 +125,9 @@ def test_a_swallowed_quote_in_an_optional_comment_still_rejects(tmp_path):
             'r4,Vilnius Ozas,2025-03-02,6,ok"\n'
             'r5,Vilnius Ozas,2025-03-03,5,ok\n')
     lr = cx.read_table(write(tmp_path / "responses.csv", text), "responses", errors="quarantine", today=TODAY)
-    assert lr.data["_row"].tolist() == [2, 6]
-    assert lr.problems[["row", "column"]].values.tolist() == [[3, "comment"]]
+    assert lr.data["_row"].tolist() == [2, 4, 5, 6]
+    assert lr.problems[["row", "column"]].values.tolist() == [[3, "(whole row)"]]
+    assert lr.data.set_index("response_id").loc["r4", "comment"] == 'ok"'
     assert _repairs(lr, "comment").empty
 
 
