@@ -126,7 +126,7 @@ class _Validator:
             if name in self.tm.values:
                 s = _recode(s, name, self.conv)
             raw_for_reject[name] = s
-            if col.kind == "category" and n > 1000 and not self.conv.formula_cells.get(pos):
+            if n > 1000 and _by_distinct_values(col, s) and not self.conv.formula_cells.get(pos):
                 values, mask, expected, special, special_expected = _convert_uniques(s, col, pos, offset, self.conv)
             else:
                 prepared, special, special_expected = _precheck(s, col, pos, offset, self.conv)
@@ -440,6 +440,11 @@ def _proposed_scale(counts, key: str, declared: tuple[int, int]) -> str:
 
 def _share(part: int, total: int) -> str:
     return f"{100 * part / total:.1f}%"
+
+
+def _by_distinct_values(col, s: pd.Series) -> bool:
+    """Whether a column is converted through its distinct values: categories, and scores read as text."""
+    return col.kind == "category" or (col.kind == "score" and isinstance(s.dtype, pd.StringDtype))
 
 
 def _line_account(reader: _Reader, records: int, rejected_records: np.ndarray, structural: int,

@@ -124,15 +124,19 @@ class _ScoreCounts:
         self.counts = np.zeros(2 * self.LIMIT + 1, dtype=np.int64)
         self.far = 0
 
-    def add(self, values) -> None:
-        """Count the whole numbers among ``values`` (floats or ints; missing values and fractions are left out)."""
+    def add(self, values, weights=None) -> None:
+        """Count the whole numbers among ``values`` (floats or ints; missing values and fractions are left out),
+        each ``weights`` times when given (the rows holding each distinct value)."""
         v = np.asarray(values, dtype="float64")
-        v = v[np.isfinite(v)]
-        v = v[v == np.round(v)]
+        w = np.ones(len(v), dtype=np.int64) if weights is None else np.asarray(weights, dtype=np.int64)
+        keep = np.isfinite(v)
+        keep[keep] = v[keep] == np.round(v[keep])
+        v, w = v[keep], w[keep]
         near = np.abs(v) <= self.LIMIT
-        self.far += int((~near).sum())
+        self.far += int(w[~near].sum())
         if near.any():
-            self.counts += np.bincount((v[near] + self.LIMIT).astype(np.int64), minlength=len(self.counts))
+            self.counts += np.bincount((v[near] + self.LIMIT).astype(np.int64), weights=w[near],
+                                       minlength=len(self.counts)).astype(np.int64)
 
     def between(self, lo: int, hi: int) -> int:
         """How many values lie within ``lo``-``hi`` (both included)."""

@@ -31,7 +31,7 @@ def _convert_score(s: pd.Series, col: Column, ctx: _Conversion):
     if pd.api.types.is_numeric_dtype(s.dtype) and not pd.api.types.is_bool_dtype(s.dtype):
         num = pd.to_numeric(s, errors="coerce").astype("float64")
         empty = num.isna().to_numpy()
-        counts.add(num.to_numpy(dtype="float64", na_value=np.nan))
+        counts.add(num.to_numpy(dtype="float64", na_value=np.nan), ctx.weights)
     else:
         t = _as_text(s).fillna("").str.strip()
         empty = (t == "").to_numpy(dtype=bool)
@@ -49,10 +49,10 @@ def _convert_score(s: pd.Series, col: Column, ctx: _Conversion):
                 num.iloc[at] = pd.to_numeric(label[is_label], errors="coerce").to_numpy(dtype="float64")
                 ok_form[at] = True
                 ctx.repair(col.name, "answer labels read as their number (e.g. '10 - Extremely likely' -> 10)",
-                           len(at), str(t.iloc[at[0]]), mask=_at(len(t), at))
+                           ctx.count(_at(len(t), at)), str(t.iloc[at[0]]), mask=_at(len(t), at))
             _platform_labels(t, rest & ~ok_form, num, ok_form, col, ctx)
         not_whole = ~ok_form & ~empty
-        counts.add(num.to_numpy(dtype="float64", na_value=np.nan))
+        counts.add(num.to_numpy(dtype="float64", na_value=np.nan), ctx.weights)
         if not_whole.any():
             fractional = t.str.fullmatch(r"[+-]?\d*[.,]?\d+(?:[eE][+-]?\d+)?").fillna(False).to_numpy(dtype=bool)
             ratio = t.str.fullmatch(r"\d+\s*/\s*\d+").fillna(False).to_numpy(dtype=bool)
@@ -102,7 +102,8 @@ def _platform_labels(t: pd.Series, rest: np.ndarray, num: pd.Series, ok_form: np
     num.iloc[at] = words[hit].to_numpy(dtype="float64")
     ok_form[at] = True
     ctx.repair(col.name, f"standard answer labels of {ctx.tm.columns.platform} read as their number "
-                         "('Very satisfied' -> 5, 'Very easy' -> 5, 'Extremely likely' -> 10)", len(at),
+                         "('Very satisfied' -> 5, 'Very easy' -> 5, 'Extremely likely' -> 10)",
+               ctx.count(_at(len(t), at)),
                str(t.iloc[at[0]]), mask=_at(len(t), at))
 
 
