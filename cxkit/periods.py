@@ -9,7 +9,9 @@ Two shapes of the same idea are used across cxkit:
   :func:`cxkit.trend` use to select rows (:func:`window`, :func:`shift_window`).
 
 Which window a headline metric is measured over (the reporting period, or the twelve months to its
-end for churn) is decided here too (:data:`METRIC_WINDOWS`, :func:`metric_window`).
+end for churn) is decided here too (:data:`METRIC_WINDOWS`, :func:`metric_window`), and so is the window
+it is compared with (:func:`reference_window`): for a 12-month metric "the previous period" is the twelve
+months to the end of the previous reporting period, not the calendar year before.
 """
 from __future__ import annotations
 
@@ -20,8 +22,8 @@ import pandas as pd
 
 from .errors import ConfigError
 
-__all__ = ["parse_period", "previous_period", "year_ago", "metric_window", "Window", "window", "shift_window",
-           "METRIC_WINDOWS"]
+__all__ = ["parse_period", "previous_period", "year_ago", "metric_window", "reference_window", "Window", "window",
+           "shift_window", "METRIC_WINDOWS"]
 
 #: the window each headline metric is measured over: the reporting period itself, or the 12 months
 #: that end with it (a churn rate over a quarter is not comparable with the usual annual figure)
@@ -168,6 +170,40 @@ def metric_window(metric: str, start: pd.Timestamp, end: pd.Timestamp) -> tuple[
     if METRIC_WINDOWS[metric] == "12 months":
         return (end - pd.DateOffset(years=1) + pd.Timedelta(days=1), end)
     return (start, end)
+
+
+def reference_window(metric: str, start: pd.Timestamp, end: pd.Timestamp,
+                     how: str) -> tuple[pd.Timestamp, pd.Timestamp]:
+    """The days a headline metric is compared with: its window in the previous period or a year earlier.
+
+    Parameters
+    ----------
+    metric : str
+        A key of :data:`METRIC_WINDOWS`.
+    start, end : pandas.Timestamp
+        The reporting period, both days inclusive.
+    how : {"previous", "year_ago"}
+        Which reference period.
+
+    Returns
+    -------
+    tuple of pandas.Timestamp
+        The metric's window (see :func:`metric_window`) in the previous reporting period or in the same
+        period a year earlier, both days inclusive.
+
+    Examples
+    --------
+    A churn rate (12 months) reported for 2025Q4 is compared with the 12 months to the end of 2025Q3:
+
+    >>> [str(x.date()) for x in reference_window("churn_rate", *parse_period("2025Q4"), "previous")]
+    ['2024-10-01', '2025-09-30']
+    >>> [str(x.date()) for x in reference_window("churn_rate", *parse_period("2025Q4"), "year_ago")]
+    ['2024-01-01', '2024-12-31']
+    """
+    if how not in ("previous", "year_ago"):
+        raise ConfigError(f"how={how!r} - expected 'previous' or 'year_ago'")
+    ref = previous_period(start, end) if how == "previous" else year_ago(start, end)
+    return metric_window(metric, *ref)
 
 
 class Window(NamedTuple):

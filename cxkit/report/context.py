@@ -10,7 +10,7 @@ import pandas as pd
 from ..data.validate import REPORTED_SCORES as _SCORES
 from ..errors import ConfigError, InsufficientDataError
 from ..outcomes.units import unit_outcomes
-from ..periods import metric_window
+from ..periods import metric_window, reference_window
 from ..stats.comparisons import compare
 from ..stats.preparation import reuse_prepared
 from ..stats.trends import trend
@@ -189,9 +189,10 @@ def _build_context(tables: dict, *, level: str, period: tuple, settings: dict, l
             for by in ("_group", None):
                 if by is None and against in ("rest", "target"):
                     continue
+                ref = reference_window(metric, start, end, against) if against in ("previous", "year_ago") else None
                 try:
                     tab = compare(data, metric=metric, by=by, against=against, period=win, date=date,
-                                  targets=targets, **kw)
+                                  targets=targets, reference=ref, **kw)
                 except (InsufficientDataError, ConfigError):
                     continue
                 tab = tab.rename(columns={"_group": "group"})

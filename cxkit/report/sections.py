@@ -17,7 +17,7 @@ from ..outcomes import (
     revenue_at_risk,
     revenue_by_group,
 )
-from ..periods import METRIC_WINDOWS, previous_period, year_ago
+from ..periods import METRIC_WINDOWS, metric_window, previous_period, reference_window, year_ago
 from ..plots import plot_churn_by_group, plot_drivers, plot_survival, plot_themes, plot_trend
 from ..stats.comparisons import compare
 from ..text import example_comments, theme_summary, themes
@@ -436,9 +436,14 @@ def methods_notes(rep: ReportData, *, lang: str = "en", settings: dict | None = 
     rejected = int(log["rows_rejected"].sum()) if log is not None and len(log) else 0
     repaired = int(log["repairs"].sum()) if log is not None and "repairs" in log else 0
     missing = [_missing_score(rep, lang, m) for m in rep.meta.get("missing_scores", [])]
+    span = lambda w: f"{f(w[0])} – {f(w[1])}"  # noqa: E731
+    comparisons = rep.context.get("comparisons")
+    churn = [] if comparisons is None or not len(comparisons) or "churn_rate" not in set(comparisons["metric"]) else [
+        t("methods_churn_window", lang).format(cur=span(metric_window("churn_rate", start, end)),
+                                               prev=span(reference_window("churn_rate", start, end, "previous")),
+                                               ago=span(reference_window("churn_rate", start, end, "year_ago")))]
     return missing + [
-        t("methods_period", lang).format(start=f(start), end=f(end), prev=f"{f(prev[0])} – {f(prev[1])}",
-                                         ago=f"{f(ago[0])} – {f(ago[1])}"),
+        t("methods_period", lang).format(start=f(start), end=f(end), prev=span(prev), ago=span(ago)), *churn,
         t("methods_tests", lang).format(conf=format_percent_local(100 * float(settings.get("confidence", 0.95)),
                                                                   lang, 0)),
         t("methods_minn", lang).format(show=int(settings.get("min_n_show", 5)),

@@ -60,7 +60,7 @@ def compare(data: pd.DataFrame | None = None, *, metric: str = "nps", by: str | 
             against: str = "rest", targets=None, period=None, date: str | None = None, correction: str = "fdr_bh",
             alpha: float = 0.05, min_n_show: int = 5, min_n_test: int = 30, confidence: float = 0.95,
             scale: tuple[int, int] | None = None, box: tuple[int, int] | None = None, method: str | None = None,
-            bands: dict | None = None, cluster: str | None = None) -> pd.DataFrame:
+            bands: dict | None = None, cluster: str | None = None, reference=None) -> pd.DataFrame:
     """Is each group really different? One metric, every group, one corrected family.
 
     Parameters
@@ -99,6 +99,9 @@ def compare(data: pd.DataFrame | None = None, *, metric: str = "nps", by: str | 
     method : interval method of the group values (as :func:`cxkit.metric_table`);
         for NPS ``"wald"`` also switches the test to the unadjusted z-test
     bands : NPS bands (as :func:`cxkit.nps`)
+    reference : for ``"previous"``/``"year_ago"``: the reference period itself, in the forms ``period``
+        takes, instead of the one before ``period`` (or a year earlier). The report uses it for 12-month
+        metrics: see :func:`cxkit.periods.reference_window`.
     cluster : column identifying who answered, e.g. ``"customer_id"``. Answers
         of one customer are alike, so repeated answers are not independent and
         plain tests flag noise too often; with ``cluster=`` every interval and
@@ -177,7 +180,7 @@ def compare(data: pd.DataFrame | None = None, *, metric: str = "nps", by: str | 
     ref_window = None
     company = None
     if against in ("previous", "year_ago"):
-        ref_window = shift_window(current, period, against)
+        ref_window = window(reference) if reference is not None else shift_window(current, period, against)
         ref_valid, ref_payload = prep.observations(ref_window)
         ref = kind.cells(ref_payload, ref_valid, codes, g)
         keep = np.flatnonzero((n_all > 0) | (kind.n(ref) > 0))

@@ -112,3 +112,42 @@ def test_figures_are_drawn_once_and_cropped_only_when_tight_layout_could_not_fit
     assert [img.format for img in shown] == ["png", "png"]
     assert sizes[0] == (400, 300)  # the whole canvas: tight_layout put everything inside it
     assert sizes[1] != (200, 150)  # cropped to what was drawn, as the inline backend does
+
+
+def _independent(metric: str, tables: dict, start: pd.Timestamp, end: pd.Timestamp) -> float:
+    """A headline metric over [start, end] (both days inclusive), from the raw rows, written out here."""
+    stop = end + pd.Timedelta(days=1)
+    if metric in ("nps", "csat", "ces"):
+        r = tables["responses"]
+        v = r.loc[(r["date"] >= start) & (r["date"] < stop), metric].dropna().astype(float)
+        if metric == "nps":
+            return 100 * ((v >= 9).mean() - (v <= 6).mean())
+        return 100 * (v >= 4).mean()  # top two boxes of 1-5
+    if metric == "first_response_time":
+        tk = tables["tickets"]
+        tk = tk[(tk["created_at"] >= start) & (tk["created_at"] < stop) & tk["first_response_at"].notna()]
+        return float(((tk["first_response_at"] - tk["created_at"]).dt.total_seconds() / 3600).median())
+    c = tables["customers"]  # churn: left in (start, end], among customers active at the start (statistics.md)
+    active = (c["acquired_at"] <= start) & (c["churned_at"].isna() | (c["churned_at"] > start))
+    left = active & (c["churned_at"] > start) & (c["churned_at"] < stop)
+    return 100 * left.sum() / active.sum()
+
+
+def test_previous_and_year_ago_are_computed_over_the_windows_the_methods_note_states(rep):
+    """For every headline metric: "previous period" and "a year earlier" recomputed from the raw rows over
+    the windows written in the methods note (for the 12-month churn rate, the 12 months to the end of the
+    previous quarter - not the calendar year before, which is "a year earlier")."""
+    from cxkit.periods import metric_window, reference_window
+
+    h = cx.headline(rep).set_index("metric")
+    start, end = rep.period
+    notes = " ".join(cx.methods_notes(rep))
+    assert "1 Oct 2024 – 30 Sep 2025 (previous period)" in notes and "1 Jan 2024 – 31 Dec 2024 (a year earlier)" in notes
+    for metric in h.index:
+        now = _independent(metric, rep.tables, *metric_window(metric, start, end))
+        assert h.loc[metric, "value"] == pytest.approx(now, rel=1e-9), metric
+        for vs in ("previous", "year_ago"):
+            expected = _independent(metric, rep.tables, *reference_window(metric, start, end, vs))
+            assert h.loc[metric, f"{vs}_reference"] == pytest.approx(expected, rel=1e-9), (metric, vs)
+    churn = h.loc["churn_rate"]
+    assert churn["previous_reference"] != pytest.approx(churn["year_ago_reference"])  # the two windows differ
