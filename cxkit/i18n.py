@@ -72,6 +72,8 @@ _STRINGS: dict[str, dict[str, str]] = {
                    "lv": "pārāk maz atbilžu"},
     "not_shown": {"en": "not shown (too few answers)", "lt": "nerodoma (per mažai atsakymų)",
                   "pl": "nie pokazano (za mało odpowiedzi)", "lv": "netiek rādīts (pārāk maz atbilžu)"},
+    "better": {"en": "better", "lt": "geriau", "pl": "lepiej", "lv": "labāk"},
+    "worse": {"en": "worse", "lt": "blogiau", "pl": "gorzej", "lv": "sliktāk"},
     "significant_note": {"en": "▲/▼ significant after correction for multiple comparisons",
                          "lt": "▲/▼ reikšminga po daugkartinių palyginimų pataisos",
                          "pl": "▲/▼ istotne po korekcie na wielokrotne porównania",

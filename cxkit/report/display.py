@@ -182,10 +182,22 @@ def table_html(frame: pd.DataFrame, *, lang: str = "en", digits: int | dict = 1,
         tds = []
         for col, v in zip(frame.columns, values):
             num = isinstance(v, (int, float, np.number)) and not isinstance(v, (bool, np.bool_))
-            tds.append(f'<td{" class=num" if num else ""}>{html.escape(cell(col, v))}</td>')
+            tds.append(f'<td{" class=num" if num else ""}>{_direction_marks(html.escape(cell(col, v)), lang)}</td>')
         body.append("<tr>" + "".join(tds) + "</tr>")
     cap = f"<caption>{html.escape(caption)}</caption>" if caption else ""
     return f'<table class="cxkit-table">{cap}<thead><tr>{head}</tr></thead><tbody>{"".join(body)}</tbody></table>'
+
+
+def _direction_marks(text: str, lang: str) -> str:
+    """Escaped cell text with "▲ better" / "▼ worse" (the report's own words, see
+    :func:`cxkit.report.sections._marked`) wrapped in a coloured span: green better, red worse."""
+    if "▲" not in text and "▼" not in text:
+        return text
+    for word, cls in (("better", "cx-better"), ("worse", "cx-worse")):
+        label = html.escape(t(word, lang))
+        for arrow in ("▲", "▼"):
+            text = text.replace(f"{arrow} {label}", f'<span class="{cls}">{arrow} {label}</span>')
+    return text
 
 
 @dataclass

@@ -147,16 +147,25 @@ def headline_record(rep: ReportData) -> dict:
 _ARROW = {"higher": "▲", "lower": "▼"}
 
 
-def _marked(diff, significant, direction, lang, digits=1) -> str:
+def _marked(diff, significant, direction, lang, digits=1, higher_is_better: bool | None = None) -> str:
+    """A signed difference; where significant, ▲/▼ and the word "better"/"worse" (so colour is not the only
+    cue; :func:`cxkit.report.display.table_html` colours the pair)."""
     if diff is None or (isinstance(diff, float) and np.isnan(diff)):
         return "–"
     text = format_number_local(diff, lang, digits, signed=True)
-    return f"{text} {_ARROW.get(direction, '')}".strip() if significant else text
+    if not significant or direction not in _ARROW:
+        return text
+    if higher_is_better is None:
+        return f"{text} {_ARROW[direction]}"
+    good = (direction == "higher") == bool(higher_is_better)
+    return f"{text} {_ARROW[direction]} {t('better' if good else 'worse', lang)}"
 
 
 def _vs(r, vs: str, lang: str) -> str:
-    """The difference against ``vs`` (rest, target, previous, year_ago), ▲/▼ where significant."""
-    return _marked(r.get(f"{vs}_diff"), _flag(r.get(f"{vs}_significant")), r.get(f"{vs}_direction"), lang)
+    """The difference against ``vs`` (rest, target, previous, year_ago): ▲/▼ and better/worse where
+    significant."""
+    return _marked(r.get(f"{vs}_diff"), _flag(r.get(f"{vs}_significant")), r.get(f"{vs}_direction"), lang,
+                   higher_is_better=bool(r.get("higher_is_better", True)))
 
 
 def headline_table(rep: ReportData, *, lang: str = "en") -> pd.DataFrame:

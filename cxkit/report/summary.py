@@ -9,6 +9,7 @@ from ..errors import InsufficientDataError
 from ..i18n import format_number_local, t
 from ..outcomes import UnitOutcomes
 from ..plots import plot_groups, plot_unit_outcomes
+from ..stats.kinds import COMPARE_METRICS
 from .access import ReportData
 from .display import _ci
 from .sections import _ARROW, _flag, _marked, _missing_score, _reported_score, shown_metrics, suppress_complementary
@@ -50,17 +51,21 @@ def league_table(rep: ReportData, *, lang: str = "en", settings: dict | None = N
             continue
         hide = suppress_complementary(m["n"].fillna(0).reset_index(drop=True), int(settings.get("min_n_show", 5)))
         hide.index = m.index
-        table[t(metric, lang)] = [_league_cell(r, hide[g], lang) for g, r in m.iterrows()]
+        better = bool(COMPARE_METRICS[metric]["higher_is_better"])
+        table[t(metric, lang)] = [_league_cell(r, hide[g], lang, better) for g, r in m.iterrows()]
     if silent:
         table[t("note", lang)] = [t("no_responses_period", lang) if g in silent else "" for g in groups]
     return table
 
 
-def _league_cell(r: pd.Series, hidden: bool, lang: str) -> str:
-    """One group's figure in the league table: value, ▲/▼ where significant, interval and n."""
+def _league_cell(r: pd.Series, hidden: bool, lang: str, higher_is_better: bool = True) -> str:
+    """One group's figure in the league table: value, ▲/▼ and better/worse where significant, interval and n."""
     if hidden or pd.isna(r["value"]):
         return "–"
-    mark = f" {_ARROW.get(r['direction'], '')}" if _flag(r["significant"]) and r["n"] > 0 else ""
+    mark = ""
+    if _flag(r["significant"]) and r["n"] > 0 and r["direction"] in _ARROW:
+        good = (r["direction"] == "higher") == higher_is_better
+        mark = f" {_ARROW[r['direction']]} {t('better' if good else 'worse', lang)}"
     return (f"{format_number_local(r['value'], lang)}{mark} ({_ci(r['ci_low'], r['ci_high'], lang)}; "
             f"n = {format_number_local(r['n'], lang, 0)})")
 
@@ -128,7 +133,7 @@ def movers_table(rep: ReportData, *, metric: str | None = None, lang: str = "en"
         t(rep.level, lang): prev["group"].tolist(),
         t("previous", lang): [format_number_local(v, lang) for v in prev["reference"]],
         t(metric, lang): [format_number_local(v, lang) for v in prev["value"]],
-        t("change", lang): [_marked(d, s, dr, lang)
+        t("change", lang): [_marked(d, s, dr, lang, higher_is_better=bool(COMPARE_METRICS[metric]["higher_is_better"]))
                             for d, s, dr in zip(prev["diff"], prev["significant"], prev["direction"])],
         t("ci", lang): [_ci(a, b, lang) for a, b in zip(prev["diff_ci_low"], prev["diff_ci_high"])],
     })

@@ -152,3 +152,33 @@ def test_previous_and_year_ago_are_computed_over_the_windows_the_methods_note_st
             assert h.loc[metric, f"{vs}_reference"] == pytest.approx(expected, rel=1e-9), (metric, vs)
     churn = h.loc["churn_rate"]
     assert churn["previous_reference"] != pytest.approx(churn["year_ago_reference"])  # the two windows differ
+
+
+def test_significant_differences_say_better_or_worse_and_are_coloured_by_it(rep):
+    """▲/▼ follow the number; the word follows the metric's direction (a lower first-response time or churn
+    rate is better), and the HTML colours the pair, so colour is not the only cue."""
+    from cxkit.report.display import table_html
+
+    h = cx.headline(rep).set_index("metric")
+    table = cx.headline_table(rep).set_index("Metric")
+    checked = 0
+    for metric, row in h.iterrows():
+        for vs, column in (("rest", "vs rest of company"), ("target", "Target"), ("previous", "Previous period"),
+                           ("year_ago", "A year earlier")):
+            cell = table.loc[cx.t(metric, "en"), column]
+            if not _significant(row[f"{vs}_significant"]):
+                assert "▲" not in cell and "▼" not in cell and "better" not in cell and "worse" not in cell
+                continue
+            higher = row[f"{vs}_diff"] > 0
+            good = higher == bool(row["higher_is_better"])
+            assert ("▲" if higher else "▼") + (" better" if good else " worse") in cell, (metric, vs, cell)
+            checked += 1
+    assert checked >= 3
+    # the sample: Kaunas Mega's first response is below (better than) its target of 4 hours
+    assert "▼ better" in table.loc["First response (median hours)", "Target"]
+    page = table_html(cx.headline_table(rep, lang="pl"), lang="pl")
+    assert '<span class="cx-worse">▼ gorzej</span>' in page and '<span class="cx-better">▼ lepiej</span>' in page
+
+
+def _significant(value) -> bool:
+    return value is True or (hasattr(value, "dtype") and bool(value))
