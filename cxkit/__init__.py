@@ -25,10 +25,11 @@ from .outcomes import (OutcomeData, SurvivalCurves, UnitOutcomes, churn_by_group
                        clv_by_group, cox_model, join_outcomes, kaplan_meier, nps_point_value, response_time_effect,
                        revenue_at_risk, revenue_by_group, unit_outcomes)
 from .periods import parse_period
-from .plots import (plot_churn_by_group, plot_drivers, plot_groups, plot_revenue_at_risk, plot_survival, plot_themes,
-                    plot_trend, plot_unit_outcomes)
-from .report import (ReportData, data_notes, drivers_section, headline, headline_notes, headline_record, headline_table,
-                     journey_table, league_figure, league_table, methods_notes, movers_table, open_report,
+from .plots import (plot_churn_by_group, plot_drivers, plot_groups, plot_nps_distribution, plot_revenue_at_risk,
+                    plot_survival, plot_themes, plot_trend, plot_unit_outcomes)
+from .report import (ReportData, data_notes, distribution_figure, distribution_section, drivers_section, headline,
+                     headline_notes, headline_record, headline_table, journey_table, league_figure, league_table,
+                     methods_notes, movers_table, open_report,
                      outcomes_section, read_records, record, regions_table, run_batch, show_heading, show_note,
                      show_part, show_table, show_text, suppress_complementary, table_html, themes_section,
                      trend_figure, trends_section, unit_outcomes_figure)
@@ -36,7 +37,8 @@ from .stats import (CORRECTIONS, METRICS, NPS_BANDS, NPS_METHODS, SHARE_METHODS,
                     cac, ces, ces_mean, churn_hazard,
                     churn_rate, clv, clv_formula, clv_retention_formula, compare, compare_means, compare_nps,
                     compare_shares, compare_times, cost_to_serve, csat, first_response_time, mean_vs_target,
-                    median_vs_target, metric_table, nps, nps_counts, nps_from_counts, nps_group, nps_test,
+                    median_vs_target, metric_table, nps, nps_counts, nps_distribution, nps_from_counts, nps_group,
+                    nps_test,
                     nps_vs_target, share, share_vs_target, trend)
 from .text import (PII_KINDS, THEMES, ThemeDictionary, ThemeSummary, detect_language, example_comments, find_pii,
                    load_themes, redact, theme_summary, themes)
@@ -49,7 +51,7 @@ __all__ = [
     "load", "read_table", "Dataset", "LoadResult", "Mapping", "read_mapping", "write_csv", "write_excel",
     "suggest_mapping", "MappingSuggestion", "sample_data_path", "generate", "write_sample", "PLANTED",
     # metrics and significance
-    "nps", "nps_counts", "nps_from_counts", "nps_group", "csat", "ces", "ces_mean", "share",
+    "nps", "nps_counts", "nps_distribution", "nps_from_counts", "nps_group", "csat", "ces", "ces_mean", "share",
     "first_response_time", "churn_rate", "churn_hazard", "cac", "cost_to_serve", "clv", "clv_formula",
     "clv_retention_formula", "metric_table", "Estimate", "METRICS", "NPS_BANDS", "NPS_METHODS", "SHARE_METHODS",
     "compare", "trend", "Comparison", "nps_test", "compare_nps", "compare_shares", "compare_means", "compare_times",
@@ -64,15 +66,16 @@ __all__ = [
     "themes", "theme_summary", "example_comments", "load_themes", "detect_language", "redact", "find_pii",
     "THEMES", "PII_KINDS", "ThemeDictionary", "ThemeSummary",
     # plots
-    "plot_groups", "plot_trend", "plot_churn_by_group", "plot_survival", "plot_unit_outcomes", "plot_drivers",
-    "plot_themes", "plot_revenue_at_risk",
+    "plot_groups", "plot_nps_distribution", "plot_trend", "plot_churn_by_group", "plot_survival", "plot_unit_outcomes",
+    "plot_drivers", "plot_themes", "plot_revenue_at_risk",
     # languages
     "t", "name_of", "format_number_local", "format_date_local", "format_percent_local",
     # reports: the batch, and what a report notebook calls
     "run_batch", "open_report", "ReportData", "record", "read_records",
     "show_part", "show_heading", "show_text", "show_note", "show_table", "table_html",
     "headline", "headline_table", "headline_notes", "headline_record", "trend_figure", "trends_section",
+    "distribution_section",
     "journey_table", "data_notes",
     "methods_notes", "outcomes_section", "drivers_section", "themes_section", "suppress_complementary",
-    "league_table", "league_figure", "movers_table", "regions_table", "unit_outcomes_figure",
+    "league_table", "league_figure", "movers_table", "regions_table", "unit_outcomes_figure", "distribution_figure",
 ]

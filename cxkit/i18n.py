@@ -94,6 +94,9 @@ _STRINGS: dict[str, dict[str, str]] = {
     "exported_from": {"en": "exported from", "lt": "eksportuota iš", "pl": "eksport z", "lv": "eksportēts no"},
     # column labels and notes used by the report sections
     "group_nps": {"en": "NPS group", "lt": "NPS grupė", "pl": "Grupa NPS", "lv": "NPS grupa"},
+    "nps_distribution": {"en": "Detractors, passives and promoters", "lt": "Kritikai, neutralūs ir rekomenduotojai",
+                         "pl": "Krytycy, neutralni i promotorzy", "lv": "Kritiķi, neitrālie un ieteicēji"},
+    "share_of_answers": {"en": "% of answers", "lt": "% atsakymų", "pl": "% odpowiedzi", "lv": "% atbilžu"},
     "detractor": {"en": "detractors", "lt": "kritikai", "pl": "krytycy", "lv": "kritiķi"},
     "passive": {"en": "passives", "lt": "neutralūs", "pl": "neutralni", "lv": "neitrālie"},
     "promoter": {"en": "promoters", "lt": "rekomenduotojai", "pl": "promotorzy", "lv": "ieteicēji"},

@@ -12,8 +12,8 @@ import pandas as pd
 from .errors import ConfigError, InsufficientDataError
 
 
-__all__ = ["plot_groups", "plot_trend", "plot_churn_by_group", "plot_survival", "plot_unit_outcomes",
-           "plot_revenue_at_risk", "plot_drivers", "plot_themes"]
+__all__ = ["plot_groups", "plot_nps_distribution", "plot_trend", "plot_churn_by_group", "plot_survival",
+           "plot_unit_outcomes", "plot_revenue_at_risk", "plot_drivers", "plot_themes"]
 
 _DARK, _LIGHT, _ACCENT = "#1f4e79", "#9aa5b1", "#c0392b"
 
@@ -469,6 +469,61 @@ def _axis_label(table: pd.DataFrame) -> str:
     metric = table.attrs.get("metric") or (table["metric"].iloc[0] if len(table) else "")
     unit = table.attrs.get("measured_in", "")
     return f"{_METRIC_LABEL.get(metric, metric)} ({_UNIT_LABEL.get(unit, unit)})" if unit else str(metric)
+
+
+def plot_nps_distribution(table: pd.DataFrame, *, by: str | None = None, labels: dict | None = None, ax=None):
+    """Detractors, passives and promoters as one stacked bar per group (100% wide), with n and NPS.
+
+    Parameters
+    ----------
+    table : pandas.DataFrame
+        From :func:`cxkit.nps_distribution` (``*_pct`` shares, ``n`` and ``nps`` per row).
+    by : str, optional
+        The column naming each bar (the first column when it is not a number); rows are drawn top to bottom
+        in the table's order.
+    labels : dict, optional
+        Texts for ``"detractors"``, ``"passives"``, ``"promoters"`` and ``"xlabel"``, and ``"number"``, a
+        function ``(value, digits) -> text`` (the report language's number format).
+    ax : matplotlib.axes.Axes, optional
+        Where to draw; a new figure when None.
+
+    Returns
+    -------
+    matplotlib.axes.Axes
+
+    Examples
+    --------
+    >>> import pandas as pd, cxkit as cx
+    >>> d = pd.DataFrame({"unit": ["A"] * 4 + ["B"] * 2, "nps": [10, 9, 7, 3, 6, 9]})
+    >>> ax = cx.plot_nps_distribution(cx.nps_distribution(d, by="unit"), by="unit")
+    """
+    _check_table(table, {"detractors_pct", "passives_pct", "promoters_pct", "n", "nps"}, "plot_nps_distribution")
+    text = {"detractors": "detractors (0-6)", "passives": "passives (7-8)", "promoters": "promoters (9-10)",
+            "xlabel": "% of answers", **(labels or {})}
+    by = by or (table.columns[0] if not pd.api.types.is_numeric_dtype(table[table.columns[0]]) else None)
+    names = [str(v) for v in table[by]] if by else [""] * len(table)
+    ax = _axes(ax, figsize=(7, 0.9 + 0.45 * len(table)))
+    y = np.arange(len(table))[::-1]
+    left = np.zeros(len(table))
+    colours = {"detractors": _GROUP_COLOURS["detractor"], "passives": "#c9c9c9",
+               "promoters": _GROUP_COLOURS["promoter"]}
+    for part in ("detractors", "passives", "promoters"):
+        width = table[f"{part}_pct"].to_numpy(dtype=float)
+        ax.barh(y, width, left=left, color=colours[part], label=text[part], height=0.6)
+        for yi, x, w in zip(y, left, width):
+            if w >= 8:
+                ax.text(x + w / 2, yi, f"{w:.0f}%", ha="center", va="center", fontsize=8,
+                        color="white" if part != "passives" else "black")
+        left += width
+    number = text.get("number") or (lambda v, digits: f"{v:,.{digits}f}".replace("-", "\u2212"))
+    ax.set_yticks(y)
+    ax.set_yticklabels([f"{name}  n = {number(n, 0)}  NPS {'+' if v > 0 else ''}{number(v, 0)}".strip()
+                        for name, n, v in zip(names, table["n"].astype(int), table["nps"])])
+    ax.set_xlim(0, 100)
+    ax.set_xlabel(text["xlabel"])
+    ax.legend(loc="lower center", bbox_to_anchor=(0.5, 1.0), ncol=3, frameon=False, fontsize=8)  # above the bars
+    ax.spines[["top", "right"]].set_visible(False)
+    return ax
 
 
 def plot_groups(table: pd.DataFrame, *, ax=None, sort: bool = True, title: str | None = None):

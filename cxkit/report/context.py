@@ -12,6 +12,7 @@ from ..errors import ConfigError, InsufficientDataError
 from ..outcomes.units import unit_outcomes
 from ..periods import metric_window, reference_window
 from ..stats.comparisons import compare
+from ..stats.scores import nps_distribution
 from ..stats.preparation import reuse_prepared
 from ..stats.trends import trend
 
@@ -250,6 +251,10 @@ def _survey_context(r, units, *, level, end, cur, settings) -> dict:
         ctx["trend"]["group"] = ctx["trend"]["group"].astype(str)
         ctx["trend"]["period"] = ctx["trend"]["period"].astype(str)
         ctx["trend"]["vs"] = ctx["trend"]["vs"].astype(str)
+    if "nps" in cur.columns and cur["nps"].notna().any():  # detractors / passives / promoters per group and company
+        dist = nps_distribution(cur, by="_group").rename(columns={"_group": "group"})
+        dist["group"] = dist["group"].astype(str)
+        ctx["nps_distribution"] = pd.concat([dist, nps_distribution(cur).assign(group="All")], ignore_index=True)
     if "touchpoint" in cur.columns and cur["touchpoint"].notna().any():
         try:
             tp = compare(cur, metric="nps", by="touchpoint", against="rest", **_compare_kwargs("nps", settings, cur))

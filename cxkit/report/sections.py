@@ -18,7 +18,7 @@ from ..outcomes import (
     revenue_by_group,
 )
 from ..periods import METRIC_WINDOWS, metric_window, previous_period, reference_window, year_ago
-from ..plots import plot_churn_by_group, plot_drivers, plot_survival, plot_themes, plot_trend
+from ..plots import plot_churn_by_group, plot_drivers, plot_nps_distribution, plot_survival, plot_themes, plot_trend
 from ..stats.comparisons import compare
 from ..text import example_comments, theme_summary, themes
 from .access import ReportData
@@ -26,8 +26,8 @@ from .context import COMPARISONS, HEADLINE_METRICS, REPORTED_SCORES, _compare_kw
 from .display import Section, _ci, _group_label
 
 __all__ = ["headline", "headline_record", "headline_table", "headline_notes", "shown_metrics", "suppress_complementary",
-           "trend_figure", "trends_section", "journey_table", "data_notes", "methods_notes", "outcomes_section",
-           "drivers_section", "themes_section"]
+           "trend_figure", "trends_section", "distribution_section", "distribution_labels", "journey_table",
+           "data_notes", "methods_notes", "outcomes_section", "drivers_section", "themes_section"]
 
 
 def headline(rep: ReportData) -> pd.DataFrame:
@@ -339,6 +339,51 @@ def trends_section(rep: ReportData, *, metrics: tuple[str, ...] = ("nps", "csat"
         shown = [m for m in REPORTED_SCORES if m not in missing][:1]
     for metric in shown:
         sec.attempt(lang, lambda m=metric: sec.figure(trend_figure(rep, metric=m, lang=lang)))
+    return sec
+
+
+def distribution_labels(lang: str) -> dict:
+    """The texts of :func:`cxkit.plot_nps_distribution` in the report language."""
+    return {"detractors": f"{t('detractor', lang)} (0-6)", "passives": f"{t('passive', lang)} (7-8)",
+            "promoters": f"{t('promoter', lang)} (9-10)", "xlabel": t("share_of_answers", lang),
+            "number": lambda v, digits: format_number_local(v, lang, digits)}
+
+
+def distribution_section(rep: ReportData, *, lang: str = "en") -> Section:
+    """How the group's NPS is made: detractors, passives and promoters of the group against the company.
+
+    Parameters
+    ----------
+    rep : ReportData
+        From :func:`open_report`.
+    lang : str
+        Report language: ``en``, ``lt``, ``pl`` or ``lv``.
+
+    Returns
+    -------
+    Section
+        A stacked bar per row (the group, the company) with n and NPS, or one sentence when there is no
+        NPS or no answer in the period.
+    """
+    sec = Section()
+    missing = _missing_score(rep, lang, "nps")
+    dist = rep.context.get("nps_distribution")
+    if missing:
+        sec.note(missing)
+        return sec
+    if dist is None or dist.empty:
+        sec.note(t("no_responses_period", lang))
+        return sec
+    group = rep.group or "All"
+    rows = dist[dist["group"].isin([group, "All"])].copy()
+    rows["_order"] = (rows["group"] == "All").astype(int)
+    rows = rows.sort_values("_order").drop(columns="_order")
+    rows["group"] = rows["group"].replace({"All": t("company", lang)})
+    if group != "All" and group not in set(dist["group"]):
+        sec.note(t("no_responses_period", lang))
+    ax = plot_nps_distribution(rows, by="group", labels=distribution_labels(lang))
+    ax.set_title(t("nps_distribution", lang), pad=22)
+    sec.figure(ax)
     return sec
 
 

@@ -8,13 +8,15 @@ import pandas as pd
 from ..errors import InsufficientDataError
 from ..i18n import format_number_local, t
 from ..outcomes import UnitOutcomes
-from ..plots import plot_groups, plot_unit_outcomes
+from ..plots import plot_groups, plot_nps_distribution, plot_unit_outcomes
 from ..stats.kinds import COMPARE_METRICS
 from .access import ReportData
 from .display import _ci
-from .sections import _ARROW, _flag, _marked, _missing_score, _reported_score, shown_metrics, suppress_complementary
+from .sections import (_ARROW, _flag, _marked, _missing_score, _reported_score, distribution_labels, shown_metrics,
+                       suppress_complementary)
 
-__all__ = ['league_table', 'league_figure', 'movers_table', 'regions_table', 'unit_outcomes_figure']
+__all__ = ['league_table', 'league_figure', 'movers_table', 'regions_table', 'unit_outcomes_figure',
+           'distribution_figure']
 
 
 def league_table(rep: ReportData, *, lang: str = "en", settings: dict | None = None) -> pd.DataFrame:
@@ -200,3 +202,36 @@ def unit_outcomes_figure(rep: ReportData, *, outcome: str = "churn_rate", lang: 
                        lines=rep.context.get("unit_outcomes_lines"))
     ax = plot_unit_outcomes(res, outcome=outcome)
     return ax, list(res.notes)
+
+
+def distribution_figure(rep: ReportData, *, lang: str = "en", settings: dict | None = None):
+    """Detractors, passives and promoters of every group and of the company, ranked by NPS, with n.
+
+    Parameters
+    ----------
+    rep : ReportData
+        From :func:`open_report`.
+    lang : str
+        Report language: ``en``, ``lt``, ``pl`` or ``lv``.
+    settings : dict, optional
+        Report settings; ``min_n_show`` hides groups with fewer answers (and, so their figures cannot be
+        recovered from the company's, the next smallest: see :func:`suppress_complementary`).
+
+    Returns
+    -------
+    matplotlib.axes.Axes
+    """
+    missing = _missing_score(rep, lang, "nps")
+    if missing:
+        raise InsufficientDataError(missing)
+    dist = rep.context.get("nps_distribution")
+    if dist is None or dist.empty:
+        raise InsufficientDataError(t("no_responses_period", lang))
+    groups = dist[dist["group"] != "All"].reset_index(drop=True)
+    hide = suppress_complementary(groups["n"], int((settings or {}).get("min_n_show", 5)))
+    groups = groups[~hide.to_numpy()].sort_values("nps", ascending=False)
+    company = dist[dist["group"] == "All"].assign(group=t("company", lang))
+    ax = plot_nps_distribution(pd.concat([company, groups], ignore_index=True), by="group",
+                               labels=distribution_labels(lang))
+    ax.set_title(t("nps_distribution", lang), pad=22)
+    return ax

@@ -15,7 +15,8 @@ from ..errors import ConfigError, InsufficientDataError
 from .intervals import _nps_interval
 from .results import Estimate, _mean_estimate, _with, share
 
-__all__ = ["nps", "nps_from_counts", "nps_counts", "nps_group", "csat", "ces", "ces_mean", "NPS_BANDS"]
+__all__ = ["nps", "nps_from_counts", "nps_counts", "nps_group", "nps_distribution", "csat", "ces", "ces_mean",
+           "NPS_BANDS"]
 
 #: Default NPS bands: detractors 0-6, passives 7-8, promoters 9-10.
 NPS_BANDS = {"detractors": (0, 6), "passives": (7, 8), "promoters": (9, 10)}
@@ -103,6 +104,57 @@ def nps_counts(scores, *, bands: dict | None = None) -> tuple[int, int, int]:
     pa = int(((arr >= b["passives"][0]) & (arr <= b["passives"][1])).sum())
     p = int(((arr >= b["promoters"][0]) & (arr <= b["promoters"][1])).sum())
     return d, pa, p
+
+
+def nps_distribution(data: pd.DataFrame, *, by: str | None = None, score: str = "nps",
+                     bands: dict | None = None) -> pd.DataFrame:
+    """Detractors, passives and promoters: counts and shares per group (and NPS, their difference).
+
+    Parameters
+    ----------
+    data : pandas.DataFrame
+        Responses with a 0-10 ``score`` column; missing answers are left out.
+    by : str, optional
+        Grouping column (``"unit"``, ``"touchpoint"``...); None for one row over all answers.
+    score : str, default "nps"
+        The 0-10 column.
+    bands : dict, optional
+        NPS bands (see :data:`NPS_BANDS`).
+
+    Returns
+    -------
+    pandas.DataFrame
+        One row per group (``by`` column, or none): ``n``, ``detractors``, ``passives``, ``promoters``
+        (counts), ``detractors_pct``, ``passives_pct``, ``promoters_pct`` (percent of ``n``, adding up to
+        100) and ``nps`` (promoters_pct - detractors_pct). Groups without answers are left out.
+
+    Examples
+    --------
+    >>> d = pd.DataFrame({"unit": ["A"] * 4 + ["B"] * 2, "nps": [10, 9, 7, 3, 6, 9]})
+    >>> nps_distribution(d, by="unit")[["unit", "n", "promoters_pct", "detractors_pct", "nps"]]
+      unit  n  promoters_pct  detractors_pct   nps
+    0    A  4           50.0            25.0  25.0
+    1    B  2           50.0            50.0   0.0
+    """
+    if score not in data.columns:
+        raise ConfigError(f"nps_distribution: no {score!r} column")
+    groups = nps_group(data[score], bands=bands)
+    keys = [by] if by else []
+    frame = pd.DataFrame({"_band": groups})
+    if by:
+        frame[by] = data[by].to_numpy()
+    frame = frame.dropna(subset=["_band"])
+    counts = (frame.groupby(keys + ["_band"], observed=True, sort=True).size().unstack("_band")
+              if by else frame["_band"].value_counts().to_frame().T)
+    counts = counts.reindex(columns=["detractor", "passive", "promoter"], fill_value=0).fillna(0).astype(int)
+    counts.columns = ["detractors", "passives", "promoters"]
+    out = counts.reset_index() if by else counts.reset_index(drop=True)
+    out.insert(len(keys), "n", out[["detractors", "passives", "promoters"]].sum(axis=1))
+    out = out[out["n"] > 0].reset_index(drop=True)
+    for c in ("detractors", "passives", "promoters"):
+        out[f"{c}_pct"] = 100 * out[c] / out["n"]
+    out["nps"] = out["promoters_pct"] - out["detractors_pct"]
+    return out
 
 
 def nps_from_counts(detractors: int, passives: int, promoters: int, *, method: str = "adjusted-wald",

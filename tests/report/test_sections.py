@@ -182,3 +182,40 @@ def test_significant_differences_say_better_or_worse_and_are_coloured_by_it(rep)
 
 def _significant(value) -> bool:
     return value is True or (hasattr(value, "dtype") and bool(value))
+
+
+def _texts(ax) -> list[str]:
+    """Every text drawn on a chart: tick labels, bar labels, title, legend."""
+    ax.figure.canvas.draw()
+    out = [x.get_text() for x in ax.texts] + [x.get_text() for x in ax.get_yticklabels()] + [ax.get_title()]
+    legend = ax.get_legend()
+    return out + ([x.get_text() for x in legend.get_texts()] if legend else [])
+
+
+def test_nps_distribution_of_the_unit_against_the_company(rep):
+    """Detractors / passives / promoters counted here from the period's answers; the chart shows them."""
+    start, end = rep.period
+    r = rep.current("responses")["nps"].dropna().astype(int)
+    counts = [int((r <= 6).sum()), int(r.between(7, 8).sum()), int((r >= 9).sum())]
+    dist = rep.context["nps_distribution"].set_index("group")
+    row = dist.loc["Kaunas Mega"]
+    assert [row["detractors"], row["passives"], row["promoters"]] == counts and row["n"] == len(r) == 386
+    assert row[["detractors_pct", "passives_pct", "promoters_pct"]].sum() == pytest.approx(100)
+    assert row["nps"] == pytest.approx(cx.nps(r).value)
+    assert dist.loc["All", "n"] == dist.drop(index="All")["n"].sum()
+    sec = cx.distribution_section(rep, lang="lt")
+    (kind, fig), = sec.items
+    texts = _texts(fig.axes[0])
+    assert "Kaunas Mega  n = 386  NPS −30" in texts
+    assert any(s.replace("\u00a0", " ").startswith("Įmonė  n = 3 723") for s in texts)  # lt: space thousands
+    assert f"{100 * counts[0] / len(r):.0f}%" in texts  # 50% detractors drawn on the bar
+    assert "kritikai (0-6)" in texts and "Kritikai, neutralūs ir rekomenduotojai" in texts
+
+
+def test_nps_distribution_of_all_units_in_the_summary(sample_dir):
+    rep = cx.open_report(str(sample_dir), unit="")
+    ax = cx.distribution_figure(rep)
+    labels = [x.get_text() for x in ax.get_yticklabels()]  # top to bottom
+    assert labels[0].startswith("Company  n = 3,723")
+    nps_values = [float(s.rsplit("NPS ", 1)[1].replace("−", "-")) for s in labels[1:]]
+    assert nps_values == sorted(nps_values, reverse=True) and len(labels) == 11
