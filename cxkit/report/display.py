@@ -31,7 +31,8 @@ def show_part(fn, lang: str = "en") -> None:
     ----------
     fn : callable
         Called without arguments; returns a DataFrame, a matplotlib Axes or Figure, a
-        :class:`Section`, a string (shown as a note), None, or a list of these.
+        :class:`Section`, a string (shown as a note), None, or a list or tuple of these (nested ones too:
+        a figure with its list of notes shows the figure, then each note).
     lang : str
         Report language of the "too little data" note.
 
@@ -45,8 +46,7 @@ def show_part(fn, lang: str = "en") -> None:
     except (InsufficientDataError, CxkitError) as exc:
         show_note(f"{t('too_little', lang)}: {exc}")
         return
-    items = out if isinstance(out, (list, tuple)) else [out]
-    for item in items:
+    for item in _flat(out):
         if item is None:
             continue
         if isinstance(item, Section):
@@ -63,6 +63,14 @@ def show_part(fn, lang: str = "en") -> None:
             from IPython.display import display
 
             display(item)
+
+
+def _flat(out) -> list:
+    """What a section function returned, as a flat list: a list of notes inside a tuple (a figure and its
+    notes) becomes one note each, never a Python list printed as text."""
+    if not isinstance(out, (list, tuple)):
+        return [out]
+    return [x for item in out for x in _flat(item)]
 
 
 def show_heading(text: str, level: int = 2) -> None:

@@ -219,3 +219,25 @@ def test_nps_distribution_of_all_units_in_the_summary(sample_dir):
     assert labels[0].startswith("Company  n = 3,723")
     nps_values = [float(s.rsplit("NPS ", 1)[1].replace("−", "-")) for s in labels[1:]]
     assert nps_values == sorted(nps_values, reverse=True) and len(labels) == 11
+
+
+def test_a_figure_with_its_notes_shows_each_note_not_a_python_list(sample_dir, monkeypatch):
+    """unit_outcomes_figure returns (axes, notes): the notes are shown as sentences, never as "['...']"."""
+    import cxkit.report.display as display
+
+    shown = []
+    monkeypatch.setattr(display, "_display_html", lambda text: shown.append(text))
+    rep = cx.open_report(str(sample_dir), unit="")
+    ax, notes = cx.unit_outcomes_figure(rep, outcome="revenue_growth")
+    assert notes and all(isinstance(n, str) for n in notes)
+    cx.show_part(lambda: cx.unit_outcomes_figure(rep, outcome="revenue_growth"))
+    page = "".join(shown)
+    assert "['" not in page and "[&#x27;" not in page
+    for note in notes:
+        assert html_escape(note) in page
+
+
+def html_escape(text: str) -> str:
+    import html
+
+    return html.escape(text)
