@@ -22,7 +22,7 @@ from ..plots import plot_churn_by_group, plot_drivers, plot_nps_distribution, pl
 from ..stats.comparisons import compare
 from ..text import example_comments, theme_summary, themes
 from .access import ReportData
-from .context import COMPARISONS, HEADLINE_METRICS, REPORTED_SCORES, _compare_kwargs
+from .context import COMPARISONS, HEADLINE_METRICS, REPORTED_SCORES, _compare_kwargs, default_settings
 from .display import Section, _ci, _group_label
 
 __all__ = ["headline", "headline_record", "headline_table", "headline_notes", "shown_metrics", "suppress_complementary",
@@ -533,6 +533,7 @@ def outcomes_section(rep: ReportData, *, lang: str = "en", settings: dict | None
     settings = settings or {}
     min_show = int(settings.get("min_n_show", 5))
     conf = float(settings.get("confidence", 0.95))
+    currency = str(settings.get("currency", default_settings()["currency"]) or "")
     sec = Section()
     if rep.empty_period:  # churn and revenue of other windows are not this period's figures
         sec.note(t("empty_period_part", lang))
@@ -595,18 +596,20 @@ def outcomes_section(rep: ReportData, *, lang: str = "en", settings: dict | None
         rev = rev[~suppress_complementary(rev["n"], min_show).to_numpy()]
         if rev.empty:
             raise InsufficientDataError(f"fewer than {min_show} customers per NPS group")
+        money = f" ({currency})" if currency else ""
         out = pd.DataFrame({
             t("group_nps", lang): [_group_label(g, lang) for g in rev["nps_group"]],
             t("customers", lang): rev["n"].astype(int).to_numpy(),
-            t("monthly_revenue", lang): rev["monthly_revenue"].to_numpy(dtype=float),
+            t("monthly_revenue", lang) + money: rev["monthly_revenue"].to_numpy(dtype=float),
             t("ci", lang): [_ci(a, b, lang) for a, b in zip(rev["ci_low"], rev["ci_high"])],
         })
         sec.table(out, lang)
         tab = revenue_at_risk(j, confidence=conf, n_boot=n_boot, seed=seed, interval=interval).summary
         tab = tab[tab["group"].astype(str) == "total"]
+        tab = tab.sort_values("method", key=lambda m: m.astype(str) != "model", kind="stable")  # the estimate first
         out = pd.DataFrame({
             t("method", lang): [t(m, lang) for m in tab["method"]],
-            t("revenue_at_risk", lang): tab["revenue_at_risk"].to_numpy(dtype=float),
+            t("revenue_at_risk", lang) + money: tab["revenue_at_risk"].to_numpy(dtype=float),
             t("ci", lang): [_ci(a, b, lang, 0) if pd.notna(a) else "–" for a, b in zip(tab["ci_low"], tab["ci_high"])],
         })
         sec.table(out, lang, digits=0)

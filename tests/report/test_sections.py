@@ -241,3 +241,16 @@ def html_escape(text: str) -> str:
     import html
 
     return html.escape(text)
+
+
+def test_money_carries_the_currency_and_the_estimate_comes_before_the_rule_of_thumb(rep):
+    sec = cx.outcomes_section(rep, n_boot=50, settings={"currency": "PLN"})
+    tables = [v for k, v in sec.items if k == "html" and "Revenue at risk" in v]
+    assert len(tables) == 1
+    page = tables[0]
+    assert "Revenue at risk per year (PLN)" in page
+    rows = page.split("<tbody>", 1)[1].split("</tr>")
+    assert "estimated from your data" in rows[0]  # the data-based estimate, with its interval, first
+    assert "secondary: rule of thumb" in rows[1] and rows[1].count("–") >= 1  # no interval
+    monthly = [v for k, v in sec.items if k == "html" and "Revenue per customer per month" in v]
+    assert "Revenue per customer per month (PLN)" in monthly[0]
