@@ -25,8 +25,8 @@ from .outcomes import (OutcomeData, SurvivalCurves, UnitOutcomes, churn_by_group
                        clv_by_group, cox_model, join_outcomes, kaplan_meier, nps_point_value, response_time_effect,
                        revenue_at_risk, revenue_by_group, unit_outcomes)
 from .periods import parse_period
-from .plots import (plot_churn_by_group, plot_drivers, plot_groups, plot_nps_distribution, plot_revenue_at_risk,
-                    plot_survival, plot_themes, plot_trend, plot_unit_outcomes)
+from .plots import (plot_churn_by_group, plot_drivers, plot_funnel, plot_groups, plot_nps_distribution,
+                    plot_revenue_at_risk, plot_survival, plot_themes, plot_trend, plot_unit_outcomes)
 from .report import (ReportData, data_notes, distribution_figure, distribution_section, drivers_section, headline,
                      headline_notes, headline_record, headline_table, journey_table, league_figure, league_table,
                      methods_notes, movers_table, open_report,
@@ -40,6 +40,7 @@ from .stats import (CORRECTIONS, METRICS, NPS_BANDS, NPS_METHODS, SHARE_METHODS,
                     median_vs_target, metric_table, nps, nps_counts, nps_distribution, nps_from_counts, nps_group,
                     nps_test,
                     nps_vs_target, share, share_vs_target, trend)
+from .stats import UnitRanking, funnel_limits, funnel_verdicts, rank_units, shrink_nps
 from .text import (PII_KINDS, THEMES, ThemeDictionary, ThemeSummary, detect_language, example_comments, find_pii,
                    load_themes, redact, theme_summary, themes)
 
@@ -57,6 +58,8 @@ __all__ = [
     "compare", "trend", "Comparison", "nps_test", "compare_nps", "compare_shares", "compare_means", "compare_times",
     "nps_vs_target", "share_vs_target", "mean_vs_target", "median_vs_target", "adjust_pvalues", "CORRECTIONS",
     "parse_period",
+    # fair league tables: funnel limits and partial pooling
+    "rank_units", "shrink_nps", "funnel_limits", "funnel_verdicts", "UnitRanking",
     # outcomes
     "join_outcomes", "churn_by_group", "churn_relative_risk", "churn_logit", "kaplan_meier", "cox_model",
     "revenue_by_group", "revenue_at_risk", "clv_by_group", "nps_point_value", "unit_outcomes",
@@ -67,7 +70,7 @@ __all__ = [
     "THEMES", "PII_KINDS", "ThemeDictionary", "ThemeSummary",
     # plots
     "plot_groups", "plot_nps_distribution", "plot_trend", "plot_churn_by_group", "plot_survival", "plot_unit_outcomes",
-    "plot_drivers", "plot_themes", "plot_revenue_at_risk",
+    "plot_drivers", "plot_themes", "plot_revenue_at_risk", "plot_funnel",
     # languages
     "t", "name_of", "format_number_local", "format_date_local", "format_percent_local",
     # reports: the batch, and what a report notebook calls

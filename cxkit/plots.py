@@ -691,3 +691,88 @@ def plot_trend(table: pd.DataFrame, *, ax=None, group=None, title: str | None = 
     ax.set_title(title or f"{_axis_label(table).split(' (')[0]} per {freq} ({level}% band)")
     ax.grid(alpha=0.3)
     return ax
+
+
+# --- fair league tables ----------------------------------------------------------------
+
+_FUNNEL_MARKS = {"inside": ("#5f6b7a", "inside the limits"), "above": ("#1a7f37", "above the {} limit"),
+                 "below": ("#c62828", "below the {} limit")}
+
+
+def _funnel_mark(verdict: str) -> tuple[str, str]:
+    """Colour and legend label of a funnel verdict such as ``"above 99.8%"``."""
+    side, _, level = str(verdict).partition(" ")
+    colour, label = _FUNNEL_MARKS.get(side, _FUNNEL_MARKS["inside"])
+    return colour, label.format(level)
+
+
+def plot_funnel(result, *, ax=None):
+    """Funnel plot: each unit's NPS against its number of answers, with limits around the company NPS.
+
+    Units inside the limits are grey dots; units above or below the 95% limits are green or red dots,
+    beyond the 99.8% limits green or red diamonds, and each unit outside the limits is labelled. The
+    company NPS is a solid line, the 95% limits dashed and the 99.8% limits dotted; the n axis is
+    logarithmic. The legend lists only the marks drawn.
+
+    Parameters
+    ----------
+    result : UnitRanking
+        Result of :func:`cxkit.rank_units` (its ``summary``, ``limits``, ``company`` and ``by``).
+    ax : matplotlib.axes.Axes, optional
+        Axes to draw on (a new figure when None).
+
+    Returns
+    -------
+    matplotlib.axes.Axes
+        The Axes drawn on.
+
+    Raises
+    ------
+    ConfigError
+        If ``result`` is not the result of :func:`cxkit.rank_units`.
+
+    Examples
+    --------
+    >>> import pandas as pd, cxkit as cx
+    >>> counts = pd.DataFrame({"unit": list("ABCDEF"), "promoters": [420, 300, 260, 12, 5, 150],
+    ...                        "passives": [300, 200, 240, 5, 3, 100], "detractors": [280, 200, 100, 3, 4, 150]})
+    >>> ax = cx.plot_funnel(cx.rank_units(counts))
+    >>> sorted(t.get_text() for t in ax.texts)  # the units outside the limits
+    ['C', 'F']
+    """
+    table = _table_of(result, {"n", "nps", "funnel"}, "plot_funnel", "rank_units", "funnel", ("funnel",))
+    limits = getattr(result, "limits", None)
+    if limits is None or not {"n", "level", "lower", "upper"} <= set(limits.columns):
+        raise ConfigError("plot_funnel: expected the result of cx.rank_units(...)")
+    by = getattr(result, "by", table.columns[0])
+    ax = _axes(ax, (7.5, 4.5))
+    ax.axhline(result.company, color=_DARK, lw=1.2, label=f"company NPS {result.company:.1f}")
+    for (level, part), style in zip(limits.groupby("level", sort=True), ("--", ":")):
+        name = f"{100 * level:g}% limits"
+        ax.plot(part["n"], part["upper"], color=_LIGHT, ls=style, lw=1.2, label=name)
+        ax.plot(part["n"], part["lower"], color=_LIGHT, ls=style, lw=1.2)
+    outer = f"{100 * limits['level'].max():g}%"
+    # legend from the top of the funnel down: above the outer limit, above the inner, inside, below ...
+    rank = {"above": 0, "inside": 1, "below": 2}
+    verdicts = sorted(table["funnel"].unique(), key=lambda v: (rank.get(str(v).split(" ")[0], 1),
+                                                               str(v).endswith(outer) == str(v).startswith("below")))
+    for verdict in verdicts:
+        rows = table[table["funnel"] == verdict]
+        colour, label = _funnel_mark(verdict)
+        marker = "D" if verdict.endswith(outer) and verdict != "inside" else "o"
+        ax.scatter(rows["n"], rows["nps"], color=colour, marker=marker, s=36, zorder=3, edgecolors="white",
+                   label=label)
+        if verdict != "inside":
+            for row in rows.itertuples(index=False):
+                ax.annotate(str(getattr(row, by) if by in rows.columns else row[0]), (row.n, row.nps),
+                            xytext=(4, 3), textcoords="offset points", fontsize=8, color=colour)
+    ax.set_xscale("log")
+    ax.set_xlabel("Answers (n, log scale)")
+    ax.set_ylabel("NPS (points)")
+    ax.set_title(f"NPS by {by} against its number of answers")
+    ax.legend(fontsize=8, loc="upper left", bbox_to_anchor=(1.01, 1), frameon=False)
+    ax.grid(alpha=0.3)
+    return ax
+
+
+__all__ += ["plot_funnel"]
