@@ -29,7 +29,7 @@ from .plots import (plot_churn_by_group, plot_drivers, plot_funnel, plot_groups,
                     plot_revenue_at_risk, plot_survival, plot_themes, plot_trend, plot_unit_outcomes)
 from .report import (ReportData, data_notes, distribution_figure, distribution_section, drivers_section, headline,
                      headline_notes, headline_record, headline_table, journey_table, league_figure, league_table,
-                     methods_notes, movers_table, open_report,
+                     methods_notes, movers_table, open_report, rank_note, ranking_table, funnel_figure, unit_ranking,
                      outcomes_section, read_records, record, regions_table, run_batch, show_heading, show_note,
                      show_part, show_table, show_text, suppress_complementary, table_html, themes_section,
                      trend_figure, trends_section, unit_outcomes_figure)
@@ -81,4 +81,5 @@ __all__ = [
     "journey_table", "data_notes",
     "methods_notes", "outcomes_section", "drivers_section", "themes_section", "suppress_complementary",
     "league_table", "league_figure", "movers_table", "regions_table", "unit_outcomes_figure", "distribution_figure",
+    "ranking_table", "funnel_figure", "unit_ranking", "rank_note",
 ]

@@ -27,7 +27,7 @@ from .display import Section, _ci, _group_label
 
 __all__ = ["headline", "headline_record", "headline_table", "headline_notes", "shown_metrics", "suppress_complementary",
            "trend_figure", "trends_section", "distribution_section", "distribution_labels", "journey_table",
-           "data_notes", "methods_notes", "outcomes_section", "drivers_section", "themes_section"]
+           "data_notes", "methods_notes", "outcomes_section", "drivers_section", "themes_section", "rank_note"]
 
 
 def headline(rep: ReportData) -> pd.DataFrame:
@@ -385,6 +385,44 @@ def distribution_section(rep: ReportData, *, lang: str = "en") -> Section:
     ax.set_title(t("nps_distribution", lang), pad=22)
     sec.figure(ax)
     return sec
+
+
+def rank_note(rep: ReportData, *, lang: str = "en", settings: dict | None = None) -> str | None:
+    """The group's place among all groups by NPS, with its plausible range ("3rd of 10, plausibly 2nd to
+    6th"), from the fair ranking of the leadership summary; None when there is no ranking.
+
+    Parameters
+    ----------
+    rep : ReportData
+        From :func:`open_report`.
+    lang : str
+        Report language: ``en``, ``lt``, ``pl`` or ``lv``.
+    settings : dict, optional
+        Report settings (``min_n_show``).
+
+    Returns
+    -------
+    str or None
+    """
+    from .summary import unit_ranking  # the summary's ranking (summary imports this module)
+
+    try:
+        s = unit_ranking(rep, settings=settings).summary
+    except InsufficientDataError:
+        return None
+    row = s[s["unit"].astype(str) == str(rep.group)]
+    if row.empty:
+        return None
+    r = row.iloc[0]
+    place = (lambda k: _ordinal(int(k))) if lang == "en" else (lambda k: str(int(k)))
+    key = "rank_sentence_sure" if r["rank_low"] == r["rank_high"] else "rank_sentence"
+    return t(key, lang).format(k=len(s), rank=place(r["rank"]), low=place(r["rank_low"]), high=place(r["rank_high"]))
+
+
+def _ordinal(k: int) -> str:
+    """1st, 2nd, 3rd, 4th, 11th, 21st (English)."""
+    suffix = "th" if 10 <= k % 100 <= 20 else {1: "st", 2: "nd", 3: "rd"}.get(k % 10, "th")
+    return f"{k}{suffix}"
 
 
 def journey_table(rep: ReportData, *, lang: str = "en", settings: dict | None = None) -> pd.DataFrame:

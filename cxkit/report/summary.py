@@ -8,7 +8,8 @@ import pandas as pd
 from ..errors import InsufficientDataError
 from ..i18n import format_number_local, t
 from ..outcomes import UnitOutcomes
-from ..plots import plot_groups, plot_nps_distribution, plot_unit_outcomes
+from ..plots import plot_funnel, plot_groups, plot_nps_distribution, plot_unit_outcomes
+from ..stats.ranking import rank_units
 from ..stats.kinds import COMPARE_METRICS
 from .access import ReportData
 from .display import _ci
@@ -16,7 +17,7 @@ from .sections import (_ARROW, _flag, _marked, _missing_score, _reported_score, 
                        suppress_complementary)
 
 __all__ = ['league_table', 'league_figure', 'movers_table', 'regions_table', 'unit_outcomes_figure',
-           'distribution_figure']
+           'distribution_figure', 'unit_ranking', 'ranking_table', 'funnel_figure']
 
 
 def league_table(rep: ReportData, *, lang: str = "en", settings: dict | None = None) -> pd.DataFrame:
@@ -234,4 +235,90 @@ def distribution_figure(rep: ReportData, *, lang: str = "en", settings: dict | N
     ax = plot_nps_distribution(pd.concat([company, groups], ignore_index=True), by="group",
                                labels=distribution_labels(lang))
     ax.set_title(t("nps_distribution", lang), pad=22)
+    return ax
+
+
+def unit_ranking(rep: ReportData, *, settings: dict | None = None):
+    """The fair ranking of the groups by NPS in the period (:func:`cxkit.rank_units` on the counts of
+    detractors, passives and promoters), groups hidden by ``min_n_show`` (and their complement) left out.
+
+    Parameters
+    ----------
+    rep : ReportData
+        From :func:`open_report`.
+    settings : dict, optional
+        Report settings (``min_n_show``).
+
+    Returns
+    -------
+    cxkit.stats.ranking.UnitRanking
+    """
+    dist = rep.context.get("nps_distribution")
+    if dist is None or dist.empty or "nps" in set(rep.meta.get("missing_scores", [])):
+        raise InsufficientDataError("no NPS answers in the period")
+    groups = dist[dist["group"] != "All"].reset_index(drop=True)
+    hide = suppress_complementary(groups["n"], int((settings or {}).get("min_n_show", 5)))
+    groups = groups[~hide.to_numpy()]
+    if len(groups) < 2:
+        raise InsufficientDataError("fewer than two groups to rank")
+    return rank_units(groups.rename(columns={"group": "unit"}), by="unit")
+
+
+def ranking_table(rep: ReportData, *, lang: str = "en", settings: dict | None = None) -> pd.DataFrame:
+    """The groups ranked fairly: NPS, NPS pulled towards the company by its uncertainty, the rank with its
+    plausible range, and where the group lies in the funnel.
+
+    Parameters
+    ----------
+    rep : ReportData
+        From :func:`open_report`.
+    lang : str
+        Report language: ``en``, ``lt``, ``pl`` or ``lv``.
+    settings : dict, optional
+        Report settings (``min_n_show``).
+
+    Returns
+    -------
+    pandas.DataFrame
+        One row per group, best first.
+    """
+    s = unit_ranking(rep, settings=settings).summary
+    return pd.DataFrame({
+        t(rep.level, lang): s["unit"].astype(str).to_numpy(),
+        t("n", lang): s["n"].astype(int).to_numpy(),
+        "NPS": s["nps"].to_numpy(dtype=float),
+        t("nps_pooled", lang): s["nps_shrunk"].to_numpy(dtype=float),
+        t("rank", lang): [f"{r} ({lo}–{hi})" for r, lo, hi in zip(s["rank"], s["rank_low"], s["rank_high"])],
+        t("funnel", lang): [t(f"funnel_{v}", lang) for v in s["funnel"]],
+    })
+
+
+def funnel_figure(rep: ReportData, *, lang: str = "en", settings: dict | None = None):
+    """Unit NPS against its number of answers, with the 95% and 99.8% limits around the company
+    (Spiegelhalter 2005): the units outside the limits are named.
+
+    Parameters
+    ----------
+    rep : ReportData
+        From :func:`open_report`.
+    lang : str
+        Report language: ``en``, ``lt``, ``pl`` or ``lv``.
+    settings : dict, optional
+        Report settings (``min_n_show``).
+
+    Returns
+    -------
+    matplotlib.axes.Axes
+    """
+    from matplotlib.ticker import FixedLocator, FuncFormatter, NullLocator
+
+    ax = plot_funnel(unit_ranking(rep, settings=settings))
+    lo, hi = ax.get_xlim()
+    ticks = [v for v in (10, 20, 50, 100, 200, 500, 1000, 2000, 5000, 10000, 20000) if lo <= v <= hi]
+    ax.xaxis.set_major_locator(FixedLocator(ticks))
+    ax.xaxis.set_minor_locator(NullLocator())
+    ax.xaxis.set_major_formatter(FuncFormatter(lambda v, _: format_number_local(v, lang, 0)))
+    ax.set_title(t("fair_ranking", lang))
+    ax.set_ylabel("NPS")
+    ax.set_xlabel(t("n", lang))
     return ax

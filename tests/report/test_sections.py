@@ -254,3 +254,28 @@ def test_money_carries_the_currency_and_the_estimate_comes_before_the_rule_of_th
     assert "secondary: rule of thumb" in rows[1] and rows[1].count("–") >= 1  # no interval
     monthly = [v for k, v in sec.items if k == "html" and "Revenue per customer per month" in v]
     assert "Revenue per customer per month (PLN)" in monthly[0]
+
+
+def test_fair_ranking_in_the_summary_and_the_units_place_in_its_report(sample_dir):
+    """The summary's ranking equals cx.rank_units on the period's raw answers; each unit report quotes its own
+    row of it; the funnel names exactly the units outside its limits."""
+    company = cx.open_report(str(sample_dir), unit="")
+    start, end = company.period
+    r = company.tables["responses"]
+    answers = r[(r["date"] >= start) & (r["date"] <= end)].dropna(subset=["nps"])
+    expected = cx.rank_units(answers.assign(unit=answers["unit"].astype(str)), by="unit").summary
+    table = cx.ranking_table(company)
+    assert table["Unit"].tolist() == expected["unit"].tolist()
+    assert table["Rank (plausible range)"].tolist() == [f"{a} ({b}–{c})" for a, b, c in
+                                                       zip(expected["rank"], expected["rank_low"], expected["rank_high"])]
+    row = expected.set_index("unit").loc["Rīga Centrs"]
+    note = cx.rank_note(cx.open_report(str(sample_dir), unit="Rīga Centrs"))
+    ordinal = {1: "1st", 2: "2nd", 3: "3rd"}
+    assert note == (f"Rank by NPS among 10 units (partial pooling): {ordinal.get(row['rank'], str(row['rank']) + 'th')}, "
+                    f"plausibly {ordinal.get(row['rank_low'], str(row['rank_low']) + 'th')} to "
+                    f"{ordinal.get(row['rank_high'], str(row['rank_high']) + 'th')} (95%).")
+    assert "no other place is plausible" in cx.rank_note(cx.open_report(str(sample_dir), unit="Kaunas Mega"))
+    ax = cx.funnel_figure(company)
+    named = {x.get_text() for x in ax.texts}
+    assert named == set(expected.loc[expected["funnel"] != "inside", "unit"])
+    assert "Kaunas Mega" in named
