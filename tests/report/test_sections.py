@@ -266,14 +266,16 @@ def test_fair_ranking_in_the_summary_and_the_units_place_in_its_report(sample_di
     expected = cx.rank_units(answers.assign(unit=answers["unit"].astype(str)), by="unit").summary
     table = cx.ranking_table(company)
     assert table["Unit"].tolist() == expected["unit"].tolist()
-    assert table["Rank (plausible range)"].tolist() == [f"{a} ({b}–{c})" for a, b, c in
-                                                       zip(expected["rank"], expected["rank_low"], expected["rank_high"])]
+    ranks = zip(expected["rank"], expected["rank_low"], expected["rank_high"])
+    assert table["Rank (plausible range)"].tolist() == [f"{a} ({b}–{c})" for a, b, c in ranks]
     row = expected.set_index("unit").loc["Rīga Centrs"]
     note = cx.rank_note(cx.open_report(str(sample_dir), unit="Rīga Centrs"))
-    ordinal = {1: "1st", 2: "2nd", 3: "3rd"}
-    assert note == (f"Rank by NPS among 10 units (partial pooling): {ordinal.get(row['rank'], str(row['rank']) + 'th')}, "
-                    f"plausibly {ordinal.get(row['rank_low'], str(row['rank_low']) + 'th')} to "
-                    f"{ordinal.get(row['rank_high'], str(row['rank_high']) + 'th')} (95%).")
+
+    def ordinal(k):
+        return {1: "1st", 2: "2nd", 3: "3rd"}.get(k, f"{k}th")
+
+    assert note == (f"Rank by NPS among 10 units (partial pooling): {ordinal(row['rank'])}, "
+                    f"plausibly {ordinal(row['rank_low'])} to {ordinal(row['rank_high'])} (95%).")
     assert "no other place is plausible" in cx.rank_note(cx.open_report(str(sample_dir), unit="Kaunas Mega"))
     ax = cx.funnel_figure(company)
     named = {x.get_text() for x in ax.texts}
