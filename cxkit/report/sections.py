@@ -27,7 +27,8 @@ from .display import Section, _ci, _group_label
 
 __all__ = ["headline", "headline_record", "headline_table", "headline_notes", "shown_metrics", "suppress_complementary",
            "trend_figure", "trends_section", "distribution_section", "distribution_labels", "journey_table",
-           "data_notes", "methods_notes", "outcomes_section", "drivers_section", "themes_section", "rank_note"]
+           "data_notes", "methods_notes", "outcomes_section", "drivers_section", "themes_section", "rank_note",
+           "significance_words"]
 
 
 def headline(rep: ReportData) -> pd.DataFrame:
@@ -159,6 +160,23 @@ def _marked(diff, significant, direction, lang, digits=1, higher_is_better: bool
         return f"{text} {_ARROW[direction]}"
     good = (direction == "higher") == bool(higher_is_better)
     return f"{text} {_ARROW[direction]} {t('better' if good else 'worse', lang)}"
+
+
+def significance_words(rows: pd.DataFrame, lang: str, min_n_test: int) -> list[str]:
+    """For each compared row: "yes" when significant after correction, "no: the interval includes 0" when
+    tested and not, "not tested: n = 16 < 30" below the test minimum (either side)."""
+    out = []
+    for r in rows.itertuples():
+        n = int(min(r.n, getattr(r, "reference_n", r.n)))
+        if _flag(r.significant):
+            out.append(t("yes", lang))
+        elif pd.isna(getattr(r, "p_adjusted", np.nan)) or n < min_n_test:
+            out.append(t("sig_small", lang).format(n=format_number_local(n, lang, 0), min=min_n_test))
+        elif getattr(r, "diff_ci_low", np.nan) > 0 or getattr(r, "diff_ci_high", np.nan) < 0:
+            out.append(t("sig_no_corrected", lang))  # the interval alone excludes 0; the corrected test does not
+        else:
+            out.append(t("sig_no", lang))
+    return out
 
 
 def _vs(r, vs: str, lang: str) -> str:
@@ -441,7 +459,8 @@ def journey_table(rep: ReportData, *, lang: str = "en", settings: dict | None = 
     -------
     pandas.DataFrame
         One row per touchpoint: NPS, interval, n, the difference with the group's other touchpoints
-        (▲/▼ where significant) and the company's NPS at that touchpoint.
+        (▲/▼ where significant), whether it is significant in words ("not tested: n = 16 < 30" below the
+        test minimum) and, in a unit's report, the company's NPS at that touchpoint.
     """
     from ..i18n import name_of
     settings = settings or {}
@@ -468,9 +487,13 @@ def journey_table(rep: ReportData, *, lang: str = "en", settings: dict | None = 
         t("n", lang): ["–" if h else format_number_local(v, lang, 0) for v, h in zip(tab["n"], hide)],
         t("vs_rest", lang): ["–" if h else _marked(d, s, dr, lang) for d, s, dr, h in
                              zip(tab["diff"], tab["significant"], tab["direction"], hide)],
+        t("significant", lang): ["–" if h else w for w, h in
+                                 zip(significance_words(tab, lang, int(settings.get("min_n_test", 30))), hide)],
         t("company", lang): [format_number_local(comp.get(str(x)), lang) if str(x) in comp else "–"
                              for x in tab["touchpoint"].astype(str)],
     })
+    if not rep.group:  # the company's own report: its column would repeat the NPS column
+        del out[t("company", lang)]
     return out
 
 

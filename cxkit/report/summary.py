@@ -13,8 +13,8 @@ from ..stats.ranking import rank_units
 from ..stats.kinds import COMPARE_METRICS
 from .access import ReportData
 from .display import _ci
-from .sections import (_ARROW, _flag, _marked, _missing_score, _reported_score, distribution_labels, shown_metrics,
-                       suppress_complementary)
+from .sections import (_ARROW, _flag, _marked, _missing_score, _reported_score, distribution_labels,
+                       significance_words, shown_metrics, suppress_complementary)
 
 __all__ = ['league_table', 'league_figure', 'movers_table', 'regions_table', 'unit_outcomes_figure',
            'distribution_figure', 'unit_ranking', 'ranking_table', 'funnel_figure']
@@ -105,7 +105,8 @@ def league_figure(rep: ReportData, *, metric: str | None = None, lang: str = "en
     return plot_groups(sub, title=f"{t(metric, lang)}: {t('vs_rest', lang)}")
 
 
-def movers_table(rep: ReportData, *, metric: str | None = None, lang: str = "en", top: int = 6) -> pd.DataFrame:
+def movers_table(rep: ReportData, *, metric: str | None = None, lang: str = "en", top: int = 6,
+                 settings: dict | None = None) -> pd.DataFrame:
     """Largest changes since the previous period (significant ones marked).
 
     Parameters
@@ -118,11 +119,14 @@ def movers_table(rep: ReportData, *, metric: str | None = None, lang: str = "en"
         Report language: ``en``, ``lt``, ``pl`` or ``lv``.
     top : int
         How many groups.
+    settings : dict, optional
+        Report settings (``min_n_test``: below it a change is "not tested").
 
     Returns
     -------
     pandas.DataFrame
-        The groups with the largest absolute changes, with their intervals.
+        The groups with the largest absolute changes, with their intervals and whether each is significant
+        after correction ("no: the interval includes 0", "not tested: n = 16 < 30").
     """
     metric = _reported_score(rep, metric)
     if _missing_score(rep, lang, metric):
@@ -132,6 +136,7 @@ def movers_table(rep: ReportData, *, metric: str | None = None, lang: str = "en"
     if prev.empty:
         raise InsufficientDataError("no previous period to compare with")
     prev = prev.reindex(prev["diff"].abs().sort_values(ascending=False).index).head(top)
+    min_n_test = int((settings or {}).get("min_n_test", 30))
     return pd.DataFrame({
         t(rep.level, lang): prev["group"].tolist(),
         t("previous", lang): [format_number_local(v, lang) for v in prev["reference"]],
@@ -139,6 +144,7 @@ def movers_table(rep: ReportData, *, metric: str | None = None, lang: str = "en"
         t("change", lang): [_marked(d, s, dr, lang, higher_is_better=bool(COMPARE_METRICS[metric]["higher_is_better"]))
                             for d, s, dr in zip(prev["diff"], prev["significant"], prev["direction"])],
         t("ci", lang): [_ci(a, b, lang) for a, b in zip(prev["diff_ci_low"], prev["diff_ci_high"])],
+        t("significant", lang): significance_words(prev, lang, min_n_test),
     })
 
 

@@ -281,3 +281,26 @@ def test_fair_ranking_in_the_summary_and_the_units_place_in_its_report(sample_di
     named = {x.get_text() for x in ax.texts}
     assert named == set(expected.loc[expected["funnel"] != "inside", "unit"])
     assert "Kaunas Mega" in named
+
+
+def test_touchpoints_and_movers_say_whether_each_difference_is_significant(rep, sample_dir):
+    """Each row's word follows its comparison: significant after correction, tested and not (interval across
+    0, or only before correction), or below the test minimum on either side (n named)."""
+    from cxkit.report.sections import significance_words
+
+    rows = pd.DataFrame({"n": [16, 80, 80, 80], "reference_n": [400, 400, 20, 400], "significant": [False, True,
+                         False, False], "p_adjusted": [float("nan"), 0.01, float("nan"), 0.2],
+                         "diff_ci_low": [-9.0, 2.0, -3.0, 0.5], "diff_ci_high": [4.0, 9.0, 3.0, 7.0]})
+    assert significance_words(rows, "en", 30) == ["not tested: n = 16 < 30", "yes", "not tested: n = 20 < 30",
+                                                  "no: not after correction for multiple comparisons"]
+    table = cx.journey_table(rep)
+    small = table[table["n"].astype(int) < 30]
+    assert len(small) == 3 and all(w == f"not tested: n = {n} < 30" for w, n in zip(small["Significant"], small["n"]))
+    assert "Company" in table.columns
+    company_view = cx.journey_table(cx.open_report(str(sample_dir), unit=""))
+    assert "Company" not in company_view.columns  # it would repeat the NPS column
+    movers = cx.movers_table(cx.open_report(str(sample_dir), unit=""))
+    for change, ci, word in zip(movers["Change"], movers["95% CI"], movers["Significant"]):
+        low, high = (float(x.replace("−", "-")) for x in ci.split(" – "))
+        if word.startswith("no: the interval includes 0"):
+            assert low < 0 < high and "▲" not in change and "▼" not in change
