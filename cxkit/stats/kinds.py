@@ -15,12 +15,16 @@ import numpy as np
 from scipy import stats
 
 from .intervals import _mean_interval, _median_ranks, _nps_interval, _share_interval
-from .rank_tests import _hodges_lehmann, _median_of_difference, _multiset_minus, _mwu, _times_comparison
+from .rank_tests import _median_difference, _medians_se, _multiset_minus, _mwu, _rest_median_se
 from .targets import _nps_target_arrays, _share_target_arrays, _sign_test_arrays
 from .twosample import _nps_diff_arrays, _nps_test_name, _share_tests, _welch_arrays
 
 __all__ = ["COMPARE_METRICS"]
 
+
+#: the test column of response-time comparisons: the p-value is Mann-Whitney's (a shift of the whole
+#: distribution), the difference and its interval are those of the two medians (Price & Bonett 2002)
+_TIMES_TEST = "Mann-Whitney U (difference of medians, Price-Bonett interval)"
 
 #: What :func:`compare` and :func:`trend` do for each metric: the table it comes
 #: from, the statistic shown, the two-group test, the interval of the
@@ -44,8 +48,8 @@ COMPARE_METRICS = {
                      diff_ci="Welch", effect_size="Hedges' g"),
     "first_response_time": dict(table="tickets", column="first_response_at", kind="median", measured_in="hours",
                                 higher_is_better=False, value="median, order-statistic interval",
-                                test="Mann-Whitney U (Hodges-Lehmann shift)", target_test="sign test vs target",
-                                diff_ci="Moses (distribution-free)", effect_size="rank-biserial r"),
+                                test=_TIMES_TEST, target_test="sign test vs target",
+                                diff_ci="Price-Bonett (difference of medians)", effect_size="rank-biserial r"),
     "churn_rate": dict(table="customers", column="churned_at", kind="share", measured_in="%", higher_is_better=False,
                        value="% churned in the period, Wilson interval",
                        test="score test (Newcombe CI); Fisher exact test for tiny counts",
@@ -228,7 +232,7 @@ class _MeanKind(_Additive):
 
 
 class _MedianKind:
-    """Raw values per group (sorted), for medians, Mann-Whitney U and Hodges-Lehmann shifts."""
+    """Raw values per group (sorted), for medians, their differences and Mann-Whitney U."""
 
     name = "median"
 
@@ -269,56 +273,41 @@ class _MedianKind:
         return med, lo, hi
 
     def diff(self, a, b, opts):
-        out = _blank(len(a["values"]), "Mann-Whitney U (Hodges-Lehmann shift)")
+        """Difference of medians a - b with the Price-Bonett interval; Mann-Whitney U, its p and r."""
+        out = _blank(len(a["values"]), _TIMES_TEST)
+        out["diff"], out["low"], out["high"] = _median_difference(*_medians_se(a["values"]), *_medians_se(b["values"]),
+                                                                  opts.confidence)
         for i, (x, y) in enumerate(zip(a["values"], b["values"])):
             if x.size and y.size:
-                est, lo, hi, u, p, r = _times_comparison(x, y, opts.confidence)
-                out["diff"][i], out["low"][i], out["high"][i] = est, lo, hi
-                out["statistic"][i], out["p"][i], out["effect"][i] = u, p, r
+                u, p = _mwu(x, y)
+                out["statistic"][i], out["p"][i], out["effect"][i] = u, p, 2 * u / (x.size * y.size) - 1
         return out
 
     def vs_rest(self, s, opts):
-        """Each group against all other groups' values: one pooled ranking for all groups."""
+        """Each group against all other groups' values: one pooled ranking for all groups' U.
+
+        The rest's median and the order statistics of its standard error are read off the sorted
+        values of everybody, net of the group's, without building the rest.
+        """
         g = len(s["values"])
-        out = _blank(g, "Mann-Whitney U (Hodges-Lehmann shift)")
+        out = _blank(g, _TIMES_TEST)
         allv = np.sort(np.concatenate(s["values"])) if g else np.array([])
-        big_n = allv.size
-        ref_n = big_n - s["n"]
+        ref_n = allv.size - s["n"]
         ref = np.full(g, np.nan)
-        if big_n == 0:
+        if allv.size == 0:
             return ref, ref_n, out
-        codes = np.repeat(np.arange(g), s["n"].astype(int))
-        pooled = np.concatenate(s["values"])
-        ranks = stats.rankdata(pooled, method="average")
-        rank_sum = np.bincount(codes, weights=ranks, minlength=g)
-        _, tie_counts = np.unique(allv, return_counts=True)
-        ties = bool(np.any(tie_counts > 1))
-        tie_term = float(np.sum(tie_counts.astype(float) ** 3 - tie_counts))
-        m = s["n"]
-        with np.errstate(divide="ignore", invalid="ignore"):
-            u = rank_sum - m * (m + 1) / 2
-            mn = m * ref_n
-            sd = np.sqrt(mn / 12 * ((big_n + 1) - tie_term / (big_n * (big_n - 1))))
-            z = (np.maximum(u, mn - u) - mn / 2 - 0.5) / sd
-            p = np.minimum(1.0, 2 * stats.norm.sf(z))
-        for i in range(g):
-            x = s["values"][i]
+        u, p, ties = _pooled_mwu(s, allv, ref_n)
+        se_rest = np.full(g, np.nan)
+        for i, x in enumerate(s["values"]):
             if x.size == 0 or ref_n[i] == 0:
                 continue
-            # the rest's median as an order statistic of (all minus group): binary search over ranks of all
-            ref[i] = _median_of_difference(allv, x)
-            exact_p = (x.size <= 8 or ref_n[i] <= 8) and not ties
-            if exact_p:
-                rest = _multiset_minus(allv, x)
-                u_i, p_i = _mwu(x, rest)
-                u[i], p[i] = u_i, p_i
-            if x.size < 50 and ref_n[i] < 50 and not ties:  # small: exact interval on the explicit rest
-                est, lo, hi = _hodges_lehmann(x, _multiset_minus(allv, x), opts.confidence)
-            else:  # large: count pairs against (all - group) without building the rest
-                est, lo, hi = _hodges_lehmann(x, allv, opts.confidence, y_excl=x, exact=False)
-            out["diff"][i], out["low"][i], out["high"][i] = est, lo, hi
+            ref[i], se_rest[i] = _rest_median_se(allv, x)
+            if (x.size <= 8 or ref_n[i] <= 8) and not ties:  # small: exact p-value on the explicit rest
+                u[i], p[i] = _mwu(x, _multiset_minus(allv, x))
+        out["diff"], out["low"], out["high"] = _median_difference(*_medians_se(s["values"]), ref, se_rest,
+                                                                  opts.confidence)
         with np.errstate(divide="ignore", invalid="ignore"):
-            out["statistic"], out["p"], out["effect"] = u, p, 2 * u / (m * ref_n) - 1
+            out["statistic"], out["p"], out["effect"] = u, p, 2 * u / (s["n"] * ref_n) - 1
         return ref, ref_n, out
 
     def vs_target(self, a, target, opts):
@@ -333,6 +322,26 @@ class _MedianKind:
         for key in ("diff", "low", "high", "statistic", "p", "effect"):
             out[key] = np.where(np.isnan(target), np.nan, out[key])
         return out
+
+
+def _pooled_mwu(s, allv, ref_n):
+    """Every group's Mann-Whitney U against the rest from one ranking of all values (normal approximation
+    with tie and continuity corrections, as scipy), its two-sided p, and whether any values tie."""
+    g = len(s["values"])
+    big_n = allv.size
+    codes = np.repeat(np.arange(g), s["n"].astype(int))
+    ranks = stats.rankdata(np.concatenate(s["values"]), method="average")
+    rank_sum = np.bincount(codes, weights=ranks, minlength=g)
+    _, tie_counts = np.unique(allv, return_counts=True)
+    tie_term = float(np.sum(tie_counts.astype(float) ** 3 - tie_counts))
+    m = s["n"]
+    with np.errstate(divide="ignore", invalid="ignore"):
+        u = rank_sum - m * (m + 1) / 2
+        mn = m * ref_n
+        sd = np.sqrt(mn / 12 * ((big_n + 1) - tie_term / (big_n * (big_n - 1))))
+        z = (np.maximum(u, mn - u) - mn / 2 - 0.5) / sd
+        p = np.minimum(1.0, 2 * stats.norm.sf(z))
+    return u, p, bool(np.any(tie_counts > 1))
 
 
 _KINDS = {"nps": _NpsKind(), "share": _ShareKind(), "mean": _MeanKind(), "median": _MedianKind()}

@@ -1,15 +1,17 @@
-"""Rank tests for skewed samples (response times): Mann-Whitney U, Hodges-Lehmann shift, Moses interval.
+"""Skewed samples (response times): Mann-Whitney U, Hodges-Lehmann shift, Moses interval, difference of medians.
 
 Exact null distribution of U for small samples, the k-th smallest of all pair
 differences without forming them (a group against the rest of a large
-company), and multiset helpers for "everybody minus this group". Used by
-:func:`~cxkit.stats.twosample.compare_times` and by :func:`compare` /
-:func:`trend` for ``first_response_time``.
+company), the difference of two medians with the Price-Bonett interval, and
+multiset helpers for "everybody minus this group" (its median and order
+statistics without building it). :func:`~cxkit.stats.twosample.compare_times`
+gives the Hodges-Lehmann shift; :func:`compare` / :func:`trend` give the
+difference of medians for ``first_response_time``, tested with Mann-Whitney U.
 """
 from __future__ import annotations
 
 import numpy as np
-from scipy import stats
+from scipy import special, stats
 
 from .intervals import _z
 
@@ -192,19 +194,79 @@ def _multiset_minus(allv, x):
     return allv[keep]
 
 
+def _kth_of_difference(allv, x, ks) -> np.ndarray:
+    """k-th smallest (1-based, vector ks) of the multiset allv minus x (both sorted), without building it.
+
+    Bisection over the positions of ``allv`` for all ks at once: the answer is allv[i] for the smallest i
+    with #(rest <= allv[i]) >= k.
+    """
+    ks = np.atleast_1d(np.asarray(ks, dtype=np.int64))
+    lo, hi = np.zeros(ks.shape, dtype=np.int64), np.full(ks.shape, allv.size - 1, dtype=np.int64)
+    while np.any(lo < hi):
+        mid = (lo + hi) // 2
+        v = allv[mid]
+        enough = np.searchsorted(allv, v, side="right") - np.searchsorted(x, v, side="right") >= ks
+        hi, lo = np.where(enough, mid, hi), np.where(enough, lo, mid + 1)
+    return allv[lo]
+
+
 def _median_of_difference(allv, x):
     """Median of the multiset allv minus x (both sorted), without building it."""
     n = allv.size - x.size
+    if n % 2:
+        return float(_kth_of_difference(allv, x, [(n + 1) // 2])[0])
+    lo, hi = _kth_of_difference(allv, x, [n // 2, n // 2 + 1])
+    return float((lo + hi) / 2)
 
-    def kth(k):  # smallest index i with #(rest <= allv[i]) >= k
-        lo, hi = 0, allv.size - 1
-        while lo < hi:
-            mid = (lo + hi) // 2
-            c = np.searchsorted(allv, allv[mid], side="right") - np.searchsorted(x, allv[mid], side="right")
-            if c >= k:
-                hi = mid
-            else:
-                lo = mid + 1
-        return allv[lo]
 
-    return float(kth((n + 1) // 2)) if n % 2 else float((kth(n // 2) + kth(n // 2 + 1)) / 2)
+def _median_se_ranks(n):
+    """Price-Bonett: the rank c of the order statistics behind a median's standard error, and their z.
+
+    c = round(n/2 - sqrt(n)), at least 1; (Y_(c), Y_(n-c+1)) covers the median with probability
+    1 - 2 P(B <= c - 1), B ~ Binomial(n, 1/2), and z = Phi^-1(1 - P(B <= c - 1)) is the normal quantile of
+    that coverage (as ``ci.median2`` of the R package statpsych by D. G. Bonett). Vectorised over n;
+    scipy's special functions, not ``stats.binom``: a hundred times faster per call.
+    """
+    n = np.asarray(n, dtype=np.int64)
+    c = np.maximum(np.round(n / 2 - np.sqrt(n)), 1).astype(np.int64)
+    z = -special.ndtri(special.bdtr(c - 1, n, 0.5))
+    return c, z
+
+
+def _medians_se(values):
+    """Median and Price-Bonett standard error (Y_(n-c+1) - Y_(c)) / (2 z) of each sorted array in ``values``.
+
+    NaN median for an empty array, NaN standard error below two values.
+    """
+    n = np.array([v.size for v in values], dtype=np.int64)
+    c, z = _median_se_ranks(n)
+    med, se = np.full(n.size, np.nan), np.full(n.size, np.nan)
+    for i, v in enumerate(values):
+        k = v.size
+        if k:
+            med[i] = (v[(k - 1) // 2] + v[k // 2]) / 2  # as np.median: the mean of the two middle values
+        if k >= 2:
+            se[i] = (v[k - c[i]] - v[c[i] - 1]) / (2 * z[i])
+    return med, se
+
+
+def _rest_median_se(allv, x):
+    """Median of allv minus x (both sorted) and its Price-Bonett standard error, without building the rest."""
+    n = allv.size - x.size
+    if n < 2:
+        return (_median_of_difference(allv, x) if n else np.nan), np.nan
+    c, z = _median_se_ranks(n)
+    lo, hi, m1, m2 = _kth_of_difference(allv, x, [c, n - c + 1, (n + 1) // 2, n // 2 + 1])
+    return float((m1 + m2) / 2), float((hi - lo) / (2 * z))
+
+
+def _median_difference(med_x, se_x, med_y, se_y, confidence):
+    """Difference of medians med_x - med_y with the Price & Bonett (2002) interval, vectorised.
+
+    diff +- z sqrt(SE_x^2 + SE_y^2), the standard errors from :func:`_medians_se` or
+    :func:`_rest_median_se`. Returns (diff, low, high); the limits are NaN where a side has fewer than
+    two values.
+    """
+    diff = np.asarray(med_x, dtype=float) - med_y
+    half = _z(confidence) * np.hypot(se_x, se_y)
+    return diff, diff - half, diff + half

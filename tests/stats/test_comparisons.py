@@ -8,6 +8,14 @@ import pytest
 
 import cxkit as cx
 from cxkit.errors import ConfigError
+from cxkit.stats.rank_tests import _median_difference, _medians_se
+
+
+def _price_bonett(x, y):
+    """Difference of medians of two explicit sorted samples with its Price-Bonett interval (tested against R
+    statpsych in test_median_difference.py)."""
+    d, lo, hi = _median_difference(*_medians_se([x]), *_medians_se([y]), 0.95)
+    return d[0], lo[0], hi[0]
 
 
 def _nps_frame(groups: dict[str, list[int]]) -> pd.DataFrame:
@@ -51,10 +59,20 @@ def test_compare_vs_rest_matches_the_two_group_functions(sample, metric, table):
             ref = cx.compare_means(x[inside].dropna(), x[~inside].dropna())
         else:
             h = (data["first_response_at"] - data["created_at"]).dt.total_seconds() / 3600
-            ref = cx.compare_times(h[inside].dropna(), h[~inside].dropna())
+            x, rest = np.sort(h[inside].dropna()), np.sort(h[~inside].dropna())
+            ref = cx.compare_times(x, rest)
             # the rest's median and the pooled-ranking U equal scipy on the explicit rest
-            assert row.reference == pytest.approx(np.median(h[~inside].dropna()))
+            assert row.reference == pytest.approx(np.median(rest))
             assert row.statistic == pytest.approx(ref.statistic)
+            # diff: the difference of medians, its Price-Bonett interval from the order statistics of the
+            # explicit rest (compare reads them off everybody net of the group); p: Mann-Whitney's
+            d, lo, hi = _price_bonett(x, rest)
+            assert (row.value, row.diff, row.diff_ci_low, row.diff_ci_high) == pytest.approx(
+                (ref.value_a, d, lo, hi), rel=1e-12, abs=1e-12)
+            assert row.diff == np.median(x) - np.median(rest)
+            assert row.p_value == pytest.approx(ref.p_value, rel=1e-6)
+            assert row.test == "Mann-Whitney U (difference of medians, Price-Bonett interval)"
+            continue
         assert (row.value, row.diff, row.diff_ci_low, row.diff_ci_high) == pytest.approx(
             (ref.value_a, ref.diff, ref.diff_ci_low, ref.diff_ci_high), rel=1e-7, abs=1e-9)
         assert row.p_value == pytest.approx(ref.p_value, rel=1e-6)
@@ -204,19 +222,20 @@ def test_no_other_unit_is_flagged_more_often_than_expected(monkeypatch):
     assert max(flagged.values()) <= 5, flagged
 
 
-def test_small_groups_of_response_times_vs_rest_use_the_exact_methods():
-    # below 50 answers a side and without ties the rest is built explicitly: exact U p-value (scipy) and the
-    # exact Moses interval, equal to compare_times on the explicit rest
+def test_small_groups_of_response_times_vs_rest_match_the_explicit_rest():
+    # small groups without ties: U and its p-value equal compare_times (scipy) on the explicit rest, and the
+    # difference of medians has the Price-Bonett interval of the explicit rest
     rng = np.random.default_rng(2)
     df = pd.DataFrame({"unit": np.repeat(["a", "b", "c"], [12, 15, 10]), "created_at": pd.Timestamp("2025-01-01")})
     df["first_response_at"] = df["created_at"] + pd.to_timedelta(rng.lognormal(0, 1, len(df)), unit="h")
     hours = (df["first_response_at"] - df["created_at"]).dt.total_seconds() / 3600
     t = cx.compare(df, metric="first_response_time", by="unit", min_n_test=5)
     for row in t.itertuples():
-        ref = cx.compare_times(hours[df["unit"] == row.unit], hours[df["unit"] != row.unit])
-        assert (row.diff, row.diff_ci_low, row.diff_ci_high, row.statistic, row.p_value) == pytest.approx(
-            (ref.diff, ref.diff_ci_low, ref.diff_ci_high, ref.statistic, ref.p_value))
-        assert row.reference == pytest.approx(np.median(hours[df["unit"] != row.unit]))
+        x, rest = np.sort(hours[df["unit"] == row.unit]), np.sort(hours[df["unit"] != row.unit])
+        ref = cx.compare_times(x, rest)
+        assert (row.statistic, row.p_value) == pytest.approx((ref.statistic, ref.p_value))
+        assert (row.diff, row.diff_ci_low, row.diff_ci_high) == pytest.approx(_price_bonett(x, rest))
+        assert row.reference == pytest.approx(np.median(rest))
 
 
 def test_reused_preparation_gives_the_same_tables_and_ends_with_its_block(sample):
