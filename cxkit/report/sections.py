@@ -20,6 +20,7 @@ from ..outcomes import (
 from ..periods import METRIC_WINDOWS, metric_window, previous_period, reference_window, year_ago
 from ..plots import plot_churn_by_group, plot_drivers, plot_nps_distribution, plot_survival, plot_themes, plot_trend
 from ..stats.comparisons import compare
+from ..stats.ranking import rank_units
 from ..text import example_comments, theme_summary, themes
 from .access import ReportData
 from .context import COMPARISONS, HEADLINE_METRICS, REPORTED_SCORES, _compare_kwargs, default_settings
@@ -28,7 +29,7 @@ from .display import Section, _ci, _group_label
 __all__ = ["headline", "headline_record", "headline_table", "headline_notes", "shown_metrics", "suppress_complementary",
            "trend_figure", "trends_section", "distribution_section", "distribution_labels", "journey_table",
            "data_notes", "methods_notes", "outcomes_section", "drivers_section", "themes_section", "rank_note",
-           "significance_words"]
+           "significance_words", "unit_ranking"]
 
 
 def headline(rep: ReportData) -> pd.DataFrame:
@@ -405,6 +406,32 @@ def distribution_section(rep: ReportData, *, lang: str = "en") -> Section:
     return sec
 
 
+def unit_ranking(rep: ReportData, *, settings: dict | None = None):
+    """The fair ranking of the groups by NPS in the period (:func:`cxkit.rank_units` on the counts of
+    detractors, passives and promoters), groups hidden by ``min_n_show`` (and their complement) left out.
+
+    Parameters
+    ----------
+    rep : ReportData
+        From :func:`open_report`.
+    settings : dict, optional
+        Report settings (``min_n_show``).
+
+    Returns
+    -------
+    cxkit.stats.ranking.UnitRanking
+    """
+    dist = rep.context.get("nps_distribution")
+    if dist is None or dist.empty or "nps" in set(rep.meta.get("missing_scores", [])):
+        raise InsufficientDataError("no NPS answers in the period")
+    groups = dist[dist["group"] != "All"].reset_index(drop=True)
+    hide = suppress_complementary(groups["n"], int((settings or {}).get("min_n_show", 5)))
+    groups = groups[~hide.to_numpy()]
+    if len(groups) < 2:
+        raise InsufficientDataError("fewer than two groups to rank")
+    return rank_units(groups.rename(columns={"group": "unit"}), by="unit")
+
+
 def rank_note(rep: ReportData, *, lang: str = "en", settings: dict | None = None) -> str | None:
     """The group's place among all groups by NPS, with its plausible range ("3rd of 10, plausibly 2nd to
     6th"), from the fair ranking of the leadership summary; None when there is no ranking.
@@ -422,8 +449,6 @@ def rank_note(rep: ReportData, *, lang: str = "en", settings: dict | None = None
     -------
     str or None
     """
-    from .summary import unit_ranking  # the summary's ranking (summary imports this module)
-
     try:
         s = unit_ranking(rep, settings=settings).summary
     except InsufficientDataError:

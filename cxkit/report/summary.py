@@ -9,15 +9,14 @@ from ..errors import InsufficientDataError
 from ..i18n import format_number_local, t
 from ..outcomes import UnitOutcomes
 from ..plots import plot_funnel, plot_groups, plot_nps_distribution, plot_unit_outcomes
-from ..stats.ranking import rank_units
 from ..stats.kinds import COMPARE_METRICS
 from .access import ReportData
 from .display import _ci
 from .sections import (_ARROW, _flag, _marked, _missing_score, _reported_score, distribution_labels,
-                       significance_words, shown_metrics, suppress_complementary)
+                       significance_words, shown_metrics, suppress_complementary, unit_ranking)
 
 __all__ = ['league_table', 'league_figure', 'movers_table', 'regions_table', 'unit_outcomes_figure',
-           'distribution_figure', 'unit_ranking', 'ranking_table', 'funnel_figure']
+           'distribution_figure', 'ranking_table', 'funnel_figure']
 
 
 def league_table(rep: ReportData, *, lang: str = "en", settings: dict | None = None) -> pd.DataFrame:
@@ -242,32 +241,6 @@ def distribution_figure(rep: ReportData, *, lang: str = "en", settings: dict | N
                                labels=distribution_labels(lang))
     ax.set_title(t("nps_distribution", lang), pad=22)
     return ax
-
-
-def unit_ranking(rep: ReportData, *, settings: dict | None = None):
-    """The fair ranking of the groups by NPS in the period (:func:`cxkit.rank_units` on the counts of
-    detractors, passives and promoters), groups hidden by ``min_n_show`` (and their complement) left out.
-
-    Parameters
-    ----------
-    rep : ReportData
-        From :func:`open_report`.
-    settings : dict, optional
-        Report settings (``min_n_show``).
-
-    Returns
-    -------
-    cxkit.stats.ranking.UnitRanking
-    """
-    dist = rep.context.get("nps_distribution")
-    if dist is None or dist.empty or "nps" in set(rep.meta.get("missing_scores", [])):
-        raise InsufficientDataError("no NPS answers in the period")
-    groups = dist[dist["group"] != "All"].reset_index(drop=True)
-    hide = suppress_complementary(groups["n"], int((settings or {}).get("min_n_show", 5)))
-    groups = groups[~hide.to_numpy()]
-    if len(groups) < 2:
-        raise InsufficientDataError("fewer than two groups to rank")
-    return rank_units(groups.rename(columns={"group": "unit"}), by="unit")
 
 
 def ranking_table(rep: ReportData, *, lang: str = "en", settings: dict | None = None) -> pd.DataFrame:
