@@ -621,7 +621,8 @@ def plot_groups(table: pd.DataFrame, *, ax=None, sort: bool = True, title: str |
     return ax
 
 
-def plot_trend(table: pd.DataFrame, *, ax=None, group=None, title: str | None = None):
+def plot_trend(table: pd.DataFrame, *, ax=None, group=None, title: str | None = None, shade=None,
+               target: float | None = None, labels: dict | None = None):
     """A metric over time with its confidence band; real period-over-period changes marked.
 
     Parameters
@@ -630,6 +631,10 @@ def plot_trend(table: pd.DataFrame, *, ax=None, group=None, title: str | None = 
     ax : matplotlib axes to draw on (a new figure if None)
     group : with a ``by`` trend, the group(s) to draw (default: all, one line each)
     title : plot title
+    shade : ``(start, end)`` dates of a period to shade (the reporting period), or None
+    target : a target value drawn as a dashed line, or None
+    labels : texts for the legend (``"better"``, ``"worse"``, ``"period"``, ``"target"``), e.g. in a report's
+        language
 
     Returns
     -------
@@ -665,6 +670,16 @@ def plot_trend(table: pd.DataFrame, *, ax=None, group=None, title: str | None = 
     else:
         parts = [(None, table)]
     better_high = table.attrs.get("higher_is_better", True)
+    text = {"better": "real change: better", "worse": "real change: worse", "period": "reporting period",
+            "target": "target", **(labels or {})}
+    drawn = set()
+    if shade is not None:
+        months = pd.to_datetime(table["period_start"])
+        start, end = pd.Timestamp(shade[0]), pd.Timestamp(shade[1])
+        ax.axvspan(max(start, months.min()) - pd.Timedelta(days=10), end, color="#8ea9c8", alpha=0.18, lw=0,
+                   label=text["period"], zorder=0)
+    if target is not None and np.isfinite(target):
+        ax.axhline(target, color="#555555", ls="--", lw=1, label=f"{text['target']} {target:g}")
     for key, part in parts:
         x = pd.to_datetime(part["period_start"]).to_numpy()
         v, lo, hi = (part[c].to_numpy(dtype=float) for c in ("value", "ci_low", "ci_high"))
@@ -675,13 +690,14 @@ def plot_trend(table: pd.DataFrame, *, ax=None, group=None, title: str | None = 
             hit = d == direction
             if hit.any():
                 good = (direction == "higher") == bool(better_high)
+                drawn.add("better" if good else "worse")
                 ax.scatter(x[hit], v[hit], marker=marker, s=90, zorder=4, edgecolors="white",
                            color=COLOURS["better"] if good else COLOURS["worse"])
     from matplotlib.lines import Line2D
 
     up, down = ("^", "v") if better_high else ("v", "^")
-    handles = [Line2D([], [], marker=up, ls="", color=COLOURS["better"], label="real change: better"),
-               Line2D([], [], marker=down, ls="", color=COLOURS["worse"], label="real change: worse")]
+    handles = [Line2D([], [], marker=m, ls="", color=COLOURS[k], label=text[k])
+               for k, m in (("better", up), ("worse", down)) if k in drawn]  # only marks that appear
     lines, names = ax.get_legend_handles_labels()
     ax.legend(handles=lines + handles, fontsize=8, loc="best", frameon=False)
     ax.set_ylabel(_axis_label(table))

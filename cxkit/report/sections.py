@@ -324,10 +324,24 @@ def trend_figure(rep: ReportData, *, metric: str = "nps", lang: str = "en"):
                  "higher_is_better": metric not in ("first_response_time", "churn_rate"),
                  "measured_in": "points" if metric == "nps" else "%"}
     groups = [g for g in (group if group != "All" else None, t("company", lang)) if g]
-    ax = plot_trend(sub, group=groups, title=f"{t(metric, lang)} – {t('trends', lang).lower()}")
+    ax = plot_trend(sub, group=groups, title=f"{t(metric, lang)} – {t('trends', lang).lower()}", shade=rep.period,
+                    target=_target_of(rep, metric),
+                    labels={"better": t("real_change_better", lang), "worse": t("real_change_worse", lang),
+                            "period": t("reporting_period", lang), "target": t("target", lang)})
     ax.set_xlabel(t("month", lang))
     ax.set_ylabel(t(metric, lang))
     return ax
+
+
+def _target_of(rep: ReportData, metric: str) -> float | None:
+    """The group's target for ``metric`` from the units table (None for the company or without one)."""
+    units = rep.context.get("units")
+    column = f"target_{metric}"
+    if not rep.group or units is None or column not in units.columns or "unit" not in units.columns:
+        return None
+    hit = units.loc[units["unit"].astype(str) == str(rep.group), column]
+    value = pd.to_numeric(hit, errors="coerce").dropna()
+    return float(value.iloc[0]) if len(value) else None
 
 
 def trends_section(rep: ReportData, *, metrics: tuple[str, ...] = ("nps", "csat"), lang: str = "en") -> Section:

@@ -304,3 +304,21 @@ def test_touchpoints_and_movers_say_whether_each_difference_is_significant(rep, 
         low, high = (float(x.replace("−", "-")) for x in ci.split(" – "))
         if word.startswith("no: the interval includes 0"):
             assert low < 0 < high and "▲" not in change and "▼" not in change
+
+
+def test_trends_shade_the_period_draw_the_target_and_list_only_marks_that_appear(rep):
+    ax = cx.trend_figure(rep, metric="ces", lang="en")
+    legend = [x.get_text() for x in ax.get_legend().get_texts()]
+    assert "reporting period" in legend and "Target 65" in legend  # the sample's CES target of Kaunas Mega
+    shaded = [p for p in ax.patches if p.get_label() == "reporting period"]
+    assert len(shaded) == 1
+    x0, x1 = shaded[0].get_x(), shaded[0].get_x() + shaded[0].get_width()
+    import matplotlib.dates as mdates
+
+    assert mdates.num2date(x1).date() == rep.period[1].date()
+    assert mdates.num2date(x0).date() < rep.period[0].date()
+    flagged = rep.context["trend"].query("metric == 'ces' and group == 'Kaunas Mega'")["direction"]
+    assert ("real change: better" in legend) == flagged.isin(["higher"]).any()
+    assert ("real change: worse" in legend) == flagged.isin(["lower"]).any()
+    targets = [line.get_ydata()[0] for line in ax.get_lines() if line.get_linestyle() == "--"]
+    assert targets == [65]
