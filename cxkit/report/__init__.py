@@ -14,6 +14,7 @@ from . import context as _context
 from . import display as _display
 from . import executors as _executors
 from . import names as _names  # noqa: E402
+from . import narrative as _narrative
 from . import preparation as _preparation
 from . import records as _records
 from . import render as _render
@@ -27,6 +28,7 @@ from .context import *  # noqa: F401,F403
 from .display import *  # noqa: F401,F403
 from .executors import *  # noqa: F401,F403
 from .names import *  # noqa: F401,F403
+from .narrative import *  # noqa: F401,F403
 from .preparation import *  # noqa: F401,F403
 from .records import *  # noqa: F401,F403
 from .render import *  # noqa: F401,F403
@@ -44,6 +46,7 @@ __all__ = [
     *_display.__all__,
     *_sections.__all__,
     *_summary.__all__,
+    *_narrative.__all__,
     *_preparation.__all__,
     *_render.__all__,
     *_tasks.__all__,

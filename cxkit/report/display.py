@@ -13,7 +13,7 @@ import pandas as pd
 from ..errors import CxkitError, InsufficientDataError
 from ..i18n import format_date_local, format_number_local, format_percent_local, t
 
-__all__ = ['show_part', 'show_heading', 'show_text', 'show_note', 'show_table', 'table_html', 'Section']
+__all__ = ['show_part', 'show_heading', 'show_text', 'show_note', 'show_bullets', 'show_table', 'table_html', 'Section']
 
 
 def _display_html(text: str):
@@ -119,6 +119,27 @@ def show_note(text: str) -> None:
     None
     """
     _display_html(f'<p class="cxkit-note"><small>{html.escape(str(text))}</small></p>')
+
+
+def show_bullets(items) -> None:
+    """Show sentences as a bulleted list, each escaped (unit, driver and theme names come from data).
+
+    Parameters
+    ----------
+    items : iterable of str
+        The sentences, in order; nothing is shown when there are none.
+
+    Returns
+    -------
+    None
+
+    Examples
+    --------
+    >>> show_bullets([])  # nothing to show
+    """
+    lis = "".join(f"<li>{html.escape(str(item))}</li>" for item in items if item)
+    if lis:
+        _display_html(f'<ul class="cxkit-summary">{lis}</ul>')
 
 
 def show_table(frame: pd.DataFrame, *, lang: str = "en", digits: int | dict = 1, percent: tuple = (),
