@@ -201,7 +201,8 @@ def headline_table(rep: ReportData, *, lang: str = "en") -> pd.DataFrame:
     -------
     pandas.DataFrame
         One row per metric: value, interval, n, and the difference against the rest of the company,
-        the target, the previous period and a year earlier, as text.
+        the target, the previous period and a year earlier, as text; a comparison with no figure for any
+        metric (the company has no rest and no target) is left out.
     """
     h = headline(rep)
     rows = []
@@ -218,7 +219,10 @@ def headline_table(rep: ReportData, *, lang: str = "en") -> pd.DataFrame:
             row[t(vs, lang)] = (f"{format_number_local(ref, lang)} ({_vs(r, vs, lang)})"
                                 if ref is not None and pd.notna(ref) else "–")
         rows.append(row)
-    return pd.DataFrame(rows)
+    out = pd.DataFrame(rows)
+    comparisons = [t(k, lang) for k in ("vs_rest", "target", "previous", "year_ago")]
+    empty = [c for c in comparisons if c in out.columns and (out[c] == "–").all()]
+    return out.drop(columns=empty)  # the company has no "rest" and no target: no column of dashes
 
 
 def headline_notes(rep: ReportData, *, lang: str = "en") -> list[str]:
@@ -818,7 +822,8 @@ def themes_section(rep: ReportData, *, lang: str = "en", settings: dict | None =
         if r is None or "comment" not in r.columns or r["comment"].notna().sum() < min_show:
             raise InsufficientDataError("fewer comments than the confidentiality minimum")
         flags = themes(r)  # matched once, for the summary and the examples
-        ts = theme_summary(r, min_n=int(settings.get("min_n_test", 30)), alpha=float(settings.get("alpha", 0.05)),
+        min_test = int(settings.get("min_n_test", 30))
+        ts = theme_summary(r, min_n=min_test, alpha=float(settings.get("alpha", 0.05)),
                            confidence=float(settings.get("confidence", 0.95)), flags=flags)
         tab = ts.summary
         tab = tab[tab["mentions"] >= min_show]
@@ -829,10 +834,16 @@ def themes_section(rep: ReportData, *, lang: str = "en", settings: dict | None =
             t("nps_with", lang): tab["nps_with"].to_numpy(dtype=float),
             t("nps_diff", lang): tab["diff"].to_numpy(dtype=float),
             t("ci", lang): [_ci(a, b, lang) for a, b in zip(tab["ci_low"], tab["ci_high"])],
-            t("significant", lang): [t("yes", lang) if s else "" for s in tab["significant"]],
+            t("significant", lang): [
+                t("yes", lang) if s is True or (hasattr(s, "dtype") and bool(s)) else
+                (t("sig_small", lang).format(n=format_number_local(m, lang, 0), min=min_test) if pd.isna(d)
+                 else t("no", lang)) for s, d, m in zip(tab["significant"], tab["diff"], tab["mentions"])],
         })
+        tested = tab["diff"].notna().any()
+        if not tested:  # no theme reached the test minimum: no columns of dashes, no empty chart
+            out = out.drop(columns=[t("nps_diff", lang), t("ci", lang)])
         sec.table(out, lang)
-        if len(tab):
+        if len(tab) and tested:
             ax = plot_themes(ts)
             sec.figure(ax)
         rows = []
