@@ -157,13 +157,16 @@ def test_a_batch_shows_the_scores_there_are_and_one_sentence_for_the_others(samp
         assert t(score) in headline
     for score in missing:
         assert t(score) not in headline
-    trends = _part(page, t("trends"), t("journey"))
-    shown = [s for s in ("nps", "csat") if s in keep] or [s for s in SCORES if s in keep][:1]
+    trends = _part(page, t("trends"), t("nps_distribution"))
+    shown = [s for s in ("nps", "csat", "ces") if s in keep]
     assert trends.count("[chart]") == len(shown)  # one chart per score shown, none empty
-    for score in ("nps", "csat"):
+    for score in ("nps", "csat", "ces"):
         assert (sentence[score] in trends) == (score not in keep)
+    distribution = _part(page, t("nps_distribution"), t("journey"))
+    assert distribution.count("[chart]") == ("nps" in keep)
     if "nps" not in keep:  # the sections measured on NPS say so in one sentence, and draw nothing
-        for heading, after in (("journey", "outcomes"), ("outcomes", "drivers"), ("drivers", "themes")):
+        for heading, after in (("nps_distribution", "journey"), ("journey", "outcomes"), ("outcomes", "drivers"),
+                               ("drivers", "themes")):
             part = _part(page, t(heading), t(after))
             assert sentence["nps"] in part and "[chart]" not in part
         assert "[chart]" in _part(summary, t("league"), t("movers"))  # the league of a score there is
