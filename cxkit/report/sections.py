@@ -835,7 +835,7 @@ def themes_section(rep: ReportData, *, lang: str = "en", settings: dict | None =
             t("nps_diff", lang): tab["diff"].to_numpy(dtype=float),
             t("ci", lang): [_ci(a, b, lang) for a, b in zip(tab["ci_low"], tab["ci_high"])],
             t("significant", lang): [
-                t("yes", lang) if s is True or (hasattr(s, "dtype") and bool(s)) else
+                t("yes", lang) if _flag(s) else
                 (t("sig_small", lang).format(n=format_number_local(m, lang, 0), min=min_test) if pd.isna(d)
                  else t("no", lang)) for s, d, m in zip(tab["significant"], tab["diff"], tab["mentions"])],
         })
