@@ -53,7 +53,7 @@ def _figures(result) -> list[Figure]:
         return [payload for kind, payload in result.items if kind == "figure"]
     if isinstance(result, Figure):
         return [result]
-    if hasattr(result, "figure") and isinstance(getattr(result, "figure"), Figure):
+    if hasattr(result, "figure") and isinstance(result.figure, Figure):
         return [result.figure]
     return []
 
