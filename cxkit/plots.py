@@ -197,7 +197,7 @@ def plot_unit_outcomes(result, *, outcome: str = "churn_rate", ax=None):
     data = getattr(result, "data", None)
     if data is None or outcome not in data.columns:
         raise ConfigError(f"plot_unit_outcomes: pass the result of cx.unit_outcomes with {outcome!r}")
-    ax = _axes(ax)
+    ax = _axes(ax, (7.5, 5.0))
     unit_col = data.columns[0]
     d = data[data["nps"].notna() & data[outcome].notna()]
     inside = d["in_regression"].to_numpy(dtype=bool)
@@ -205,9 +205,8 @@ def plot_unit_outcomes(result, *, outcome: str = "churn_rate", ax=None):
     if (~inside).any():
         ax.scatter(d["nps"][~inside], d[outcome][~inside], facecolor="none", edgecolor="#2c3e50", zorder=3,
                    label="too few answers (not in the line)")
-    for row in d.itertuples(index=False):
-        ax.annotate(str(row[0]), (row.nps, getattr(row, outcome)), xytext=(4, 3),
-                    textcoords="offset points", fontsize=8)
+    labels = [ax.annotate(str(row[0]), (row.nps, getattr(row, outcome)), xytext=(4, 3),
+                          textcoords="offset points", fontsize=8) for row in d.itertuples(index=False)]
     lines = getattr(result, "lines", None)
     if lines is not None:
         ln = lines[lines["outcome"] == outcome]
@@ -215,11 +214,65 @@ def plot_unit_outcomes(result, *, outcome: str = "churn_rate", ax=None):
             ax.plot(ln["nps"], ln["fit"], color="#2980b9", label="fitted line")
             ax.fill_between(ln["nps"], ln["ci_low"], ln["ci_high"], color="#2980b9", alpha=0.15, linewidth=0,
                             label="95% band of the line")
+    fit = _fit_row(getattr(result, "table", None), outcome)
     ax.set_xlabel(f"NPS of the {unit_col} (points)")
     ax.set_ylabel({"churn_rate": "Churn rate (%)", "revenue_growth": "Revenue growth (%)"}.get(outcome, outcome))
-    ax.set_title(f"{unit_col.capitalize()}s: NPS vs {outcome.replace('_', ' ')} (units, not customers)")
-    ax.legend(frameon=False, fontsize=8)
+    window = ""
+    if fit is not None and pd.notna(fit.get("window_start")):
+        a, b = pd.Timestamp(fit["window_start"]), pd.Timestamp(fit["window_end"])
+        window = f", {a.day} {a:%b %Y} – {b.day} {b:%b %Y}"
+    ax.set_title(f"{unit_col.capitalize()}s: NPS vs {outcome.replace('_', ' ')}{window}\n(units, not customers)")
+    if fit is not None:
+        ax.text(0.02, 0.02, _fit_text(fit), transform=ax.transAxes, fontsize=8, va="bottom", ha="left",
+                color="#2c3e50", bbox={"facecolor": "white", "alpha": 0.85, "edgecolor": "none"})
+    if ax.get_legend_handles_labels()[0]:
+        ax.legend(frameon=False, fontsize=8, loc="upper right")
+    _spread_labels(ax, labels)
     return ax
+
+
+def _fit_row(table, outcome: str) -> dict | None:
+    if not isinstance(table, pd.DataFrame) or "outcome" not in table.columns:
+        return None
+    rows = table[table["outcome"] == outcome]
+    return rows.iloc[0].to_dict() if len(rows) else None
+
+
+def _fit_text(fit: dict) -> str:
+    """The line's verdict, slope, interval, p-value and number of units, and whether one unit decides it."""
+    if pd.isna(fit.get("slope")):
+        return f"Too few units for a line ({int(fit.get('units', 0))})"
+    p = fit["p_value"]
+    real = fit["ci_low"] > 0 or fit["ci_high"] < 0
+    text = (f"{'A link' if real else 'No clear link'} across units: slope {fit['slope']:+.2f} per NPS point "
+            f"(95% CI {fit['ci_low']:+.2f} to {fit['ci_high']:+.2f}),\n"
+            f"p {'< 0.001' if p < 0.001 else f'= {p:.3f}'}, {int(fit['units'])} units")
+    if fit.get("rests_on_one"):
+        text += f"; one unit decides this: without {fit['most_influential']} the verdict changes"
+    elif pd.notna(fit.get("slope_without_low")):
+        text += f"; leaving out any one unit: slope {fit['slope_without_low']:+.2f} to {fit['slope_without_high']:+.2f}"
+    return text
+
+
+def _spread_labels(ax, labels, *, steps: int = 60) -> None:
+    """Move point labels apart vertically until no two overlap (a few pixels at a time, deterministic)."""
+    if len(labels) < 2:
+        return
+    renderer = ax.figure.canvas.get_renderer()
+    for _ in range(steps):
+        boxes = [a.get_window_extent(renderer) for a in labels]
+        moved = False
+        for i in range(len(labels)):
+            for j in range(i + 1, len(labels)):
+                if not boxes[i].overlaps(boxes[j]):
+                    continue
+                upper, lower = (i, j) if boxes[i].y0 >= boxes[j].y0 else (j, i)
+                for k, step in ((upper, 1.5), (lower, -1.5)):
+                    x, y = labels[k].xyann
+                    labels[k].xyann = (x, y + step)
+                moved = True
+        if not moved:
+            return
 
 
 def plot_revenue_at_risk(result, *, ax=None):
