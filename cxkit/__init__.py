@@ -16,6 +16,7 @@ Everything else (the batch's plumbing, constants of the methods, private helpers
 sub-package. The function :func:`compare` lives in :mod:`cxkit.stats.comparisons`.
 """
 from ._version import __version__
+from ._printer import format_frame, format_p_value
 from .data import (PLANTED, Dataset, LoadResult, Mapping, MappingSuggestion, generate, load, read_mapping, read_table,
                    sample_data_path, suggest_mapping, write_csv, write_excel, write_sample)
 from .drivers import DriverResult, relative_weights
@@ -71,6 +72,8 @@ __all__ = [
     # plots
     "plot_groups", "plot_nps_distribution", "plot_trend", "plot_churn_by_group", "plot_survival", "plot_unit_outcomes",
     "plot_drivers", "plot_themes", "plot_revenue_at_risk", "plot_funnel",
+    # showing results: rounded numbers, p-values as 0.003 / < 0.001
+    "format_frame", "format_p_value",
     # languages
     "t", "name_of", "format_number_local", "format_date_local", "format_percent_local",
     # reports: the batch, and what a report notebook calls

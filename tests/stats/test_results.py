@@ -1,6 +1,8 @@
 """The result object Estimate and share(): Newcombe's reference intervals, the other binomial intervals."""
 from __future__ import annotations
 
+import re
+
 import numpy as np
 import pytest
 from scipy import stats
@@ -14,6 +16,29 @@ def test_estimate_renders_as_html_and_text():
     assert "<table" in html and "adjusted-wald" in html
     assert "nps: 40.0 points" in str(est)
     assert list(est.summary.columns[:5]) == ["metric", "value", "ci_low", "ci_high", "n"]
+
+
+def _cells(html: str) -> list[str]:
+    return re.findall(r"<td[^>]*>(.*?)</td>", html)
+
+
+def test_estimate_html_shows_the_confidence_level_as_a_percentage():
+    # the level 0.95 was written with one decimal as "0.9"
+    for level, text in ((0.95, "95%"), (0.9, "90%"), (0.99, "99%"), (0.995, "99.5%")):
+        est = cx.nps_from_counts(20, 30, 50, confidence=level)
+        cells = _cells(est._repr_html_())
+        assert text in cells, (level, cells)
+        assert "0.9" not in cells and "1.0" not in cells
+
+
+def test_estimate_html_cells_are_the_numbers_a_reader_checks():
+    est = cx.nps_from_counts(20, 30, 50)  # 50% promoters - 20% detractors = 30 points
+    html = est._repr_html_()
+    assert "nps: 30.0 points (95% CI" in html and "n = 100)" in html
+    header = re.findall(r"<th>(.*?)</th>", html)
+    cells = dict(zip(header, _cells(html)))
+    assert cells["value"] == "30.0" and cells["n"] == "100" and cells["confidence"] == "95%"
+    assert (cells["detractors"], cells["passives"], cells["promoters"]) == ("20", "30", "50")
 
 
 # ---------------------------------------------------------------------------------------
