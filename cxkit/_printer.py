@@ -15,7 +15,7 @@ from typing import Iterable
 import numpy as np
 import pandas as pd
 
-__all__ = ["Result", "frame_to_html", "format_frame", "format_number", "format_p_value", "is_missing"]
+__all__ = ["Result", "frame_to_html", "format_frame", "format_number", "format_p_value", "is_missing", "p_equals"]
 
 
 def is_missing(value) -> bool:
@@ -43,6 +43,30 @@ def format_number(value, digits: int = 1) -> str:
             return f"{value:.1e}"
         return f"{value:,.{digits}f}".replace(",", " ")
     return str(value)
+
+
+def p_equals(p, digits: int = 3) -> str:
+    """``"p = 0.043"`` or ``"p < 0.001"``: a p-value in a sentence (:func:`format_p_value`).
+
+    Parameters
+    ----------
+    p : float
+        The p-value.
+    digits : int
+        Decimals shown.
+
+    Returns
+    -------
+    str
+        The p-value with its sign of relation.
+
+    Examples
+    --------
+    >>> p_equals(0.0431), p_equals(1e-52)
+    ('p = 0.043', 'p < 0.001')
+    """
+    text = format_p_value(p, digits)
+    return f"p {text}" if text.startswith("<") else f"p = {text}"
 
 
 def format_p_value(p, digits: int = 3) -> str:

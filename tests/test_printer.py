@@ -61,3 +61,13 @@ def test_a_comparison_table_shows_its_tiny_p_value_without_scientific_notation()
     cells = dict(zip(header, _cells(table)))
     assert cells["p_value"] == "&lt; 0.001" and cells["diff"] == "-47.5"
     assert not re.search(r"\de[-+]\d", table)
+
+
+def test_p_values_in_sentences_never_in_scientific_notation():
+    from cxkit._printer import p_equals
+
+    assert p_equals(0.0431) == "p = 0.043" and p_equals(3e-52) == "p < 0.001"
+    # 500 answers each: 10% against 80% promoters, no passives; p is far below 1e-10
+    res = cx.nps_test((450, 0, 50), (100, 0, 400))
+    assert res.p_value < 1e-10
+    assert "p < 0.001" in res.title and "e-" not in res.title

@@ -11,7 +11,7 @@ from typing import Sequence
 import numpy as np
 import pandas as pd
 
-from .._printer import format_number
+from .._printer import p_equals
 from ..errors import ConfigError, InsufficientDataError
 from ._inputs import _column, _default_reference, _design, _frame, _frame_with, _groups
 from .results import OutcomeResult, SurvivalCurves
@@ -125,7 +125,7 @@ def kaplan_meier(data, *, by: str | None = "nps_group", at: Sequence[float] = (6
         (tt, ee, gg), n = _tied(t[m], e[m], codes)
         res = multivariate_logrank_test(tt, np.asarray(names)[gg], ee, weights=n)
         p = float(res.p_value)
-        notes.append(f"Log-rank test that all {by} groups share one retention curve: p = {format_number(p, 4)}.")
+        notes.append(f"Log-rank test that all {by} groups share one retention curve: {p_equals(p)}.")
     return SurvivalCurves(title="Retention (Kaplan-Meier)" + (f" by {by}" if by else ""),
                           table=pd.DataFrame(rows), note_list=notes, data=frame,
                           curves=pd.concat(curves, ignore_index=True), logrank_p=p)
@@ -238,7 +238,7 @@ def cox_model(data, *, by: str | None = "nps_group", controls: Sequence[str] | N
             fix = (f"strata=['{col}'] (own baseline per group) or separate models for early and late churn"
                    if few else "binning it and using strata=, or separate models for early and late churn")
             notes.append(f"Proportional hazards questionable for {row.term} "
-                         f"(test p = {format_number(row.ph_p_value, 4)}): "
+                         f"(test {p_equals(row.ph_p_value)}): "
                          f"its hazard ratio changes over the follow-up, so read it as an average; consider {fix}.")
     else:
         notes.append(f"Proportional-hazards check passed for every term (all test p >= {ph_alpha:g}).")

@@ -19,7 +19,7 @@ import pandas as pd
 from scipy import stats
 from statsmodels.stats import proportion as _sm_proportion
 
-from .._printer import Result, format_number
+from .._printer import Result, format_number, p_equals
 from ..errors import ConfigError, InsufficientDataError
 from .intervals import _share_interval, _z
 from .scores import _scores, nps_counts
@@ -64,7 +64,7 @@ class Comparison(Result):
     def title(self) -> str:  # type: ignore[override]
         return (f"{self.metric}: difference {format_number(self.diff)} "
                 f"({self.confidence:.0%} CI {format_number(self.diff_ci_low)} to {format_number(self.diff_ci_high)}), "
-                f"p = {format_number(self.p_value, 4)} [{self.test}]")
+                f"{p_equals(self.p_value)} [{self.test}]")
 
     @property
     def summary(self) -> pd.DataFrame:
