@@ -217,11 +217,8 @@ def plot_unit_outcomes(result, *, outcome: str = "churn_rate", ax=None):
     fit = _fit_row(getattr(result, "table", None), outcome)
     ax.set_xlabel(f"NPS of the {unit_col} (points)")
     ax.set_ylabel({"churn_rate": "Churn rate (%)", "revenue_growth": "Revenue growth (%)"}.get(outcome, outcome))
-    window = ""
-    if fit is not None and pd.notna(fit.get("window_start")):
-        a, b = pd.Timestamp(fit["window_start"]), pd.Timestamp(fit["window_end"])
-        window = f", {a.day} {a:%b %Y} – {b.day} {b:%b %Y}"
-    ax.set_title(f"{unit_col.capitalize()}s: NPS vs {outcome.replace('_', ' ')}{window}\n(units, not customers)")
+    ax.set_title(f"{unit_col.capitalize()}s: NPS vs {outcome.replace('_', ' ')} (units, not customers)"
+                 + _windows(fit))
     if fit is not None:
         ax.text(0.02, 0.02, _fit_text(fit), transform=ax.transAxes, fontsize=8, va="bottom", ha="left",
                 color="#2c3e50", bbox={"facecolor": "white", "alpha": 0.85, "edgecolor": "none"})
@@ -229,6 +226,21 @@ def plot_unit_outcomes(result, *, outcome: str = "churn_rate", ax=None):
         ax.legend(frameon=False, fontsize=8, loc="upper right")
     _spread_labels(ax, labels)
     return ax
+
+
+def _day(d) -> str:
+    d = pd.Timestamp(d)
+    return f"{d.day} {d:%b %Y}"
+
+
+def _windows(fit: dict | None) -> str:
+    """The months each axis covers, for a chart title ("" when unknown)."""
+    if fit is None or pd.isna(fit.get("window_start")):
+        return ""
+    churn = f"{_day(fit['window_start'])} – {_day(fit['window_end'])}"
+    if pd.isna(fit.get("nps_start")) or (fit["nps_start"], fit["nps_end"]) == (fit["window_start"], fit["window_end"]):
+        return f"\nNPS and outcome over {churn}"
+    return f"\nNPS over {_day(fit['nps_start'])} – {_day(fit['nps_end'])}; outcome over {churn}"
 
 
 def _fit_row(table, outcome: str) -> dict | None:

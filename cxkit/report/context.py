@@ -211,7 +211,7 @@ def _build_context(tables: dict, *, level: str, period: tuple, settings: dict, l
     if survey:
         ctx.update(_survey_context(r, units, level=level, end=end, cur=_in(r, "date", start, end), settings=settings))
     if part in ("all", "rest", "outcomes"):
-        ctx.update(_other_context(r, tables, units, settings=settings, log=log, rejected=rejected, end=end))
+        ctx.update(_other_context(r, tables, units, settings=settings, log=log, rejected=rejected, period=(start, end)))
     return ctx
 
 
@@ -272,14 +272,15 @@ def _survey_context(r, units, *, level, end, cur, settings) -> dict:
     return ctx
 
 
-def _other_context(r, tables, units, *, settings, log, rejected, end=None) -> dict:
+def _other_context(r, tables, units, *, settings, log, rejected, period=(None, None)) -> dict:
     """The part of the context that needs the other tables: unit outcomes, units, data notes."""
     ctx = {}
     answered = r is not None and "nps" in r.columns and r["nps"].notna().any()  # no NPS: no unit outcomes
     if tables.get("customers") is not None and answered:
         try:
             uo = unit_outcomes(r, tables["customers"], tables.get("revenue"), by="_group",
-                               confidence=float(settings.get("confidence", 0.95)), end=end)
+                               confidence=float(settings.get("confidence", 0.95)), end=period[1],
+                               nps_period=period if period[0] is not None else None)
             ctx["unit_outcomes"] = (uo.data.rename(columns={"_group": "group"})
                                     .assign(group=lambda d: d["group"].astype(str)))
             ctx["unit_outcomes_fit"] = uo.summary

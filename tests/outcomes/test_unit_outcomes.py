@@ -91,7 +91,7 @@ def test_the_chart_states_the_window_the_line_and_keeps_labels_apart(sample):
     matplotlib.use("Agg")
     res = cx.unit_outcomes(sample, end="2025-12-31")
     ax = cx.plots.plot_unit_outcomes(res, outcome="churn_rate")
-    assert "1 Jan 2025 – 31 Dec 2025" in ax.get_title()
+    assert "NPS and outcome over 1 Jan 2025 – 31 Dec 2025" in ax.get_title()
     line = res.summary.set_index("outcome").loc["churn_rate"]
     box = ax.texts[-1].get_text()
     assert f"slope {line['slope']:+.2f} per NPS point" in box and f"{int(line['units'])} units" in box
@@ -103,3 +103,21 @@ def test_the_chart_states_the_window_the_line_and_keeps_labels_apart(sample):
     for i in range(len(boxes)):
         for j in range(i + 1, len(boxes)):
             assert not boxes[i].overlaps(boxes[j]), (names[i].get_text(), names[j].get_text())
+
+
+def test_a_report_puts_the_nps_of_its_period_against_the_12_month_churn(sample):
+    """The leadership summary's scatter shows each unit's NPS of the reporting period (the number in the
+    summary's tables) against its churn over the 12 months ending then (the churn in the tables)."""
+    import matplotlib
+
+    matplotlib.use("Agg")
+    res = cx.unit_outcomes(sample, end="2025-12-31", nps_period=("2025-10-01", "2025-12-31"))
+    r = sample.responses
+    d = r[(r["date"] >= "2025-10-01") & (r["date"] < "2026-01-01")].dropna(subset=["nps"])
+    expected = d.groupby("unit", observed=True)["nps"].apply(lambda s: 100 * ((s >= 9).mean() - (s <= 6).mean()))
+    got = res.data.set_index("unit")["nps"]
+    assert len(expected) == 10
+    for unit, value in expected.items():
+        assert got[unit] == pytest.approx(value)
+    ax = cx.plots.plot_unit_outcomes(res, outcome="churn_rate")
+    assert "NPS over 1 Oct 2025 – 31 Dec 2025; outcome over 1 Jan 2025 – 31 Dec 2025" in ax.get_title()
