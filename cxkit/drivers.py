@@ -459,7 +459,7 @@ def performance_spread(result: DriverResult, *, min_spread: float = MIN_SPREAD,
     if n >= 2 and k >= 2:
         level = 1 - (1 - result.confidence) / (k * (k - 1) / 2)
         half = float(_stats.t.ppf(0.5 + level / 2, n - 1)) * float(d.std(ddof=1)) / np.sqrt(n)
-        lo, hi = diff - half, diff + half
+        lo, hi = float(diff - half), float(diff + half)
     return PerformanceSpread(highest=names[a], lowest=names[b], diff=diff, ci_low=lo, ci_high=hi,
                              threshold=float(min_spread) * (hi_s - lo_s), scale=(lo_s, hi_s), n=n,
                              confidence=result.confidence)
