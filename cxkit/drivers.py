@@ -493,17 +493,26 @@ def dominant_driver(result) -> str | None:
     'attr_delivery'
     """
     table = getattr(result, "summary", result)
-    if not isinstance(table, pd.DataFrame) or not {"driver", "share"} <= set(table.columns) or len(table) < 2:
+    needed = {"driver", "share", "share_ci_low", "share_ci_high"}
+    if not isinstance(table, pd.DataFrame) or not needed <= set(table.columns) or len(table) < 2:
         return None
     top = str(table["driver"].iloc[0])
-    if isinstance(result, DriverResult) and result.boot.size:
-        d = result.differences()
-        d = d[d["driver_a"] == top]
-        return top if len(d) == len(table) - 1 and d["distinct"].all() and (d["diff"] > 0).all() else None
-    if not {"share_ci_low", "share_ci_high"} <= set(table.columns):
-        return None
+    ahead = _ahead_of_all(result, top) if isinstance(result, DriverResult) and result.boot.size else \
+        _above_all_intervals(table)
+    return top if ahead else None
+
+
+def _ahead_of_all(result: DriverResult, top: str) -> bool:
+    """Every paired interval of weight(top) − weight(other) lies above 0."""
+    d = result.differences()
+    d = d[d["driver_a"] == top]
+    return bool(len(d) == len(result.table) - 1 and d["distinct"].all() and (d["diff"] > 0).all())
+
+
+def _above_all_intervals(table: pd.DataFrame) -> bool:
+    """The first driver's share interval lies above every other driver's."""
     low, others = float(table["share_ci_low"].iloc[0]), table["share_ci_high"].iloc[1:].to_numpy(dtype=float)
-    return top if np.isfinite(low) and np.isfinite(others).all() and low > others.max() else None
+    return bool(np.isfinite(low) and np.isfinite(others).all() and low > others.max())
 
 
 # --------------------------------------------------------------------------------------

@@ -139,7 +139,8 @@ def test_texts_replace_every_chart_string(rng):
     texts = {k: cx.t(f"drivers_c_{k}", "pl") for k in cx.plots.DRIVER_TEXTS}
     ax = cx.plot_drivers(res, kind="quadrant", texts=texts)
     shown = _texts(ax)
-    assert {"Poprawić w pierwszej kolejności", "Utrzymać wysoki poziom", "Niższy priorytet", "Podtrzymywać"} <= set(shown)
+    corners = {"Poprawić w pierwszej kolejności", "Utrzymać wysoki poziom", "Niższy priorytet", "Podtrzymywać"}
+    assert corners <= set(shown)
     assert ax.get_xlabel() == "Wynik: średnia ocena" and ax.get_title() == "Kluczowe czynniki NPS: waga i ocena"
     bars = cx.plot_drivers(res, kind="bars", texts=texts)
     assert bars.get_title() == f"Kluczowe czynniki NPS (R² = {res.r2:.2f})"
