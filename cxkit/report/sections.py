@@ -806,10 +806,11 @@ def drivers_section(rep: ReportData, *, lang: str = "en", settings: dict | None 
         texts = {k: v if k == "strongest" else v.format(r2=num(res.r2), confidence=conf_text)
                  for k, v in texts.items()}
         sec.figure(plot_drivers(res, kind="auto", labels=names, texts=texts))
-        sec.note(why(res, names))
-        line = strongest(res, names)
-        if line:
-            sec.note(line)
+        if len(tab) > 1:  # with one driver there is nothing to rank or compare
+            sec.note(why(res, names))
+            line = strongest(res, names)
+            if line:
+                sec.note(line)
         sec.note(t("drivers_note", lang).format(r2=format_number_local(res.r2, lang, 2), n_boot=n_boot))
 
     sec.attempt(lang, run)
