@@ -5,7 +5,9 @@ score (NPS 0-10, CSAT, ...) among correlated attribute or touchpoint ratings
 with Johnson's (2000) relative weights, adds seeded bootstrap intervals, plain
 correlations and the current performance (mean rating) of each driver, and
 reports collinearity and how missing ratings were handled. The chart is
-:func:`cxkit.plots.plot_drivers` (importance versus performance).
+:func:`cxkit.plots.plot_drivers`: importance versus performance when the drivers' mean ratings differ
+enough to rank them (:func:`performance_spread`), otherwise importance alone, with the dominant driver
+(:func:`dominant_driver`) marked.
 
 Methods and sources are explained in ``docs/statistics.md``.
 """
@@ -19,14 +21,22 @@ import pandas as pd
 
 from ._printer import Result, format_number
 from .errors import ConfigError, InsufficientDataError
+from scipy import stats as _stats
+
 from .stats.intervals import _z, bootstrap_counts
 
-__all__ = ["DriverResult", "relative_weights", "MISSING_METHODS"]
+__all__ = ["DriverResult", "relative_weights", "MISSING_METHODS", "PerformanceSpread", "performance_spread",
+           "dominant_driver", "MIN_SPREAD"]
 
 #: How missing ratings are handled: drop incomplete responses, or pairwise-complete correlations.
 MISSING_METHODS = ("listwise", "pairwise")
 #: VIF thresholds for the collinearity notes (moderate, severe).
 VIF_WARN = (5.0, 10.0)
+#: Smallest spread of the drivers' mean ratings (highest minus lowest) worth ranking performance by, as a
+#: share of the rating scale's width: 0.05 is 0.5 points on 0-10, 0.2 points on 1-5.
+MIN_SPREAD = 0.05
+#: Rating scales assumed when none is given: the first that holds every rating (else the observed range).
+_SCALES = ((1.0, 5.0), (1.0, 7.0), (0.0, 10.0))
 #: Bootstrap chunk size (resamples computed together); bounds memory to about chunk x rows x 8 bytes.
 _CHUNK = 100
 
@@ -150,6 +160,9 @@ class DriverResult(_TableResult):
     condition_index : sqrt(largest / smallest eigenvalue) of the driver correlation matrix
     boot : (n_boot, drivers) bootstrap raw weights, columns in the order of ``table`` (may be empty)
     confidence : confidence level of the intervals
+    ratings : (responses, drivers) the ratings analysed, columns in the order of ``table`` (NaN where a
+        rating is missing, with ``missing="pairwise"``); :func:`performance_spread` tests them
+    scale : (lowest, highest) possible rating of the drivers
     """
 
     table: pd.DataFrame
@@ -163,6 +176,8 @@ class DriverResult(_TableResult):
     boot: np.ndarray = field(repr=False, compare=False)
     confidence: float = 0.95
     messages: tuple = ()
+    ratings: np.ndarray | None = field(default=None, repr=False, compare=False)
+    scale: tuple = (0.0, 10.0)
 
     digits = 3
 
@@ -210,7 +225,8 @@ class DriverResult(_TableResult):
 
 
 def relative_weights(data=None, *, outcome: str = "nps", drivers: Sequence[str] | None = None, n_boot: int = 1000,
-                     seed: int = 0, confidence: float = 0.95, missing: str = "listwise") -> DriverResult:
+                     seed: int = 0, confidence: float = 0.95, missing: str = "listwise",
+                     scale: tuple[float, float] | None = None) -> DriverResult:
     """Key drivers of an overall score with Johnson's relative weights.
 
     Parameters
@@ -225,6 +241,9 @@ def relative_weights(data=None, *, outcome: str = "nps", drivers: Sequence[str] 
         ``"pairwise"`` computes each correlation from the responses that gave both
         ratings (keeps more data; reported in the notes). Responses without the
         overall score are always left out.
+    scale : (lowest, highest) possible rating of the drivers, e.g. ``(0, 10)``; by default the first of
+        1-5, 1-7 and 0-10 that holds every rating (else the observed range). :func:`performance_spread`
+        scales its threshold to it.
 
     Returns
     -------
@@ -243,8 +262,9 @@ def relative_weights(data=None, *, outcome: str = "nps", drivers: Sequence[str] 
         * ``n`` - responses behind the driver's numbers
 
         plus ``.r2`` (with ``.r2_ci_low``, ``.r2_ci_high``), ``.condition_index``,
-        ``.notes`` (missing ratings, collinearity, negative correlations) and
-        ``.differences()`` (is the top driver really ahead of the next?).
+        ``.notes`` (missing ratings, collinearity, negative correlations),
+        ``.differences()`` (is the top driver really ahead of the next?), and ``.ratings`` and
+        ``.scale`` for :func:`performance_spread` (do the mean ratings differ enough to rank them?).
 
     Notes
     -----
@@ -320,7 +340,179 @@ def relative_weights(data=None, *, outcome: str = "nps", drivers: Sequence[str] 
     messages += _driver_notes(table, cond, outcome, n, p)
     return DriverResult(table=table, outcome=outcome, r2=r2, r2_ci_low=float(r2_lo), r2_ci_high=float(r2_hi),
                         n=n if missing == "listwise" else n_y, missing=missing, condition_index=cond, boot=boot,
-                        confidence=confidence, messages=tuple(messages))
+                        confidence=confidence, messages=tuple(messages), ratings=x[:, order],
+                        scale=_rating_scale(x, scale))
+
+
+# --------------------------------------------------------------------------------------
+# what the chart may show: do the mean ratings differ, is one driver dominant?
+
+
+@dataclass(frozen=True)
+class PerformanceSpread:
+    """Do the drivers' mean ratings differ enough to rank their performance? (:func:`performance_spread`)
+
+    Attributes
+    ----------
+    highest, lowest : the drivers with the highest and the lowest mean rating
+    diff : mean rating of ``highest`` minus that of ``lowest`` (points), on the responses that rated both
+    ci_low, ci_high : paired t interval of ``diff``, Bonferroni-adjusted for the k(k − 1)/2 pairs of drivers
+    threshold : the smallest ``diff`` that counts (points): ``min_spread`` x the width of ``scale``
+    scale : (lowest, highest) possible rating
+    n : responses that rated both drivers
+    confidence : confidence level of the interval (before the adjustment)
+    """
+
+    highest: str
+    lowest: str
+    diff: float
+    ci_low: float
+    ci_high: float
+    threshold: float
+    scale: tuple
+    n: int
+    confidence: float = 0.95
+
+    @property
+    def large(self) -> bool:
+        """The spread exceeds the threshold."""
+        return bool(self.diff > self.threshold)
+
+    @property
+    def significant(self) -> bool:
+        """The interval of the spread excludes 0."""
+        return bool(self.ci_low > 0)
+
+    @property
+    def meaningful(self) -> bool:
+        """Both: a performance axis (the quadrant chart) says something."""
+        return self.large and self.significant
+
+
+def _rating_scale(x: np.ndarray, scale) -> tuple[float, float]:
+    """``scale`` checked, or the first of :data:`_SCALES` that holds every rating (else the observed range)."""
+    if scale is not None:
+        lo, hi = (float(v) for v in scale)
+        if not hi > lo:
+            raise ConfigError(f"scale={scale!r} - expected (lowest, highest) possible rating, e.g. (0, 10)")
+        return lo, hi
+    seen = x[np.isfinite(x)]
+    if not seen.size:
+        return _SCALES[-1]
+    lo, hi = float(seen.min()), float(seen.max())
+    return next((s for s in _SCALES if s[0] <= lo and hi <= s[1]), (lo, hi))
+
+
+def performance_spread(result: DriverResult, *, min_spread: float = MIN_SPREAD,
+                       scale: tuple[float, float] | None = None) -> PerformanceSpread:
+    """Whether the drivers' mean ratings (their performance) differ enough to rank them.
+
+    A performance axis - the quadrant chart's "fix first" (important, rated low) - says something only
+    when the mean ratings really differ. They do when both hold:
+
+    * **large**: the highest mean minus the lowest exceeds ``min_spread`` x the width of the rating
+      scale (default 0.05: 0.5 points on 0-10, 0.2 points on 1-5, 0.3 points on 1-7);
+    * **significant**: the paired t interval of that difference (responses that rated both drivers)
+      excludes 0. The pair is picked after looking at the means, so the interval is Bonferroni-adjusted
+      for all k(k − 1)/2 pairs of the k drivers (level 1 − (1 − confidence) / (k(k − 1)/2)).
+
+    Parameters
+    ----------
+    result : DriverResult
+        From :func:`relative_weights` (it keeps the ratings analysed).
+    min_spread : float, default :data:`MIN_SPREAD` (0.05)
+        Smallest spread worth ranking, as a share of the scale's width.
+    scale : (float, float), optional
+        (lowest, highest) possible rating; default ``result.scale``.
+
+    Returns
+    -------
+    PerformanceSpread
+        ``highest``, ``lowest``, ``diff``, ``ci_low``, ``ci_high``, ``threshold``, ``n``; ``.meaningful``
+        is the decision (``.large`` and ``.significant`` its two parts).
+
+    Examples
+    --------
+    >>> import numpy as np, pandas as pd
+    >>> rng = np.random.default_rng(3)
+    >>> mood = rng.normal(size=400)
+    >>> df = pd.DataFrame({"attr_a": np.clip(np.round(8 + mood + rng.normal(size=400)), 0, 10),
+    ...                    "attr_b": np.clip(np.round(6 + mood + rng.normal(size=400)), 0, 10)})
+    >>> df["nps"] = np.clip(np.round(7 + mood + rng.normal(size=400)), 0, 10)
+    >>> s = performance_spread(relative_weights(df, n_boot=0))
+    >>> s.highest, s.lowest, s.threshold, s.meaningful
+    ('attr_a', 'attr_b', 0.5, True)
+    """
+    x = getattr(result, "ratings", None)
+    if not isinstance(result, DriverResult) or x is None:
+        raise ConfigError("performance_spread: expected the result of cx.relative_weights(...)")
+    if not 0 <= float(min_spread) < 1:
+        raise ConfigError(f"min_spread={min_spread!r} - expected a share of the scale's width, e.g. 0.05")
+    lo_s, hi_s = _rating_scale(x, scale if scale is not None else result.scale)
+    names = result.table["driver"].tolist()
+    perf = result.table["performance"].to_numpy(dtype=float)
+    a, b = int(np.nanargmax(perf)), int(np.nanargmin(perf))
+    both = ~np.isnan(x[:, a]) & ~np.isnan(x[:, b])
+    d = x[both, a] - x[both, b]
+    k, n = len(names), int(both.sum())
+    diff, lo, hi = float(d.mean()) if n else np.nan, np.nan, np.nan
+    if n >= 2 and k >= 2:
+        level = 1 - (1 - result.confidence) / (k * (k - 1) / 2)
+        half = float(_stats.t.ppf(0.5 + level / 2, n - 1)) * float(d.std(ddof=1)) / np.sqrt(n)
+        lo, hi = float(diff - half), float(diff + half)
+    return PerformanceSpread(highest=names[a], lowest=names[b], diff=diff, ci_low=lo, ci_high=hi,
+                             threshold=float(min_spread) * (hi_s - lo_s), scale=(lo_s, hi_s), n=n,
+                             confidence=result.confidence)
+
+
+def dominant_driver(result) -> str | None:
+    """The driver clearly ahead of every other one, or None.
+
+    With bootstrap resamples (a :class:`DriverResult`), the top driver is dominant when the paired
+    interval of its weight minus each other driver's weight excludes 0 (:meth:`DriverResult.differences`).
+    Given only a summary table, when the lower end of its share interval lies above the upper end of
+    every other driver's.
+
+    Parameters
+    ----------
+    result : DriverResult or DataFrame
+        From :func:`relative_weights` (or its ``.summary``).
+
+    Returns
+    -------
+    str or None
+        The dominant driver's column name, or None (no driver is clearly ahead, or no intervals).
+
+    Examples
+    --------
+    >>> import numpy as np, pandas as pd
+    >>> rng = np.random.default_rng(1)
+    >>> df = pd.DataFrame(rng.normal(size=(500, 3)), columns=["attr_delivery", "attr_staff", "attr_price"])
+    >>> df["nps"] = 2 * df.attr_delivery + df.attr_staff + rng.normal(size=500)
+    >>> dominant_driver(relative_weights(df, n_boot=200))
+    'attr_delivery'
+    """
+    table = getattr(result, "summary", result)
+    needed = {"driver", "share", "share_ci_low", "share_ci_high"}
+    if not isinstance(table, pd.DataFrame) or not needed <= set(table.columns) or len(table) < 2:
+        return None
+    top = str(table["driver"].iloc[0])
+    ahead = _ahead_of_all(result, top) if isinstance(result, DriverResult) and result.boot.size else \
+        _above_all_intervals(table)
+    return top if ahead else None
+
+
+def _ahead_of_all(result: DriverResult, top: str) -> bool:
+    """Every paired interval of weight(top) − weight(other) lies above 0."""
+    d = result.differences()
+    d = d[d["driver_a"] == top]
+    return bool(len(d) == len(result.table) - 1 and d["distinct"].all() and (d["diff"] > 0).all())
+
+
+def _above_all_intervals(table: pd.DataFrame) -> bool:
+    """The first driver's share interval lies above every other driver's."""
+    low, others = float(table["share_ci_low"].iloc[0]), table["share_ci_high"].iloc[1:].to_numpy(dtype=float)
+    return bool(np.isfinite(low) and np.isfinite(others).all() and low > others.max())
 
 
 # --------------------------------------------------------------------------------------

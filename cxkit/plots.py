@@ -351,61 +351,85 @@ def plot_revenue_at_risk(result, *, ax=None):
 
 # --- drivers ---------------------------------------------------------------------------
 
+#: Default chart text of :func:`plot_drivers`; ``texts=`` replaces any of them. Fields: ``{outcome}``
+#: (e.g. NPS), ``{r2}`` (R², two decimals), ``{confidence}`` (e.g. 95%); ``{name}`` in ``strongest``.
+DRIVER_TEXTS = {
+    "title_bars": "Key drivers of {outcome} (R² = {r2})",
+    "title_quadrant": "Key drivers of {outcome}: importance vs performance",
+    "share": "Share of explained variance of {outcome} (%)",
+    "share_ci": "Share of explained variance of {outcome} (%), {confidence} intervals",
+    "importance": "Importance: share of explained variance (%), R² = {r2}",
+    "performance": "Performance: mean rating",
+    "fix_first": "Fix first",
+    "keep_up": "Keep up",
+    "lower_priority": "Lower priority",
+    "maintain": "Maintain",
+    "strongest": "{name} (strongest)",
+}
+_OUTCOME_LABEL = {"nps": "NPS", "csat": "CSAT", "ces": "CES"}
+
 
 def _driver_label(name: str) -> str:
     name = str(name)
     return (name[5:] if name.startswith("attr_") else name).replace("_", " ")
 
 
-def plot_drivers(result, *, kind: str = "quadrant", ax=None):
-    """Key-driver chart from :func:`cxkit.relative_weights`.
+def _driver_names(drivers, labels: dict | None, strongest: str | None, texts: dict) -> list[str]:
+    """Display names of the drivers (``labels``, else readable keys); the dominant one marked in words."""
+    names = []
+    for d in drivers:
+        name = str((labels or {}).get(d) or _driver_label(d))
+        names.append(texts["strongest"].format(name=name) if d == strongest else name)
+    return names
 
-    Parameters
-    ----------
-    result : a :class:`cxkit.DriverResult` (or its ``.summary``)
-    kind : ``"quadrant"`` (default) - importance (share of R², with its interval)
-        against current performance (mean rating), split at the averages: top
-        left is **fix first** (matters a lot, rated low); ``"bars"`` - share of
-        R² per driver with its bootstrap interval
-    ax : matplotlib Axes to draw on (a new figure when None)
 
-    Returns
-    -------
-    matplotlib Axes
+def _driver_texts(result, texts: dict | None) -> dict:
+    """:data:`DRIVER_TEXTS` with the caller's ``texts``, their fields filled in."""
+    unknown = set(texts or {}) - set(DRIVER_TEXTS)
+    if unknown:
+        raise ConfigError(f"texts: unknown key(s) {sorted(unknown)}; expected some of {', '.join(DRIVER_TEXTS)}")
+    outcome = str(getattr(result, "outcome", "the overall score"))
+    fields = {"outcome": _OUTCOME_LABEL.get(outcome, outcome.replace("_", " ")),
+              "r2": f"{getattr(result, 'r2', np.nan):.2f}", "confidence": f"{getattr(result, 'confidence', 0.95):.0%}"}
+    merged = {**DRIVER_TEXTS, **(texts or {})}
+    return {k: v if k == "strongest" else str(v).format(**fields) for k, v in merged.items()}
 
-    Examples
-    --------
-    >>> import numpy as np, pandas as pd, cxkit as cx
-    >>> rng = np.random.default_rng(0)
-    >>> df = pd.DataFrame(rng.integers(0, 11, size=(300, 3)), columns=["attr_a", "attr_b", "attr_c"])
-    >>> df["nps"] = (df.attr_a + rng.integers(0, 3, 300)).clip(0, 10)
-    >>> ax = plot_drivers(cx.relative_weights(df, n_boot=100))
-    >>> ax.get_xlabel()
-    'Performance: mean rating'
-    """
-    table = _table_of(result, {"driver", "share", "share_ci_low", "share_ci_high", "performance"}, "plot_drivers",
-                      "relative_weights", kind, ("quadrant", "bars"))
-    outcome = getattr(result, "outcome", "the overall score")
-    confidence = getattr(result, "confidence", 0.95)
-    r2 = getattr(result, "r2", np.nan)
-    labels = [_driver_label(d) for d in table["driver"]]
+
+def _drivers_kind(result, kind: str) -> str:
+    """``kind``, with ``"auto"`` decided by :func:`cxkit.drivers.performance_spread` (bars without ratings)."""
+    if kind != "auto":
+        return kind
+    from .drivers import DriverResult, performance_spread
+
+    if not isinstance(result, DriverResult) or result.ratings is None or len(result.table) < 2:
+        return "bars"
+    return "quadrant" if performance_spread(result).meaningful else "bars"
+
+
+def _drivers_bars(table: pd.DataFrame, names: list[str], strong: np.ndarray, texts: dict, has_ci: bool, ax):
+    """Ranked shares of R² with their intervals, largest on top; the dominant driver in the accent colour."""
     share = table["share"].to_numpy(dtype=float)
-    lo = table["share_ci_low"].to_numpy(dtype=float)
-    hi = table["share_ci_high"].to_numpy(dtype=float)
-    has_ci = np.isfinite(lo).all() and np.isfinite(hi).all()
-    if kind == "bars":
-        ax = _axes(ax, (7.5, 0.6 * len(table) + 1.5))
-        y = np.arange(len(table))[::-1]
-        ax.barh(y, share, color=_DARK, height=0.6)
-        if has_ci:
-            ax.errorbar(share, y, xerr=_err(share, lo, hi), fmt="none", ecolor="black", capsize=3, lw=1)
-        ax.set_yticks(y, labels)
-        ax.set_xlabel(f"Share of explained variance of {outcome} (%)")
-        ax.set_title(f"Key drivers of {outcome} (R² = {r2:.2f})" + (f", {confidence:.0%} intervals"
-                                                                    if has_ci else ""))
-        ax.set_xlim(left=0)
-        return ax
+    ax = _axes(ax, (7.5, 0.6 * len(table) + 1.5))
+    y = np.arange(len(table))[::-1]
+    ax.barh(y, share, color=np.where(strong, _ACCENT, _DARK), height=0.6)
+    if has_ci:
+        ax.errorbar(share, y, xerr=_err(share, table["share_ci_low"], table["share_ci_high"]), fmt="none",
+                    ecolor="black", capsize=3, lw=1)
+    ax.set_yticks(y, names)
+    for tick, mark in zip(ax.get_yticklabels(), strong):
+        if mark:
+            tick.set_color(_ACCENT)
+            tick.set_fontweight("bold")
+    ax.set_xlabel(texts["share_ci" if has_ci else "share"])
+    ax.set_title(texts["title_bars"])
+    ax.set_xlim(left=0)
+    return ax
 
+
+def _drivers_quadrant(table: pd.DataFrame, names: list[str], strong: np.ndarray, texts: dict, has_ci: bool, ax):
+    """Importance against performance, split at the averages; the dominant driver ringed and named."""
+    share = table["share"].to_numpy(dtype=float)
+    lo, hi = table["share_ci_low"].to_numpy(dtype=float), table["share_ci_high"].to_numpy(dtype=float)
     ax = _axes(ax, (7.5, 5.0))
     perf = table["performance"].to_numpy(dtype=float)
     px, py = float(np.mean(perf)), 100.0 / len(table)
@@ -413,23 +437,81 @@ def plot_drivers(result, *, kind: str = "quadrant", ax=None):
         ax.errorbar(perf, share, yerr=_err(share, lo, hi), fmt="none", ecolor=_LIGHT, capsize=3, lw=1, zorder=1)
     fix = (share > py) & (perf < px)
     ax.scatter(perf, share, s=60, color=np.where(fix, _ACCENT, _DARK), zorder=2)
-    for x, y, text in zip(perf, share, labels):
-        ax.annotate(text, (x, y), xytext=(6, 4), textcoords="offset points", fontsize=9)
+    ax.scatter(perf[strong], share[strong], s=220, facecolors="none", edgecolors=_ACCENT, linewidths=2, zorder=3)
+    for x, y, text, mark in zip(perf, share, names, strong):
+        ax.annotate(text, (x, y), xytext=(8, 5), textcoords="offset points", fontsize=9,
+                    color=_ACCENT if mark else "black", fontweight="bold" if mark else "normal")
     ax.axvline(px, color=_LIGHT, lw=1, ls="--")
     ax.axhline(py, color=_LIGHT, lw=1, ls="--")
     ax.margins(x=0.25)
     ax.set_ylim(0, float(np.nanmax(hi if has_ci else share)) * 1.2)
     top, below_line = ax.transAxes, ax.get_yaxis_transform()  # bottom labels sit just under the mean line
-    corners = [(0.02, 0.98, top, "left", "Fix first"), (0.98, 0.98, top, "right", "Keep up"),
-               (0.02, py, below_line, "left", "Lower priority"), (0.98, py, below_line, "right", "Maintain")]
-    for x, y, transform, ha, text in corners:
-        first = text == "Fix first"
-        ax.text(x, y, text, transform=transform, ha=ha, va="top", fontsize=9, color=_ACCENT if first else "dimgray",
-                fontweight="bold" if first else "normal")
-    ax.set_xlabel("Performance: mean rating")
-    ax.set_ylabel(f"Importance: share of explained variance (%), R² = {r2:.2f}")
-    ax.set_title(f"Key drivers of {outcome}: importance vs performance")
+    corners = [(0.02, 0.98, top, "left", "fix_first"), (0.98, 0.98, top, "right", "keep_up"),
+               (0.02, py, below_line, "left", "lower_priority"), (0.98, py, below_line, "right", "maintain")]
+    for x, y, transform, ha, key in corners:
+        first = key == "fix_first"
+        ax.text(x, y, texts[key], transform=transform, ha=ha, va="top", fontsize=9,
+                color=_ACCENT if first else "dimgray", fontweight="bold" if first else "normal")
+    ax.set_xlabel(texts["performance"])
+    ax.set_ylabel(texts["importance"])
+    ax.set_title(texts["title_quadrant"])
     return ax
+
+
+def plot_drivers(result, *, kind: str = "auto", labels: dict | None = None, title: str | None = None,
+                 texts: dict | None = None, ax=None):
+    """Key-driver chart from :func:`cxkit.relative_weights`.
+
+    Parameters
+    ----------
+    result : a :class:`cxkit.DriverResult` (or its ``.summary``)
+    kind : ``"auto"`` (default) - the quadrant when the drivers' mean ratings differ enough to rank
+        them (:func:`cxkit.drivers.performance_spread`), otherwise the bars (always the bars for a
+        summary table, which has no ratings to test); ``"quadrant"`` - importance (share of R², with
+        its interval) against current performance (mean rating), split at the averages: top left is
+        **fix first** (matters a lot, rated low); ``"bars"`` - share of R² per driver with its
+        bootstrap interval, largest on top
+    labels : mapping of driver column to display name (e.g. translated), optional; drivers not in it
+        are shown without the ``attr_`` prefix
+    title : the chart title, shown as given; default from ``texts``
+    texts : chart text replacing any of :data:`DRIVER_TEXTS` (titles, axis labels, the quadrants'
+        names, ``"strongest"``), e.g. translated; ``{outcome}``, ``{r2}`` and ``{confidence}`` are
+        filled in, ``{name}`` in ``"strongest"``
+    ax : matplotlib Axes to draw on (a new figure when None)
+
+    Returns
+    -------
+    matplotlib Axes
+        The chart. The dominant driver (:func:`cxkit.drivers.dominant_driver`: clearly ahead of every
+        other) is drawn in the accent colour and named "(strongest)", so colour is not the only cue.
+
+    Examples
+    --------
+    >>> import numpy as np, pandas as pd, cxkit as cx
+    >>> rng = np.random.default_rng(0)
+    >>> df = pd.DataFrame(rng.integers(0, 11, size=(300, 3)), columns=["attr_a", "attr_b", "attr_c"])
+    >>> df["nps"] = (df.attr_a + rng.integers(0, 3, 300)).clip(0, 10)
+    >>> ax = plot_drivers(cx.relative_weights(df, n_boot=100), labels={"attr_a": "Delivery"})
+    >>> ax.get_title(), [t.get_text() for t in ax.get_yticklabels()]
+    ('Key drivers of NPS (R² = 0.94)', ['Delivery (strongest)', 'b', 'c'])
+    >>> plot_drivers(cx.relative_weights(df, n_boot=100), kind="quadrant").get_xlabel()
+    'Performance: mean rating'
+    """
+    from .drivers import dominant_driver
+
+    table = _table_of(result, {"driver", "share", "share_ci_low", "share_ci_high", "performance"}, "plot_drivers",
+                      "relative_weights", kind, ("auto", "quadrant", "bars"))
+    kind = _drivers_kind(result, kind)
+    words = _driver_texts(result, texts)
+    if title is not None:
+        words["title_bars"] = words["title_quadrant"] = str(title)
+    strongest = dominant_driver(result)
+    names = _driver_names(table["driver"], labels, strongest, words)
+    strong = (table["driver"] == strongest).to_numpy() if strongest is not None else np.zeros(len(table), bool)
+    has_ci = bool(np.isfinite(table["share_ci_low"].to_numpy(dtype=float)).all()
+                  and np.isfinite(table["share_ci_high"].to_numpy(dtype=float)).all())
+    draw = _drivers_bars if kind == "bars" else _drivers_quadrant
+    return draw(table, names, strong, words, has_ci, ax)
 
 
 # --- comment themes --------------------------------------------------------------------

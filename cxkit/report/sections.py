@@ -734,17 +734,25 @@ def drivers_section(rep: ReportData, *, lang: str = "en", settings: dict | None 
     lang : str
         Report language: ``en``, ``lt``, ``pl`` or ``lv``.
     settings : dict, optional
-        Report settings (confidence, alpha, min_n_show, min_n_test, currency); defaults as the batch's.
+        Report settings (confidence, alpha, min_n_show, min_n_test, currency, scales); defaults as the
+        batch's. The rating scale of the drivers is ``scales["attr"]`` (default 0-10).
     n_boot, seed : int
         Bootstrap resamples of the weights' intervals, and their seed.
 
     Returns
     -------
     Section
-        The weights table, the importance / performance chart and notes.
+        The weights table; the chart, importance against performance only when the drivers' mean ratings
+        differ enough to rank them (:func:`cxkit.drivers.performance_spread`), else ranked importance;
+        a sentence saying which view was chosen and why, one naming the strongest driver when it is
+        clearly ahead of every other, and the method note.
     """
+    from ..drivers import dominant_driver, performance_spread
+    from ..plots import DRIVER_TEXTS
+
     settings = settings or {}
     conf = float(settings.get("confidence", 0.95))
+    conf_text = f"{format_number_local(100 * conf, lang, 0)}%"
     sec = Section()
     if rep.empty_period:  # the unit's whole history is not this period's drivers
         sec.note(t("empty_period_part", lang))
@@ -753,24 +761,56 @@ def drivers_section(rep: ReportData, *, lang: str = "en", settings: dict | None 
         sec.note(_missing_score(rep, lang))
         return sec
 
+    def num(value) -> str:
+        return format_number_local(value, lang, 2)
+
+    def why(res, names: dict) -> str:
+        """Which chart was chosen and why (the decision of plot_drivers' kind="auto")."""
+        s = performance_spread(res)
+        key = "drivers_why_quadrant" if s.meaningful else ("drivers_why_unsure" if s.large else "drivers_why_small")
+        perf = res.table.set_index("driver")["performance"]
+        return t(key, lang).format(spread=num(s.diff), threshold=num(s.threshold), lo=num(s.ci_low),
+                                   hi=num(s.ci_high), high=names[s.highest], high_mean=num(perf[s.highest]),
+                                   low=names[s.lowest], low_mean=num(perf[s.lowest]))
+
+    def strongest(res, names: dict) -> str | None:
+        """The dominant driver with its share and interval, that none is, or nothing without intervals."""
+        top = dominant_driver(res)
+        if top is None:
+            return t("drivers_no_strongest", lang) if res.boot.size else None
+        row = res.table.set_index("driver").loc[top]
+        ci = t("drivers_ci", lang).format(conf=conf_text, lo=format_percent_local(row["share_ci_low"], lang, 1),
+                                          hi=format_percent_local(row["share_ci_high"], lang, 1))
+        return t("drivers_strongest", lang).format(driver=names[top], share=format_percent_local(row["share"], lang, 1),
+                                                   ci=ci)
+
     def run():
         r = rep.current() if rep.responses is not None else None
         if r is None or len(r.dropna(subset=["nps"])) < int(settings.get("min_n_test", 30)) * 3:
             r = rep.responses  # a quarter is thin for drivers: use the unit's whole history
         if r is None or not any(c.startswith("attr_") for c in r.columns):
             raise InsufficientDataError("the responses have no attribute ratings (attr_* columns)")
-        res = relative_weights(r, outcome="nps", n_boot=n_boot, seed=seed, confidence=conf)
+        scale = (settings.get("scales") or rep.meta.get("scales") or {}).get("attr") or (0, 10)
+        res = relative_weights(r, outcome="nps", n_boot=n_boot, seed=seed, confidence=conf, scale=tuple(scale))
         tab = res.summary
+        names = {d: name_of_driver(d, lang) for d in tab["driver"]}
         out = pd.DataFrame({
-            t("driver", lang): [name_of_driver(d, lang) for d in tab["driver"]],
+            t("driver", lang): [names[d] for d in tab["driver"]],
             t("importance", lang): tab["share"].to_numpy(dtype=float),
             t("ci", lang): [_ci(a, b, lang) for a, b in zip(tab["share_ci_low"], tab["share_ci_high"])],
             t("performance", lang): tab["performance"].to_numpy(dtype=float),
             t("correlation", lang): tab["correlation"].to_numpy(dtype=float),
         })
         sec.table(out, lang, digits={t("correlation", lang): 2})
-        ax = plot_drivers(res)
-        sec.figure(ax)
+        texts = {k: t(f"drivers_c_{k}", lang) for k in DRIVER_TEXTS}
+        texts = {k: v if k == "strongest" else v.format(r2=num(res.r2), confidence=conf_text)
+                 for k, v in texts.items()}
+        sec.figure(plot_drivers(res, kind="auto", labels=names, texts=texts))
+        if len(tab) > 1:  # with one driver there is nothing to rank or compare
+            sec.note(why(res, names))
+            line = strongest(res, names)
+            if line:
+                sec.note(line)
         sec.note(t("drivers_note", lang).format(r2=format_number_local(res.r2, lang, 2), n_boot=n_boot))
 
     sec.attempt(lang, run)
@@ -778,6 +818,20 @@ def drivers_section(rep: ReportData, *, lang: str = "en", settings: dict | None 
 
 
 def name_of_driver(d: str, lang: str) -> str:
+    """Display name of a driver (an ``attr_*`` rating column) in the report language.
+
+    Parameters
+    ----------
+    d : str
+        The driver's column, e.g. ``"attr_delivery"``.
+    lang : str
+        Report language: ``en``, ``lt``, ``pl`` or ``lv``.
+
+    Returns
+    -------
+    str
+        Its translated name (:func:`cxkit.i18n.name_of`), or the column made readable.
+    """
     from ..i18n import name_of
 
     return name_of("driver", d, lang)
