@@ -15,7 +15,7 @@ import re
 import numpy as np
 import pandas as pd
 
-from ..drivers import relative_weights
+from ..drivers import dominant_driver, relative_weights
 from ..errors import CxkitError, InsufficientDataError
 from ..i18n import format_number_local, format_percent_local, name_of, t
 from ..text import theme_summary
@@ -221,7 +221,8 @@ def _analysed(rep: ReportData, column: str, enough) -> pd.DataFrame | None:
 
 
 def _driver_sentence(rep: ReportData, lang: str, settings: dict, n_boot: int, seed: int) -> tuple[int, str] | None:
-    """The strongest key driver when it is clearly ahead of the next (priority 3), or that none is (8)."""
+    """The strongest key driver when it is clearly ahead of every other one (priority 3; the driver the chart
+    marks as strongest, :func:`cxkit.drivers.dominant_driver`), or that none is (8)."""
     if rep.empty_period or _missing_score(rep, lang):
         return None
     min_test = int(settings.get("min_n_test", 30))
@@ -237,10 +238,8 @@ def _driver_sentence(rep: ReportData, lang: str, settings: dict, n_boot: int, se
     if len(tab) < 2:
         return None
     first, second = tab.iloc[0], tab.iloc[1]
-    d = res.differences()
-    pair = d[(d["driver_a"] == first["driver"]) & (d["driver_b"] == second["driver"])]
     n = _counted("narr_c_answers", res.n, lang)
-    if pair.empty or not _flag(pair["distinct"].iloc[0]):
+    if dominant_driver(res) != first["driver"]:  # the chart's "strongest" mark: ahead of every other driver
         return 8, t("narr_driver_none", lang).format(n=n)
     return 3, t("narr_driver", lang).format(
         driver=name_of("driver", first["driver"], lang), second=name_of("driver", second["driver"], lang),
