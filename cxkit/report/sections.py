@@ -486,6 +486,24 @@ def _ordinal(k: int) -> str:
     return f"{k}{suffix}"
 
 
+def _journey_rows(rep: ReportData, settings: dict) -> tuple[pd.DataFrame, pd.Series]:
+    """The group's touchpoints against its other touchpoints (:func:`compare`, rows with answers) and which
+    of them to hide for confidentiality (with their complement)."""
+    if not rep.group:  # the company: computed once in the context
+        tab = rep.context.get("touchpoints")
+        if tab is None or tab.empty:
+            raise InsufficientDataError("no touchpoints in the responses")
+    else:
+        cur = rep.current("responses")
+        if cur is None or "touchpoint" not in cur.columns or cur["touchpoint"].notna().sum() == 0:
+            raise InsufficientDataError("no touchpoints in the responses")
+        cur = cur[cur["touchpoint"].notna()]  # an answer about no touchpoint is in no touchpoint's comparison
+        tab = compare(cur, metric="nps", by="touchpoint", against="rest", **_compare_kwargs("nps", settings, cur))
+    tab = tab[tab["n"] > 0].copy()
+    tab.attrs = dict(tab.attrs)
+    return tab, suppress_complementary(tab["n"], int(settings.get("min_n_show", 5)))
+
+
 def journey_table(rep: ReportData, *, lang: str = "en", settings: dict | None = None) -> pd.DataFrame:
     """Touchpoints of the group in the period: NPS with interval vs the group's other touchpoints.
 
@@ -509,17 +527,7 @@ def journey_table(rep: ReportData, *, lang: str = "en", settings: dict | None = 
     settings = settings or {}
     if _missing_score(rep, lang):
         raise InsufficientDataError(_missing_score(rep, lang))
-    if not rep.group:  # the company: computed once in the context
-        tab = rep.context.get("touchpoints")
-        if tab is None or tab.empty:
-            raise InsufficientDataError("no touchpoints in the responses")
-    else:
-        cur = rep.current("responses")
-        if cur is None or "touchpoint" not in cur.columns or cur["touchpoint"].notna().sum() == 0:
-            raise InsufficientDataError("no touchpoints in the responses")
-        tab = compare(cur, metric="nps", by="touchpoint", against="rest", **_compare_kwargs("nps", settings, cur))
-    tab = tab[tab["n"] > 0].copy()
-    hide = suppress_complementary(tab["n"], int(settings.get("min_n_show", 5)))
+    tab, hide = _journey_rows(rep, settings)
     company = rep.context.get("touchpoints")
     comp = dict(zip(company["touchpoint"].astype(str), company["value"])) if company is not None else {}
     out = pd.DataFrame({
@@ -538,6 +546,107 @@ def journey_table(rep: ReportData, *, lang: str = "en", settings: dict | None = 
     if not rep.group:  # the company's own report: its column would repeat the NPS column
         del out[t("company", lang)]
     return out
+
+
+def journey_labels(lang: str, confidence: float = 0.95) -> dict:
+    """The texts of :func:`cxkit.plot_touchpoints` in the report language.
+
+    Parameters
+    ----------
+    lang : str
+        Report language: ``en``, ``lt``, ``pl`` or ``lv``.
+    confidence : float
+        Level of the intervals, named in the title.
+
+    Returns
+    -------
+    dict
+        The ``labels=`` of :func:`cxkit.plot_touchpoints`.
+    """
+    level = format_percent_local(100 * float(confidence), lang, 0)
+    return {"better": t("better", lang), "worse": t("worse", lang), "same": t("no_difference", lang),
+            "too_few": t("journey_too_few", lang), "overall": t("journey_overall", lang),
+            "xlabel": t("journey_xlabel", lang), "title": t("journey_chart_title", lang).format(level=level),
+            "not_shown": t("journey_not_shown", lang),
+            "number": lambda v, digits: format_number_local(v, lang, digits)}
+
+
+def journey_figure(rep: ReportData, *, lang: str = "en", settings: dict | None = None):
+    """The chart of the group's touchpoints (:func:`cxkit.plot_touchpoints`) with names in the report
+    language; touchpoints hidden for confidentiality (with their complement) are left out.
+
+    Parameters
+    ----------
+    rep : ReportData
+        From :func:`open_report`.
+    lang : str
+        Report language: ``en``, ``lt``, ``pl`` or ``lv``.
+    settings : dict, optional
+        Report settings (confidence, alpha, min_n_show, min_n_test, currency); defaults as the batch's.
+
+    Returns
+    -------
+    matplotlib.axes.Axes
+
+    Raises
+    ------
+    InsufficientDataError
+        Without NPS, without touchpoints, or when no touchpoint was tested (no chart of only untested
+        points).
+    """
+    from ..i18n import name_of
+    from ..plots import plot_touchpoints
+    settings = settings or {}
+    if _missing_score(rep, lang):
+        raise InsufficientDataError(_missing_score(rep, lang))
+    tab, hide = _journey_rows(rep, settings)
+    shown = tab[~hide.to_numpy()].copy()
+    shown.attrs = dict(tab.attrs)
+    if not shown["direction"].isin(["higher", "lower", "no difference"]).any():
+        raise InsufficientDataError(t("journey_untested", lang).format(min=int(settings.get("min_n_test", 30))))
+    shown["touchpoint"] = [name_of("touchpoint", x, lang) for x in shown["touchpoint"].astype(str)]
+    return plot_touchpoints(shown, labels=journey_labels(lang, float(settings.get("confidence", 0.95))))
+
+
+def journey_section(rep: ReportData, *, lang: str = "en", settings: dict | None = None) -> Section:
+    """The customer journey: the touchpoints' table (:func:`journey_table`), their chart and a sentence
+    instead of the chart when there is nothing to draw.
+
+    Parameters
+    ----------
+    rep : ReportData
+        From :func:`open_report`.
+    lang : str
+        Report language: ``en``, ``lt``, ``pl`` or ``lv``.
+    settings : dict, optional
+        Report settings (confidence, alpha, min_n_show, min_n_test, currency); defaults as the batch's.
+
+    Returns
+    -------
+    Section
+        The table and the chart; without NPS or touchpoints one sentence, and when no touchpoint has
+        enough answers to test the table and a sentence saying so (no chart).
+    """
+    settings = settings or {}
+    sec = Section()
+    if _missing_score(rep, lang):
+        sec.note(_missing_score(rep, lang))
+        return sec
+    try:
+        table = journey_table(rep, lang=lang, settings=settings)
+    except InsufficientDataError:
+        sec.note(t("journey_none", lang))
+        return sec
+    sec.table(table, lang)
+    try:
+        sec.figure(journey_figure(rep, lang=lang, settings=settings))
+    except InsufficientDataError as exc:
+        sec.note(str(exc))
+    sec.note(t("significant_note", lang))
+    return sec
+
+
+__all__ += ["journey_labels", "journey_figure", "journey_section"]
 
 
 def data_notes(rep: ReportData, *, lang: str = "en") -> pd.DataFrame:
