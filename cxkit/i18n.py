@@ -37,6 +37,8 @@ _STRINGS: dict[str, dict[str, str]] = {
                             "lv": "NPS pa saskarsmes punktiem ({level} ticamības intervāls)"},
     "journey_overall": {"en": "NPS of all touchpoints: {value}", "lt": "Visų sąlyčio taškų NPS: {value}",
                         "pl": "NPS wszystkich punktów styku: {value}", "lv": "Visu saskarsmes punktu NPS: {value}"},
+    "journey_vs_others": {"en": "vs other touchpoints", "lt": "palyginti su kitais sąlyčio taškais",
+                          "pl": "wobec innych punktów styku", "lv": "pret citiem saskarsmes punktiem"},
     "journey_xlabel": {"en": "NPS (points)", "lt": "NPS (balai)", "pl": "NPS (punkty)", "lv": "NPS (punkti)"},
     "journey_too_few": {"en": "n = {n} (too few to test)", "lt": "n = {n} (per mažai atsakymų testui)",
                         "pl": "n = {n} (za mało na test)", "lv": "n = {n} (par maz, lai pārbaudītu)"},

@@ -536,8 +536,8 @@ def journey_table(rep: ReportData, *, lang: str = "en", settings: dict | None = 
                          for v, h in zip(tab["value"], hide)],
         t("ci", lang): ["–" if h else _ci(a, b, lang) for a, b, h in zip(tab["ci_low"], tab["ci_high"], hide)],
         t("n", lang): ["–" if h else format_number_local(v, lang, 0) for v, h in zip(tab["n"], hide)],
-        t("vs_rest", lang): ["–" if h else _marked(d, s, dr, lang) for d, s, dr, h in
-                             zip(tab["diff"], tab["significant"], tab["direction"], hide)],
+        t("journey_vs_others", lang): ["–" if h else _marked(d, s, dr, lang) for d, s, dr, h in
+                                       zip(tab["diff"], tab["significant"], tab["direction"], hide)],
         t("significant", lang): ["–" if h else w for w, h in
                                  zip(significance_words(tab, lang, int(settings.get("min_n_test", 30))), hide)],
         t("company", lang): [format_number_local(comp.get(str(x)), lang) if str(x) in comp else "–"
@@ -942,7 +942,7 @@ def themes_section(rep: ReportData, *, lang: str = "en", settings: dict | None =
             t("share_comments", lang): tab["share"].to_numpy(dtype=float),
             t("nps_with", lang): tab["nps_with"].to_numpy(dtype=float),
             t("nps_diff", lang): tab["diff"].to_numpy(dtype=float),
-            t("ci", lang): [_ci(a, b, lang) for a, b in zip(tab["ci_low"], tab["ci_high"])],
+            t("ci", lang): [_ci(a, b, lang) if pd.notna(a) else "–" for a, b in zip(tab["ci_low"], tab["ci_high"])],
             t("significant", lang): [
                 t("yes", lang) if _flag(s) else
                 (t("sig_small", lang).format(n=format_number_local(m, lang, 0), min=min_test) if pd.isna(d)
@@ -955,14 +955,74 @@ def themes_section(rep: ReportData, *, lang: str = "en", settings: dict | None =
         if len(tab) and tested:
             ax = plot_themes(ts)
             sec.figure(ax)
-        rows = []
-        for theme in tab["theme"].head(4):
-            ex = example_comments(r, theme=theme, n=examples, seed=seed, redact=True, flags=flags)
-            for c in ex["comment"]:
-                rows.append({t("theme", lang): name_of("theme", theme, lang), t("examples", lang): str(c)})
-        if rows:
-            sec.table(pd.DataFrame(rows), lang)
+        if float(tab["share"].sum()) > 100:  # one comment counted under each theme it mentions
+            sec.note(t("themes_over_100", lang))
+        shown = theme_examples(r, tab.head(4), lang=lang, n=examples, seed=seed, flags=flags)
+        if len(shown):
+            sec.table(shown, lang)
         sec.note(t("themes_note", lang))
 
     sec.attempt(lang, run)
     return sec
+
+
+_EXAMPLE_GROUPS = {-1: ("detractor", "passive"), 1: ("promoter", "passive")}
+
+
+def theme_examples(responses: pd.DataFrame, themes_table: pd.DataFrame, *, lang: str = "en", n: int = 2,
+                   seed: int = 0, flags: pd.DataFrame | None = None) -> pd.DataFrame:
+    """Example comments of each theme, as the report shows them: never one comment under two themes; for a
+    theme that goes with a lower NPS detractors' comments first (then passives'), with a higher NPS
+    promoters' first (then passives'), for an untested one anyone's; each with its score, date and
+    touchpoint when the responses have them.
+
+    Parameters
+    ----------
+    responses : pandas.DataFrame
+        The responses the themes were found in (``comment``, ``nps``; ``date``, ``touchpoint`` optional).
+    themes_table : pandas.DataFrame
+        The themes in the order shown: ``theme`` and ``diff`` (NPS with the theme minus without; NaN when
+        not tested), as in :func:`cxkit.theme_summary`.
+    lang : str
+        Report language: ``en``, ``lt``, ``pl`` or ``lv``.
+    n : int
+        Examples per theme (fewer when fewer fit).
+    seed : int
+        Seed of the choice of examples.
+    flags : pandas.DataFrame, optional
+        :func:`cxkit.themes` of ``responses`` when already at hand.
+
+    Returns
+    -------
+    pandas.DataFrame
+        One row per example: theme, score, date, touchpoint (in the report language) and the comment with
+        personal data removed; a column the responses lack (or have empty for every example) is left out.
+    """
+    frames, used = [], []
+    for theme, diff in zip(themes_table["theme"], themes_table["diff"]):
+        side = int(np.sign(diff)) if pd.notna(diff) else 0
+        ex = example_comments(responses, theme=theme, n=n, seed=seed, redact=True, flags=flags,
+                              group=_EXAMPLE_GROUPS.get(side), exclude=used)
+        used += list(ex.index)
+        frames.append(_example_rows(ex, theme, lang))
+    out = pd.concat(frames, ignore_index=True) if frames else pd.DataFrame()
+    empty = [c for c in out.columns if (out[c] == "–").all()]
+    return out.drop(columns=empty)
+
+
+def _example_rows(ex: pd.DataFrame, theme: str, lang: str) -> pd.DataFrame:
+    """The examples of one theme as table rows: theme, score, date, touchpoint (those in ``ex``), comment."""
+    from ..i18n import name_of
+
+    out = pd.DataFrame({t("theme", lang): [name_of("theme", theme, lang)] * len(ex)})
+    if "nps" in ex.columns:
+        out[t("example_score", lang)] = [format_number_local(v, lang, 0) if pd.notna(v) else "–" for v in ex["nps"]]
+    if "date" in ex.columns:
+        out[t("example_date", lang)] = [format_date_local(v, lang) for v in ex["date"]]
+    if "touchpoint" in ex.columns:
+        out[t("touchpoint", lang)] = [name_of("touchpoint", v, lang) if pd.notna(v) else "–" for v in ex["touchpoint"]]
+    out[t("examples", lang)] = [str(c) for c in ex["comment"]]
+    return out
+
+
+__all__ += ["theme_examples"]
