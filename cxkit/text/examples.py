@@ -71,9 +71,13 @@ def example_comments(data=None, *, theme: str, n: int = 3, seed: int = 0, redact
         chosen += _pick(np.flatnonzero(mask), folded, int(n) - len(chosen), seed)
         if len(chosen) >= int(n):
             break
-    cand = frame.iloc[chosen]
-    cols = [c for c in ("response_id", "unit", "date", "touchpoint") if c in frame.columns]
-    cols += [c for c in (score, language if isinstance(language, str) else None) if c and c in frame.columns]
+    return _shown(frame.iloc[chosen], text, score, language, redact)
+
+
+def _shown(cand: pd.DataFrame, text: str, score: str | None, language, redact: bool) -> pd.DataFrame:
+    """The chosen rows' id, unit, date, touchpoint, score and language (those there are) and the comment."""
+    cols = [c for c in ("response_id", "unit", "date", "touchpoint") if c in cand.columns]
+    cols += [c for c in (score, language if isinstance(language, str) else None) if c and c in cand.columns]
     out = cand[[c for c in dict.fromkeys(cols) if c != text]].copy()
     out[text] = cand[text].astype("object").map(_redact_one if redact else (lambda s: s))
     return out

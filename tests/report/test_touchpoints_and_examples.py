@@ -230,7 +230,8 @@ def test_the_examples_of_a_theme_follow_its_polarity():
 def test_each_example_shows_its_score_date_and_touchpoint():
     df = _comments()
     ex = theme_examples(df, _themes_table(delivery=-30.0, price=10.0), n=3)
-    assert list(ex.columns) == ["Theme", "Score (0-10)", "Date", "Touchpoint", "Example comments (personal data removed)"]
+    assert list(ex.columns) == ["Theme", "Score (0-10)", "Date", "Touchpoint",
+                                "Example comments (personal data removed)"]
     expected = {  # written out by hand from _comments()
         "Delivery late, price too high": ("Delivery", "1", "3 Oct 2025", "Ordering & delivery"),
         "Delivery late again and expensive price": ("Delivery", "2", "5 Oct 2025", "Website"),
