@@ -27,13 +27,15 @@ from .outcomes import (OutcomeData, SurvivalCurves, UnitOutcomes, churn_by_group
                        revenue_at_risk, revenue_by_group, unit_outcomes)
 from .periods import parse_period
 from .plots import (plot_churn_by_group, plot_drivers, plot_funnel, plot_groups, plot_nps_distribution,
-                    plot_revenue_at_risk, plot_survival, plot_themes, plot_trend, plot_unit_outcomes)
+                    plot_revenue_at_risk, plot_survival, plot_themes, plot_touchpoints, plot_trend,
+                    plot_unit_outcomes)
 from .report import (ReportData, data_notes, distribution_figure, distribution_section, drivers_section, headline,
                      headline_notes, headline_record, headline_table, journey_table, league_figure, league_table,
                      methods_notes, movers_table, open_report, rank_note, ranking_table, funnel_figure, unit_ranking,
                      outcomes_section, read_records, record, regions_table, run_batch, show_heading, show_note,
                      show_part, show_table, show_text, suppress_complementary, table_html, themes_section,
                      trend_figure, trends_section, unit_outcomes_figure)
+from .report import journey_figure, journey_section
 from .stats import (CORRECTIONS, METRICS, NPS_BANDS, NPS_METHODS, SHARE_METHODS, Comparison, Estimate, adjust_pvalues,
                     cac, ces, ces_mean, churn_hazard,
                     churn_rate, clv, clv_formula, clv_retention_formula, compare, compare_means, compare_nps,
@@ -71,7 +73,7 @@ __all__ = [
     "THEMES", "PII_KINDS", "ThemeDictionary", "ThemeSummary",
     # plots
     "plot_groups", "plot_nps_distribution", "plot_trend", "plot_churn_by_group", "plot_survival", "plot_unit_outcomes",
-    "plot_drivers", "plot_themes", "plot_revenue_at_risk", "plot_funnel",
+    "plot_drivers", "plot_themes", "plot_revenue_at_risk", "plot_funnel", "plot_touchpoints",
     # showing results: rounded numbers, p-values as 0.003 / < 0.001
     "format_frame", "format_p_value",
     # languages
@@ -81,7 +83,7 @@ __all__ = [
     "show_part", "show_heading", "show_text", "show_note", "show_table", "table_html",
     "headline", "headline_table", "headline_notes", "headline_record", "trend_figure", "trends_section",
     "distribution_section",
-    "journey_table", "data_notes",
+    "journey_table", "journey_section", "journey_figure", "data_notes",
     "methods_notes", "outcomes_section", "drivers_section", "themes_section", "suppress_complementary",
     "league_table", "league_figure", "movers_table", "regions_table", "unit_outcomes_figure", "distribution_figure",
     "ranking_table", "funnel_figure", "unit_ranking", "rank_note",

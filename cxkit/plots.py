@@ -514,6 +514,148 @@ def plot_drivers(result, *, kind: str = "auto", labels: dict | None = None, titl
     return draw(table, names, strong, words, has_ci, ax)
 
 
+# --- touchpoints -----------------------------------------------------------------------
+
+#: marker of a touchpoint's verdict against the other touchpoints (its colour: :data:`COLOURS` of the verdict)
+_TOUCH_MARKERS = {"better": "^", "worse": "v", "same": "o", "untested": "o"}
+
+
+def _touch_verdicts(table: pd.DataFrame) -> list[str]:
+    """Verdict per row: "better" / "worse" (significant, by the metric's direction), "same", "untested"."""
+    better_high = bool(table.attrs.get("higher_is_better", True))
+    out = []
+    for d in table["direction"]:
+        if d in ("higher", "lower"):
+            out.append("better" if (d == "higher") == better_high else "worse")
+        else:
+            out.append("same" if d == "no difference" else "untested")
+    return out
+
+
+def _touch_texts(table: pd.DataFrame, labels: dict | None) -> dict:
+    """The chart's texts: defaults in English, replaced by ``labels``."""
+    level = f"{100 * float(table.attrs.get('confidence', 0.95)):g}%"
+    return {"better": "better", "worse": "worse", "same": "no significant difference",
+            "too_few": "n = {n} (too few to test)", "overall": "NPS of all touchpoints: {value}",
+            "xlabel": "NPS (points)", "title": f"NPS per touchpoint ({level} interval)",
+            "not_shown": "not shown (n < {min}): {names}",
+            "number": lambda v, digits: f"{v:,.{digits}f}".replace("-", "\u2212"), **(labels or {})}
+
+
+def _touch_rows(table: pd.DataFrame) -> tuple[pd.DataFrame, pd.DataFrame, str]:
+    """The rows to draw (a value, not hidden), sorted by NPS, the hidden rows, and the touchpoint column."""
+    _check_table(table, ["value", "ci_low", "ci_high", "n", "direction", "suppressed"], "plot_touchpoints")
+    by = (table.attrs.get("by") or [table.columns[0]])[0]
+    hidden = table["suppressed"].astype(bool).to_numpy() | ~np.isfinite(table["value"].to_numpy(dtype=float))
+    shown = table.loc[~hidden].copy()
+    if shown.empty:
+        raise InsufficientDataError("plot_touchpoints: no touchpoint with a value to draw")
+    shown["verdict_"] = _touch_verdicts(shown)
+    return shown.sort_values("value", kind="stable"), table.loc[hidden & (table["n"] > 0).to_numpy()], by
+
+
+def plot_touchpoints(table: pd.DataFrame, *, labels: dict | None = None, ax=None):
+    """Each touchpoint's NPS with its interval, sorted, against the NPS of all its touchpoints together.
+
+    One row per touchpoint, highest NPS at the top: the interval as a line, the NPS as a point. Significantly
+    better than the other touchpoints (after the correction): a green triangle pointing up and the word
+    "better"; worse: a red triangle pointing down and "worse"; tested and no real difference: a grey dot
+    and "no significant difference". A touchpoint with too few answers to test (on either side) is a hollow
+    grey dot labelled "n = 16 (too few to test)", so colour is never the only cue. A vertical line marks the
+    NPS of all the touchpoints together (the unit's NPS for one unit's answers). Touchpoints hidden for
+    confidentiality are not drawn; they are named under the chart.
+
+    Parameters
+    ----------
+    table : pandas.DataFrame
+        Result of ``cx.compare(data, metric="nps", by="touchpoint", against="rest")``: each touchpoint
+        against the data's other touchpoints; the overall NPS is read from ``table.attrs["company"]``.
+    labels : dict, optional
+        Texts in the report's language: ``"better"``, ``"worse"``, ``"same"``, ``"too_few"`` (with
+        ``{n}``), ``"overall"`` (with ``{value}``), ``"xlabel"``, ``"title"``, ``"not_shown"`` (with
+        ``{min}`` and ``{names}``), and ``"number"``, a function ``(value, digits) -> text``.
+    ax : matplotlib.axes.Axes, optional
+        Axes to draw on (a new figure when None).
+
+    Returns
+    -------
+    matplotlib.axes.Axes
+        The Axes drawn on.
+
+    Raises
+    ------
+    ConfigError
+        If ``table`` is not a table of :func:`cxkit.compare`.
+    InsufficientDataError
+        If no touchpoint has a value to draw.
+
+    Examples
+    --------
+    >>> import pandas as pd, cxkit as cx
+    >>> df = pd.DataFrame({"touchpoint": ["web"] * 100 + ["store"] * 100 + ["phone"] * 16,
+    ...                    "nps": [10] * 80 + [3] * 20 + [10] * 20 + [3] * 80 + [9] * 16})
+    >>> ax = cx.plot_touchpoints(cx.compare(df, metric="nps", by="touchpoint"))
+    >>> [x.get_text() for x in ax.get_yticklabels()]  # lowest NPS at the bottom
+    ['store  n = 100', 'web  n = 100', 'phone  n = 16']
+    >>> [x.get_text() for x in ax.texts]
+    ['worse', 'better', 'n = 16 (too few to test)', 'NPS of all touchpoints: +7.4']
+    """
+    shown, hidden, by = _touch_rows(table)
+    text = _touch_texts(table, labels)
+    number = text["number"]
+    ax = _axes(ax, (8.5, max(2.8, 0.45 * len(shown) + 1.8)))
+    y = np.arange(len(shown))
+    for yi, row in zip(y, shown.itertuples(index=False)):
+        _touch_point(ax, yi, row, text)
+    ax.set_yticks(y)
+    names = shown[by].astype(str)
+    ax.set_yticklabels([f"{name}  n = {number(n, 0)}" for name, n in zip(names, shown["n"].astype(int))])
+    ax.set_ylim(-0.7, len(shown) - 0.3)
+    _touch_overall(ax, table, text)
+    lo, hi = shown["ci_low"].min(), shown["ci_high"].max()
+    ax.set_xlim(max(-105.0, lo - 5), min(105.0, hi + 5))
+    if len(hidden):
+        names = ", ".join(hidden[by].astype(str))
+        ax.annotate(text["not_shown"].format(min=table.attrs.get("min_n_show", 5), names=names), xy=(0, 0),
+                    xycoords="axes fraction", xytext=(0, -40), textcoords="offset points", fontsize=8,
+                    color=COLOURS["same"], va="top")
+    ax.set_xlabel(text["xlabel"])
+    ax.set_title(text["title"], pad=18)
+    ax.grid(axis="x", alpha=0.3)
+    ax.spines[["top", "right"]].set_visible(False)
+    return ax
+
+
+def _touch_point(ax, y: float, row, text: dict) -> None:
+    """One touchpoint: its interval, its point (marker and fill by verdict) and its verdict in words."""
+    marker, colour = _TOUCH_MARKERS[row.verdict_], COLOURS[row.verdict_]
+    ax.hlines(y, row.ci_low, row.ci_high, color=colour, lw=2.5, alpha=0.85)
+    if row.verdict_ == "untested":
+        n = int(min(row.n, getattr(row, "reference_n", row.n)))
+        ax.scatter([row.value], [y], marker=marker, s=70, zorder=3, facecolors="white", edgecolors=colour,
+                   linewidths=1.5)
+        words = text["too_few"].format(n=text["number"](n, 0))
+    else:
+        ax.scatter([row.value], [y], marker=marker, s=80, zorder=3, color=colour, edgecolors="white")
+        words = text[row.verdict_]
+    ax.annotate(words, (1.0, y), xycoords=ax.get_yaxis_transform(), xytext=(8, 0), textcoords="offset points",
+                va="center", fontsize=8, color=colour if row.verdict_ != "untested" else COLOURS["same"])
+
+
+def _touch_overall(ax, table: pd.DataFrame, text: dict) -> None:
+    """The vertical line at the NPS of all touchpoints together (``attrs["company"]``), in the legend."""
+    overall = (table.attrs.get("company") or {}).get("value", np.nan)
+    if overall is None or not np.isfinite(overall):
+        return
+    value = f"{'+' if overall > 0 else ''}{text['number'](overall, 1)}"
+    label = text["overall"].format(value=value)
+    ax.axvline(overall, color=COLOURS["line"], lw=1.2, ls="--", label=label)
+    ax.annotate(label, (overall, 1.0), xycoords=ax.get_xaxis_transform(), xytext=(0, 3), textcoords="offset points",
+                ha="center", va="bottom", fontsize=8, color=COLOURS["line"])  # named at the line, no legend
+
+
+__all__ += ["plot_touchpoints"]
+
 # --- comment themes --------------------------------------------------------------------
 
 

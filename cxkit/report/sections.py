@@ -486,6 +486,24 @@ def _ordinal(k: int) -> str:
     return f"{k}{suffix}"
 
 
+def _journey_rows(rep: ReportData, settings: dict) -> tuple[pd.DataFrame, pd.Series]:
+    """The group's touchpoints against its other touchpoints (:func:`compare`, rows with answers) and which
+    of them to hide for confidentiality (with their complement)."""
+    if not rep.group:  # the company: computed once in the context
+        tab = rep.context.get("touchpoints")
+        if tab is None or tab.empty:
+            raise InsufficientDataError("no touchpoints in the responses")
+    else:
+        cur = rep.current("responses")
+        if cur is None or "touchpoint" not in cur.columns or cur["touchpoint"].notna().sum() == 0:
+            raise InsufficientDataError("no touchpoints in the responses")
+        cur = cur[cur["touchpoint"].notna()]  # an answer about no touchpoint is in no touchpoint's comparison
+        tab = compare(cur, metric="nps", by="touchpoint", against="rest", **_compare_kwargs("nps", settings, cur))
+    tab = tab[tab["n"] > 0].copy()
+    tab.attrs = dict(tab.attrs)
+    return tab, suppress_complementary(tab["n"], int(settings.get("min_n_show", 5)))
+
+
 def journey_table(rep: ReportData, *, lang: str = "en", settings: dict | None = None) -> pd.DataFrame:
     """Touchpoints of the group in the period: NPS with interval vs the group's other touchpoints.
 
@@ -509,17 +527,7 @@ def journey_table(rep: ReportData, *, lang: str = "en", settings: dict | None = 
     settings = settings or {}
     if _missing_score(rep, lang):
         raise InsufficientDataError(_missing_score(rep, lang))
-    if not rep.group:  # the company: computed once in the context
-        tab = rep.context.get("touchpoints")
-        if tab is None or tab.empty:
-            raise InsufficientDataError("no touchpoints in the responses")
-    else:
-        cur = rep.current("responses")
-        if cur is None or "touchpoint" not in cur.columns or cur["touchpoint"].notna().sum() == 0:
-            raise InsufficientDataError("no touchpoints in the responses")
-        tab = compare(cur, metric="nps", by="touchpoint", against="rest", **_compare_kwargs("nps", settings, cur))
-    tab = tab[tab["n"] > 0].copy()
-    hide = suppress_complementary(tab["n"], int(settings.get("min_n_show", 5)))
+    tab, hide = _journey_rows(rep, settings)
     company = rep.context.get("touchpoints")
     comp = dict(zip(company["touchpoint"].astype(str), company["value"])) if company is not None else {}
     out = pd.DataFrame({
@@ -528,8 +536,8 @@ def journey_table(rep: ReportData, *, lang: str = "en", settings: dict | None = 
                          for v, h in zip(tab["value"], hide)],
         t("ci", lang): ["–" if h else _ci(a, b, lang) for a, b, h in zip(tab["ci_low"], tab["ci_high"], hide)],
         t("n", lang): ["–" if h else format_number_local(v, lang, 0) for v, h in zip(tab["n"], hide)],
-        t("vs_rest", lang): ["–" if h else _marked(d, s, dr, lang) for d, s, dr, h in
-                             zip(tab["diff"], tab["significant"], tab["direction"], hide)],
+        t("journey_vs_others", lang): ["–" if h else _marked(d, s, dr, lang) for d, s, dr, h in
+                                       zip(tab["diff"], tab["significant"], tab["direction"], hide)],
         t("significant", lang): ["–" if h else w for w, h in
                                  zip(significance_words(tab, lang, int(settings.get("min_n_test", 30))), hide)],
         t("company", lang): [format_number_local(comp.get(str(x)), lang) if str(x) in comp else "–"
@@ -538,6 +546,107 @@ def journey_table(rep: ReportData, *, lang: str = "en", settings: dict | None = 
     if not rep.group:  # the company's own report: its column would repeat the NPS column
         del out[t("company", lang)]
     return out
+
+
+def journey_labels(lang: str, confidence: float = 0.95) -> dict:
+    """The texts of :func:`cxkit.plot_touchpoints` in the report language.
+
+    Parameters
+    ----------
+    lang : str
+        Report language: ``en``, ``lt``, ``pl`` or ``lv``.
+    confidence : float
+        Level of the intervals, named in the title.
+
+    Returns
+    -------
+    dict
+        The ``labels=`` of :func:`cxkit.plot_touchpoints`.
+    """
+    level = format_percent_local(100 * float(confidence), lang, 0)
+    return {"better": t("better", lang), "worse": t("worse", lang), "same": t("no_difference", lang),
+            "too_few": t("journey_too_few", lang), "overall": t("journey_overall", lang),
+            "xlabel": t("journey_xlabel", lang), "title": t("journey_chart_title", lang).format(level=level),
+            "not_shown": t("journey_not_shown", lang),
+            "number": lambda v, digits: format_number_local(v, lang, digits)}
+
+
+def journey_figure(rep: ReportData, *, lang: str = "en", settings: dict | None = None):
+    """The chart of the group's touchpoints (:func:`cxkit.plot_touchpoints`) with names in the report
+    language; touchpoints hidden for confidentiality (with their complement) are left out.
+
+    Parameters
+    ----------
+    rep : ReportData
+        From :func:`open_report`.
+    lang : str
+        Report language: ``en``, ``lt``, ``pl`` or ``lv``.
+    settings : dict, optional
+        Report settings (confidence, alpha, min_n_show, min_n_test, currency); defaults as the batch's.
+
+    Returns
+    -------
+    matplotlib.axes.Axes
+
+    Raises
+    ------
+    InsufficientDataError
+        Without NPS, without touchpoints, or when no touchpoint was tested (no chart of only untested
+        points).
+    """
+    from ..i18n import name_of
+    from ..plots import plot_touchpoints
+    settings = settings or {}
+    if _missing_score(rep, lang):
+        raise InsufficientDataError(_missing_score(rep, lang))
+    tab, hide = _journey_rows(rep, settings)
+    shown = tab[~hide.to_numpy()].copy()
+    shown.attrs = dict(tab.attrs)
+    if not shown["direction"].isin(["higher", "lower", "no difference"]).any():
+        raise InsufficientDataError(t("journey_untested", lang).format(min=int(settings.get("min_n_test", 30))))
+    shown["touchpoint"] = [name_of("touchpoint", x, lang) for x in shown["touchpoint"].astype(str)]
+    return plot_touchpoints(shown, labels=journey_labels(lang, float(settings.get("confidence", 0.95))))
+
+
+def journey_section(rep: ReportData, *, lang: str = "en", settings: dict | None = None) -> Section:
+    """The customer journey: the touchpoints' table (:func:`journey_table`), their chart and a sentence
+    instead of the chart when there is nothing to draw.
+
+    Parameters
+    ----------
+    rep : ReportData
+        From :func:`open_report`.
+    lang : str
+        Report language: ``en``, ``lt``, ``pl`` or ``lv``.
+    settings : dict, optional
+        Report settings (confidence, alpha, min_n_show, min_n_test, currency); defaults as the batch's.
+
+    Returns
+    -------
+    Section
+        The table and the chart; without NPS or touchpoints one sentence, and when no touchpoint has
+        enough answers to test the table and a sentence saying so (no chart).
+    """
+    settings = settings or {}
+    sec = Section()
+    if _missing_score(rep, lang):
+        sec.note(_missing_score(rep, lang))
+        return sec
+    try:
+        table = journey_table(rep, lang=lang, settings=settings)
+    except InsufficientDataError:
+        sec.note(t("journey_none", lang))
+        return sec
+    sec.table(table, lang)
+    try:
+        sec.figure(journey_figure(rep, lang=lang, settings=settings))
+    except InsufficientDataError as exc:
+        sec.note(str(exc))
+    sec.note(t("significant_note", lang))
+    return sec
+
+
+__all__ += ["journey_labels", "journey_figure", "journey_section"]
 
 
 def data_notes(rep: ReportData, *, lang: str = "en") -> pd.DataFrame:
@@ -887,7 +996,7 @@ def themes_section(rep: ReportData, *, lang: str = "en", settings: dict | None =
             t("share_comments", lang): tab["share"].to_numpy(dtype=float),
             t("nps_with", lang): tab["nps_with"].to_numpy(dtype=float),
             t("nps_diff", lang): tab["diff"].to_numpy(dtype=float),
-            t("ci", lang): [_ci(a, b, lang) for a, b in zip(tab["ci_low"], tab["ci_high"])],
+            t("ci", lang): [_ci(a, b, lang) if pd.notna(a) else "–" for a, b in zip(tab["ci_low"], tab["ci_high"])],
             t("significant", lang): [
                 t("yes", lang) if _flag(s) else
                 (t("sig_small", lang).format(n=format_number_local(m, lang, 0), min=min_test) if pd.isna(d)
@@ -900,14 +1009,74 @@ def themes_section(rep: ReportData, *, lang: str = "en", settings: dict | None =
         if len(tab) and tested:
             ax = plot_themes(ts)
             sec.figure(ax)
-        rows = []
-        for theme in tab["theme"].head(4):
-            ex = example_comments(r, theme=theme, n=examples, seed=seed, redact=True, flags=flags)
-            for c in ex["comment"]:
-                rows.append({t("theme", lang): name_of("theme", theme, lang), t("examples", lang): str(c)})
-        if rows:
-            sec.table(pd.DataFrame(rows), lang)
+        if float(tab["share"].sum()) > 100:  # one comment counted under each theme it mentions
+            sec.note(t("themes_over_100", lang))
+        shown = theme_examples(r, tab.head(4), lang=lang, n=examples, seed=seed, flags=flags)
+        if len(shown):
+            sec.table(shown, lang)
         sec.note(t("themes_note", lang))
 
     sec.attempt(lang, run)
     return sec
+
+
+_EXAMPLE_GROUPS = {-1: ("detractor", "passive"), 1: ("promoter", "passive")}
+
+
+def theme_examples(responses: pd.DataFrame, themes_table: pd.DataFrame, *, lang: str = "en", n: int = 2,
+                   seed: int = 0, flags: pd.DataFrame | None = None) -> pd.DataFrame:
+    """Example comments of each theme, as the report shows them: never one comment under two themes; for a
+    theme that goes with a lower NPS detractors' comments first (then passives'), with a higher NPS
+    promoters' first (then passives'), for an untested one anyone's; each with its score, date and
+    touchpoint when the responses have them.
+
+    Parameters
+    ----------
+    responses : pandas.DataFrame
+        The responses the themes were found in (``comment``, ``nps``; ``date``, ``touchpoint`` optional).
+    themes_table : pandas.DataFrame
+        The themes in the order shown: ``theme`` and ``diff`` (NPS with the theme minus without; NaN when
+        not tested), as in :func:`cxkit.theme_summary`.
+    lang : str
+        Report language: ``en``, ``lt``, ``pl`` or ``lv``.
+    n : int
+        Examples per theme (fewer when fewer fit).
+    seed : int
+        Seed of the choice of examples.
+    flags : pandas.DataFrame, optional
+        :func:`cxkit.themes` of ``responses`` when already at hand.
+
+    Returns
+    -------
+    pandas.DataFrame
+        One row per example: theme, score, date, touchpoint (in the report language) and the comment with
+        personal data removed; a column the responses lack (or have empty for every example) is left out.
+    """
+    frames, used = [], []
+    for theme, diff in zip(themes_table["theme"], themes_table["diff"]):
+        side = int(np.sign(diff)) if pd.notna(diff) else 0
+        ex = example_comments(responses, theme=theme, n=n, seed=seed, redact=True, flags=flags,
+                              group=_EXAMPLE_GROUPS.get(side), exclude=used)
+        used += list(ex.index)
+        frames.append(_example_rows(ex, theme, lang))
+    out = pd.concat(frames, ignore_index=True) if frames else pd.DataFrame()
+    empty = [c for c in out.columns if (out[c] == "–").all()]
+    return out.drop(columns=empty)
+
+
+def _example_rows(ex: pd.DataFrame, theme: str, lang: str) -> pd.DataFrame:
+    """The examples of one theme as table rows: theme, score, date, touchpoint (those in ``ex``), comment."""
+    from ..i18n import name_of
+
+    out = pd.DataFrame({t("theme", lang): [name_of("theme", theme, lang)] * len(ex)})
+    if "nps" in ex.columns:
+        out[t("example_score", lang)] = [format_number_local(v, lang, 0) if pd.notna(v) else "–" for v in ex["nps"]]
+    if "date" in ex.columns:
+        out[t("example_date", lang)] = [format_date_local(v, lang) for v in ex["date"]]
+    if "touchpoint" in ex.columns:
+        out[t("touchpoint", lang)] = [name_of("touchpoint", v, lang) if pd.notna(v) else "–" for v in ex["touchpoint"]]
+    out[t("examples", lang)] = [str(c) for c in ex["comment"]]
+    return out
+
+
+__all__ += ["theme_examples"]

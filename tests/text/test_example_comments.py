@@ -37,6 +37,28 @@ def test_example_comments_are_redacted_distinct_and_reproducible():
         cx.example_comments(df, theme="delivery", group="critics")
 
 
+def test_examples_exclude_shown_rows_and_take_groups_in_order_of_preference():
+    df = pd.DataFrame({
+        "response_id": [f"R{i}" for i in range(7)],
+        "comment": ["Pristatymas vėlavo", "Pristatymas vėlavo", "Kurjeris vėlavo", "Pristatymas ok",
+                    "Greitas pristatymas", "Pristatymas greitas, ačiū", "Pristatymas vidutiniškas"],
+        "nps": [2, 9, 5, 8, 10, 9, 7], "language": "lt",
+        "touchpoint": ["store", "website", None, "store", "store", "website", "store"]})
+    # the rows shown already are left out, and so is the same text in another row (R1 repeats R0)
+    got = cx.example_comments(df, theme="delivery", n=10, exclude=["no such row", 0], score="nps")
+    assert got.index.tolist() == [2, 3, 4, 5, 6]
+    assert list(got.columns) == ["response_id", "touchpoint", "nps", "language", "comment"]
+    assert got.loc[3, "touchpoint"] == "store" and pd.isna(got.loc[2, "touchpoint"])
+    # in order of preference: both detractors, then passives until there are n
+    order = cx.example_comments(df, theme="delivery", n=3, group=("detractor", "passive"))
+    assert order["nps"].tolist()[:2] == [2, 5] and order["nps"].iloc[2] in (7, 8)
+    only = cx.example_comments(df, theme="delivery", n=10, group=("detractor", "passive"))
+    assert sorted(only["nps"]) == [2, 5, 7, 8]  # never a promoter; R1 is a promoter with R0's text
+    assert cx.example_comments(df, theme="delivery", n=10, group="promoter")["nps"].tolist() == [9, 10, 9]
+    with pytest.raises(cx.ConfigError, match="group="):
+        cx.example_comments(df, theme="delivery", group=())
+
+
 def test_flags_computed_once_give_the_same_summary_and_examples():
     """A report matches the comments once and passes the flags on: the results must not change."""
     rng = np.random.default_rng(3)
