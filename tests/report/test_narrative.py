@@ -138,8 +138,9 @@ def _responses():
 
 
 def _fake_drivers(distinct):
+    # a bare result (no bootstrap): dominant_driver reads "clearly ahead" from intervals that do not overlap
     summary = pd.DataFrame({"driver": ["attr_delivery", "attr_staff"], "share": [41.0, 22.0],
-                            "share_ci_low": [30.2, 12.0], "share_ci_high": [52.9, 31.0]})
+                            "share_ci_low": [30.2, 12.0], "share_ci_high": [52.9, 29.0 if distinct else 31.0]})
     diffs = pd.DataFrame({"driver_a": ["attr_delivery"], "driver_b": ["attr_staff"], "distinct": [distinct]})
     return lambda *a, **k: SimpleNamespace(summary=summary, n=120, differences=lambda: diffs)
 
