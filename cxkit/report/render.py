@@ -231,28 +231,30 @@ def index_table(manifest: dict, *, lang: str = "en") -> dict:
         and ``cells`` (one per column after the first: ``sort`` and the texts shown).
     """
     units = manifest["units"]
-    company = ((manifest.get("summary") or {}).get("headline") or {}) or None
+    company = (manifest.get("summary") or {}).get("headline") or None
     records = [u.get("headline") or {} for u in units] + [company or {}]
     metric = _headline_metric(records)
     columns = _index_columns(records, metric, manifest, lang)
     conf = (manifest.get("parameters") or {}).get("confidence") or 0.95
-    row = lambda u, kind: _index_row(u, kind, columns, lang, conf)  # noqa: E731
+    ranked, failed, silent = _index_rows(manifest, metric, columns, lang, conf)
+    company_row = None
+    if company:
+        company_row = _index_row({"group": t("company", lang), "html": manifest["summary"].get("html"),
+                                  "status": "done", "headline": company}, "company", columns, lang, conf)
+    notice = t("index_failed_notice", lang).format(failed=len(failed), total=len(units)) if failed else None
+    return {"headline_metric": metric, "columns": columns, "company": company_row, "ranked": ranked,
+            "unranked": failed + silent, "rows": ranked + failed, "n_failed": len(failed), "n_units": len(units),
+            "ranked_note": t("index_ranked", lang).format(metric=t(metric, lang)), "failed_notice": notice}
+
+
+def _index_rows(manifest: dict, metric: str, columns: list[dict], lang: str, conf: float) -> tuple[list, list, list]:
+    """The done units best first; the failed units; the units without responses (no report)."""
+    units = manifest["units"]
     done = sorted((u for u in units if u.get("status") == "done"), key=lambda u: _rank_key(u, metric))
     failed = [u for u in units if u.get("status") != "done"]
     silent = [{"group": g, "status": "no_responses"} for g in manifest.get("units_without_responses", [])]
-    ranked, unranked = [row(u, "unit") for u in done], [row(u, "failed") for u in failed]
-    unranked += [row(u, "silent") for u in silent]
-    summary = manifest.get("summary") or {}
-    company_row = None
-    if company:
-        company_row = row({"group": t("company", lang), "html": summary.get("html"), "status": "done",
-                           "headline": company}, "company")
-    n_failed = len(failed)
-    return {"headline_metric": metric, "columns": columns, "company": company_row, "ranked": ranked,
-            "unranked": unranked, "rows": ranked + unranked[:n_failed], "n_failed": n_failed, "n_units": len(units),
-            "ranked_note": t("index_ranked", lang).format(metric=t(metric, lang)),
-            "failed_notice": (t("index_failed_notice", lang).format(failed=n_failed, total=len(units))
-                              if n_failed else None)}
+    return tuple([_index_row(u, kind, columns, lang, conf) for u in group]
+                 for group, kind in ((done, "unit"), (failed, "failed"), (silent, "silent")))
 
 
 def _number(v):
@@ -307,7 +309,7 @@ def _index_columns(records: list[dict], metric: str, manifest: dict, lang: str) 
 
 def _mark(significant, direction, diff, higher_is_better: bool, lang: str) -> dict | None:
     """▲/▼ with the word "better"/"worse" and its class, where a difference is significant."""
-    if direction not in _ARROWS and diff is not None:  # a manifest of an older batch: the sign of the difference
+    if direction is None and diff is not None:  # a manifest of an older batch: the sign of the difference
         direction = "higher" if diff > 0 else "lower" if diff < 0 else None
     if not significant or direction not in _ARROWS:
         return None
