@@ -26,6 +26,43 @@ _STRINGS: dict[str, dict[str, str]] = {
                       "pl": "Doświadczenia klientów: podsumowanie dla zarządu", "lv": "Klientu pieredze: kopsavilkums vadībai"},
     "index_title": {"en": "Customer experience reports", "lt": "Klientų patirties ataskaitos",
                     "pl": "Raporty doświadczeń klientów", "lv": "Klientu pieredzes pārskati"},
+    # the index page and the links between the pages
+    "index_interval": {"en": "{conf} CI {low} to {high}", "lt": "{conf} PI nuo {low} iki {high}",
+                       "pl": "{conf} PU od {low} do {high}", "lv": "{conf} TI no {low} līdz {high}"},
+    "index_target": {"en": "{metric}: target", "lt": "{metric}: tikslas", "pl": "{metric}: cel",
+                     "lv": "{metric}: mērķis"},
+    "index_change": {"en": "{metric}: change vs previous period",
+                     "lt": "{metric}: pokytis, palyginti su ankstesniu laikotarpiu",
+                     "pl": "{metric}: zmiana wobec poprzedniego okresu", "lv": "{metric}: izmaiņa pret iepriekšējo periodu"},
+    "index_ranked": {"en": "Ranked by {metric}, best first. Click a column heading to sort by it.",
+                     "lt": "Išrikiuota pagal {metric}, geriausi – viršuje. Spustelėkite stulpelio antraštę, kad "
+                           "rikiuotumėte pagal jį.",
+                     "pl": "Uszeregowano według {metric}, od najlepszych. Kliknij nagłówek kolumny, aby posortować "
+                           "według niej.",
+                     "lv": "Sakārtots pēc {metric}, labākie augšā. Noklikšķiniet uz kolonnas virsraksta, lai kārtotu "
+                           "pēc tās."},
+    "index_failed_notice": {"en": "Reports that could not be completed: {failed} of {total}. They are at the bottom "
+                                  "of the table, with the error.",
+                            "lt": "Nepavykusios ataskaitos: {failed} iš {total}. Jos – lentelės apačioje, su klaidos "
+                                  "aprašu.",
+                            "pl": "Raporty, których nie udało się przygotować: {failed} z {total}. Są na dole tabeli, "
+                                  "z opisem błędu.",
+                            "lv": "Pārskati, kurus neizdevās sagatavot: {failed} no {total}. Tie ir tabulas apakšā ar "
+                                  "kļūdas aprakstu."},
+    "index_report_failed": {"en": "Report failed", "lt": "Ataskaitos nepavyko parengti",
+                            "pl": "Nie udało się przygotować raportu", "lv": "Pārskatu neizdevās sagatavot"},
+    "index_legend_change": {"en": "Target and change: ▲/▼ and the word “better” or “worse” where the difference is "
+                                  "significant after correction for multiple comparisons; otherwise the difference "
+                                  "alone.",
+                            "lt": "Tikslas ir pokytis: ▲/▼ ir žodis „geriau“ arba „blogiau“, kai skirtumas reikšmingas "
+                                  "po daugkartinių palyginimų pataisos; kitaip – tik skirtumas.",
+                            "pl": "Cel i zmiana: ▲/▼ i słowo „lepiej” lub „gorzej”, gdy różnica jest istotna po "
+                                  "korekcie na wielokrotne porównania; w przeciwnym razie sama różnica.",
+                            "lv": "Mērķis un izmaiņa: ▲/▼ un vārds „labāk” vai „sliktāk”, ja atšķirība ir būtiska pēc "
+                                  "vairākkārtējo salīdzinājumu korekcijas; citādi tikai atšķirība."},
+    "nav_index": {"en": "All reports", "lt": "Visos ataskaitos", "pl": "Wszystkie raporty", "lv": "Visi pārskati"},
+    "nav_label": {"en": "Reports of this batch", "lt": "Šio rinkinio ataskaitos", "pl": "Raporty z tego zestawu",
+                  "lv": "Šīs kopas pārskati"},
     "headline": {"en": "Headline metrics", "lt": "Pagrindiniai rodikliai", "pl": "Kluczowe wskaźniki", "lv": "Galvenie rādītāji"},
     "trends": {"en": "Trends", "lt": "Tendencijos", "pl": "Trendy", "lv": "Tendences"},
     "journey": {"en": "Customer journey: touchpoints", "lt": "Kliento kelionė: sąlyčio taškai",

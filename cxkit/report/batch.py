@@ -277,7 +277,8 @@ def _unit_task(plan: _Plan, group: str) -> dict:
     slug, out = plan.prep.slugs[group], plan.out
     return _task(plan, kind="unit", group=group, slug=slug, unit=group, output=out / "notebooks" / f"{slug}.ipynb",
                  html=out / "units" / f"{slug}.html", pdf=out / "units" / f"{slug}.pdf" if plan.pdf else None,
-                 banner={"title": f"{t('report_title', plan.lang)}: {group}", "unit": group})
+                 banner={"title": f"{t('report_title', plan.lang)}: {group}", "unit": group,
+                         "nav": {"index": "../index.html", "summary": "../summary.html"}})
 
 
 def _summary_task(plan: _Plan) -> dict:
@@ -285,7 +286,8 @@ def _summary_task(plan: _Plan) -> dict:
     return _task(plan, kind="summary", group="__summary__", slug="summary", unit="",
                  output=out / "notebooks" / "summary.ipynb", html=out / "summary.html",
                  pdf=out / "summary.pdf" if plan.pdf else None,
-                 banner={"title": t("summary_title", plan.lang), "unit": t("leadership_summary", plan.lang)})
+                 banner={"title": t("summary_title", plan.lang), "unit": t("leadership_summary", plan.lang),
+                         "nav": {"index": "index.html"}})
 
 
 def _resumable(tasks: list[dict], old: dict, resume: bool) -> tuple[dict, list[dict]]:
@@ -348,7 +350,9 @@ def _manifest(plan: _Plan, rows: list[dict], summary: dict | None, *, units, wor
         "machine": {"platform": platform.platform(), "cpus": os.cpu_count()},
         "data": {"log": prep.log.to_dict(orient="records"), "rows_rejected": prep.n_rejected},
         "summary": {"status": summary["status"], "error": summary.get("error"), "html": "summary.html",
-                    "duration_s": summary.get("duration_s")} if summary else None,
+                    "duration_s": summary.get("duration_s"),
+                    # the company's headline figures (the summary's record), the index page's first row
+                    "headline": (summary.get("records") or {}).get("league") or {}} if summary else None,
         "units": rows,
         # units of the units table without any response in the data: no report, but the index lists them
         "units_without_responses": list(prep.not_reported),

@@ -131,7 +131,10 @@ def headline_record(rep: ReportData) -> dict:
     -------
     dict
         Metric -> ``value``, ``ci_low``, ``ci_high``, ``n``, the comparison with the rest of the company
-        (``significant``, ``direction``, ``good``, ``p_adjusted``) and with the previous period.
+        (``significant``, ``direction``, ``good``, ``p_adjusted``), with the previous period (``previous``,
+        ``vs_previous``, ``previous_significant``, ``previous_direction``) and with the target (``target``,
+        ``vs_target``, ``target_significant``, ``target_direction``; None where the unit has no target), and
+        ``higher_is_better``.
     """
     out = {}
     for r in headline(rep).to_dict(orient="records"):
@@ -141,8 +144,11 @@ def headline_record(rep: ReportData) -> dict:
                             "significant": answered and _flag(r.get("rest_significant")),
                             "good": (direction == "higher") == bool(r.get("higher_is_better", True)),
                             "direction": r.get("rest_direction"), "p_adjusted": r.get("rest_p_adjusted"),
-                            "vs_previous": r.get("previous_diff"),
-                            "previous_significant": answered and _flag(r.get("previous_significant"))}
+                            "higher_is_better": bool(r.get("higher_is_better", True))}
+        for vs in ("previous", "target"):
+            out[r["metric"]].update({vs: r.get(f"{vs}_reference"), f"vs_{vs}": r.get(f"{vs}_diff"),
+                                     f"{vs}_significant": answered and _flag(r.get(f"{vs}_significant")),
+                                     f"{vs}_direction": r.get(f"{vs}_direction")})
     return out
 
 
