@@ -30,12 +30,12 @@ from .plots import (plot_churn_by_group, plot_drivers, plot_funnel, plot_groups,
                     plot_revenue_at_risk, plot_survival, plot_themes, plot_touchpoints, plot_trend,
                     plot_unit_outcomes)
 from .report import (ReportData, data_notes, distribution_figure, distribution_section, drivers_section, headline,
-                     headline_notes, headline_record, headline_table, journey_table, league_figure, league_table,
+                     headline_notes, headline_record, headline_table, journey_figure, journey_section,
+                     journey_table, league_figure, league_table,
                      methods_notes, movers_table, open_report, rank_note, ranking_table, funnel_figure, unit_ranking,
                      outcomes_section, read_records, record, regions_table, run_batch, show_heading, show_note,
                      show_part, show_table, show_text, suppress_complementary, table_html, themes_section,
                      trend_figure, trends_section, unit_outcomes_figure)
-from .report import journey_figure, journey_section
 from .stats import (CORRECTIONS, METRICS, NPS_BANDS, NPS_METHODS, SHARE_METHODS, Comparison, Estimate, adjust_pvalues,
                     cac, ces, ces_mean, churn_hazard,
                     churn_rate, clv, clv_formula, clv_retention_formula, compare, compare_means, compare_nps,

@@ -13,7 +13,8 @@ from .errors import ConfigError, InsufficientDataError
 
 
 __all__ = ["plot_groups", "plot_nps_distribution", "plot_trend", "plot_churn_by_group", "plot_survival",
-           "plot_unit_outcomes", "plot_revenue_at_risk", "plot_drivers", "plot_themes"]
+           "plot_unit_outcomes", "plot_revenue_at_risk", "plot_drivers", "plot_themes", "plot_touchpoints",
+           "plot_funnel"]
 
 _DARK, _LIGHT, _ACCENT = "#1f4e79", "#9aa5b1", "#c0392b"
 
@@ -654,8 +655,6 @@ def _touch_overall(ax, table: pd.DataFrame, text: dict) -> None:
                 ha="center", va="bottom", fontsize=8, color=COLOURS["line"])  # named at the line, no legend
 
 
-__all__ += ["plot_touchpoints"]
-
 # --- comment themes --------------------------------------------------------------------
 
 
@@ -1080,4 +1079,3 @@ def plot_funnel(result, *, ax=None):
     return ax
 
 
-__all__ += ["plot_funnel"]

@@ -28,6 +28,7 @@ from .display import Section, _ci, _group_label
 
 __all__ = ["headline", "headline_record", "headline_table", "headline_notes", "shown_metrics", "suppress_complementary",
            "trend_figure", "trends_section", "distribution_section", "distribution_labels", "journey_table",
+           "journey_labels", "journey_figure", "journey_section", "theme_examples",
            "data_notes", "methods_notes", "outcomes_section", "drivers_section", "themes_section", "rank_note",
            "significance_words", "unit_ranking"]
 
@@ -652,9 +653,6 @@ def journey_section(rep: ReportData, *, lang: str = "en", settings: dict | None 
     return sec
 
 
-__all__ += ["journey_labels", "journey_figure", "journey_section"]
-
-
 def data_notes(rep: ReportData, *, lang: str = "en") -> pd.DataFrame:
     """Rows in and rows rejected per input file (whole data set: the batch validates it once).
 
@@ -1085,4 +1083,3 @@ def _example_rows(ex: pd.DataFrame, theme: str, lang: str) -> pd.DataFrame:
     return out
 
 
-__all__ += ["theme_examples"]

@@ -101,13 +101,13 @@ def trend(data: pd.DataFrame | None = None, *, metric: str = "nps", freq: str = 
         # one pass: each row's period found once, cells of every (period, group) from one reduction; the
         # same sums as one pass per period (bincount adds each cell's rows in the same order)
         at = _period_index(None, periods, day=prep.days())
-        valid = prep.ok & (at >= 0) & (at < len(periods))  # NaT: at = -1
+        valid = prep.ok & (at >= 0) & (at < len(periods)) & (codes >= 0)  # NaT: at = -1; no group: code -1
         both = kind.cells(prep.payload, valid, np.where(valid, at, 0) * g + codes, len(periods) * g)
         cells = [kind.take(both, np.arange(t * g, (t + 1) * g)) for t in range(len(periods))]
     else:
         for t, p in enumerate(periods):
             valid, payload = prep.observations(window(p))
-            cells.append(kind.cells(payload, valid, codes, g))
+            cells.append(kind.cells(payload, valid & (codes >= 0), codes, g))
             parts.append((valid, payload, codes, t * g))
     cd = _cluster_data(kind.name, parts, cl, len(periods) * g) if cl is not None and len(periods) > 1 else None
     n_total = sum(kind.n(c) for c in cells) if cells else np.zeros(g)

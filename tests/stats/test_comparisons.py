@@ -255,3 +255,18 @@ def test_reused_preparation_gives_the_same_tables_and_ends_with_its_block(sample
     assert cc._REUSE is None
     for a, b in zip(plain, again):
         pd.testing.assert_frame_equal(a, b)
+
+def test_rows_without_a_group_are_left_out_not_a_crash(sample):
+    """A blank touchpoint (or unit) is in no group: the comparison equals the one on the rows that have one."""
+    r = sample.responses.copy()
+    r["touchpoint"] = r["touchpoint"].astype(object)
+    r.loc[r.index[::7], "touchpoint"] = None
+    full = cx.compare(r, metric="nps", by="touchpoint", against="rest")
+    kept = cx.compare(r[r["touchpoint"].notna()], metric="nps", by="touchpoint", against="rest")
+    pd.testing.assert_frame_equal(full.reset_index(drop=True), kept.reset_index(drop=True))
+    prev = cx.compare(r, metric="nps", by="touchpoint", against="previous")
+    assert prev["n"].sum() == cx.compare(r[r["touchpoint"].notna()], metric="nps", by="touchpoint",
+                                         against="previous")["n"].sum()
+    tr = cx.trend(r, metric="nps", by="touchpoint")
+    tr_kept = cx.trend(r[r["touchpoint"].notna()], metric="nps", by="touchpoint")
+    assert tr["n"].tolist() == tr_kept["n"].tolist()
