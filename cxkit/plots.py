@@ -225,7 +225,7 @@ def plot_unit_outcomes(result, *, outcome: str = "churn_rate", ax=None):
                 color="#2c3e50", bbox={"facecolor": "white", "alpha": 0.85, "edgecolor": "none"})
     if ax.get_legend_handles_labels()[0]:
         ax.legend(frameon=False, fontsize=8, loc="upper right")
-    _spread_labels(ax, labels)
+    _place_labels(ax, labels)
     return ax
 
 
@@ -267,25 +267,41 @@ def _fit_text(fit: dict) -> str:
     return text
 
 
-def _spread_labels(ax, labels, *, steps: int = 60) -> None:
-    """Move point labels apart vertically until no two overlap (a few pixels at a time, deterministic)."""
-    if len(labels) < 2:
+#: where a point's label may go, in points from the point: right, left, above, below, further out
+_LABEL_SPOTS = [(4, 3, "left"), (4, -11, "left"), (-4, 3, "right"), (-4, -11, "right"), (0, 8, "center"),
+                (0, -17, "center"), (4, 14, "left"), (4, -22, "left"), (-4, 14, "right"), (-4, -22, "right")]
+
+
+def _place_labels(ax, labels) -> None:
+    """Put each point's label at the first of :data:`_LABEL_SPOTS` where it overlaps no label placed
+    before it, no other point and stays inside the axes; the least crowded spot when none is free.
+    The figure is laid out first, so the check uses the positions it will be drawn at."""
+    if not labels:
         return
-    renderer = ax.figure.canvas.get_renderer()
-    for _ in range(steps):
-        boxes = [a.get_window_extent(renderer) for a in labels]
-        moved = False
-        for i in range(len(labels)):
-            for j in range(i + 1, len(labels)):
-                if not boxes[i].overlaps(boxes[j]):
-                    continue
-                upper, lower = (i, j) if boxes[i].y0 >= boxes[j].y0 else (j, i)
-                for k, step in ((upper, 1.5), (lower, -1.5)):
-                    x, y = labels[k].xyann
-                    labels[k].xyann = (x, y + step)
-                moved = True
-        if not moved:
-            return
+    fig = ax.figure
+    if fig.get_layout_engine() is None:
+        fig.tight_layout()
+    renderer = fig.canvas.get_renderer()
+    frame = ax.get_window_extent(renderer)
+    points = ax.transData.transform(np.array([a.xy for a in labels], dtype=float))
+    placed = []
+    for i, label in enumerate(labels):
+        best, best_cost = None, None
+        for dx, dy, ha in _LABEL_SPOTS:
+            label.set_position((dx, dy))
+            label.set_horizontalalignment(ha)
+            box = label.get_window_extent(renderer)
+            cost = sum(box.overlaps(p) for p in placed)
+            cost += sum(1 for j, (x, y) in enumerate(points) if j != i and box.x0 - 3 <= x <= box.x1 + 3
+                        and box.y0 - 3 <= y <= box.y1 + 3)
+            cost += 2 * (box.x0 < frame.x0 or box.x1 > frame.x1 or box.y0 < frame.y0 or box.y1 > frame.y1)
+            if best_cost is None or cost < best_cost:
+                best, best_cost = (dx, dy, ha), cost
+            if cost == 0:
+                break
+        label.set_position(best[:2])
+        label.set_horizontalalignment(best[2])
+        placed.append(label.get_window_extent(renderer))
 
 
 def plot_revenue_at_risk(result, *, ax=None):
@@ -658,7 +674,7 @@ def _touch_overall(ax, table: pd.DataFrame, text: dict) -> None:
 # --- comment themes --------------------------------------------------------------------
 
 
-def plot_themes(summary, *, kind: str = "impact", ax=None):
+def plot_themes(summary, *, kind: str = "impact", labels: dict | None = None, ax=None):
     """Comment-theme chart from :func:`cxkit.theme_summary`.
 
     Parameters
@@ -668,6 +684,8 @@ def plot_themes(summary, *, kind: str = "impact", ax=None):
         the other comments, in points, with intervals; significant themes (after
         the correction) in colour; ``"frequency"`` - % of detractors', passives'
         and promoters' comments mentioning each theme
+    labels : dict, optional
+        Display names of the themes (e.g. translated: ``{"delivery": "Pristatymas"}``); default the keys
     ax : matplotlib Axes to draw on (a new figure when None)
 
     Returns
@@ -687,7 +705,8 @@ def plot_themes(summary, *, kind: str = "impact", ax=None):
                       kind, ("impact", "frequency"))
     ax = _axes(ax, (8.0, 0.55 * len(table) + 1.8))
     y = np.arange(len(table))[::-1]
-    labels = [f"{t} (n = {m})" for t, m in zip(table["theme"], table["mentions"])]
+    names = labels or {}
+    labels = [f"{names.get(t, t)} (n = {m})" for t, m in zip(table["theme"], table["mentions"])]
     if kind == "frequency":
         cols = ["share_detractors", "share_passives", "share_promoters"]
         if not set(cols) <= set(table.columns):
@@ -756,7 +775,8 @@ def _verdict_colours(table: pd.DataFrame) -> list[str]:
 def _axis_label(table: pd.DataFrame) -> str:
     metric = table.attrs.get("metric") or (table["metric"].iloc[0] if len(table) else "")
     unit = table.attrs.get("measured_in", "")
-    return f"{_METRIC_LABEL.get(metric, metric)} ({_UNIT_LABEL.get(unit, unit)})" if unit else str(metric)
+    name = _METRIC_LABEL.get(metric, str(metric))
+    return f"{name} ({_UNIT_LABEL.get(unit, unit)})" if unit else name
 
 
 def plot_nps_distribution(table: pd.DataFrame, *, by: str | None = None, labels: dict | None = None, ax=None):

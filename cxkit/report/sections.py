@@ -543,7 +543,7 @@ def journey_table(rep: ReportData, *, lang: str = "en", settings: dict | None = 
                          for v, h in zip(tab["value"], hide)],
         t("ci", lang): ["–" if h else _ci(a, b, lang) for a, b, h in zip(tab["ci_low"], tab["ci_high"], hide)],
         t("n", lang): ["–" if h else format_number_local(v, lang, 0) for v, h in zip(tab["n"], hide)],
-        t("journey_vs_others", lang): ["–" if h else _marked(d, s, dr, lang) for d, s, dr, h in
+        t("journey_vs_others", lang): ["–" if h else _marked(d, s, dr, lang, higher_is_better=True) for d, s, dr, h in
                                        zip(tab["diff"], tab["significant"], tab["direction"], hide)],
         t("significant", lang): ["–" if h else w for w, h in
                                  zip(significance_words(tab, lang, int(settings.get("min_n_test", 30))), hide)],
@@ -1004,14 +1004,17 @@ def themes_section(rep: ReportData, *, lang: str = "en", settings: dict | None =
             t("significant", lang): [
                 t("yes", lang) if _flag(s) else
                 (t("sig_small", lang).format(n=format_number_local(m, lang, 0), min=min_test) if pd.isna(d)
-                 else t("no", lang)) for s, d, m in zip(tab["significant"], tab["diff"], tab["mentions"])],
+                 else t("sig_no_corrected", lang) if (lo > 0 or hi < 0) else t("sig_no", lang))
+                for s, d, m, lo, hi in zip(tab["significant"], tab["diff"], tab["mentions"], tab["ci_low"],
+                                           tab["ci_high"])],
         })
         tested = tab["diff"].notna().any()
         if not tested:  # no theme reached the test minimum: no columns of dashes, no empty chart
             out = out.drop(columns=[t("nps_diff", lang), t("ci", lang)])
         sec.table(out, lang)
         if len(tab) and tested:
-            ax = plot_themes(ts)
+            ax = plot_themes(ts.summary[ts.summary["theme"].isin(tab["theme"])],
+                             labels={x: name_of("theme", x, lang) for x in tab["theme"]})
             sec.figure(ax)
         if float(tab["share"].sum()) > 100:  # one comment counted under each theme it mentions
             sec.note(t("themes_over_100", lang))

@@ -172,7 +172,7 @@ def regions_table(rep: ReportData, *, lang: str = "en") -> pd.DataFrame:
         t("nps", lang): [format_number_local(v, lang) for v in reg["value"]],
         t("ci", lang): [_ci(a, b, lang) for a, b in zip(reg["ci_low"], reg["ci_high"])],
         t("n", lang): [format_number_local(v, lang, 0) for v in reg["n"]],
-        t("vs_rest", lang): [_marked(d, s, dr, lang)
+        t("vs_rest", lang): [_marked(d, s, dr, lang, higher_is_better=True)  # NPS: higher is better
                              for d, s, dr in zip(reg["diff"], reg["significant"], reg["direction"])],
     })
 
