@@ -6,18 +6,17 @@ Only a difference that is significant after the report's correction for multiple
 called a change; every sentence carries its number and its interval or count. The sentences are pure
 functions of the same objects the sections use and make no new statistics: they read the flags the
 results carry (``significant`` of a comparison or a theme, ``distinct`` of the drivers' differences).
-Templates, words and plural forms live in the message catalogue (:mod:`cxkit.i18n`, keys ``narr_*``).
+Templates, words and plural forms live in the message catalogue (:mod:`cxkit.i18n`, keys ``narr_*``); the
+plural form of a counted word goes with the number as the sentence writes it (CLDR rules, :func:`cxkit.i18n.tn`).
 """
 from __future__ import annotations
-
-import re
 
 import numpy as np
 import pandas as pd
 
 from ..drivers import dominant_driver, relative_weights
 from ..errors import CxkitError, InsufficientDataError
-from ..i18n import format_number_local, format_percent_local, name_of, t
+from ..i18n import format_number_local, format_percent_local, name_of, t, tn
 from ..text import theme_summary
 from .access import ReportData
 from .context import default_settings
@@ -34,59 +33,16 @@ _PERCENT = ("csat", "ces", "churn_rate")
 
 # --- words: plural forms, genders, numbers ----------------------------------------------------------
 
-def _lt(n: int) -> int:
-    last, last2 = n % 10, n % 100
-    if last == 1 and last2 != 11:
-        return 0
-    return 1 if last >= 2 and not 11 <= last2 <= 19 else 2
-
-
-def _pl(n: int) -> int:
-    if n == 1:
-        return 0
-    return 1 if 2 <= n % 10 <= 4 and not 12 <= n % 100 <= 14 else 2
-
-
-def _lv(n: int) -> int:
-    return 2 if n == 0 else (0 if n % 10 == 1 and n % 100 != 11 else 1)
-
-
-_INTEGER_FORM = {"en": lambda n: 0 if n == 1 else 1, "lt": _lt, "pl": _pl, "lv": _lv}
-
-
-def _plural_index(lang: str, text: str) -> int:
-    """Which of the "|"-separated forms of a counted word goes with the number written as ``text``.
-
-    en one|other; lt, pl one|few|many|fraction; lv one|other|zero (see the catalogue's ``narr_*`` note).
-    A decimal number takes the fraction form in lt and pl (genitive singular), the plural in English,
-    and in Latvian agrees with its last digit (``2,1 punktu``, ``2,5 punktiem``).
-    """
-    digits = re.sub(r"[^\d,.]", "", text)
-    decimal = "." if lang == "en" else ","
-    if decimal in digits:
-        if lang == "lv":
-            tail = int(digits.rsplit(decimal, 1)[-1] or 0)
-            return 0 if tail % 10 == 1 and tail % 100 != 11 else 1
-        return 3 if lang in ("lt", "pl") else 1
-    return _INTEGER_FORM[lang](int(re.sub(r"\D", "", digits) or 0))
-
-
-def _form(key: str, lang: str, number_text: str) -> str:
-    """The catalogue entry ``key`` with the plural form that goes with ``number_text``."""
-    forms = t(key, lang).split("|")
-    return forms[min(_plural_index(lang, number_text), len(forms) - 1)]
-
-
 def _counted(key: str, n, lang: str) -> str:
     """A count with its noun: ``386 answers``, ``21 atsakymas``, ``5 komentarzy``, ``0 atbilžu``."""
     text = format_number_local(int(n), lang, 0)
-    return _form(key, lang, text).format(n=text)
+    return tn(key, text, lang).format(n=text)
 
 
 def _amount(metric: str, diff: float, lang: str) -> str:
     """The size of a difference, without its sign, with its unit: ``8.2 points``, ``8,2 punkto``."""
     text = format_number_local(abs(float(diff)), lang, 1)
-    return _form(_UNIT_WORD.get(metric, "narr_u_points"), lang, text).format(x=text)
+    return tn(_UNIT_WORD.get(metric, "narr_u_points"), text, lang).format(x=text)
 
 
 def _conf(settings: dict, lang: str) -> str:

@@ -15,7 +15,7 @@ from typing import Any
 
 from ..data.export import atomic_write_text
 from ..errors import ConfigError, CxkitError
-from ..i18n import format_date_local, format_number_local, format_percent_local, t
+from ..i18n import format_date_local, format_number_local, format_percent_local, t, tn
 from .records import RECORD_MIME, _jsonable
 from .resources import INDEX_TEMPLATE, REPORT_TEMPLATE, require_report_extra, template_dirs
 
@@ -195,6 +195,7 @@ def write_index(out: Path, manifest: dict, *, lang: str = "en", template: str | 
     table = index_table(manifest, lang=lang)
     html_text = page.render(
         title=t("index_title", lang), lang=lang, t=lambda k: t(k, lang),
+        tn=lambda k, n: tn(k, n, lang).format(n=format_number_local(n, lang, 0)),
         num=lambda v, d=1: format_number_local(v, lang, d),
         period=f"{format_date_local(p_start, lang)} – {format_date_local(p_end, lang)}",
         created=f"{format_date_local(created, lang)} {created:%H:%M}", summary=manifest.get("summary"),

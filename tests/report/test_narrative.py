@@ -187,14 +187,16 @@ def test_untested_comparison_and_missing_data_never_fail():
                    reference_n=0)
     out = unit_summary(_rep(rows))
     assert "NPS: too few answers to compare with the previous period (12 answers now, 0 answers then)." in out
-    assert "NPS: par maz atbilžu, lai salīdzinātu ar iepriekšējo periodu (tagad 12 atbildes, toreiz 0 atbilžu)." \
+    assert "NPS: par maz atbilžu, lai salīdzinātu ar iepriekšējo periodu (tagad 12 atbilžu, toreiz 0 atbilžu)." \
         in unit_summary(_rep(rows), lang="lv")
     assert unit_summary(_rep([])) == ["No responses in this period."]
     assert unit_summary(_rep(_quiet(), meta={"empty_period": True}), lang="pl") == [t("empty_period_part", "pl")]
     assert leadership_summary_points(_rep([], group="")) == ["No responses in this period."]
 
 
-EXPECTED_COUNTS = {  # the "no real change" sentence with 1, 2, 5, 21 answers (and 11, 10)
+# the "no real change" sentence with 1, 2, 5, 21 answers (and 11, 10). Latvian follows CLDR's plural rules: a
+# number ending in 0 or in 11-19 takes the "zero" form, the genitive plural (10 atbilžu, 11 atbilžu)
+EXPECTED_COUNTS = {
     "lt": ("Palyginti su ankstesniu laikotarpiu, NPS reikšmingai nepasikeitė ({}).",
            {1: "1 atsakymas", 2: "2 atsakymai", 5: "5 atsakymai", 21: "21 atsakymas", 11: "11 atsakymų",
             10: "10 atsakymų"}),
@@ -202,7 +204,7 @@ EXPECTED_COUNTS = {  # the "no real change" sentence with 1, 2, 5, 21 answers (a
            {1: "1 odpowiedź", 2: "2 odpowiedzi", 5: "5 odpowiedzi", 21: "21 odpowiedzi", 11: "11 odpowiedzi",
             10: "10 odpowiedzi"}),
     "lv": ("Salīdzinājumā ar iepriekšējo periodu NPS būtiski nemainījās ({}).",
-           {1: "1 atbilde", 2: "2 atbildes", 5: "5 atbildes", 21: "21 atbilde", 11: "11 atbildes", 10: "10 atbildes"}),
+           {1: "1 atbilde", 2: "2 atbildes", 5: "5 atbildes", 21: "21 atbilde", 11: "11 atbilžu", 10: "10 atbilžu"}),
     "en": ("No real change in NPS against the previous period ({}).",
            {1: "1 answer", 2: "2 answers", 5: "5 answers", 21: "21 answers", 11: "11 answers", 10: "10 answers"}),
 }
