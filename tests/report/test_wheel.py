@@ -54,6 +54,8 @@ def test_the_wheel_holds_the_notebooks_and_templates_and_not_the_checkout(instal
     names = set(zipfile.ZipFile(installed["wheel"]).namelist())
     for needed in ("cxkit/report/notebooks/unit_report.ipynb", "cxkit/report/notebooks/leadership_summary.ipynb",
                    "cxkit/report/templates/index.html.j2", "cxkit/report/templates/cxkit_report/index.html.j2",
+                   "cxkit/locale/cxkit.pot", "cxkit/locale/lt/LC_MESSAGES/cxkit.po",
+                   "cxkit/locale/pl/LC_MESSAGES/cxkit.po", "cxkit/locale/lv/LC_MESSAGES/cxkit.po",
                    "cxkit/report/templates/cxkit_report/conf.json"):
         assert needed in names
     assert not any(n.startswith(("tests/", "notebooks/", "templates/", "data/")) for n in names)
