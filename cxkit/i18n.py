@@ -13,6 +13,7 @@ The texts live in gettext catalogues, ``cxkit/locale/cxkit.pot`` (English) and
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import re
 
 import pandas as pd
@@ -129,8 +130,9 @@ def tn(key: str, n, lang: str = "en") -> str:
     return text[_catalogue.plural_index(n, rule_lang)]
 
 
+@functools.lru_cache(maxsize=None)
 def _pattern(lang: str, kind: str, digits: int):
-    """The locale's CLDR decimal or percent pattern with exactly ``digits`` decimal places."""
+    """The locale's CLDR decimal or percent pattern with exactly ``digits`` decimal places (made once)."""
     import copy
 
     from babel import Locale
@@ -279,13 +281,19 @@ def format_date_local(value, lang: str = "en") -> str:
         d = d.date()
     from babel.dates import format_date
 
-    locale = _catalogue.BABEL_LOCALE[lang]
-    if lang == "en":
-        return format_date(d, "medium", locale=locale)
+    locale, pattern = _date_pattern(lang)
+    return format_date(d, pattern, locale=locale)
+
+
+@functools.lru_cache(maxsize=None)
+def _date_pattern(lang: str):
+    """The Babel locale and CLDR date pattern of a language: medium in English (en_GB), else short with the
+    year in full."""
     from babel import Locale
 
-    pattern = Locale.parse(locale).date_formats["short"].pattern
-    return format_date(d, re.sub(r"(?<!y)yy(?!y)", "y", pattern), locale=locale)
+    locale = Locale.parse(_catalogue.BABEL_LOCALE[lang])
+    pattern = locale.date_formats["medium" if lang == "en" else "short"].pattern
+    return locale, re.sub(r"(?<!y)yy(?!y)", "y", pattern)
 
 
 # Names of themes, drivers and touchpoints not yet moved to the catalogue (msgctxt "<kind>:<key>"), as
