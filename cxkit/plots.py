@@ -82,11 +82,11 @@ def _month_label(value, lang: str) -> str:
 
 
 def _local_months(axis, lang: str, months: int, step: int = 1) -> None:
-    """Monthly ticks (every ``step`` months, at most about 8) labelled with the language's month names."""
+    """Monthly ticks (every ``step`` months or more, about 6 at most) labelled with the language's month names."""
     import matplotlib.dates as mdates
     from matplotlib.ticker import FuncFormatter
 
-    need = max(step, int(np.ceil(max(months, 1) / 8)))
+    need = max(step, int(np.ceil(max(months, 1) / 6)))
     every = next((d for d in (1, 2, 3, 4, 6, 12) if d >= need), 12)  # a divisor of 12: January always a tick
     axis.set_major_locator(mdates.MonthLocator(bymonth=range(1, 13, every)) if every < 12 or months <= 96
                            else mdates.YearLocator(int(np.ceil(months / 96))))
