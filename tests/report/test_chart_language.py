@@ -114,7 +114,7 @@ def _english_fragments(lang: str) -> list[str]:
     """The English catalogue's texts of two or more words that ``lang`` writes differently: each literal
     piece between placeholders, plural forms and lines."""
     out = set()
-    for key, entry in _STRINGS.items():
+    for entry in _STRINGS.values():
         en, other = entry.get("en", ""), entry.get(lang) or entry.get("en", "")
         if en == other:
             continue
