@@ -10,6 +10,7 @@ import numpy as np
 import pandas as pd
 
 from .errors import ConfigError, InsufficientDataError
+from .i18n import LANGUAGES, format_date_local, format_number_local, format_percent_local, name_of, t
 
 
 __all__ = ["plot_groups", "plot_nps_distribution", "plot_trend", "plot_churn_by_group", "plot_survival",
@@ -35,6 +36,68 @@ def _err(value, low, high) -> np.ndarray:
     return np.clip(np.vstack([value - low, high - value]), 0, None)
 
 
+def _tr(key: str, lang: str) -> str:
+    """A chart text from the catalogue (:func:`cxkit.i18n.t`); an unknown key is an error, never drawn raw."""
+    text = t(key, lang)
+    if text == key and all(t(key, other) == key for other in LANGUAGES):  # t gives an unknown key back as it is
+        raise ConfigError(f"chart text {key!r} is missing from the catalogue (cxkit.i18n)")
+    return text
+
+
+def _level(confidence, lang: str) -> str:
+    """A confidence level as the language writes a percentage: ``95%`` / ``95 %``, ``99,8 %``."""
+    value = 100 * float(confidence)
+    return format_percent_local(value, lang, _decimals([value]))
+
+
+def _decimals(values, most: int = 3) -> int:
+    """The fewest decimal places that write every one of ``values`` exactly (at most ``most``)."""
+    finite = [float(v) for v in values if np.isfinite(v)]
+    for digits in range(most + 1):
+        if all(abs(round(v, digits) - v) < 1e-9 * max(1.0, abs(v)) for v in finite):
+            return digits
+    return most
+
+
+def _local_ticks(axis, lang: str) -> None:
+    """Number the tick marks of ``axis`` (``ax.xaxis`` / ``ax.yaxis``) as ``lang`` writes numbers."""
+    from matplotlib.ticker import FuncFormatter
+
+    def label(value, _pos):
+        return format_number_local(value, lang, _decimals(axis.get_majorticklocs()))
+
+    axis.set_major_formatter(FuncFormatter(label))
+
+
+def _month_label(value, lang: str) -> str:
+    """A date-axis tick as the language names a month: ``Jan 2025``, ``saus. 2025``, ``sty 2025``."""
+    import matplotlib.dates as mdates
+
+    day = mdates.num2date(value).date()
+    try:
+        from babel.dates import format_date
+    except ImportError:  # no Babel: the locale's numeric date
+        return format_date_local(day, lang)
+    return format_date(day, format="LLL yyyy", locale=lang)
+
+
+def _local_months(axis, lang: str, months: int, step: int = 1) -> None:
+    """Monthly ticks (every ``step`` months or more, about 6 at most) labelled with the language's month names."""
+    import matplotlib.dates as mdates
+    from matplotlib.ticker import FuncFormatter
+
+    need = max(step, int(np.ceil(max(months, 1) / 6)))
+    every = next((d for d in (1, 2, 3, 4, 6, 12) if d >= need), 12)  # a divisor of 12: January always a tick
+    axis.set_major_locator(mdates.MonthLocator(bymonth=range(1, 13, every)) if every < 12 or months <= 96
+                           else mdates.YearLocator(int(np.ceil(months / 96))))
+    axis.set_major_formatter(FuncFormatter(lambda v, _pos: _month_label(v, lang)))
+
+
+def _group_name(label, lang: str) -> str:
+    """An NPS group (``detractor``, ...) in the language; other group labels as they are."""
+    return t(str(label), lang) if str(label) in ("detractor", "passive", "promoter") else str(label)
+
+
 def _axes(ax, figsize=(7, 4)):
     if ax is None:
         import matplotlib.pyplot as plt
@@ -54,7 +117,8 @@ def _colour(label, i):
     return _GROUP_COLOURS.get(str(label), plt.rcParams["axes.prop_cycle"].by_key()["color"][i % 10])
 
 
-def plot_churn_by_group(table: pd.DataFrame, *, by: str | None = None, ax=None):
+def plot_churn_by_group(table: pd.DataFrame, *, by: str | None = None, ax=None, lang: str = "en",
+                        confidence: float = 0.95):
     """Bar chart of churn per group with its confidence interval.
 
     One bar per group (detractors red, passives amber, promoters green; other
@@ -71,6 +135,10 @@ def plot_churn_by_group(table: pd.DataFrame, *, by: str | None = None, ax=None):
         The group column (default: the first column).
     ax : matplotlib.axes.Axes, optional
         Axes to draw on (a new figure when None).
+    lang : {"en", "lt", "pl", "lv"}, default "en"
+        Language of the chart's words and numbers (:func:`cxkit.i18n.t`).
+    confidence : float, default 0.95
+        Confidence level of the intervals, named in the title.
 
     Returns
     -------
@@ -105,19 +173,28 @@ def plot_churn_by_group(table: pd.DataFrame, *, by: str | None = None, ax=None):
     labels = table[by].astype(str).tolist()
     ax.bar(x, v, color=[_colour(lb, i) for i, lb in enumerate(labels)], yerr=err, capsize=4)
     for xi, vi, n in zip(x, v, table["n"] if "n" in table.columns else [None] * len(x)):
-        ax.annotate(f"{vi:.1f}%" + (f"\nn={int(n)}" if n is not None else ""), (xi, 0), xytext=(0, 3),
+        count = f"\nn = {format_number_local(n, lang, 0)}" if n is not None else ""
+        ax.annotate(format_percent_local(vi, lang, 1) + count, (xi, 0), xytext=(0, 3),
                     textcoords="offset points", ha="center", va="bottom", fontsize=8, color="white")
-    ax.set_xticks(x, labels)
-    ax.set_xlabel(by.replace("_", " "))
-    ax.set_ylabel("Customers who left (%)")
-    horizon = table["horizon_months"].iloc[0] if "horizon_months" in table.columns else np.nan
-    ax.set_title("Churn by " + by.replace("_", " ") + (f" within {horizon:g} months" if pd.notna(horizon) else "")
-                 + " (95% CI)")
+    ax.set_xticks(x, [_group_name(lb, lang) for lb in labels])
+    ax.set_xlabel(t("group_nps", lang) if by == "nps_group" else by.replace("_", " "))
+    ax.set_ylabel(_tr("chart_churn_ylabel", lang))
+    _local_ticks(ax.yaxis, lang)
+    ax.set_title(_churn_title(table, by, lang, confidence))
     ax.set_ylim(bottom=0)
     return ax
 
 
-def plot_survival(result, *, ax=None):
+def _churn_title(table: pd.DataFrame, by: str, lang: str, confidence: float) -> str:
+    """The churn chart's title: the grouping, the horizon when the table has one, the interval's level."""
+    horizon = table["horizon_months"].iloc[0] if "horizon_months" in table.columns else np.nan
+    key = "chart_churn_title_" + ("nps" if by == "nps_group" else "by") + ("_horizon" if pd.notna(horizon) else "")
+    text = _tr(key, lang)
+    return text.format(group=by.replace("_", " "), level=_level(confidence, lang),
+                       horizon=format_number_local(horizon, lang, _decimals([horizon])) if pd.notna(horizon) else "")
+
+
+def plot_survival(result, *, ax=None, lang: str = "en", confidence: float = 0.95):
     """Kaplan-Meier retention curves per group with their confidence bands.
 
     One step curve per group (% of customers still with us against months since
@@ -131,6 +208,10 @@ def plot_survival(result, *, ax=None):
         ``months``, ``retained``, ``ci_low``, ``ci_high``) is drawn.
     ax : matplotlib.axes.Axes, optional
         Axes to draw on (a new figure when None).
+    lang : {"en", "lt", "pl", "lv"}, default "en"
+        Language of the chart's words and numbers (:func:`cxkit.i18n.t`).
+    confidence : float, default 0.95
+        Confidence level of the bands (as given to ``kaplan_meier``), named in the title.
 
     Returns
     -------
@@ -155,18 +236,21 @@ def plot_survival(result, *, ax=None):
     ax = _axes(ax)
     for i, (label, c) in enumerate(curves.groupby("group", sort=False, observed=True)):
         colour = _colour(label, i)
-        ax.step(c["months"], c["retained"], where="post", color=colour, label=str(label))
+        ax.step(c["months"], c["retained"], where="post", color=colour, label=_group_name(label, lang))
         ax.fill_between(c["months"], c["ci_low"], c["ci_high"], step="post", color=colour, alpha=0.2, linewidth=0)
-    ax.set_xlabel("Months since the start of follow-up")
-    ax.set_ylabel("Customers still with us (%)")
-    ax.set_title("Retention by group (Kaplan-Meier, 95% band)")
+    ax.set_xlabel(_tr("chart_km_xlabel", lang))
+    ax.set_ylabel(_tr("chart_km_ylabel", lang))
+    ax.set_title(_tr("chart_km_title", lang).format(level=_level(confidence, lang)))
+    _local_ticks(ax.xaxis, lang)
+    _local_ticks(ax.yaxis, lang)
     ax.set_ylim(top=100.5)
     if curves["group"].nunique() > 1:
         ax.legend(frameon=False)
     return ax
 
 
-def plot_unit_outcomes(result, *, outcome: str = "churn_rate", ax=None):
+def plot_unit_outcomes(result, *, outcome: str = "churn_rate", ax=None, lang: str = "en", level: str | None = None,
+                       confidence: float = 0.95):
     """Unit NPS against a unit outcome: one labelled point per unit, regression line and band.
 
     Units with too few answers to enter the regression are drawn as hollow
@@ -184,6 +268,13 @@ def plot_unit_outcomes(result, *, outcome: str = "churn_rate", ax=None):
         The unit outcome on the vertical axis, in %.
     ax : matplotlib.axes.Axes, optional
         Axes to draw on (a new figure when None).
+    lang : {"en", "lt", "pl", "lv"}, default "en"
+        Language of the chart's words, numbers and dates (:func:`cxkit.i18n.t`).
+    level : {"unit", "region"}, optional
+        What one point is, for the chart's words; default ``"region"`` when the first column is named
+        region, otherwise ``"unit"``.
+    confidence : float, default 0.95
+        Confidence level of the line's band and the slope's interval.
 
     Returns
     -------
@@ -199,49 +290,50 @@ def plot_unit_outcomes(result, *, outcome: str = "churn_rate", ax=None):
     if data is None or outcome not in data.columns:
         raise ConfigError(f"plot_unit_outcomes: pass the result of cx.unit_outcomes with {outcome!r}")
     ax = _axes(ax, (7.5, 5.0))
-    unit_col = data.columns[0]
+    level = level or ("region" if str(data.columns[0]).lower() == "region" else "unit")
+    if level not in ("unit", "region") or outcome not in ("churn_rate", "revenue_growth"):
+        raise ConfigError(f"plot_unit_outcomes: level {level!r} / outcome {outcome!r} - expected unit or region, "
+                          "churn_rate or revenue_growth")
     d = data[data["nps"].notna() & data[outcome].notna()]
     inside = d["in_regression"].to_numpy(dtype=bool)
     ax.scatter(d["nps"][inside], d[outcome][inside], color="#2c3e50", zorder=3)
     if (~inside).any():
         ax.scatter(d["nps"][~inside], d[outcome][~inside], facecolor="none", edgecolor="#2c3e50", zorder=3,
-                   label="too few answers (not in the line)")
+                   label=_tr("chart_uo_not_in_line", lang))
     labels = [ax.annotate(str(row[0]), (row.nps, getattr(row, outcome)), xytext=(4, 3),
                           textcoords="offset points", fontsize=8) for row in d.itertuples(index=False)]
     lines = getattr(result, "lines", None)
     if lines is not None:
         ln = lines[lines["outcome"] == outcome]
         if len(ln):
-            ax.plot(ln["nps"], ln["fit"], color="#2980b9", label="fitted line")
+            ax.plot(ln["nps"], ln["fit"], color="#2980b9", label=_tr("chart_uo_fitted", lang))
             ax.fill_between(ln["nps"], ln["ci_low"], ln["ci_high"], color="#2980b9", alpha=0.15, linewidth=0,
-                            label="95% band of the line")
+                            label=_tr("chart_uo_band", lang).format(level=_level(confidence, lang)))
     fit = _fit_row(getattr(result, "table", None), outcome)
-    ax.set_xlabel(f"NPS of the {unit_col} (points)")
-    ax.set_ylabel({"churn_rate": "Churn rate (%)", "revenue_growth": "Revenue growth (%)"}.get(outcome, outcome))
-    ax.set_title(f"{unit_col.capitalize()}s: NPS vs {outcome.replace('_', ' ')} (units, not customers)"
-                 + _windows(fit))
+    ax.set_xlabel(_tr(f"chart_uo_xlabel_{level}", lang))
+    ax.set_ylabel(_tr(f"chart_uo_ylabel_{outcome}", lang))
+    ax.set_title(_tr(f"chart_uo_title_{level}_{outcome}", lang) + _windows(fit, lang))
+    _local_ticks(ax.xaxis, lang)
+    _local_ticks(ax.yaxis, lang)
     if fit is not None:
-        ax.text(0.02, 0.02, _fit_text(fit), transform=ax.transAxes, fontsize=8, va="bottom", ha="left",
-                color="#2c3e50", bbox={"facecolor": "white", "alpha": 0.85, "edgecolor": "none"})
+        ax.text(0.02, 0.02, _fit_text(fit, lang, level, confidence), transform=ax.transAxes, fontsize=8,
+                va="bottom", ha="left", color="#2c3e50",
+                bbox={"facecolor": "white", "alpha": 0.85, "edgecolor": "none"})
     if ax.get_legend_handles_labels()[0]:
         ax.legend(frameon=False, fontsize=8, loc="upper right")
     _place_labels(ax, labels)
     return ax
 
 
-def _day(d) -> str:
-    d = pd.Timestamp(d)
-    return f"{d.day} {d:%b %Y}"
-
-
-def _windows(fit: dict | None) -> str:
-    """The months each axis covers, for a chart title ("" when unknown)."""
+def _windows(fit: dict | None, lang: str = "en") -> str:
+    """The months each axis covers, for a chart title ("" when unknown), dates as ``lang`` writes them."""
     if fit is None or pd.isna(fit.get("window_start")):
         return ""
-    churn = f"{_day(fit['window_start'])} – {_day(fit['window_end'])}"
+    day = lambda key: format_date_local(pd.Timestamp(fit[key]), lang)  # noqa: E731
     if pd.isna(fit.get("nps_start")) or (fit["nps_start"], fit["nps_end"]) == (fit["window_start"], fit["window_end"]):
-        return f"\nNPS and outcome over {churn}"
-    return f"\nNPS over {_day(fit['nps_start'])} – {_day(fit['nps_end'])}; outcome over {churn}"
+        return "\n" + _tr("chart_uo_window_same", lang).format(start=day("window_start"), end=day("window_end"))
+    return "\n" + _tr("chart_uo_window_both", lang).format(nps_start=day("nps_start"), nps_end=day("nps_end"),
+                                                           start=day("window_start"), end=day("window_end"))
 
 
 def _fit_row(table, outcome: str) -> dict | None:
@@ -251,19 +343,26 @@ def _fit_row(table, outcome: str) -> dict | None:
     return rows.iloc[0].to_dict() if len(rows) else None
 
 
-def _fit_text(fit: dict) -> str:
-    """The line's verdict, slope, interval, p-value and number of units, and whether one unit decides it."""
+def _fit_text(fit: dict, lang: str = "en", level: str = "unit", confidence: float = 0.95) -> str:
+    """The line's verdict, slope, interval, p-value and number of units, and whether one unit decides it;
+    numbers as ``lang`` writes them, clauses apart with semicolons (a decimal comma never runs into a list)."""
+    units = format_number_local(fit.get("units", 0), lang, 0)
     if pd.isna(fit.get("slope")):
-        return f"Too few units for a line ({int(fit.get('units', 0))})"
+        return _tr(f"chart_uo_too_few_{level}", lang).format(n=units)
+    slope = lambda v: format_number_local(v, lang, 2, signed=True)  # noqa: E731
     p = fit["p_value"]
     real = fit["ci_low"] > 0 or fit["ci_high"] < 0
-    text = (f"{'A link' if real else 'No clear link'} across units: slope {fit['slope']:+.2f} per NPS point "
-            f"(95% CI {fit['ci_low']:+.2f} to {fit['ci_high']:+.2f}),\n"
-            f"p {'< 0.001' if p < 0.001 else f'= {p:.3f}'}, {int(fit['units'])} units")
+    ci = _tr("chart_ci", lang).format(level=_level(confidence, lang), low=slope(fit["ci_low"]),
+                                      high=slope(fit["ci_high"]))
+    p_text = f"p < {format_number_local(0.001, lang, 3)}" if p < 0.001 else f"p = {format_number_local(p, lang, 3)}"
+    text = (_tr(f"chart_uo_{'link' if real else 'no_link'}_{level}", lang) + ": "
+            + _tr("chart_uo_slope", lang).format(slope=slope(fit["slope"]), ci=ci) + ";\n"
+            + p_text + "; " + _tr(f"chart_uo_count_{level}", lang).format(n=units))
     if fit.get("rests_on_one"):
-        text += f"; one unit decides this: without {fit['most_influential']} the verdict changes"
+        text += "; " + _tr(f"chart_uo_one_decides_{level}", lang).format(name=fit["most_influential"])
     elif pd.notna(fit.get("slope_without_low")):
-        text += f"; leaving out any one unit: slope {fit['slope_without_low']:+.2f} to {fit['slope_without_high']:+.2f}"
+        text += "; " + _tr(f"chart_uo_leave_one_{level}", lang).format(low=slope(fit["slope_without_low"]),
+                                                                        high=slope(fit["slope_without_high"]))
     return text
 
 
@@ -304,7 +403,7 @@ def _place_labels(ax, labels) -> None:
         placed.append(label.get_window_extent(renderer))
 
 
-def plot_revenue_at_risk(result, *, ax=None):
+def plot_revenue_at_risk(result, *, ax=None, lang: str = "en", confidence: float = 0.95):
     """Horizontal bars of revenue at risk per group, heuristic and model-based side by side.
 
     One bar per method and group (the ``total`` rows are left out): the rule of
@@ -319,6 +418,10 @@ def plot_revenue_at_risk(result, *, ax=None):
         ``ci_high``).
     ax : matplotlib.axes.Axes, optional
         Axes to draw on (a new figure when None).
+    lang : {"en", "lt", "pl", "lv"}, default "en"
+        Language of the chart's words and numbers (:func:`cxkit.i18n.t`).
+    confidence : float, default 0.95
+        Confidence level of the model's intervals, named in the title.
 
     Returns
     -------
@@ -355,34 +458,27 @@ def plot_revenue_at_risk(result, *, ax=None):
     if has_ci.any():
         ax.errorbar(v[has_ci], y[has_ci], xerr=_err(v, lo, hi)[:, has_ci], fmt="none", ecolor="black",
                     capsize=3)
-    labels = [f"{m}: {g} ({lb})" for m, g, lb in zip(t["method"], t["group"], t["label"])]
+    labels = [_tr(f"chart_rar_tick_{m}", lang).format(key=g, group=_group_name(g, lang), label=lb)
+              if m in ("heuristic", "model") else f"{m}: {_group_name(g, lang)}"
+              for m, g, lb in zip(t["method"], t["group"], t["label"])]
     ax.set_yticks(y, labels)
     ax.axvline(0, color="black", linewidth=0.8)
     from matplotlib.ticker import FuncFormatter
 
-    ax.xaxis.set_major_formatter(FuncFormatter(lambda x, _: f"{x:,.0f}".replace(",", " ")))
-    ax.set_xlabel("Yearly revenue at risk (currency)")
-    ax.set_title("Revenue at risk: rule of thumb (grey) vs\nestimated from the data (blue, 95% CI)")
+    ax.xaxis.set_major_formatter(FuncFormatter(lambda x, _: format_number_local(x, lang, 0)))
+    ax.set_xlabel(_tr("chart_rar_xlabel", lang))
+    ax.set_title(_tr("chart_rar_title", lang).format(level=_level(confidence, lang)))
     return ax
 
 
 # --- drivers ---------------------------------------------------------------------------
 
-#: Default chart text of :func:`plot_drivers`; ``texts=`` replaces any of them. Fields: ``{outcome}``
-#: (e.g. NPS), ``{r2}`` (R², two decimals), ``{confidence}`` (e.g. 95%); ``{name}`` in ``strongest``.
-DRIVER_TEXTS = {
-    "title_bars": "Key drivers of {outcome} (R² = {r2})",
-    "title_quadrant": "Key drivers of {outcome}: importance vs performance",
-    "share": "Share of explained variance of {outcome} (%)",
-    "share_ci": "Share of explained variance of {outcome} (%), {confidence} intervals",
-    "importance": "Importance: share of explained variance (%), R² = {r2}",
-    "performance": "Performance: mean rating",
-    "fix_first": "Fix first",
-    "keep_up": "Keep up",
-    "lower_priority": "Lower priority",
-    "maintain": "Maintain",
-    "strongest": "{name} (strongest)",
-}
+_DRIVER_KEYS = ("title_bars", "title_quadrant", "share", "share_ci", "importance", "performance", "fix_first",
+                "keep_up", "lower_priority", "maintain", "strongest")
+#: Default chart text of :func:`plot_drivers` in English (``chart_drivers_*`` of :func:`cxkit.i18n.t`; with
+#: ``lang=`` in that language); ``texts=`` replaces any of them. Fields: ``{outcome}`` (e.g. NPS), ``{r2}`` (R²,
+#: two decimals), ``{confidence}`` (e.g. 95%); ``{name}`` in ``strongest``.
+DRIVER_TEXTS = {k: t(f"chart_drivers_{k}", "en") for k in _DRIVER_KEYS}
 _OUTCOME_LABEL = {"nps": "NPS", "csat": "CSAT", "ces": "CES"}
 
 
@@ -391,24 +487,26 @@ def _driver_label(name: str) -> str:
     return (name[5:] if name.startswith("attr_") else name).replace("_", " ")
 
 
-def _driver_names(drivers, labels: dict | None, strongest: str | None, texts: dict) -> list[str]:
-    """Display names of the drivers (``labels``, else readable keys); the dominant one marked in words."""
+def _driver_names(drivers, labels: dict | None, strongest: str | None, texts: dict, lang: str = "en") -> list[str]:
+    """Display names of the drivers (``labels``, else readable keys, in another language than English the
+    catalogue's names); the dominant one marked in words."""
     names = []
     for d in drivers:
-        name = str((labels or {}).get(d) or _driver_label(d))
+        name = str((labels or {}).get(d) or (_driver_label(d) if lang == "en" else name_of("driver", d, lang)))
         names.append(texts["strongest"].format(name=name) if d == strongest else name)
     return names
 
 
-def _driver_texts(result, texts: dict | None) -> dict:
-    """:data:`DRIVER_TEXTS` with the caller's ``texts``, their fields filled in."""
+def _driver_texts(result, texts: dict | None, lang: str = "en") -> dict:
+    """The chart texts in ``lang`` with the caller's ``texts``, their fields filled in."""
     unknown = set(texts or {}) - set(DRIVER_TEXTS)
     if unknown:
         raise ConfigError(f"texts: unknown key(s) {sorted(unknown)}; expected some of {', '.join(DRIVER_TEXTS)}")
     outcome = str(getattr(result, "outcome", "the overall score"))
     fields = {"outcome": _OUTCOME_LABEL.get(outcome, outcome.replace("_", " ")),
-              "r2": f"{getattr(result, 'r2', np.nan):.2f}", "confidence": f"{getattr(result, 'confidence', 0.95):.0%}"}
-    merged = {**DRIVER_TEXTS, **(texts or {})}
+              "r2": format_number_local(getattr(result, "r2", np.nan), lang, 2),
+              "confidence": _level(getattr(result, "confidence", 0.95), lang)}
+    merged = {**{k: _tr(f"chart_drivers_{k}", lang) for k in _DRIVER_KEYS}, **(texts or {})}
     return {k: v if k == "strongest" else str(v).format(**fields) for k, v in merged.items()}
 
 
@@ -476,7 +574,7 @@ def _drivers_quadrant(table: pd.DataFrame, names: list[str], strong: np.ndarray,
 
 
 def plot_drivers(result, *, kind: str = "auto", labels: dict | None = None, title: str | None = None,
-                 texts: dict | None = None, ax=None):
+                 texts: dict | None = None, ax=None, lang: str = "en"):
     """Key-driver chart from :func:`cxkit.relative_weights`.
 
     Parameters
@@ -495,6 +593,8 @@ def plot_drivers(result, *, kind: str = "auto", labels: dict | None = None, titl
         names, ``"strongest"``), e.g. translated; ``{outcome}``, ``{r2}`` and ``{confidence}`` are
         filled in, ``{name}`` in ``"strongest"``
     ax : matplotlib Axes to draw on (a new figure when None)
+    lang : ``"en"`` (default), ``"lt"``, ``"pl"`` or ``"lv"``: the language of the default texts, of the
+        drivers' names (:func:`cxkit.i18n.name_of`) and of the numbers
 
     Returns
     -------
@@ -519,16 +619,20 @@ def plot_drivers(result, *, kind: str = "auto", labels: dict | None = None, titl
     table = _table_of(result, {"driver", "share", "share_ci_low", "share_ci_high", "performance"}, "plot_drivers",
                       "relative_weights", kind, ("auto", "quadrant", "bars"))
     kind = _drivers_kind(result, kind)
-    words = _driver_texts(result, texts)
+    words = _driver_texts(result, texts, lang)
     if title is not None:
         words["title_bars"] = words["title_quadrant"] = str(title)
     strongest = dominant_driver(result)
-    names = _driver_names(table["driver"], labels, strongest, words)
+    names = _driver_names(table["driver"], labels, strongest, words, lang)
     strong = (table["driver"] == strongest).to_numpy() if strongest is not None else np.zeros(len(table), bool)
     has_ci = bool(np.isfinite(table["share_ci_low"].to_numpy(dtype=float)).all()
                   and np.isfinite(table["share_ci_high"].to_numpy(dtype=float)).all())
     draw = _drivers_bars if kind == "bars" else _drivers_quadrant
-    return draw(table, names, strong, words, has_ci, ax)
+    ax = draw(table, names, strong, words, has_ci, ax)
+    _local_ticks(ax.xaxis, lang)
+    if kind != "bars":
+        _local_ticks(ax.yaxis, lang)
+    return ax
 
 
 # --- touchpoints -----------------------------------------------------------------------
@@ -549,14 +653,14 @@ def _touch_verdicts(table: pd.DataFrame) -> list[str]:
     return out
 
 
-def _touch_texts(table: pd.DataFrame, labels: dict | None) -> dict:
-    """The chart's texts: defaults in English, replaced by ``labels``."""
-    level = f"{100 * float(table.attrs.get('confidence', 0.95)):g}%"
-    return {"better": "better", "worse": "worse", "same": "no significant difference",
-            "too_few": "n = {n} (too few to test)", "overall": "NPS of all touchpoints: {value}",
-            "xlabel": "NPS (points)", "title": f"NPS per touchpoint ({level} interval)",
-            "not_shown": "not shown (n < {min}): {names}",
-            "number": lambda v, digits: f"{v:,.{digits}f}".replace("-", "\u2212"), **(labels or {})}
+def _touch_texts(table: pd.DataFrame, labels: dict | None, lang: str = "en") -> dict:
+    """The chart's texts: defaults in ``lang``, replaced by ``labels``."""
+    level = _level(table.attrs.get("confidence", 0.95), lang)
+    return {"better": _tr("better", lang), "worse": _tr("worse", lang), "same": _tr("no_difference", lang),
+            "too_few": _tr("journey_too_few", lang), "overall": _tr("journey_overall", lang),
+            "xlabel": _tr("journey_xlabel", lang), "title": _tr("journey_chart_title", lang).format(level=level),
+            "not_shown": _tr("journey_not_shown", lang),
+            "number": lambda v, digits: format_number_local(v, lang, digits), **(labels or {})}
 
 
 def _touch_rows(table: pd.DataFrame) -> tuple[pd.DataFrame, pd.DataFrame, str]:
@@ -571,7 +675,7 @@ def _touch_rows(table: pd.DataFrame) -> tuple[pd.DataFrame, pd.DataFrame, str]:
     return shown.sort_values("value", kind="stable"), table.loc[hidden & (table["n"] > 0).to_numpy()], by
 
 
-def plot_touchpoints(table: pd.DataFrame, *, labels: dict | None = None, ax=None):
+def plot_touchpoints(table: pd.DataFrame, *, labels: dict | None = None, ax=None, lang: str = "en"):
     """Each touchpoint's NPS with its interval, sorted, against the NPS of all its touchpoints together.
 
     One row per touchpoint, highest NPS at the top: the interval as a line, the NPS as a point. Significantly
@@ -590,9 +694,12 @@ def plot_touchpoints(table: pd.DataFrame, *, labels: dict | None = None, ax=None
     labels : dict, optional
         Texts in the report's language: ``"better"``, ``"worse"``, ``"same"``, ``"too_few"`` (with
         ``{n}``), ``"overall"`` (with ``{value}``), ``"xlabel"``, ``"title"``, ``"not_shown"`` (with
-        ``{min}`` and ``{names}``), and ``"number"``, a function ``(value, digits) -> text``.
+        ``{min}`` and ``{names}``), and ``"number"``, a function ``(value, digits) -> text``; they replace
+        the texts in ``lang``.
     ax : matplotlib.axes.Axes, optional
         Axes to draw on (a new figure when None).
+    lang : {"en", "lt", "pl", "lv"}, default "en"
+        Language of the chart's words and numbers (:func:`cxkit.i18n.t`).
 
     Returns
     -------
@@ -618,7 +725,7 @@ def plot_touchpoints(table: pd.DataFrame, *, labels: dict | None = None, ax=None
     ['worse', 'better', 'n = 16 (too few to test)', 'NPS of all touchpoints: +7.4']
     """
     shown, hidden, by = _touch_rows(table)
-    text = _touch_texts(table, labels)
+    text = _touch_texts(table, labels, lang)
     number = text["number"]
     ax = _axes(ax, (8.5, max(2.8, 0.45 * len(shown) + 1.8)))
     y = np.arange(len(shown))
@@ -637,6 +744,7 @@ def plot_touchpoints(table: pd.DataFrame, *, labels: dict | None = None, ax=None
                     xycoords="axes fraction", xytext=(0, -40), textcoords="offset points", fontsize=8,
                     color=COLOURS["same"], va="top")
     ax.set_xlabel(text["xlabel"])
+    _local_ticks(ax.xaxis, lang)
     ax.set_title(text["title"], pad=18)
     ax.grid(axis="x", alpha=0.3)
     ax.spines[["top", "right"]].set_visible(False)
@@ -674,7 +782,7 @@ def _touch_overall(ax, table: pd.DataFrame, text: dict) -> None:
 # --- comment themes --------------------------------------------------------------------
 
 
-def plot_themes(summary, *, kind: str = "impact", labels: dict | None = None, ax=None):
+def plot_themes(summary, *, kind: str = "impact", labels: dict | None = None, ax=None, lang: str = "en"):
     """Comment-theme chart from :func:`cxkit.theme_summary`.
 
     Parameters
@@ -685,8 +793,10 @@ def plot_themes(summary, *, kind: str = "impact", labels: dict | None = None, ax
         the correction) in colour; ``"frequency"`` - % of detractors', passives'
         and promoters' comments mentioning each theme
     labels : dict, optional
-        Display names of the themes (e.g. translated: ``{"delivery": "Pristatymas"}``); default the keys
+        Display names of the themes (e.g. translated: ``{"delivery": "Pristatymas"}``); default the keys in
+        English, the catalogue's names (:func:`cxkit.i18n.name_of`) in another language
     ax : matplotlib Axes to draw on (a new figure when None)
+    lang : ``"en"`` (default), ``"lt"``, ``"pl"`` or ``"lv"``: the language of the chart's words and numbers
 
     Returns
     -------
@@ -706,19 +816,12 @@ def plot_themes(summary, *, kind: str = "impact", labels: dict | None = None, ax
     ax = _axes(ax, (8.0, 0.55 * len(table) + 1.8))
     y = np.arange(len(table))[::-1]
     names = labels or {}
-    labels = [f"{names.get(t, t)} (n = {m})" for t, m in zip(table["theme"], table["mentions"])]
+    default = (lambda x: x) if lang == "en" else (lambda x: name_of("theme", x, lang))
+    labels = [f"{names.get(x) or default(x)} (n = {format_number_local(m, lang, 0)})"
+              for x, m in zip(table["theme"], table["mentions"])]
+    _local_ticks(ax.xaxis, lang)
     if kind == "frequency":
-        cols = ["share_detractors", "share_passives", "share_promoters"]
-        if not set(cols) <= set(table.columns):
-            raise ConfigError("plot_themes(kind='frequency') needs theme_summary(..., by_group=True)")
-        for k, (col, color, name) in enumerate(zip(cols, (_ACCENT, _LIGHT, _DARK),
-                                                   ("detractors", "passives", "promoters"))):
-            ax.barh(y + (1 - k) * 0.27, table[col], height=0.27, color=color, label=name)
-        ax.set_yticks(y, labels)
-        ax.set_xlabel("Comments mentioning the theme (% of the group's comments)")
-        ax.set_title("Comment themes by NPS group")
-        ax.legend(frameon=False, loc="upper center", bbox_to_anchor=(0.5, -0.12), ncol=3)
-        return ax
+        return _themes_frequency(table, ax, y, labels, lang)
     diff = table["diff"].to_numpy(dtype=float)
     lo, hi = table["ci_low"].to_numpy(dtype=float), table["ci_high"].to_numpy(dtype=float)
     sig = table["significant"].to_numpy(dtype=bool) if "significant" in table else np.zeros(len(table), bool)
@@ -728,11 +831,25 @@ def plot_themes(summary, *, kind: str = "impact", labels: dict | None = None, ax
                 ecolor="gray", capsize=3, lw=1, zorder=1)
     ax.scatter(diff[tested], y[tested], s=60, color=colors[tested], zorder=2)
     for yy in y[~tested]:
-        ax.text(0, yy, "not tested (too few comments)", va="center", ha="center", fontsize=8, color="gray")
+        ax.text(0, yy, _tr("chart_themes_not_tested", lang), va="center", ha="center", fontsize=8, color="gray")
     ax.axvline(0, color="black", lw=0.8)
     ax.set_yticks(y, labels)
-    ax.set_xlabel("NPS difference: comments on the theme minus other comments (points)")
-    ax.set_title("Which comment themes go with a lower or higher NPS\n(coloured: significant after correction)")
+    ax.set_xlabel(_tr("chart_themes_xlabel", lang))
+    ax.set_title(_tr("chart_themes_title", lang))
+    return ax
+
+
+def _themes_frequency(table: pd.DataFrame, ax, y, labels: list[str], lang: str):
+    """% of detractors', passives' and promoters' comments mentioning each theme, three bars per theme."""
+    cols = ["share_detractors", "share_passives", "share_promoters"]
+    if not set(cols) <= set(table.columns):
+        raise ConfigError("plot_themes(kind='frequency') needs theme_summary(..., by_group=True)")
+    for k, (col, color, group) in enumerate(zip(cols, (_ACCENT, _LIGHT, _DARK), ("detractor", "passive", "promoter"))):
+        ax.barh(y + (1 - k) * 0.27, table[col], height=0.27, color=color, label=_tr(group, lang))
+    ax.set_yticks(y, labels)
+    ax.set_xlabel(_tr("chart_themes_freq_xlabel", lang))
+    ax.set_title(_tr("chart_themes_freq_title", lang))
+    ax.legend(frameon=False, loc="upper center", bbox_to_anchor=(0.5, -0.12), ncol=3)
     return ax
 
 
@@ -741,10 +858,14 @@ def plot_themes(summary, *, kind: str = "impact", labels: dict | None = None, ax
 #: colours: better / worse than the reference, no real difference, not tested
 COLOURS = {"better": "#1a7f37", "worse": "#c62828", "same": "#5f6b7a", "untested": "#9aa5b1", "line": "#1f4e79"}
 
-_UNIT_LABEL = {"points": "NPS points", "%": "%", "hours": "hours", "currency": "currency"}
-_METRIC_LABEL = {"nps": "NPS", "csat": "CSAT", "ces": "CES (easy)", "ces_mean": "CES (mean)",
-                 "first_response_time": "Median first response", "first_response_time_median": "Median first response",
-                 "churn_rate": "Churn rate", "cac": "CAC", "cost_to_serve": "Cost to serve"}
+#: what a metric is measured in, and the metric's name on an axis: keys of :func:`cxkit.i18n.t`
+_UNIT_LABEL = {"points": "chart_measured_points", "hours": "chart_measured_hours",
+               "currency": "chart_measured_currency"}
+_METRIC_LABEL = {"nps": "chart_metric_nps", "csat": "chart_metric_csat", "ces": "chart_metric_ces",
+                 "ces_mean": "chart_metric_ces_mean", "first_response_time": "chart_metric_first_response_time",
+                 "first_response_time_median": "chart_metric_first_response_time",
+                 "churn_rate": "chart_metric_churn_rate", "cac": "chart_metric_cac",
+                 "cost_to_serve": "chart_metric_cost_to_serve"}
 
 
 def _check_table(table, needed, what):
@@ -772,14 +893,22 @@ def _verdict_colours(table: pd.DataFrame) -> list[str]:
     return out
 
 
-def _axis_label(table: pd.DataFrame) -> str:
+def _metric_name(table: pd.DataFrame, lang: str = "en") -> str:
+    """The metric's name in ``lang`` (a metric the catalogue does not know: its key made readable)."""
     metric = table.attrs.get("metric") or (table["metric"].iloc[0] if len(table) else "")
+    key = _METRIC_LABEL.get(metric)
+    return _tr(key, lang) if key else str(metric).replace("_", " ")
+
+
+def _axis_label(table: pd.DataFrame, lang: str = "en") -> str:
+    """The metric and what it is measured in, e.g. ``NPS (NPS points)``."""
     unit = table.attrs.get("measured_in", "")
-    name = _METRIC_LABEL.get(metric, str(metric))
-    return f"{name} ({_UNIT_LABEL.get(unit, unit)})" if unit else name
+    name = _metric_name(table, lang)
+    return f"{name} ({_tr(_UNIT_LABEL[unit], lang) if unit in _UNIT_LABEL else unit})" if unit else name
 
 
-def plot_nps_distribution(table: pd.DataFrame, *, by: str | None = None, labels: dict | None = None, ax=None):
+def plot_nps_distribution(table: pd.DataFrame, *, by: str | None = None, labels: dict | None = None, ax=None,
+                          lang: str = "en"):
     """Detractors, passives and promoters as one stacked bar per group (100% wide), with n and NPS.
 
     Parameters
@@ -791,9 +920,12 @@ def plot_nps_distribution(table: pd.DataFrame, *, by: str | None = None, labels:
         in the table's order.
     labels : dict, optional
         Texts for ``"detractors"``, ``"passives"``, ``"promoters"`` and ``"xlabel"``, and ``"number"``, a
-        function ``(value, digits) -> text`` (the report language's number format).
+        function ``(value, digits) -> text`` (the report language's number format); they replace the
+        texts in ``lang``.
     ax : matplotlib.axes.Axes, optional
         Where to draw; a new figure when None.
+    lang : {"en", "lt", "pl", "lv"}, default "en"
+        Language of the chart's words and numbers (:func:`cxkit.i18n.t`).
 
     Returns
     -------
@@ -806,8 +938,9 @@ def plot_nps_distribution(table: pd.DataFrame, *, by: str | None = None, labels:
     >>> ax = cx.plot_nps_distribution(cx.nps_distribution(d, by="unit"), by="unit")
     """
     _check_table(table, {"detractors_pct", "passives_pct", "promoters_pct", "n", "nps"}, "plot_nps_distribution")
-    text = {"detractors": "detractors (0-6)", "passives": "passives (7-8)", "promoters": "promoters (9-10)",
-            "xlabel": "% of answers", **(labels or {})}
+    text = {"detractors": f"{_tr('detractor', lang)} (0-6)", "passives": f"{_tr('passive', lang)} (7-8)",
+            "promoters": f"{_tr('promoter', lang)} (9-10)", "xlabel": _tr("share_of_answers", lang),
+            "number": lambda v, digits: format_number_local(v, lang, digits), **(labels or {})}
     by = by or (table.columns[0] if not pd.api.types.is_numeric_dtype(table[table.columns[0]]) else None)
     names = [str(v) for v in table[by]] if by else [""] * len(table)
     ax = _axes(ax, figsize=(7, 0.9 + 0.45 * len(table)))
@@ -820,21 +953,22 @@ def plot_nps_distribution(table: pd.DataFrame, *, by: str | None = None, labels:
         ax.barh(y, width, left=left, color=colours[part], label=text[part], height=0.6)
         for yi, x, w in zip(y, left, width):
             if w >= 8:
-                ax.text(x + w / 2, yi, f"{w:.0f}%", ha="center", va="center", fontsize=8,
+                ax.text(x + w / 2, yi, format_percent_local(w, lang, 0), ha="center", va="center", fontsize=8,
                         color="white" if part != "passives" else "black")
         left += width
-    number = text.get("number") or (lambda v, digits: f"{v:,.{digits}f}".replace("-", "\u2212"))
+    number = text["number"]
     ax.set_yticks(y)
     ax.set_yticklabels([f"{name}  n = {number(n, 0)}  NPS {'+' if v > 0 else ''}{number(v, 0)}".strip()
                         for name, n, v in zip(names, table["n"].astype(int), table["nps"])])
     ax.set_xlim(0, 100)
+    _local_ticks(ax.xaxis, lang)
     ax.set_xlabel(text["xlabel"])
     ax.legend(loc="lower center", bbox_to_anchor=(0.5, 1.0), ncol=3, frameon=False, fontsize=8)  # above the bars
     ax.spines[["top", "right"]].set_visible(False)
     return ax
 
 
-def plot_groups(table: pd.DataFrame, *, ax=None, sort: bool = True, title: str | None = None):
+def plot_groups(table: pd.DataFrame, *, ax=None, sort: bool = True, title: str | None = None, lang: str = "en"):
     """Each group's value with its interval; the reference drawn in; real differences marked.
 
     Parameters
@@ -843,6 +977,7 @@ def plot_groups(table: pd.DataFrame, *, ax=None, sort: bool = True, title: str |
     ax : matplotlib axes to draw on (a new figure if None)
     sort : order groups by value
     title : plot title (default names the metric and what groups are compared with)
+    lang : report language (``"en"``, ``"lt"``, ``"pl"`` or ``"lv"``) of the chart's words and numbers
 
     Returns
     -------
@@ -876,7 +1011,7 @@ def plot_groups(table: pd.DataFrame, *, ax=None, sort: bool = True, title: str |
     labels = [" / ".join(str(v) for v in row) for row in shown[by].itertuples(index=False, name=None)] if by else \
         [str(v) for v in shown["vs"]]
     if pairs:
-        labels = [f"{a} vs {b}" for a, b in zip(labels, shown["vs"])]
+        labels = [_tr("chart_groups_pair", lang).format(a=a, b=b) for a, b in zip(labels, shown["vs"])]
         centre, low, high = shown["diff"], shown["diff_ci_low"], shown["diff_ci_high"]
     else:
         centre, low, high = shown["value"], shown["ci_low"], shown["ci_high"]
@@ -894,43 +1029,63 @@ def plot_groups(table: pd.DataFrame, *, ax=None, sort: bool = True, title: str |
     ax.set_ylim(-0.7, len(order) - 0.3)
     if pairs:
         ax.axvline(0, color="black", lw=1, ls="--")
-        ax.set_xlabel(f"Difference: {_axis_label(table)}")
+        ax.set_xlabel(_tr("chart_groups_difference", lang).format(label=_axis_label(table, lang)))
     else:
-        ax.set_xlabel(_axis_label(table))
-        company = table.attrs.get("company")
-        if against == "rest" and company and np.isfinite(company.get("value", np.nan)):
-            ax.axvline(company["value"], color=COLOURS["line"], lw=1.2, ls="--",
-                       label=f"Company {company['value']:.1f}")
-        elif "reference" in shown.columns:
-            ref = shown["reference"].to_numpy(dtype=float)[order]
-            name = "Target" if against == "target" else (table.attrs.get("reference_period") or "Reference")
-            ok = np.isfinite(ref)
-            ax.scatter(ref[ok], y[ok], marker="|", s=220, color="black", zorder=4, label=str(name))
-    from matplotlib.lines import Line2D
-
-    handles = [Line2D([], [], marker="o", ls="", color=COLOURS["better"], label="better (significant)"),
-               Line2D([], [], marker="o", ls="", color=COLOURS["worse"], label="worse (significant)"),
-               Line2D([], [], marker="o", ls="", color=COLOURS["same"], label="no real difference"),
-               Line2D([], [], marker="o", ls="", markerfacecolor="white", color=COLOURS["untested"],
-                      label="not tested (too few)")]
-    extra, extra_labels = ax.get_legend_handles_labels()
-    ax.legend(handles=handles + extra, fontsize=8, loc="lower right", frameon=True, framealpha=0.85)
+        ax.set_xlabel(_axis_label(table, lang))
+        _groups_reference(ax, table, shown, order, y, lang)
+    _groups_legend(ax, lang)
     if len(hidden):
         names = [" / ".join(str(v) for v in row) for row in hidden[by].itertuples(index=False, name=None)] if by \
             else []
-        ax.annotate(f"Not shown (n < {table.attrs.get('min_n_show', 5)}): {', '.join(names)}", xy=(0, 0),
-                    xycoords="axes fraction", xytext=(0, -34), textcoords="offset points", fontsize=8,
+        ax.annotate(_tr("chart_groups_not_shown", lang).format(min=table.attrs.get("min_n_show", 5),
+                                                               names=", ".join(names)),
+                    xy=(0, 0), xycoords="axes fraction", xytext=(0, -34), textcoords="offset points", fontsize=8,
                     color=COLOURS["same"], va="top")
-    vs = {"rest": "the rest of the company", "pairs": "each other", "target": "target",
-          "previous": "the previous period", "year_ago": "a year earlier"}.get(against, against)
-    period = table.attrs.get("period")
-    ax.set_title(title or f"{_axis_label(table).split(' (')[0]} vs {vs}" + (f", {period}" if period else ""))
+    ax.set_title(title or _groups_title(table, against, lang))
+    _local_ticks(ax.xaxis, lang)
     ax.grid(axis="x", alpha=0.3)
     return ax
 
 
+def _groups_reference(ax, table: pd.DataFrame, shown: pd.DataFrame, order, y, lang: str) -> None:
+    """The company line (against the rest) or each group's reference tick (target, an earlier period)."""
+    against = table.attrs.get("against", "rest")
+    company = table.attrs.get("company")
+    if against == "rest" and company and np.isfinite(company.get("value", np.nan)):
+        ax.axvline(company["value"], color=COLOURS["line"], lw=1.2, ls="--",
+                   label=_tr("chart_groups_company", lang).format(value=format_number_local(company["value"], lang)))
+    elif "reference" in shown.columns:
+        ref = shown["reference"].to_numpy(dtype=float)[order]
+        name = _tr("chart_groups_target", lang) if against == "target" else \
+            (table.attrs.get("reference_period") or _tr("chart_groups_reference", lang))
+        ok = np.isfinite(ref)
+        ax.scatter(ref[ok], y[ok], marker="|", s=220, color="black", zorder=4, label=str(name))
+
+
+def _groups_legend(ax, lang: str) -> None:
+    """The verdicts' marks in words, then whatever reference was drawn."""
+    from matplotlib.lines import Line2D
+
+    handles = [Line2D([], [], marker="o", ls="", color=COLOURS["better"], label=_tr("chart_groups_better", lang)),
+               Line2D([], [], marker="o", ls="", color=COLOURS["worse"], label=_tr("chart_groups_worse", lang)),
+               Line2D([], [], marker="o", ls="", color=COLOURS["same"], label=_tr("chart_groups_same", lang)),
+               Line2D([], [], marker="o", ls="", markerfacecolor="white", color=COLOURS["untested"],
+                      label=_tr("chart_groups_untested", lang))]
+    extra, _names = ax.get_legend_handles_labels()
+    ax.legend(handles=handles + extra, fontsize=8, loc="lower right", frameon=True, framealpha=0.85)
+
+
+def _groups_title(table: pd.DataFrame, against: str, lang: str) -> str:
+    """The metric and what the groups are compared with, and the period when the table names one."""
+    known = ("rest", "pairs", "target", "previous", "year_ago")
+    key = f"chart_groups_title_{against if against in known else 'other'}"
+    period = table.attrs.get("period")
+    text = _tr(key, lang).format(metric=_metric_name(table, lang).split(" (")[0], against=against)
+    return text + (f", {period}" if period else "")
+
+
 def plot_trend(table: pd.DataFrame, *, ax=None, group=None, title: str | None = None, shade=None,
-               target: float | None = None, labels: dict | None = None):
+               target: float | None = None, labels: dict | None = None, lang: str = "en"):
     """A metric over time with its confidence band; real period-over-period changes marked.
 
     Parameters
@@ -941,8 +1096,9 @@ def plot_trend(table: pd.DataFrame, *, ax=None, group=None, title: str | None = 
     title : plot title
     shade : ``(start, end)`` dates of a period to shade (the reporting period), or None
     target : a target value drawn as a dashed line, or None
-    labels : texts for the legend (``"better"``, ``"worse"``, ``"period"``, ``"target"``), e.g. in a report's
-        language
+    labels : texts for the legend (``"better"``, ``"worse"``, ``"period"``, ``"target"``) replacing those in
+        ``lang``
+    lang : report language (``"en"``, ``"lt"``, ``"pl"`` or ``"lv"``) of the chart's words, numbers and months
 
     Returns
     -------
@@ -978,16 +1134,10 @@ def plot_trend(table: pd.DataFrame, *, ax=None, group=None, title: str | None = 
     else:
         parts = [(None, table)]
     better_high = table.attrs.get("higher_is_better", True)
-    text = {"better": "real change: better", "worse": "real change: worse", "period": "reporting period",
-            "target": "target", **(labels or {})}
+    text = {"better": _tr("real_change_better", lang), "worse": _tr("real_change_worse", lang),
+            "period": _tr("reporting_period", lang), "target": _tr("chart_trend_target", lang), **(labels or {})}
+    _trend_references(ax, table, shade, target, text, lang)
     drawn = set()
-    if shade is not None:
-        months = pd.to_datetime(table["period_start"])
-        start, end = pd.Timestamp(shade[0]), pd.Timestamp(shade[1])
-        ax.axvspan(max(start, months.min()) - pd.Timedelta(days=10), end, color="#8ea9c8", alpha=0.18, lw=0,
-                   label=text["period"], zorder=0)
-    if target is not None and np.isfinite(target):
-        ax.axhline(target, color="#555555", ls="--", lw=1, label=f"{text['target']} {target:g}")
     for key, part in parts:
         x = pd.to_datetime(part["period_start"]).to_numpy()
         v, lo, hi = (part[c].to_numpy(dtype=float) for c in ("value", "ci_low", "ci_high"))
@@ -1008,29 +1158,60 @@ def plot_trend(table: pd.DataFrame, *, ax=None, group=None, title: str | None = 
                for k, m in (("better", up), ("worse", down)) if k in drawn]  # only marks that appear
     lines, names = ax.get_legend_handles_labels()
     ax.legend(handles=lines + handles, fontsize=8, loc="best", frameon=False)
-    ax.set_ylabel(_axis_label(table))
-    ax.set_xlabel("Period")
-    freq = {"W": "week", "M": "month", "Q": "quarter", "Y": "year"}.get(table.attrs.get("freq", ""), "period")
-    level = int(round(100 * table.attrs.get("confidence", 0.95)))
-    ax.set_title(title or f"{_axis_label(table).split(' (')[0]} per {freq} ({level}% band)")
+    ax.set_ylabel(_axis_label(table, lang))
+    ax.set_xlabel(_tr("period", lang))
+    freq = str(table.attrs.get("freq", ""))[:1]
+    title_key = f"chart_trend_title_{freq if freq in ('W', 'M', 'Q', 'Y') else 'other'}"
+    ax.set_title(title or _tr(title_key, lang).format(metric=_metric_name(table, lang).split(" (")[0],
+                                                      level=_level(table.attrs.get("confidence", 0.95), lang)))
+    _trend_dates(ax, pd.to_datetime(table["period_start"]), freq, lang)
+    _local_ticks(ax.yaxis, lang)
     ax.grid(alpha=0.3)
     return ax
 
 
+def _trend_dates(ax, starts: pd.Series, freq: str, lang: str) -> None:
+    """The time axis in ``lang``: months by name (every 3 for quarters, 12 for years), weeks as dates."""
+    if not len(starts):
+        return
+    if freq == "W":
+        import matplotlib.dates as mdates
+        from matplotlib.ticker import FuncFormatter
+
+        ax.xaxis.set_major_formatter(FuncFormatter(lambda v, _pos: format_date_local(mdates.num2date(v), lang)))
+        return
+    span = (starts.max().year - starts.min().year) * 12 + starts.max().month - starts.min().month + 1
+    _local_months(ax.xaxis, lang, span, {"Q": 3, "Y": 12}.get(freq, 1))
+
+
+def _trend_references(ax, table: pd.DataFrame, shade, target, text: dict, lang: str) -> None:
+    """The shaded reporting period and the dashed target line, both named in the legend."""
+    if shade is not None:
+        months = pd.to_datetime(table["period_start"])
+        start, end = pd.Timestamp(shade[0]), pd.Timestamp(shade[1])
+        ax.axvspan(max(start, months.min()) - pd.Timedelta(days=10), end, color="#8ea9c8", alpha=0.18, lw=0,
+                   label=text["period"], zorder=0)
+    if target is not None and np.isfinite(target):
+        value = format_number_local(target, lang, _decimals([target]))
+        ax.axhline(target, color="#555555", ls="--", lw=1, label=f"{text['target']} {value}")
+
+
 # --- fair league tables ----------------------------------------------------------------
 
-_FUNNEL_MARKS = {"inside": ("#5f6b7a", "inside the limits"), "above": ("#1a7f37", "above the {} limit"),
-                 "below": ("#c62828", "below the {} limit")}
+_FUNNEL_MARKS = {"inside": ("#5f6b7a", "chart_funnel_inside"), "above": ("#1a7f37", "chart_funnel_above"),
+                 "below": ("#c62828", "chart_funnel_below")}
 
 
-def _funnel_mark(verdict: str) -> tuple[str, str]:
-    """Colour and legend label of a funnel verdict such as ``"above 99.8%"``."""
+def _funnel_mark(verdict: str, lang: str = "en") -> tuple[str, str]:
+    """Colour and legend label (in ``lang``) of a funnel verdict such as ``"above 99.8%"``."""
     side, _, level = str(verdict).partition(" ")
-    colour, label = _FUNNEL_MARKS.get(side, _FUNNEL_MARKS["inside"])
-    return colour, label.format(level)
+    colour, key = _FUNNEL_MARKS.get(side, _FUNNEL_MARKS["inside"])
+    if level.endswith("%"):
+        level = _level(float(level[:-1]) / 100, lang)
+    return colour, _tr(key, lang).format(level=level)
 
 
-def plot_funnel(result, *, ax=None):
+def plot_funnel(result, *, ax=None, lang: str = "en"):
     """Funnel plot: each unit's NPS against its number of answers, with limits around the company NPS.
 
     Units inside the limits are grey dots; units above or below the 95% limits are green or red dots,
@@ -1044,6 +1225,8 @@ def plot_funnel(result, *, ax=None):
         Result of :func:`cxkit.rank_units` (its ``summary``, ``limits``, ``company`` and ``by``).
     ax : matplotlib.axes.Axes, optional
         Axes to draw on (a new figure when None).
+    lang : {"en", "lt", "pl", "lv"}, default "en"
+        Language of the chart's words and numbers (:func:`cxkit.i18n.t`).
 
     Returns
     -------
@@ -1070,9 +1253,10 @@ def plot_funnel(result, *, ax=None):
         raise ConfigError("plot_funnel: expected the result of cx.rank_units(...)")
     by = getattr(result, "by", table.columns[0])
     ax = _axes(ax, (7.5, 4.5))
-    ax.axhline(result.company, color=_DARK, lw=1.2, label=f"company NPS {result.company:.1f}")
+    ax.axhline(result.company, color=_DARK, lw=1.2,
+               label=_tr("chart_funnel_company", lang).format(value=format_number_local(result.company, lang)))
     for (level, part), style in zip(limits.groupby("level", sort=True), ("--", ":")):
-        name = f"{100 * level:g}% limits"
+        name = _tr("chart_funnel_limits", lang).format(level=_level(level, lang))
         ax.plot(part["n"], part["upper"], color=_LIGHT, ls=style, lw=1.2, label=name)
         ax.plot(part["n"], part["lower"], color=_LIGHT, ls=style, lw=1.2)
     outer = f"{100 * limits['level'].max():g}%"
@@ -1082,7 +1266,7 @@ def plot_funnel(result, *, ax=None):
                                                                str(v).endswith(outer) == str(v).startswith("below")))
     for verdict in verdicts:
         rows = table[table["funnel"] == verdict]
-        colour, label = _funnel_mark(verdict)
+        colour, label = _funnel_mark(verdict, lang)
         marker = "D" if verdict.endswith(outer) and verdict != "inside" else "o"
         ax.scatter(rows["n"], rows["nps"], color=colour, marker=marker, s=36, zorder=3, edgecolors="white",
                    label=label)
@@ -1090,12 +1274,23 @@ def plot_funnel(result, *, ax=None):
             for row in rows.itertuples(index=False):
                 ax.annotate(str(getattr(row, by) if by in rows.columns else row[0]), (row.n, row.nps),
                             xytext=(4, 3), textcoords="offset points", fontsize=8, color=colour)
-    ax.set_xscale("log")
-    ax.set_xlabel("Answers (n, log scale)")
-    ax.set_ylabel("NPS (points)")
-    ax.set_title(f"NPS by {by} against its number of answers")
+    _funnel_axes(ax, by, lang)
     ax.legend(fontsize=8, loc="upper left", bbox_to_anchor=(1.01, 1), frameon=False)
     ax.grid(alpha=0.3)
     return ax
+
+
+def _funnel_axes(ax, by: str, lang: str) -> None:
+    """The funnel's log n axis and NPS axis, numbered and named in ``lang``, and its title."""
+    from matplotlib.ticker import FuncFormatter, NullFormatter
+
+    ax.set_xscale("log")
+    ax.xaxis.set_major_formatter(FuncFormatter(lambda v, _pos: format_number_local(v, lang, _decimals([v]))))
+    ax.xaxis.set_minor_formatter(NullFormatter())
+    _local_ticks(ax.yaxis, lang)
+    ax.set_xlabel(_tr("chart_funnel_xlabel", lang))
+    ax.set_ylabel(_tr("journey_xlabel", lang))
+    known = str(by).lower() in ("unit", "region")
+    ax.set_title(_tr(f"chart_funnel_title_{str(by).lower() if known else 'other'}", lang).format(by=by))
 
 

@@ -338,7 +338,7 @@ def trend_figure(rep: ReportData, *, metric: str = "nps", lang: str = "en"):
     ax = plot_trend(sub, group=groups, title=f"{t(metric, lang)} – {t('trends', lang).lower()}", shade=rep.period,
                     target=_target_of(rep, metric),
                     labels={"better": t("real_change_better", lang), "worse": t("real_change_worse", lang),
-                            "period": t("reporting_period", lang), "target": t("target", lang)})
+                            "period": t("reporting_period", lang), "target": t("target", lang)}, lang=lang)
     ax.set_xlabel(t("month", lang))
     ax.set_ylabel(t(metric, lang))
     return ax
@@ -425,7 +425,7 @@ def distribution_section(rep: ReportData, *, lang: str = "en") -> Section:
     rows["group"] = rows["group"].replace({"All": t("company", lang)})
     if group != "All" and group not in set(dist["group"]):
         sec.note(t("no_responses_period", lang))
-    ax = plot_nps_distribution(rows, by="group", labels=distribution_labels(lang))
+    ax = plot_nps_distribution(rows, by="group", labels=distribution_labels(lang), lang=lang)
     ax.set_title(t("nps_distribution", lang), pad=22)
     sec.figure(ax)
     return sec
@@ -612,7 +612,7 @@ def journey_figure(rep: ReportData, *, lang: str = "en", settings: dict | None =
     if not shown["direction"].isin(["higher", "lower", "no difference"]).any():
         raise InsufficientDataError(t("journey_untested", lang).format(min=int(settings.get("min_n_test", 30))))
     shown["touchpoint"] = [name_of("touchpoint", x, lang) for x in shown["touchpoint"].astype(str)]
-    return plot_touchpoints(shown, labels=journey_labels(lang, float(settings.get("confidence", 0.95))))
+    return plot_touchpoints(shown, labels=journey_labels(lang, float(settings.get("confidence", 0.95))), lang=lang)
 
 
 def journey_section(rep: ReportData, *, lang: str = "en", settings: dict | None = None) -> Section:
@@ -795,7 +795,7 @@ def outcomes_section(rep: ReportData, *, lang: str = "en", settings: dict | None
                  if str(g) in ratio else "–") for g in tab["nps_group"]],
         })
         sec.table(out, lang)
-        ax = plot_churn_by_group(tab)
+        ax = plot_churn_by_group(tab, lang=lang, confidence=conf)
         ax.set_title(t("churn_pct", lang) + " – " + t("group_nps", lang))
         sec.figure(ax)
 
@@ -803,7 +803,7 @@ def outcomes_section(rep: ReportData, *, lang: str = "en", settings: dict | None
 
     def survival():
         km = kaplan_meier(j, confidence=conf)
-        ax = plot_survival(km)
+        ax = plot_survival(km, lang=lang, confidence=conf)
         sec.figure(ax)
 
     sec.attempt(lang, survival)
@@ -918,7 +918,7 @@ def drivers_section(rep: ReportData, *, lang: str = "en", settings: dict | None 
         texts = {k: t(f"drivers_c_{k}", lang) for k in DRIVER_TEXTS}
         texts = {k: v if k == "strongest" else v.format(r2=num(res.r2), confidence=conf_text)
                  for k, v in texts.items()}
-        sec.figure(plot_drivers(res, kind="auto", labels=names, texts=texts))
+        sec.figure(plot_drivers(res, kind="auto", labels=names, texts=texts, lang=lang))
         if len(tab) > 1:  # with one driver there is nothing to rank or compare
             sec.note(why(res, names))
             line = strongest(res, names)
@@ -1014,7 +1014,7 @@ def themes_section(rep: ReportData, *, lang: str = "en", settings: dict | None =
         sec.table(out, lang)
         if len(tab) and tested:
             ax = plot_themes(ts.summary[ts.summary["theme"].isin(tab["theme"])],
-                             labels={x: name_of("theme", x, lang) for x in tab["theme"]})
+                             labels={x: name_of("theme", x, lang) for x in tab["theme"]}, lang=lang)
             sec.figure(ax)
         if float(tab["share"].sum()) > 100:  # one comment counted under each theme it mentions
             sec.note(t("themes_over_100", lang))

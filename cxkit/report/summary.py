@@ -101,7 +101,7 @@ def league_figure(rep: ReportData, *, metric: str | None = None, lang: str = "en
                       "higher_is_better": metric not in ("first_response_time", "churn_rate"),
                       "measured_in": sub["measured_in"].iloc[0] if "measured_in" in sub else "",
                       "company": {"value": float(sub["company_value"].iloc[0])}})
-    return plot_groups(sub, title=f"{t(metric, lang)}: {t('vs_rest', lang)}")
+    return plot_groups(sub, title=f"{t(metric, lang)}: {t('vs_rest', lang)}", lang=lang)
 
 
 def movers_table(rep: ReportData, *, metric: str | None = None, lang: str = "en", top: int = 6,
@@ -206,7 +206,7 @@ def unit_outcomes_figure(rep: ReportData, *, outcome: str = "churn_rate", lang: 
                        note_list=list(notes["note"]) if notes is not None else [],
                        data=data.rename(columns={"group": t(rep.level, lang)}),
                        lines=rep.context.get("unit_outcomes_lines"))
-    ax = plot_unit_outcomes(res, outcome=outcome)
+    ax = plot_unit_outcomes(res, outcome=outcome, lang=lang, level=rep.level)
     return ax, list(res.notes)
 
 
@@ -238,7 +238,7 @@ def distribution_figure(rep: ReportData, *, lang: str = "en", settings: dict | N
     groups = groups[~hide.to_numpy()].sort_values("nps", ascending=False)
     company = dist[dist["group"] == "All"].assign(group=t("company", lang))
     ax = plot_nps_distribution(pd.concat([company, groups], ignore_index=True), by="group",
-                               labels=distribution_labels(lang))
+                               labels=distribution_labels(lang), lang=lang)
     ax.set_title(t("nps_distribution", lang), pad=22)
     return ax
 
@@ -291,7 +291,7 @@ def funnel_figure(rep: ReportData, *, lang: str = "en", settings: dict | None = 
     """
     from matplotlib.ticker import FixedLocator, FuncFormatter, NullLocator
 
-    ax = plot_funnel(unit_ranking(rep, settings=settings))
+    ax = plot_funnel(unit_ranking(rep, settings=settings), lang=lang)
     lo, hi = ax.get_xlim()
     ticks = [v for v in (10, 20, 50, 100, 200, 500, 1000, 2000, 5000, 10000, 20000) if lo <= v <= hi]
     ax.xaxis.set_major_locator(FixedLocator(ticks))

@@ -94,7 +94,8 @@ def test_the_chart_states_the_window_the_line_and_keeps_labels_apart(sample):
     assert "NPS and outcome over 1 Jan 2025 – 31 Dec 2025" in ax.get_title()
     line = res.summary.set_index("outcome").loc["churn_rate"]
     box = ax.texts[-1].get_text()
-    assert f"slope {line['slope']:+.2f} per NPS point" in box and f"{int(line['units'])} units" in box
+    slope = f"{line['slope']:+.2f}".replace("-", "\u2212")  # a true minus sign, as the text writes numbers
+    assert f"slope {slope} per NPS point" in box and f"{int(line['units'])} units" in box
     assert ("No clear link" in box) == (line["ci_low"] <= 0 <= line["ci_high"])
     renderer = ax.figure.canvas.get_renderer()
     names = [t for t in ax.texts[:-1]]

@@ -208,7 +208,7 @@ def test_nps_distribution_of_the_unit_against_the_company(rep):
     texts = _texts(fig.axes[0])
     assert "Kaunas Mega  n = 386  NPS −30" in texts
     assert any(s.replace("\u00a0", " ").startswith("Įmonė  n = 3 723") for s in texts)  # lt: space thousands
-    assert f"{100 * counts[0] / len(r):.0f}%" in texts  # 50% detractors drawn on the bar
+    assert f"{100 * counts[0] / len(r):.0f}\u00a0%" in texts  # 50 % detractors drawn on the bar (lt: "50 %")
     assert "kritikai (0-6)" in texts and "Kritikai, neutralūs ir rekomenduotojai" in texts
 
 
