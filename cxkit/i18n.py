@@ -287,10 +287,13 @@ def format_date_local(value, lang: str = "en") -> str:
 
 @functools.lru_cache(maxsize=None)
 def _date_pattern(lang: str):
-    """The Babel locale and CLDR date pattern of a language: medium in English (en_GB), else short with the
-    year in full."""
+    """The Babel locale and CLDR date pattern of a language: ``d MMM y`` in English ("30 Sep 2025": the day
+    first as en_GB writes it, with the month abbreviations of en, where en_GB has "Sept"), else the short
+    pattern with the year in full."""
     from babel import Locale
 
+    if lang == "en":
+        return Locale.parse("en"), "d MMM y"
     locale = Locale.parse(_catalogue.BABEL_LOCALE[lang])
     pattern = locale.date_formats["medium" if lang == "en" else "short"].pattern
     return locale, re.sub(r"(?<!y)yy(?!y)", "y", pattern)

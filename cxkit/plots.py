@@ -475,10 +475,10 @@ def plot_revenue_at_risk(result, *, ax=None, lang: str = "en", confidence: float
 
 _DRIVER_KEYS = ("title_bars", "title_quadrant", "share", "share_ci", "importance", "performance", "fix_first",
                 "keep_up", "lower_priority", "maintain", "strongest")
-#: Default chart text of :func:`plot_drivers` in English (``chart_drivers_*`` of :func:`cxkit.i18n.t`; with
-#: ``lang=`` in that language); ``texts=`` replaces any of them. Fields: ``{outcome}`` (e.g. NPS), ``{r2}`` (R²,
-#: two decimals), ``{confidence}`` (e.g. 95%); ``{name}`` in ``strongest``.
-DRIVER_TEXTS = {k: t(f"chart_drivers_{k}", "en") for k in _DRIVER_KEYS}
+#: The chart texts of :func:`plot_drivers` that ``texts=`` may replace; each defaults to
+#: ``t(f"chart_drivers_{key}", lang)`` (read when drawn, so importing cxkit reads no catalogue). Fields:
+#: ``{outcome}`` (e.g. NPS), ``{r2}`` (R², two decimals), ``{confidence}`` (e.g. 95%); ``{name}`` in ``strongest``.
+DRIVER_TEXTS = _DRIVER_KEYS
 _OUTCOME_LABEL = {"nps": "NPS", "csat": "CSAT", "ces": "CES"}
 
 
@@ -499,9 +499,9 @@ def _driver_names(drivers, labels: dict | None, strongest: str | None, texts: di
 
 def _driver_texts(result, texts: dict | None, lang: str = "en") -> dict:
     """The chart texts in ``lang`` with the caller's ``texts``, their fields filled in."""
-    unknown = set(texts or {}) - set(DRIVER_TEXTS)
+    unknown = set(texts or {}) - set(_DRIVER_KEYS)
     if unknown:
-        raise ConfigError(f"texts: unknown key(s) {sorted(unknown)}; expected some of {', '.join(DRIVER_TEXTS)}")
+        raise ConfigError(f"texts: unknown key(s) {sorted(unknown)}; expected some of {', '.join(_DRIVER_KEYS)}")
     outcome = str(getattr(result, "outcome", "the overall score"))
     fields = {"outcome": _OUTCOME_LABEL.get(outcome, outcome.replace("_", " ")),
               "r2": format_number_local(getattr(result, "r2", np.nan), lang, 2),
