@@ -237,8 +237,8 @@ class _Plan:
     pdf: bool
     timeout: int
     template: str | None
-    paper: str  # a4 or letter: the printed pages' size
     prepare_s: float
+    paper: str = "a4"  # or "letter": the printed pages' size
     notebook_texts: dict | None = None  # with --stage: the notebooks travel inside the tasks
 
 

@@ -139,9 +139,9 @@ def _paper(paper: str | None) -> str:
 
 
 def css_string(text: str) -> str:
-    """``text`` for the inside of a double-quoted CSS string in a ``<style>`` element.
+    r"""``text`` for the inside of a double-quoted CSS string in a ``<style>`` element.
 
-    Quotes, backslashes, ``<``, ``>``, ``&`` and control characters become CSS escapes (``\\22 ``), so
+    Quotes, backslashes, ``<``, ``>``, ``&`` and control characters become CSS escapes (``\22 ``), so
     neither the string nor the ``<style>`` element can be left; letters of any script stay as they are.
 
     Parameters
@@ -156,8 +156,8 @@ def css_string(text: str) -> str:
 
     Examples
     --------
-    >>> css_string('Kaunas "Mega" </style>')
-    'Kaunas \\22 Mega\\22  \\3c /style\\3e '
+    >>> print(css_string('Kaunas "Mega" </style>'))
+    Kaunas \22 Mega\22  \3c /style\3e
     """
     return "".join(f"\\{ord(ch):x} " if ch in '"\'\\<>&' or ord(ch) < 32 or ord(ch) == 127 else ch
                    for ch in str(text))
