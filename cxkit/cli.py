@@ -180,7 +180,8 @@ def _cmd_sample(args) -> int:
 def _cmd_report(args) -> int:
     units = [u for part in (args.units or []) for u in part.split(",") if u.strip()] or None
     res = run_batch(args.data, args.out, units=units, period=args.period, lang=args.lang, workers=args.workers,
-                    pdf=args.pdf, level=args.level, timeout=args.timeout, resume=args.resume, mapping=args.mapping,
+                    pdf=args.pdf, paper=args.paper, level=args.level, timeout=args.timeout, resume=args.resume,
+                    mapping=args.mapping,
                     notebook=args.notebook, summary_notebook=args.summary_notebook,
                     template=args.template, share=args.share, progress=not args.quiet, executor=args.executor,
                     scheduler=args.scheduler,
@@ -225,6 +226,8 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--lang", default="en", choices=["en", "lt", "pl", "lv"], help="report language (default en)")
     p.add_argument("--workers", type=int, help="parallel notebook processes (default: number of CPUs)")
     p.add_argument("--pdf", action="store_true", help="also print every report to PDF (needs chromium)")
+    p.add_argument("--paper", default="a4", choices=["a4", "letter"], type=str.lower,
+                   help="paper size of the PDFs and printed pages (default a4)")
     p.add_argument("--level", default="unit", choices=["unit", "region"], help="one report per unit or per region")
     p.add_argument("--timeout", type=int, default=600, help="seconds one notebook cell may run (default 600)")
     p.add_argument("--resume", action="store_true", help="re-run only units whose inputs or parameters changed")

@@ -27,7 +27,7 @@ from .executors import _dask_client, _EarlyPool, _run_dask, _run_local
 from .lock import BatchLock
 from .preparation import prepare, sha256_file
 from .records import _jsonable
-from .render import write_index
+from .render import PAPERS, write_index
 from .resources import notebook_path, require_report_extra, template_dirs
 from .share import check_share, describe_output, write_reader_folder
 from .storage import _stage_filesystem, _unstage, stage_prepared
@@ -85,7 +85,7 @@ def _fingerprint(*parts) -> str:
 
 
 def run_batch(data: str | Path, out: str | Path, *, units: Iterable[str] | None = None, period=None,
-              lang: str = "en", workers: int | None = None, pdf: bool = False, level: str = "unit",
+              lang: str = "en", workers: int | None = None, pdf: bool = False, paper: str = "a4", level: str = "unit",
               timeout: int = 600, resume: bool = False, mapping=None, notebook: str | Path | None = None,
               summary_notebook: str | Path | None = None, template: str | Path | None = None,
               share: str | Path | None = None, settings: dict | None = None, progress: bool = True,
@@ -106,6 +106,8 @@ def run_batch(data: str | Path, out: str | Path, *, units: Iterable[str] | None 
         Parallel notebook processes (default: CPU count, at most the number of units).
     pdf : bool
         Also print every HTML report to PDF with headless Chromium.
+    paper : str
+        The PDFs' paper size: ``"a4"`` (default) or ``"letter"``; the HTML pages print at it too.
     level : str
         ``"unit"`` or ``"region"`` (one report per region, units rolled up).
     timeout : int
@@ -139,7 +141,7 @@ def run_batch(data: str | Path, out: str | Path, *, units: Iterable[str] | None 
     BatchResult
         Per-unit status, the manifest and the exit code.
     """
-    _check_options(lang=lang, executor=executor, scheduler=scheduler, stage=stage)
+    _check_options(lang=lang, executor=executor, scheduler=scheduler, stage=stage, paper=paper)
     require_report_extra()
     template_dirs(template)  # a wrong template folder fails now, before the data are read
     t_start = time.perf_counter()
@@ -162,7 +164,8 @@ def run_batch(data: str | Path, out: str | Path, *, units: Iterable[str] | None 
             prep = prepare(data, out, mapping=mapping, level=level, period=period, units=units, settings=settings,
                            pool=early.open(), _idle=early.start)
             plan = _plan(data, out, prep, notebooks, lang=lang, level=level, settings=settings, pdf=pdf,
-                         timeout=timeout, template=template, prepare_s=time.perf_counter() - t_prep)
+                         paper=paper.lower(), timeout=timeout, template=template,
+                         prepare_s=time.perf_counter() - t_prep)
             if stage is not None:
                 _stage(plan, stage, exits)
             tasks = [_unit_task(plan, g) for g in prep.groups]
@@ -188,12 +191,14 @@ def run_batch(data: str | Path, out: str | Path, *, units: Iterable[str] | None 
         return BatchResult(out=out, units=pd.DataFrame(rows), manifest=manifest, duration_s=duration)
 
 
-def _check_options(*, lang: str, executor: str, scheduler: str | None, stage: str | None) -> None:
+def _check_options(*, lang: str, executor: str, scheduler: str | None, stage: str | None, paper: str = "a4") -> None:
     """Options that can be refused before anything is read."""
     from ..i18n import LANGUAGES
 
     if lang not in LANGUAGES:
         raise ConfigError(f"--lang {lang!r} - expected one of {', '.join(LANGUAGES)}")
+    if str(paper).lower() not in PAPERS:
+        raise ConfigError(f"--paper {paper!r} - expected one of {', '.join(PAPERS)}")
     if executor not in ("local", "dask"):
         raise ConfigError(f"executor={executor!r} - expected 'local' or 'dask'")
     if executor == "dask" and not scheduler:
@@ -233,11 +238,12 @@ class _Plan:
     timeout: int
     template: str | None
     prepare_s: float
+    paper: str = "a4"  # or "letter": the printed pages' size
     notebook_texts: dict | None = None  # with --stage: the notebooks travel inside the tasks
 
 
 def _plan(data, out: Path, prep, notebooks: dict, *, lang: str, level: str, settings: dict, pdf: bool,
-          timeout: int, template, prepare_s: float) -> _Plan:
+          paper: str, timeout: int, template, prepare_s: float) -> _Plan:
     start, end = prep.period
     params = {"data_dir": str(Path(data).resolve()), "prepared_dir": str(prep.data_dir), "level": level,
               "period_start": str(start.date()), "period_end": str(end.date()), "lang": lang, **settings}
@@ -246,7 +252,7 @@ def _plan(data, out: Path, prep, notebooks: dict, *, lang: str, level: str, sett
                  generated=dt.datetime.now().replace(microsecond=0), period_text=f"{start.date()}:{end.date()}",
                  period_shown=f"{format_date_local(start, lang)} – {format_date_local(end, lang)}", lang=lang,
                  level=level, pdf=pdf, timeout=timeout, template=None if template is None else str(template),
-                 prepare_s=prepare_s)
+                 paper=paper, prepare_s=prepare_s)
 
 
 def _stage(plan: _Plan, stage: str, exits: contextlib.ExitStack) -> None:
@@ -265,9 +271,10 @@ def _task(plan: _Plan, *, kind: str, group: str, slug: str, unit: str, output: P
             "parameters": dict(plan.params, unit=unit), "timeout": plan.timeout, "template": plan.template,
             "output": str(output), "html": str(html), "pdf": str(pdf) if pdf else None,
             "fingerprint": _fingerprint(plan.prep.inputs, dict(plan.fp_params, unit=unit), plan.hashes[kind],
-                                        __version__),
+                                        __version__, plan.paper),
             "banner": {**banner, "level": plan.level, "period": plan.period_shown,
-                       "generated": format_date_local(plan.generated, plan.lang), "lang": plan.lang}}
+                       "generated": format_date_local(plan.generated, plan.lang), "lang": plan.lang,
+                       "paper": plan.paper}}
     if plan.notebook_texts is not None:
         task.update(collect=True, notebook_text=plan.notebook_texts[kind])
     return task
@@ -341,7 +348,7 @@ def _manifest(plan: _Plan, rows: list[dict], summary: dict | None, *, units, wor
         "created": plan.generated.isoformat(),
         "command": " ".join(sys.argv) if sys.argv else "",
         "parameters": {**plan.params, "period": plan.period_text, "units": list(units) if units else None,
-                       "workers": workers, "pdf": pdf, "timeout": timeout,
+                       "workers": workers, "pdf": pdf, "paper": plan.paper, "timeout": timeout,
                        "notebook": str(plan.notebooks["unit"]), "summary_notebook": str(plan.notebooks["summary"]),
                        "template": plan.template, "executor": executor, "stage": stage},
         "inputs": prep.inputs,

@@ -7,6 +7,7 @@ from __future__ import annotations
 import datetime as dt
 import html
 import os
+import re
 import shutil
 import subprocess
 import tempfile
@@ -19,7 +20,7 @@ from ..i18n import format_date_local, format_number_local, format_percent_local,
 from .records import RECORD_MIME, _jsonable
 from .resources import INDEX_TEMPLATE, REPORT_TEMPLATE, require_report_extra, template_dirs
 
-__all__ = ['render_html', 'print_pdf', 'write_index', 'index_table', 'interval_text']
+__all__ = ['render_html', 'print_pdf', 'css_string', 'write_index', 'index_table', 'interval_text']
 
 
 _EXPORTERS: dict = {}
@@ -119,7 +120,47 @@ def _banner(banner: dict | None) -> dict:
     meta["nav"] = [{"href": str(href), "label": t(_NAV_LABELS[k], lang)} for k, href in nav.items()
                    if k in _NAV_LABELS and href]
     meta["nav_label"] = t("nav_label", lang)
+    meta["paper"] = _paper(meta.get("paper"))
+    # the printed pages' header: the unit (or the page's title) and the period, as CSS strings
+    meta["page_header"] = css_string(meta.get("unit") or meta.get("title") or "")
+    meta["page_period"] = css_string(meta.get("period") or "")
     return meta
+
+
+PAPERS = ("a4", "letter")
+
+
+def _paper(paper: str | None) -> str:
+    """``a4`` (the default) or ``letter``; anything else is refused."""
+    paper = (paper or "a4").lower()
+    if paper not in PAPERS:
+        raise ConfigError(f"paper {paper!r} - expected one of {', '.join(PAPERS)}")
+    return paper
+
+
+def css_string(text: str) -> str:
+    r"""``text`` for the inside of a double-quoted CSS string in a ``<style>`` element.
+
+    Quotes, backslashes, ``<``, ``>``, ``&`` and control characters become CSS escapes (``\22 ``), so
+    neither the string nor the ``<style>`` element can be left; letters of any script stay as they are.
+
+    Parameters
+    ----------
+    text : str
+        Any text (a unit's name).
+
+    Returns
+    -------
+    str
+        The escaped text, without the surrounding quotes.
+
+    Examples
+    --------
+    >>> print(css_string('Kaunas "Mega" </style>'))
+    Kaunas \22 Mega\22  \3c /style\3e
+    """
+    return "".join(f"\\{ord(ch):x} " if ch in '"\'\\<>&' or ord(ch) < 32 or ord(ch) == 127 else ch
+                   for ch in str(text))
 
 
 def find_chromium() -> str | None:
@@ -135,21 +176,61 @@ CHROMIUM_FLAGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic
                   "--disable-dev-shm-usage"]
 
 
-def print_pdf(html_path: str | Path, pdf_path: str | Path, *, timeout: int = 120) -> Path:
-    """Print an HTML report to PDF with headless Chromium (Debian package ``chromium``)."""
+def print_pdf(html_path: str | Path, pdf_path: str | Path, *, paper: str | None = None, timeout: int = 120) -> Path:
+    """Print an HTML report to PDF with headless Chromium (Debian package ``chromium``).
+
+    Parameters
+    ----------
+    html_path, pdf_path : str or pathlib.Path
+        The page and the PDF to write (atomically).
+    paper : {"a4", "letter"}, optional
+        The paper size. By default the one the page asks for in its CSS (a cxkit report: the batch's
+        ``paper``, A4 unless told otherwise); A4 for a page that asks for none.
+    timeout : int
+        Seconds Chromium may take.
+
+    Returns
+    -------
+    pathlib.Path
+        ``pdf_path``.
+    """
     exe = find_chromium()
     if exe is None:
         raise CxkitError("PDF needs Chromium: install it (Debian: apt install chromium) or run without --pdf")
     pdf_path = Path(pdf_path)
     tmp = pdf_path.with_name(f".{pdf_path.stem}.part.pdf")
     with tempfile.TemporaryDirectory(prefix="cxkit-chromium-") as profile:
-        cmd = [exe, *CHROMIUM_FLAGS, f"--user-data-dir={profile}", "--no-pdf-header-footer",
-               f"--print-to-pdf={tmp}", Path(html_path).resolve().as_uri()]
-        proc = subprocess.run(cmd, capture_output=True, text=True, timeout=timeout)
+        source = _sized_copy(Path(html_path), paper)
+        try:
+            cmd = [exe, *CHROMIUM_FLAGS, f"--user-data-dir={profile}", "--no-pdf-header-footer",
+                   f"--print-to-pdf={tmp}", source.resolve().as_uri()]
+            proc = subprocess.run(cmd, capture_output=True, text=True, timeout=timeout)
+        finally:
+            if source != Path(html_path):
+                source.unlink(missing_ok=True)
     if proc.returncode != 0 or not tmp.exists():
         raise CxkitError(f"Chromium could not print {html_path} to PDF: {proc.stderr.strip()[-300:]}")
     os.replace(tmp, pdf_path)
     return pdf_path
+
+
+_PAGE_SIZE = re.compile(r"@page\s*\{[^}]*?\bsize\s*:")
+
+
+def _sized_copy(html_path: Path, paper: str | None) -> Path:
+    """The page itself when it states its paper size and none is asked for; otherwise a copy beside it (its
+    relative links still resolve) whose last style sets the paper size."""
+    text = html_path.read_text(encoding="utf-8")
+    if paper is None and _PAGE_SIZE.search(text):
+        return html_path
+    size = "letter" if _paper(paper) == "letter" else "A4"
+    style = f"<style>@page {{ size: {size}; }}</style>"
+    at = text.lower().rfind("</head>")
+    text = text[:at] + style + text[at:] if at >= 0 else style + text
+    fd, name = tempfile.mkstemp(prefix=f".{html_path.stem}.", suffix=".print.html", dir=html_path.parent)
+    with os.fdopen(fd, "w", encoding="utf-8") as f:
+        f.write(text)
+    return Path(name)
 
 
 def write_index(out: Path, manifest: dict, *, lang: str = "en", template: str | Path | None = None,
