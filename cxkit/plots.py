@@ -16,7 +16,7 @@ __all__ = ["plot_groups", "plot_nps_distribution", "plot_trend", "plot_churn_by_
            "plot_unit_outcomes", "plot_revenue_at_risk", "plot_drivers", "plot_themes", "plot_touchpoints",
            "plot_funnel"]
 
-_DARK, _LIGHT, _ACCENT = "#1f4e79", "#9aa5b1", "#c0392b"
+_DARK, _LIGHT, _ACCENT = "#1f4e79", "#9aa5b1", "#d55e00"  # accent: Okabe-Ito vermillion, apart from blue in any vision
 
 
 def _table_of(result, needed: set, plot: str, source: str, kind: str, kinds: tuple) -> pd.DataFrame:
@@ -45,7 +45,7 @@ def _axes(ax, figsize=(7, 4)):
 
 # --- outcomes ---
 
-_GROUP_COLOURS = {"detractor": "#c0392b", "passive": "#f39c12", "promoter": "#27ae60"}
+_GROUP_COLOURS = {"detractor": "#d55e00", "passive": "#c9c9c9", "promoter": "#0072b2"}  # Okabe-Ito: safe for CVD
 
 
 def _colour(label, i):
@@ -739,7 +739,7 @@ def plot_themes(summary, *, kind: str = "impact", labels: dict | None = None, ax
 # --- comparisons ---------------------------------------------------------------------
 
 #: colours: better / worse than the reference, no real difference, not tested
-COLOURS = {"better": "#1a7f37", "worse": "#c62828", "same": "#5f6b7a", "untested": "#9aa5b1", "line": "#1f4e79"}
+COLOURS = {"better": "#0072b2", "worse": "#d55e00", "same": "#5f6b7a", "untested": "#9aa5b1", "line": "#1f4e79"}
 
 _UNIT_LABEL = {"points": "NPS points", "%": "%", "hours": "hours", "currency": "currency"}
 _METRIC_LABEL = {"nps": "NPS", "csat": "CSAT", "ces": "CES (easy)", "ces_mean": "CES (mean)",
@@ -1019,8 +1019,8 @@ def plot_trend(table: pd.DataFrame, *, ax=None, group=None, title: str | None = 
 
 # --- fair league tables ----------------------------------------------------------------
 
-_FUNNEL_MARKS = {"inside": ("#5f6b7a", "inside the limits"), "above": ("#1a7f37", "above the {} limit"),
-                 "below": ("#c62828", "below the {} limit")}
+_FUNNEL_MARKS = {"inside": ("#5f6b7a", "inside the limits"), "above": ("#0072b2", "above the {} limit"),
+                 "below": ("#d55e00", "below the {} limit")}
 
 
 def _funnel_mark(verdict: str) -> tuple[str, str]:

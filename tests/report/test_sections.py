@@ -101,9 +101,9 @@ def test_figures_are_drawn_once_and_cropped_only_when_tight_layout_could_not_fit
     real_draw = matplotlib.figure.Figure.draw
     monkeypatch.setattr(matplotlib.figure.Figure, "draw", lambda fig, r: (draws.append(fig), real_draw(fig, r))[1])
     sec = Section()
-    sec.figure(fitted)
+    sec.figure(fitted, alt="a line from 1 to 3")
     with pytest.warns(UserWarning, match="[Tt]ight"):
-        sec.figure(loose)
+        sec.figure(loose, alt="an empty chart, 0 points")
     assert draws == []  # tight_layout measures, it does not draw
     sec.show()
     # one draw for the fitted figure; the one cropped is measured by a draw first, as savefig does
@@ -214,7 +214,7 @@ def test_nps_distribution_of_the_unit_against_the_company(rep):
 
 def test_nps_distribution_of_all_units_in_the_summary(sample_dir):
     rep = cx.open_report(str(sample_dir), unit="")
-    ax = cx.distribution_figure(rep)
+    ax = cx.distribution_figure(rep).ax
     labels = [x.get_text() for x in ax.get_yticklabels()]  # top to bottom
     assert labels[0].startswith("Company  n = 3,723")
     nps_values = [float(s.rsplit("NPS ", 1)[1].replace("−", "-")) for s in labels[1:]]
@@ -222,13 +222,13 @@ def test_nps_distribution_of_all_units_in_the_summary(sample_dir):
 
 
 def test_a_figure_with_its_notes_shows_each_note_not_a_python_list(sample_dir, monkeypatch):
-    """unit_outcomes_figure returns (axes, notes): the notes are shown as sentences, never as "['...']"."""
+    """unit_outcomes_figure returns (chart, notes): the notes are shown as sentences, never as "['...']"."""
     import cxkit.report.display as display
 
     shown = []
     monkeypatch.setattr(display, "_display_html", lambda text: shown.append(text))
     rep = cx.open_report(str(sample_dir), unit="")
-    ax, notes = cx.unit_outcomes_figure(rep, outcome="revenue_growth")
+    _, notes = cx.unit_outcomes_figure(rep, outcome="revenue_growth")
     assert notes and all(isinstance(n, str) for n in notes)
     cx.show_part(lambda: cx.unit_outcomes_figure(rep, outcome="revenue_growth"))
     page = "".join(shown)
@@ -277,7 +277,7 @@ def test_fair_ranking_in_the_summary_and_the_units_place_in_its_report(sample_di
     assert note == (f"Rank by NPS among 10 units (partial pooling): {ordinal(row['rank'])}, "
                     f"plausibly {ordinal(row['rank_low'])} to {ordinal(row['rank_high'])} (95%).")
     assert "no other place is plausible" in cx.rank_note(cx.open_report(str(sample_dir), unit="Kaunas Mega"))
-    ax = cx.funnel_figure(company)
+    ax = cx.funnel_figure(company).ax
     named = {x.get_text() for x in ax.texts}
     assert named == set(expected.loc[expected["funnel"] != "inside", "unit"])
     assert "Kaunas Mega" in named
