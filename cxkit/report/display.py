@@ -17,7 +17,8 @@ import pandas as pd
 from ..errors import CxkitError, InsufficientDataError
 from ..i18n import format_date_local, format_number_local, format_percent_local, t
 
-__all__ = ['show_part', 'show_heading', 'show_toc', 'MissingAltText', 'show_text', 'show_note', 'show_bullets', 'show_table', 'table_html', 'Section']
+__all__ = ['show_part', 'show_heading', 'show_toc', 'MissingAltText', 'show_text',
+           'show_note', 'show_bullets', 'show_table', 'table_html', 'Section']
 
 
 class MissingAltText(CxkitError, TypeError):
@@ -28,7 +29,10 @@ class MissingAltText(CxkitError, TypeError):
 def _display_html(text: str, metadata: dict | None = None):
     from IPython.display import HTML, display
 
-    display(HTML(text), metadata=metadata or None)
+    if metadata:
+        display(HTML(text), metadata=metadata)
+    else:
+        display(HTML(text))
 
 
 def show_part(fn, lang: str = "en") -> None:
@@ -98,7 +102,7 @@ def _axes_alt(item) -> str:
     return "; ".join(words)
 
 
-def anchor_id(text: str) -> str:
+def _anchor_id(text: str) -> str:
     """A stable HTML id for a heading: ASCII letters, digits and hyphens (``"Vidutinė būklė"`` ->
     ``"vidutine-bukle"``), never empty."""
     ascii_text = unicodedata.normalize("NFKD", str(text)).encode("ascii", "ignore").decode()
@@ -128,7 +132,7 @@ def show_heading(text: str, level: int = 2, *, anchor: str | None = None) -> Non
         report template builds the table of contents (see :func:`show_toc`).
     """
     level = min(max(int(level), 1), 4)
-    ident = anchor_id(anchor if anchor else text)
+    ident = _anchor_id(anchor if anchor else text)
     _display_html(f'<h{level} id="{html.escape(ident)}">{html.escape(str(text))}</h{level}>',
                   {"cxkit_heading": {"level": level, "id": ident, "text": str(text)}})
 
@@ -325,6 +329,17 @@ class Section:
 
     def figure(self, ax, alt: str | None = None):
         """Add a chart with its alternative text (what it shows and its key number, in the report language).
+
+        Parameters
+        ----------
+        ax : matplotlib.axes.Axes or matplotlib.figure.Figure
+            The chart.
+        alt : str
+            Its alternative text (:mod:`cxkit.report.alt` composes the report's).
+
+        Returns
+        -------
+        None
 
         Raises
         ------

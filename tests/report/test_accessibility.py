@@ -48,8 +48,8 @@ def test_every_chart_has_a_lithuanian_alt_text_with_its_number(batch):
                 assert english not in alt, alt
         assert NBCONVERT_DEFAULT not in str(soup)
     alts = [img["alt"] for img in _pages(out)["unit"].find_all("img")]
-    assert any(a.startswith("NPS pagal mėnesius, Kaunas Mega ir įmonė, ") and "Kaunas Mega ataskaitiniu laikotarpiu:" in a
-               for a in alts), alts
+    assert any(a.startswith("NPS pagal mėnesius, Kaunas Mega ir įmonė, ")
+               and "Kaunas Mega ataskaitiniu laikotarpiu:" in a for a in alts), alts
     assert any(a.startswith("Kritikų, neutralių ir rekomenduotojų dalys. Kaunas Mega: NPS ") for a in alts), alts
 
 
@@ -149,7 +149,8 @@ def test_the_red_green_pair_of_before_fails_the_check():
 
 def _css_colours(path: Path) -> dict:
     css = path.read_text(encoding="utf-8")
-    return {cls: re.search(r"\.%s \{ color: (#[0-9a-fA-F]{6})" % cls, css).group(1) for cls in ("cx-better", "cx-worse")}
+    return {cls: re.search(r"\.%s \{ color: (#[0-9a-fA-F]{6})" % cls, css).group(1)
+            for cls in ("cx-better", "cx-worse")}
 
 
 @pytest.mark.parametrize("vision", [None, "protanopia", "deuteranopia"])

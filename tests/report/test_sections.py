@@ -80,13 +80,13 @@ def test_thin_data_become_a_note_not_an_error(tmp_path):
 
 
 def test_figures_are_drawn_once_and_cropped_only_when_tight_layout_could_not_fit_them(monkeypatch):
-    import io
+    import base64
+    import re
 
     import matplotlib
 
     matplotlib.use("agg")
     import matplotlib.pyplot as plt
-    from PIL import Image
 
     from cxkit.report.display import Section
 
@@ -108,10 +108,11 @@ def test_figures_are_drawn_once_and_cropped_only_when_tight_layout_could_not_fit
     sec.show()
     # one draw for the fitted figure; the one cropped is measured by a draw first, as savefig does
     assert [d is fitted for d in draws] == [True, False, False]
-    sizes = [Image.open(io.BytesIO(img.data)).size for img in shown]
-    assert [img.format for img in shown] == ["png", "png"]
-    assert sizes[0] == (400, 300)  # the whole canvas: tight_layout put everything inside it
-    assert sizes[1] != (200, 150)  # cropped to what was drawn, as the inline backend does
+    svgs = [base64.b64decode(re.search(r'src="data:image/svg\+xml;base64,([^"]+)"', h.data).group(1)).decode()
+            for h in shown]
+    sizes = [re.search(r'<svg [^>]*width="([\d.]+)pt" height="([\d.]+)pt"', svg).groups() for svg in svgs]
+    assert sizes[0] == ("288", "216")  # the whole canvas (4 x 3 inches): tight_layout put everything inside it
+    assert sizes[1] != ("144", "108")  # cropped to what was drawn, as the inline backend does
 
 
 def _independent(metric: str, tables: dict, start: pd.Timestamp, end: pd.Timestamp) -> float:
