@@ -17,7 +17,7 @@ __all__ = ["plot_groups", "plot_nps_distribution", "plot_trend", "plot_churn_by_
            "plot_unit_outcomes", "plot_revenue_at_risk", "plot_drivers", "plot_themes", "plot_touchpoints",
            "plot_funnel"]
 
-_DARK, _LIGHT, _ACCENT = "#1f4e79", "#9aa5b1", "#c0392b"
+_DARK, _LIGHT, _ACCENT = "#1f4e79", "#9aa5b1", "#d55e00"  # accent: Okabe-Ito vermillion, apart from blue in any vision
 
 
 def _table_of(result, needed: set, plot: str, source: str, kind: str, kinds: tuple) -> pd.DataFrame:
@@ -108,7 +108,7 @@ def _axes(ax, figsize=(7, 4)):
 
 # --- outcomes ---
 
-_GROUP_COLOURS = {"detractor": "#c0392b", "passive": "#f39c12", "promoter": "#27ae60"}
+_GROUP_COLOURS = {"detractor": "#d55e00", "passive": "#c9c9c9", "promoter": "#0072b2"}  # Okabe-Ito: safe for CVD
 
 
 def _colour(label, i):
@@ -856,7 +856,7 @@ def _themes_frequency(table: pd.DataFrame, ax, y, labels: list[str], lang: str):
 # --- comparisons ---------------------------------------------------------------------
 
 #: colours: better / worse than the reference, no real difference, not tested
-COLOURS = {"better": "#1a7f37", "worse": "#c62828", "same": "#5f6b7a", "untested": "#9aa5b1", "line": "#1f4e79"}
+COLOURS = {"better": "#0072b2", "worse": "#d55e00", "same": "#5f6b7a", "untested": "#9aa5b1", "line": "#1f4e79"}
 
 #: what a metric is measured in, and the metric's name on an axis: keys of :func:`cxkit.i18n.t`
 _UNIT_LABEL = {"points": "chart_measured_points", "hours": "chart_measured_hours",
@@ -1198,8 +1198,8 @@ def _trend_references(ax, table: pd.DataFrame, shade, target, text: dict, lang: 
 
 # --- fair league tables ----------------------------------------------------------------
 
-_FUNNEL_MARKS = {"inside": ("#5f6b7a", "chart_funnel_inside"), "above": ("#1a7f37", "chart_funnel_above"),
-                 "below": ("#c62828", "chart_funnel_below")}
+_FUNNEL_MARKS = {"inside": ("#5f6b7a", "chart_funnel_inside"), "above": ("#0072b2", "chart_funnel_above"),
+                 "below": ("#d55e00", "chart_funnel_below")}
 
 
 def _funnel_mark(verdict: str, lang: str = "en") -> tuple[str, str]:

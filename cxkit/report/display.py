@@ -3,7 +3,11 @@ data is never trusted), and :class:`Section`, a report part that degrades to a n
 """
 from __future__ import annotations
 
+import base64
 import html
+import io
+import re
+import unicodedata
 import warnings
 from dataclasses import dataclass, field
 
@@ -13,13 +17,22 @@ import pandas as pd
 from ..errors import CxkitError, InsufficientDataError
 from ..i18n import format_date_local, format_number_local, format_percent_local, t
 
-__all__ = ['show_part', 'show_heading', 'show_text', 'show_note', 'show_bullets', 'show_table', 'table_html', 'Section']
+__all__ = ['show_part', 'show_heading', 'show_toc', 'MissingAltText', 'show_text',
+           'show_note', 'show_bullets', 'show_table', 'table_html', 'Section']
 
 
-def _display_html(text: str):
+class MissingAltText(CxkitError, TypeError):
+    """A chart was added to a report without its alternative text (a programming error, never a data one:
+    it is not turned into a "too little data" note, the report fails)."""
+
+
+def _display_html(text: str, metadata: dict | None = None):
     from IPython.display import HTML, display
 
-    display(HTML(text))
+    if metadata:
+        display(HTML(text), metadata=metadata)
+    else:
+        display(HTML(text))
 
 
 def show_part(fn, lang: str = "en") -> None:
@@ -43,6 +56,8 @@ def show_part(fn, lang: str = "en") -> None:
     """
     try:
         out = fn()
+    except MissingAltText:
+        raise
     except (InsufficientDataError, CxkitError) as exc:
         show_note(f"{t('too_little', lang)}: {exc}")
         return
@@ -57,7 +72,7 @@ def show_part(fn, lang: str = "en") -> None:
             show_note(item)
         elif hasattr(item, "figure") or hasattr(item, "savefig"):
             sec = Section()
-            sec.figure(item)
+            sec.figure(item, alt=_axes_alt(item))
             sec.show()
         else:
             from IPython.display import display
@@ -73,22 +88,74 @@ def _flat(out) -> list:
     return [x for item in out for x in _flat(item)]
 
 
-def show_heading(text: str, level: int = 2) -> None:
-    """Show a heading; the text is escaped (unit names come from data).
+def _axes_alt(item) -> str:
+    """An alt text for a chart handed to :func:`show_part` as a bare Axes or Figure (one's own notebook):
+    its title and axis labels. The report's own charts come with a composed one (:mod:`cxkit.report.alt`)."""
+    fig = item.figure if hasattr(item, "figure") else item
+    words = []
+    for ax in getattr(fig, "axes", []):
+        words += [x for x in (ax.get_title(), ax.get_xlabel(), ax.get_ylabel()) if x]
+    if not words and getattr(fig, "_suptitle", None) is not None:
+        words.append(fig._suptitle.get_text())
+    if not words:
+        raise MissingAltText("a chart without a title or axis labels needs an alt text: Section().figure(ax, alt=...)")
+    return "; ".join(words)
+
+
+def _anchor_id(text: str) -> str:
+    """A stable HTML id for a heading: ASCII letters, digits and hyphens (``"Vidutinė būklė"`` ->
+    ``"vidutine-bukle"``), never empty."""
+    ascii_text = unicodedata.normalize("NFKD", str(text)).encode("ascii", "ignore").decode()
+    slug = re.sub(r"[^a-z0-9]+", "-", ascii_text.lower()).strip("-")
+    return slug or "section"
+
+
+def show_heading(text: str, level: int = 2, *, anchor: str | None = None) -> None:
+    """Show a heading with an id (the table of contents links to it); the text is escaped (unit names
+    come from data).
 
     Parameters
     ----------
     text : str
         The heading.
     level : int
-        1 to 4 (``<h1>`` .. ``<h4>``).
+        1 to 4 (``<h1>`` .. ``<h4>``): the page's title is its banner's ``<h1>``, a report's sections are
+        level 2 and their parts level 3.
+    anchor : str, optional
+        The heading's id, the same in every language (the report notebooks pass the i18n key, e.g.
+        ``"trends"``); default: made from the text.
+
+    Returns
+    -------
+    None
+        The heading is displayed with ``cxkit_heading`` output metadata (level, id, text), from which the
+        report template builds the table of contents (see :func:`show_toc`).
+    """
+    level = min(max(int(level), 1), 4)
+    ident = _anchor_id(anchor if anchor else text)
+    _display_html(f'<h{level} id="{html.escape(ident)}">{html.escape(str(text))}</h{level}>',
+                  {"cxkit_heading": {"level": level, "id": ident, "text": str(text)}})
+
+
+def show_toc(lang: str = "en") -> None:
+    """Mark where the report's table of contents goes.
+
+    The report template (``cxkit_report/index.html.j2``) replaces this output by a ``<nav>`` titled
+    "Contents" in the report language that links to every level-2 heading shown with
+    :func:`show_heading`, in order. In a live notebook only the title is shown.
+
+    Parameters
+    ----------
+    lang : str
+        Report language of the title.
 
     Returns
     -------
     None
     """
-    level = min(max(int(level), 1), 4)
-    _display_html(f"<h{level}>{html.escape(str(text))}</h{level}>")
+    label = t("contents", lang)
+    _display_html(f'<nav class="cxkit-toc" aria-label="{html.escape(label)}"></nav>',
+                  {"cxkit_toc": {"label": label}})
 
 
 def show_text(text: str) -> None:
@@ -237,10 +304,22 @@ class Section:
     ----------
     items : list of tuple
         ``("html", text)``, ``("figure", fig)`` or ``("note", text)``, added with :meth:`html`,
-        :meth:`figure`, :meth:`note`, :meth:`table` and :meth:`attempt`.
+        :meth:`figure`, :meth:`note`, :meth:`table` and :meth:`attempt`; a figure's alternative text is
+        its ``_cxkit_alt`` (see :attr:`alts`).
     """
 
     items: list = field(default_factory=list)
+
+    @property
+    def ax(self):
+        """The first Axes of the section's first chart (None without a chart)."""
+        figs = [payload for kind, payload in self.items if kind == "figure"]
+        return figs[0].axes[0] if figs and figs[0].axes else None
+
+    @property
+    def alts(self) -> list:
+        """The alternative texts of the section's charts, in order."""
+        return [payload._cxkit_alt for kind, payload in self.items if kind == "figure"]
 
     def html(self, text: str):
         self.items.append(("html", text))
@@ -248,7 +327,27 @@ class Section:
     def note(self, text: str):
         self.items.append(("note", text))
 
-    def figure(self, ax):
+    def figure(self, ax, alt: str | None = None):
+        """Add a chart with its alternative text (what it shows and its key number, in the report language).
+
+        Parameters
+        ----------
+        ax : matplotlib.axes.Axes or matplotlib.figure.Figure
+            The chart.
+        alt : str
+            Its alternative text (:mod:`cxkit.report.alt` composes the report's).
+
+        Returns
+        -------
+        None
+
+        Raises
+        ------
+        MissingAltText
+            Without ``alt``: a report has no chart without one.
+        """
+        if not alt or not str(alt).strip():
+            raise MissingAltText("every chart of a report needs an alternative text: Section.figure(ax, alt=...)")
         fig = ax.figure if hasattr(ax, "figure") else ax
         engine = fig.get_layout_engine()
         with warnings.catch_warnings(record=True) as caught:
@@ -259,6 +358,7 @@ class Section:
         for w in caught:  # shown as before; a figure tight_layout could not fit is cropped when drawn
             warnings.warn_explicit(w.message, w.category, w.filename, w.lineno)
         fig._cxkit_fitted = not caught
+        fig._cxkit_alt = str(alt)
         self.items.append(("figure", fig))
 
     def table(self, frame: pd.DataFrame, lang: str, **kw):
@@ -268,33 +368,43 @@ class Section:
         """Run one part; if the data are too thin, say so instead of failing the report."""
         try:
             fn()
+        except MissingAltText:
+            raise
         except (InsufficientDataError, CxkitError) as exc:
             self.note(f"{t('too_little', lang)}: {exc}")
 
     def show(self) -> None:
-        from IPython.display import display
-
         for kind, payload in self.items:
             if kind == "html":
                 _display_html(payload)
             elif kind == "note":
                 show_note(payload)
             else:
-                display(_figure_png(payload))
+                _display_html(_figure_html(payload, payload._cxkit_alt))
                 import matplotlib.pyplot as plt
 
                 plt.close(payload)
 
 
-def _figure_png(fig):
-    """The figure as a PNG, drawn once. Notebooks' inline backend crops every figure to its drawn
-    extent (``bbox_inches="tight"``), which draws it twice; a figure that ``tight_layout`` has fitted
-    lies inside its canvas already, so only figures it could not fit are cropped."""
-    from IPython.core.pylabtools import print_figure
-    from IPython.display import Image
+def _figure_svg(fig) -> bytes:
+    """The figure as SVG with its text kept as text (searchable, scales; ``svg.fonttype = "none"``), drawn
+    once and the same every run (no date, fixed ids). A figure that ``tight_layout`` has fitted lies inside
+    its canvas already, so only figures it could not fit are cropped to their drawn extent."""
+    import matplotlib
 
     crop = None if getattr(fig, "_cxkit_fitted", False) else "tight"
-    return Image(data=print_figure(fig, "png", bbox_inches=crop), format="png")
+    buf = io.BytesIO()
+    with matplotlib.rc_context({"svg.fonttype": "none", "svg.hashsalt": "cxkit"}):
+        fig.savefig(buf, format="svg", bbox_inches=crop, metadata={"Date": None})
+    return buf.getvalue()
+
+
+def _figure_html(fig, alt: str) -> str:
+    """The figure as an ``<img>`` of its SVG (a data: URI, so the page stays one file) with its alternative
+    text: read by screen readers, printed to PDF as vectors."""
+    data = base64.b64encode(_figure_svg(fig)).decode("ascii")
+    return (f'<img class="cxkit-figure" src="data:image/svg+xml;base64,{data}" alt="{html.escape(str(alt))}" '
+            f'role="img">')
 
 
 def _ci(lo, hi, lang: str, digits: int = 1) -> str:

@@ -22,6 +22,7 @@ from ..plots import plot_churn_by_group, plot_drivers, plot_nps_distribution, pl
 from ..stats.comparisons import compare
 from ..stats.ranking import rank_units
 from ..text import example_comments, theme_summary, themes
+from . import alt
 from .access import ReportData
 from .context import COMPARISONS, HEADLINE_METRICS, REPORTED_SCORES, _compare_kwargs, default_settings
 from .display import Section, _ci, _group_label
@@ -382,7 +383,8 @@ def trends_section(rep: ReportData, *, metrics: tuple[str, ...] = ("nps", "csat"
     if not shown:  # none of the asked scores: the first one the responses have, not an empty section
         shown = [m for m in REPORTED_SCORES if m not in missing][:1]
     for metric in shown:
-        sec.attempt(lang, lambda m=metric: sec.figure(trend_figure(rep, metric=m, lang=lang)))
+        sec.attempt(lang, lambda m=metric: sec.figure(trend_figure(rep, metric=m, lang=lang),
+                                                      alt=alt.trend_alt(rep, metric=m, lang=lang)))
     return sec
 
 
@@ -427,7 +429,7 @@ def distribution_section(rep: ReportData, *, lang: str = "en") -> Section:
         sec.note(t("no_responses_period", lang))
     ax = plot_nps_distribution(rows, by="group", labels=distribution_labels(lang), lang=lang)
     ax.set_title(t("nps_distribution", lang), pad=22)
-    sec.figure(ax)
+    sec.figure(ax, alt=alt.distribution_alt(rows, lang))
     return sec
 
 
@@ -646,7 +648,8 @@ def journey_section(rep: ReportData, *, lang: str = "en", settings: dict | None 
         return sec
     sec.table(table, lang)
     try:
-        sec.figure(journey_figure(rep, lang=lang, settings=settings))
+        tab, hide = _journey_rows(rep, settings)
+        sec.figure(journey_figure(rep, lang=lang, settings=settings), alt=alt.journey_alt(tab[~hide.to_numpy()], lang))
     except InsufficientDataError as exc:
         sec.note(str(exc))
     sec.note(t("significant_note", lang))
@@ -797,14 +800,15 @@ def outcomes_section(rep: ReportData, *, lang: str = "en", settings: dict | None
         sec.table(out, lang)
         ax = plot_churn_by_group(tab, lang=lang, confidence=conf)
         ax.set_title(t("churn_pct", lang) + " – " + t("group_nps", lang))
-        sec.figure(ax)
+        sec.figure(ax, alt=alt.churn_alt([_group_label(g, lang) for g in tab["nps_group"]], tab["churn_rate"], lang))
 
     sec.attempt(lang, churn)
 
     def survival():
         km = kaplan_meier(j, confidence=conf)
         ax = plot_survival(km, lang=lang, confidence=conf)
-        sec.figure(ax)
+        sec.figure(ax, alt=alt.survival_alt(km.summary, {str(g): _group_label(g, lang) for g in km.summary["group"]},
+                                            lang))
 
     sec.attempt(lang, survival)
 
@@ -918,7 +922,8 @@ def drivers_section(rep: ReportData, *, lang: str = "en", settings: dict | None 
         texts = {k: t(f"drivers_c_{k}", lang) for k in DRIVER_TEXTS}
         texts = {k: v if k == "strongest" else v.format(r2=num(res.r2), confidence=conf_text)
                  for k, v in texts.items()}
-        sec.figure(plot_drivers(res, kind="auto", labels=names, texts=texts, lang=lang))
+        sec.figure(plot_drivers(res, kind="auto", labels=names, texts=texts, lang=lang),
+                   alt=alt.drivers_alt(tab, names, res.r2, lang))
         if len(tab) > 1:  # with one driver there is nothing to rank or compare
             sec.note(why(res, names))
             line = strongest(res, names)
@@ -1015,7 +1020,7 @@ def themes_section(rep: ReportData, *, lang: str = "en", settings: dict | None =
         if len(tab) and tested:
             ax = plot_themes(ts.summary[ts.summary["theme"].isin(tab["theme"])],
                              labels={x: name_of("theme", x, lang) for x in tab["theme"]}, lang=lang)
-            sec.figure(ax)
+            sec.figure(ax, alt=alt.themes_alt(tab, {x: name_of("theme", x, lang) for x in tab["theme"]}, lang))
         if float(tab["share"].sum()) > 100:  # one comment counted under each theme it mentions
             sec.note(t("themes_over_100", lang))
         shown = theme_examples(r, tab.head(4), lang=lang, n=examples, seed=seed, flags=flags)

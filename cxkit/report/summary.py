@@ -10,8 +10,9 @@ from ..i18n import format_number_local, t
 from ..outcomes import UnitOutcomes
 from ..plots import plot_funnel, plot_groups, plot_nps_distribution, plot_unit_outcomes
 from ..stats.kinds import COMPARE_METRICS
+from . import alt
 from .access import ReportData
-from .display import _ci
+from .display import Section, _ci
 from .sections import (_ARROW, _flag, _marked, _missing_score, _reported_score, distribution_labels,
                        significance_words, shown_metrics, suppress_complementary, unit_ranking)
 
@@ -87,7 +88,8 @@ def league_figure(rep: ReportData, *, metric: str | None = None, lang: str = "en
 
     Returns
     -------
-    matplotlib.axes.Axes
+    Section
+        The chart with its alternative text (``.ax`` is its Axes).
     """
     metric = _reported_score(rep, metric)
     if _missing_score(rep, lang, metric):
@@ -101,7 +103,16 @@ def league_figure(rep: ReportData, *, metric: str | None = None, lang: str = "en
                       "higher_is_better": metric not in ("first_response_time", "churn_rate"),
                       "measured_in": sub["measured_in"].iloc[0] if "measured_in" in sub else "",
                       "company": {"value": float(sub["company_value"].iloc[0])}})
-    return plot_groups(sub, title=f"{t(metric, lang)}: {t('vs_rest', lang)}", lang=lang)
+    ax = plot_groups(sub, title=f"{t(metric, lang)}: {t('vs_rest', lang)}", lang=lang)
+    return _figure_section(ax, alt.league_alt(sub.rename(columns={rep.level: "group"}), metric=metric, lang=lang,
+                                              company=float(sub["company_value"].iloc[0])))
+
+
+def _figure_section(ax, alt_text: str) -> Section:
+    """A chart with its alternative text, as the notebooks show it (:func:`cxkit.show_part`)."""
+    sec = Section()
+    sec.figure(ax, alt=alt_text)
+    return sec
 
 
 def movers_table(rep: ReportData, *, metric: str | None = None, lang: str = "en", top: int = 6,
@@ -192,7 +203,8 @@ def unit_outcomes_figure(rep: ReportData, *, outcome: str = "churn_rate", lang: 
     Returns
     -------
     tuple
-        The matplotlib Axes and the notes (the ecological-inference caveat among them).
+        The chart as a :class:`Section` with its alternative text (``.ax`` is its Axes) and the notes (the
+        ecological-inference caveat among them).
     """
     if rep.empty_period:  # churn and revenue of other windows are not this period's figures
         raise InsufficientDataError(t("empty_period_part", lang))
@@ -207,7 +219,9 @@ def unit_outcomes_figure(rep: ReportData, *, outcome: str = "churn_rate", lang: 
                        data=data.rename(columns={"group": t(rep.level, lang)}),
                        lines=rep.context.get("unit_outcomes_lines"))
     ax = plot_unit_outcomes(res, outcome=outcome, lang=lang, level=rep.level)
-    return ax, list(res.notes)
+    text = alt.unit_outcomes_alt(rep.context.get("unit_outcomes_fit"), outcome=outcome, lang=lang,
+                                 n=int(data[outcome].notna().sum()) if outcome in data else len(data))
+    return _figure_section(ax, text), list(res.notes)
 
 
 def distribution_figure(rep: ReportData, *, lang: str = "en", settings: dict | None = None):
@@ -225,7 +239,8 @@ def distribution_figure(rep: ReportData, *, lang: str = "en", settings: dict | N
 
     Returns
     -------
-    matplotlib.axes.Axes
+    Section
+        The chart with its alternative text (``.ax`` is its Axes).
     """
     missing = _missing_score(rep, lang, "nps")
     if missing:
@@ -240,7 +255,7 @@ def distribution_figure(rep: ReportData, *, lang: str = "en", settings: dict | N
     ax = plot_nps_distribution(pd.concat([company, groups], ignore_index=True), by="group",
                                labels=distribution_labels(lang), lang=lang)
     ax.set_title(t("nps_distribution", lang), pad=22)
-    return ax
+    return _figure_section(ax, alt.distribution_all_alt(groups, float(company["nps"].iloc[0]), lang))
 
 
 def ranking_table(rep: ReportData, *, lang: str = "en", settings: dict | None = None) -> pd.DataFrame:
@@ -287,11 +302,13 @@ def funnel_figure(rep: ReportData, *, lang: str = "en", settings: dict | None = 
 
     Returns
     -------
-    matplotlib.axes.Axes
+    Section
+        The chart with its alternative text (``.ax`` is its Axes).
     """
     from matplotlib.ticker import FixedLocator, FuncFormatter, NullLocator
 
-    ax = plot_funnel(unit_ranking(rep, settings=settings), lang=lang)
+    ranking = unit_ranking(rep, settings=settings)
+    ax = plot_funnel(ranking, lang=lang)
     lo, hi = ax.get_xlim()
     ticks = [v for v in (10, 20, 50, 100, 200, 500, 1000, 2000, 5000, 10000, 20000) if lo <= v <= hi]
     ax.xaxis.set_major_locator(FixedLocator(ticks))
@@ -300,4 +317,4 @@ def funnel_figure(rep: ReportData, *, lang: str = "en", settings: dict | None = 
     ax.set_title(t("fair_ranking", lang))
     ax.set_ylabel("NPS")
     ax.set_xlabel(t("n", lang))
-    return ax
+    return _figure_section(ax, alt.funnel_alt(ranking.summary, float(ranking.company), lang))

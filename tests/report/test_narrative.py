@@ -313,7 +313,8 @@ def test_the_rendered_unit_report_opens_with_the_summary(tmp_path):
     sentences = unit_summary(rep, lang="lt")
     assert 3 <= len(sentences) <= 6
     heads = re.findall(r"<h2[^>]*>(.*?)</h2>", page)
-    assert heads[0].startswith(t("narrative", "lt")), heads  # the first section
+    assert heads[0] == t("contents", "lt"), heads  # the table of contents, then
+    assert heads[1].startswith(t("narrative", "lt")), heads  # the first section
     items = re.findall(r"<li>(.*?)</li>", page[page.index('<ul class="cxkit-summary">'):].split("</ul>")[0])
     assert items == [html.escape(s) for s in sentences]
-    assert page.index('<ul class="cxkit-summary">') < page.index(t("headline", "lt"))
+    assert page.index('<ul class="cxkit-summary">') < page.index('<h2 id="headline">')

@@ -80,13 +80,13 @@ def test_thin_data_become_a_note_not_an_error(tmp_path):
 
 
 def test_figures_are_drawn_once_and_cropped_only_when_tight_layout_could_not_fit_them(monkeypatch):
-    import io
+    import base64
+    import re
 
     import matplotlib
 
     matplotlib.use("agg")
     import matplotlib.pyplot as plt
-    from PIL import Image
 
     from cxkit.report.display import Section
 
@@ -101,17 +101,18 @@ def test_figures_are_drawn_once_and_cropped_only_when_tight_layout_could_not_fit
     real_draw = matplotlib.figure.Figure.draw
     monkeypatch.setattr(matplotlib.figure.Figure, "draw", lambda fig, r: (draws.append(fig), real_draw(fig, r))[1])
     sec = Section()
-    sec.figure(fitted)
+    sec.figure(fitted, alt="a line from 1 to 3")
     with pytest.warns(UserWarning, match="[Tt]ight"):
-        sec.figure(loose)
+        sec.figure(loose, alt="an empty chart, 0 points")
     assert draws == []  # tight_layout measures, it does not draw
     sec.show()
     # one draw for the fitted figure; the one cropped is measured by a draw first, as savefig does
     assert [d is fitted for d in draws] == [True, False, False]
-    sizes = [Image.open(io.BytesIO(img.data)).size for img in shown]
-    assert [img.format for img in shown] == ["png", "png"]
-    assert sizes[0] == (400, 300)  # the whole canvas: tight_layout put everything inside it
-    assert sizes[1] != (200, 150)  # cropped to what was drawn, as the inline backend does
+    svgs = [base64.b64decode(re.search(r'src="data:image/svg\+xml;base64,([^"]+)"', h.data).group(1)).decode()
+            for h in shown]
+    sizes = [re.search(r'<svg [^>]*width="([\d.]+)pt" height="([\d.]+)pt"', svg).groups() for svg in svgs]
+    assert sizes[0] == ("288", "216")  # the whole canvas (4 x 3 inches): tight_layout put everything inside it
+    assert sizes[1] != ("144", "108")  # cropped to what was drawn, as the inline backend does
 
 
 def _independent(metric: str, tables: dict, start: pd.Timestamp, end: pd.Timestamp) -> float:
@@ -214,7 +215,7 @@ def test_nps_distribution_of_the_unit_against_the_company(rep):
 
 def test_nps_distribution_of_all_units_in_the_summary(sample_dir):
     rep = cx.open_report(str(sample_dir), unit="")
-    ax = cx.distribution_figure(rep)
+    ax = cx.distribution_figure(rep).ax
     labels = [x.get_text() for x in ax.get_yticklabels()]  # top to bottom
     assert labels[0].startswith("Company  n = 3,723")
     nps_values = [float(s.rsplit("NPS ", 1)[1].replace("−", "-")) for s in labels[1:]]
@@ -222,13 +223,13 @@ def test_nps_distribution_of_all_units_in_the_summary(sample_dir):
 
 
 def test_a_figure_with_its_notes_shows_each_note_not_a_python_list(sample_dir, monkeypatch):
-    """unit_outcomes_figure returns (axes, notes): the notes are shown as sentences, never as "['...']"."""
+    """unit_outcomes_figure returns (chart, notes): the notes are shown as sentences, never as "['...']"."""
     import cxkit.report.display as display
 
     shown = []
     monkeypatch.setattr(display, "_display_html", lambda text: shown.append(text))
     rep = cx.open_report(str(sample_dir), unit="")
-    ax, notes = cx.unit_outcomes_figure(rep, outcome="revenue_growth")
+    _, notes = cx.unit_outcomes_figure(rep, outcome="revenue_growth")
     assert notes and all(isinstance(n, str) for n in notes)
     cx.show_part(lambda: cx.unit_outcomes_figure(rep, outcome="revenue_growth"))
     page = "".join(shown)
@@ -277,7 +278,7 @@ def test_fair_ranking_in_the_summary_and_the_units_place_in_its_report(sample_di
     assert note == (f"Rank by NPS among 10 units (partial pooling): {ordinal(row['rank'])}, "
                     f"plausibly {ordinal(row['rank_low'])} to {ordinal(row['rank_high'])} (95%).")
     assert "no other place is plausible" in cx.rank_note(cx.open_report(str(sample_dir), unit="Kaunas Mega"))
-    ax = cx.funnel_figure(company)
+    ax = cx.funnel_figure(company).ax
     named = {x.get_text() for x in ax.texts}
     assert named == set(expected.loc[expected["funnel"] != "inside", "unit"])
     assert "Kaunas Mega" in named

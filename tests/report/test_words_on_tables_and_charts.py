@@ -62,5 +62,5 @@ def test_theme_and_league_charts_use_names_not_keys(prep):
     shown = {x.rsplit(" (n", 1)[0] for x in ticks}
     assert name_of("theme", "delivery", "lt") in shown and "delivery" not in shown
     company = cx.open_report(prepared_dir=str(prep.data_dir), unit="")
-    ax = cx.league_figure(company, lang="en")
+    ax = cx.league_figure(company, lang="en").ax
     assert ax.get_xlabel() == "NPS"
