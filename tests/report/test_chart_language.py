@@ -212,7 +212,8 @@ def test_every_chart_of_the_reports_is_in_the_language(prep, lang):
 @pytest.mark.parametrize("lang", ["lt", "pl"])
 def test_numbers_and_months_on_the_charts_are_the_languages(prep, lang):
     rep = cx.open_report(prepared_dir=str(prep.data_dir), unit="")
-    ax, _notes = cx.unit_outcomes_figure(rep, outcome="churn_rate", lang=lang)
+    chart, _notes = cx.unit_outcomes_figure(rep, outcome="churn_rate", lang=lang)
+    ax = chart.ax
     texts = svg_texts(ax.figure)
     fit = rep.context["unit_outcomes_fit"].set_index("outcome").loc["churn_rate"]
     slope = f"{fit['slope']:+.2f}".replace(".", ",").replace("-", "−")
@@ -222,7 +223,7 @@ def test_numbers_and_months_on_the_charts_are_the_languages(prep, lang):
     ci = {"lt": "95\u00a0% PI nuo", "pl": "95% PU od"}[lang]  # CLDR: lt writes a space before %, pl none
     assert ci in " ".join(texts)
     company = (rep.context["comparisons"].query("against == 'rest' and metric == 'nps'")["company_value"].iloc[0])
-    league = svg_texts(cx.league_figure(rep, lang=lang).figure)
+    league = svg_texts(cx.league_figure(rep, lang=lang).ax.figure)
     assert {"lt": "Įmonė: ", "pl": "Firma: "}[lang] + f"{company:.1f}".replace(".", ",").replace("-", "−") in league
     unit = cx.open_report(prepared_dir=str(prep.data_dir), unit="Kaunas Mega")
     months = svg_texts(cx.trend_figure(unit, metric="nps", lang=lang).figure)
