@@ -22,7 +22,8 @@ from . import _catalogue
 from ._printer import is_missing
 from .errors import ConfigError
 
-__all__ = ["LANGUAGES", "t", "tn", "name_of", "format_number_local", "format_date_local", "format_percent_local"]
+__all__ = ["LANGUAGES", "t", "tn", "name_of", "format_number_local", "format_date_local", "format_percent_local",
+           "format_month_local"]
 
 LANGUAGES = ("en", "lt", "pl", "lv")
 
@@ -286,6 +287,34 @@ def format_date_local(value, lang: str = "en") -> str:
 
 
 @functools.lru_cache(maxsize=None)
+def format_month_local(value, lang: str = "en") -> str:
+    """A month and year as the locale abbreviates them (CLDR stand-alone abbreviated month, through Babel).
+
+    Parameters
+    ----------
+    value : date-like
+        Any day of the month.
+    lang : {"en", "lt", "pl", "lv"}, default "en"
+        Report language.
+
+    Returns
+    -------
+    str
+        E.g. ``Jan 2024`` (en), ``saus. 2024`` (lt), ``sty 2024`` (pl), ``janv. 2024`` (lv): a name, never
+        ``01.2024``, which reads like a decimal number.
+
+    Examples
+    --------
+    >>> [format_month_local("2024-01-15", lang) for lang in ("en", "lt", "pl", "lv")]
+    ['Jan 2024', 'saus. 2024', 'sty 2024', 'janv. 2024']
+    """
+    _check(lang)
+    from babel.dates import format_date
+
+    d = pd.Timestamp(value).date()
+    return format_date(d, "LLL y", locale="en" if lang == "en" else _catalogue.BABEL_LOCALE[lang])
+
+
 def _date_pattern(lang: str):
     """The Babel locale and CLDR date pattern of a language: ``d MMM y`` in English ("30 Sep 2025": the day
     first as en_GB writes it, with the month abbreviations of en, where en_GB has "Sept"), else the short

@@ -10,7 +10,8 @@ import numpy as np
 import pandas as pd
 
 from .errors import ConfigError, InsufficientDataError
-from .i18n import LANGUAGES, format_date_local, format_number_local, format_percent_local, name_of, t
+from .i18n import (LANGUAGES, format_date_local, format_month_local, format_number_local, format_percent_local,
+                   name_of, t)
 
 
 __all__ = ["plot_groups", "plot_nps_distribution", "plot_trend", "plot_churn_by_group", "plot_survival",
@@ -73,12 +74,7 @@ def _month_label(value, lang: str) -> str:
     """A date-axis tick as the language names a month: ``Jan 2025``, ``saus. 2025``, ``sty 2025``."""
     import matplotlib.dates as mdates
 
-    day = mdates.num2date(value).date()
-    try:
-        from babel.dates import format_date
-    except ImportError:  # no Babel: the locale's numeric date
-        return format_date_local(day, lang)
-    return format_date(day, format="LLL yyyy", locale=lang)
+    return format_month_local(mdates.num2date(value).date(), lang)
 
 
 def _local_months(axis, lang: str, months: int, step: int = 1) -> None:

@@ -8,17 +8,15 @@ from __future__ import annotations
 
 import pandas as pd
 
-from ..i18n import format_number_local, format_percent_local, t
+from ..i18n import format_month_local, format_number_local, format_percent_local, t
 
 __all__ = ["trend_alt", "distribution_alt", "distribution_all_alt", "journey_alt", "churn_alt", "survival_alt",
            "drivers_alt", "themes_alt", "league_alt", "funnel_alt", "unit_outcomes_alt", "month_local"]
 
-_MONTHS_EN = ("Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec")
 
 
 def month_local(value, lang: str = "en") -> str:
-    """A month as the report language writes it in short: ``Jan 2024`` (en), ``2024-01`` (lt),
-    ``01.2024`` (pl), ``01.2024.`` (lv).
+    """A month as the report language abbreviates it (:func:`cxkit.i18n.format_month_local`).
 
     Parameters
     ----------
@@ -34,15 +32,10 @@ def month_local(value, lang: str = "en") -> str:
 
     Examples
     --------
-    >>> month_local("2024-01-15", "en"), month_local("2024-01-15", "lt"), month_local("2024-01-15", "lv")
-    ('Jan 2024', '2024-01', '01.2024.')
+    >>> month_local("2024-01-15", "en"), month_local("2024-01-15", "lt")
+    ('Jan 2024', 'saus. 2024')
     """
-    ts = pd.Timestamp(value)
-    if lang == "lt":
-        return f"{ts.year}-{ts.month:02d}"
-    if lang in ("pl", "lv"):
-        return f"{ts.month:02d}.{ts.year}" + ("." if lang == "lv" else "")
-    return f"{_MONTHS_EN[ts.month - 1]} {ts.year}"
+    return format_month_local(value, lang)
 
 
 def _num(value, lang: str, digits: int = 1) -> str:

@@ -675,14 +675,24 @@ def data_notes(rep: ReportData, *, lang: str = "en") -> pd.DataFrame:
     log = rep.context.get("log")
     if log is None or log.empty:
         raise InsufficientDataError("no load log")
-    out = pd.DataFrame({"table": log["table"].astype(str), "file": log["file"].astype(str),
+    out = pd.DataFrame({t("data_table", lang): [t(f"table_{x}", lang) for x in log["table"].astype(str)],
+                        t("data_file", lang): log["file"].astype(str),
                         t("rows_in", lang): log["rows_in"].astype(int),
                         t("rows_rejected", lang): log["rows_rejected"].astype(int)})
     if "platform" in log.columns and log["platform"].notna().any():  # a survey platform's export, read as such
         out[t("exported_from", lang)] = log["platform"].fillna("–").astype(str).to_numpy()
     if "status" in log.columns:
-        out[t("status", lang)] = log["status"].astype(str).to_numpy()
+        out[t("status", lang)] = [_status_words(x, lang) for x in log["status"].astype(str)]
     return out
+
+
+def _status_words(status: str, lang: str) -> str:
+    """A file's status in the data notes in the report's language ("loaded", or "not read: <reason>")."""
+    if status == "loaded":
+        return t("status_loaded", lang)
+    if status.startswith("not read: "):
+        return t("status_not_read", lang).format(reason=status[len("not read: "):])
+    return status
 
 
 def methods_notes(rep: ReportData, *, lang: str = "en", settings: dict | None = None) -> list[str]:

@@ -6,8 +6,8 @@ from __future__ import annotations
 import pandas as pd
 
 from ..errors import InsufficientDataError
-from ..i18n import format_number_local, t
-from ..outcomes import UnitOutcomes
+from ..i18n import format_date_local, format_number_local, t
+from ..outcomes import UnitOutcomes, unit_outcomes
 from ..plots import plot_funnel, plot_groups, plot_nps_distribution, plot_unit_outcomes
 from ..stats.kinds import COMPARE_METRICS
 from . import alt
@@ -221,7 +221,21 @@ def unit_outcomes_figure(rep: ReportData, *, outcome: str = "churn_rate", lang: 
     ax = plot_unit_outcomes(res, outcome=outcome, lang=lang, level=rep.level)
     text = alt.unit_outcomes_alt(rep.context.get("unit_outcomes_fit"), outcome=outcome, lang=lang,
                                  n=int(data[outcome].notna().sum()) if outcome in data else len(data))
-    return _figure_section(ax, text), list(res.notes)
+    return _figure_section(ax, text), _unit_outcome_notes(rep, lang)
+
+
+def _unit_outcome_notes(rep: ReportData, lang: str) -> list[str]:
+    """The chart's caveats in the report's language: ecological inference, and the windows and the minimum
+    number of answers of the regression (the fit's own notes are English, for the library's users)."""
+    fit = rep.context.get("unit_outcomes_fit")
+    notes = [t("uo_ecological", lang)]
+    if fit is not None and len(fit) and "window_start" in fit.columns and pd.notna(fit["window_start"].iloc[0]):
+        row = fit.iloc[0]
+        notes.append(t("uo_windows", lang).format(
+            nps=f"{format_date_local(row['nps_start'], lang)} – {format_date_local(row['nps_end'], lang)}",
+            outcome=f"{format_date_local(row['window_start'], lang)} – {format_date_local(row['window_end'], lang)}",
+            min=unit_outcomes.__kwdefaults__["min_responses"]))  # the batch fits with the default
+    return notes
 
 
 def distribution_figure(rep: ReportData, *, lang: str = "en", settings: dict | None = None):

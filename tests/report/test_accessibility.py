@@ -220,7 +220,8 @@ def test_headings_carry_stable_ids_for_the_table_of_contents(monkeypatch):
 
 
 def test_month_names_of_the_alt_texts():
+    """Months by their CLDR abbreviated names (Babel's CLDR data), never "12.2025", which reads as a number."""
     from cxkit.report.alt import month_local
 
     assert [month_local("2025-12-31", lang) for lang in ("en", "lt", "pl", "lv")] == \
-        ["Dec 2025", "2025-12", "12.2025", "12.2025."]
+        ["Dec 2025", "gruod. 2025", "gru 2025", "dec. 2025"]

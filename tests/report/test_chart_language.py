@@ -42,7 +42,8 @@ ENGLISH_CHART_WORDS = [
     "fitted line", "band", "limits", "limit", "inside", "above", "below", "Period", "better", "worse", "vs",
     "Customers", "Answers", "answers", "points", "Key drivers", "comments", "interval", "real change",
     "Not shown", "too few", "Difference", "Reference", "heuristic", "link", "outcome", "strongest",
-    "significant", "touchpoint", "touchpoints", "themes", "log scale", "per week", "per month", "per quarter",
+    "significant", "touchpoint", "touchpoints", "themes", "loaded", "responses", "tickets", "customers", "revenue",
+    "table", "file", "not read", "log scale", "per week", "per month", "per quarter",
     "Customers still with us", "follow-up", "Kaplan-Meier", "NPS group", "rule of thumb", "estimated",
 ]
 
@@ -230,3 +231,45 @@ def test_numbers_and_months_on_the_charts_are_the_languages(prep, lang):
     name = {"lt": "saus.", "pl": "sty"}[lang]  # January as the language abbreviates it
     assert any(re.fullmatch(rf"{re.escape(name)} \d{{4}}", x) for x in months), months
     assert not any(re.fullmatch(r"\d{4}-\d{2}", x) for x in months)
+
+
+# --- the rendered pages: every word of the HTML and of the charts drawn in it ---------------------------------
+
+def _page_texts(path) -> list[str]:
+    """The visible text of a rendered page, one entry per text node, and the text of every SVG chart in it."""
+    import base64
+
+    page = path.read_text(encoding="utf-8")
+    charts = [base64.b64decode(x).decode("utf-8")
+              for x in re.findall(r'src="data:image/svg\+xml;base64,([^"]+)"', page)]
+    page = re.sub(r"<(style|script|head)\b.*?</\1>", " ", page, flags=re.S)
+    alts = [html.unescape(x) for x in re.findall(r'\balt="([^"]*)"', page)]
+    nodes = [html.unescape(x).strip() for x in re.split(r"<[^>]+>", page)]
+    drawn = [html.unescape(re.sub(r"<[^>]+>", "", x)).strip()
+             for svg in charts for x in re.findall(r"<text\b[^>]*>(.*?)</text>", svg, flags=re.S)]
+    files = re.compile(r"\S+\.(csv|xlsx|json|parquet|html|pdf)\b")  # file names are the user's, not words
+    return [files.sub("", x).strip() for x in nodes + alts + drawn if files.sub("", x).strip()]
+
+
+@pytest.fixture(scope="module", params=["lt", "pl", "lv"])
+def rendered(request, tmp_path_factory):
+    from cxkit.report import run_batch
+
+    out = tmp_path_factory.mktemp(f"pages-{request.param}") / "report"
+    res = run_batch(ROOT / "data" / "sample", out, units=["Kaunas Mega"], lang=request.param, workers=1, progress=False)
+    assert res.exit_code == 0, res.summary_text()
+    return request.param, out
+
+
+def test_every_page_of_a_batch_is_in_the_language(rendered):
+    """The unit report, the leadership summary and the index in lt / pl / lv: no English catalogue text, no known
+    English chart word, no decimal point and no raw key anywhere a reader looks (text, alt texts, charts)."""
+    lang, out = rendered
+    fragments = _english_fragments(lang)
+    pages = [out / "index.html", out / "summary.html", *sorted((out / "units").glob("*.html"))]
+    assert len(pages) == 3
+    for page in pages:
+        texts = _page_texts(page)
+        assert len(texts) > 20, page
+        found = problems(texts, lang, fragments)
+        assert not found, (page.name, found[:10])
