@@ -1086,6 +1086,15 @@ def theme_examples(responses: pd.DataFrame, themes_table: pd.DataFrame, *, lang:
     return out.drop(columns=empty)
 
 
+def _local_placeholders(comment: str, lang: str) -> str:
+    """A redacted comment with its placeholders in the report's language ("[phone]" -> lv "[tālrunis]")."""
+    from ..text import PII_KINDS
+
+    for kind in PII_KINDS:
+        comment = comment.replace(f"[{kind}]", "[" + t(f"pii_{kind}", lang) + "]")
+    return comment
+
+
 def _example_rows(ex: pd.DataFrame, theme: str, lang: str) -> pd.DataFrame:
     """The examples of one theme as table rows: theme, score, date, touchpoint (those in ``ex``), comment."""
     from ..i18n import name_of
@@ -1097,7 +1106,7 @@ def _example_rows(ex: pd.DataFrame, theme: str, lang: str) -> pd.DataFrame:
         out[t("example_date", lang)] = [format_date_local(v, lang) for v in ex["date"]]
     if "touchpoint" in ex.columns:
         out[t("touchpoint", lang)] = [name_of("touchpoint", v, lang) if pd.notna(v) else "–" for v in ex["touchpoint"]]
-    out[t("examples", lang)] = [str(c) for c in ex["comment"]]
+    out[t("examples", lang)] = [_local_placeholders(str(c), lang) for c in ex["comment"]]
     return out
 
 

@@ -296,3 +296,13 @@ def test_the_over_100_percent_note_appears_exactly_when_the_shares_add_up_above_
     shares = cx.theme_summary(rep.current(), min_n=30).summary
     assert shares.loc[shares["mentions"] >= 5, "share"].sum() > 100  # the sample's comments: above 100%
     assert cx.t("themes_over_100", "lt") in lt
+
+
+def test_redaction_placeholders_are_in_the_report_language():
+    from cxkit.report.sections import _example_rows
+
+    ex = pd.DataFrame({"comment": [cx.redact("Zvaniet +371 2912 3456 vai rakstiet anna@example.lv")]})
+    assert ex["comment"][0] == "Zvaniet [phone] vai rakstiet [email]"
+    shown = _example_rows(ex, "staff", "lv")[cx.t("examples", "lv")].tolist()
+    assert shown == ["Zvaniet [tālrunis] vai rakstiet [e-pasts]"]
+    assert _example_rows(ex, "staff", "en")[cx.t("examples", "en")].tolist() == [ex["comment"][0]]
