@@ -11,7 +11,6 @@ as text, and reads every ``<text>`` element. A chart fails when it shows
 """
 from __future__ import annotations
 
-import ast
 import html
 import io
 import json
@@ -29,9 +28,9 @@ from cxkit.errors import ConfigError
 from cxkit import _catalogue
 from cxkit.i18n import LANGUAGES, t
 from cxkit.report import prepare
+from helpers import notebook_charts
 
 ROOT = Path(__file__).resolve().parents[2]
-NOTEBOOKS = ROOT / "cxkit" / "report" / "notebooks"
 UNITS = ["Kaunas Mega", "Vilnius Akropolis"]  # two unit reports per language (the sample's busiest units)
 
 #: words the charts drew in English before issue 23 (titles, axes, legends, notes); none may appear in lt/pl/lv
@@ -53,50 +52,11 @@ _PLACEHOLDER = re.compile(r"\{[^{}]*\}")
 
 # --- the notebooks' parts, run here ---------------------------------------------------------------------------
 
-def _code_cells(name: str) -> list[str]:
-    nb = json.loads((NOTEBOOKS / name).read_text(encoding="utf-8"))
-    cells = ["".join(c["source"]) for c in nb["cells"] if c["cell_type"] == "code"]
-    return ["\n".join(line for line in src.splitlines() if not line.lstrip().startswith("%")) for src in cells]
-
-
-def _parts(cells: list[str]) -> list[ast.Expression]:
-    """The body of every ``cx.show_part(lambda: BODY, ...)`` call, in notebook order."""
-    out = []
-    for src in cells:
-        for node in ast.walk(ast.parse(src)):
-            if (isinstance(node, ast.Call) and isinstance(node.func, ast.Attribute) and node.func.attr == "show_part"
-                    and node.args and isinstance(node.args[0], ast.Lambda)):
-                out.append(ast.Expression(node.args[0].body))
-    return out
-
-
-def _figures(result) -> list[Figure]:
-    if isinstance(result, (list, tuple)):
-        return [f for r in result for f in _figures(r)]
-    if isinstance(result, cx.report.Section):
-        return [payload for kind, payload in result.items if kind == "figure"]
-    if isinstance(result, Figure):
-        return [result]
-    if hasattr(result, "figure") and isinstance(result.figure, Figure):
-        return [result.figure]
-    return []
-
-
 def _chart_texts(notebook: str, prep, unit: str, lang: str) -> list[tuple[str, list[str]]]:
     """(call, texts of one figure) for every chart of a report notebook run on the prepared sample."""
-    cells = _code_cells(notebook)
-    ns: dict = {}
-    exec(cells[0], ns)  # the parameters cell
-    ns.update(cx=cx, data_dir="", prepared_dir=str(prep.data_dir), unit=unit, lang=lang)
-    exec(cells[1], ns)  # settings and rep = cx.open_report(...)
     out = []
-    for expr in _parts(cells[2:]):
-        try:
-            result = eval(compile(expr, notebook, "eval"), ns)
-        except cx.errors.CxkitError:  # the report says so in a sentence: no chart
-            continue
-        for fig in _figures(result):
-            out.append((ast.unparse(expr), svg_texts(fig)))
+    for call, figures in notebook_charts(notebook, prep, unit, lang):
+        out += [(call, svg_texts(fig)) for fig in figures]
         plt.close("all")
     return out
 

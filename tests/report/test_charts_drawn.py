@@ -8,10 +8,7 @@ and nothing on it) fails.
 """
 from __future__ import annotations
 
-import ast
-import json
 import math
-from pathlib import Path
 
 import matplotlib.pyplot as plt
 import numpy as np
@@ -23,39 +20,7 @@ from matplotlib.patches import Rectangle
 
 import cxkit as cx
 from cxkit.report import prepare
-
-ROOT = Path(__file__).resolve().parents[2]
-NOTEBOOKS = ROOT / "cxkit" / "report" / "notebooks"
-
-
-def _code_cells(name: str) -> list[str]:
-    nb = json.loads((NOTEBOOKS / name).read_text(encoding="utf-8"))
-    cells = ["".join(c["source"]) for c in nb["cells"] if c["cell_type"] == "code"]
-    return ["\n".join(line for line in src.splitlines() if not line.lstrip().startswith("%")) for src in cells]
-
-
-def _parts(cells: list[str]) -> list[ast.Expression]:
-    """The body of every ``cx.show_part(lambda: BODY, ...)`` call, in notebook order."""
-    out = []
-    for src in cells:
-        for node in ast.walk(ast.parse(src)):
-            if (isinstance(node, ast.Call) and isinstance(node.func, ast.Attribute) and node.func.attr == "show_part"
-                    and node.args and isinstance(node.args[0], ast.Lambda)):
-                out.append(ast.Expression(node.args[0].body))
-    return out
-
-
-def _figures(result) -> list[Figure]:
-    """The figures in whatever a part returns: a Section, an Axes, a Figure, a tuple or list of them."""
-    if isinstance(result, (list, tuple)):
-        return [f for r in result for f in _figures(r)]
-    if isinstance(result, cx.report.Section):
-        return [payload for kind, payload in result.items if kind == "figure"]
-    if isinstance(result, Figure):
-        return [result]
-    if hasattr(result, "figure") and isinstance(result.figure, Figure):
-        return [result.figure]
-    return []
+from helpers import notebook_charts
 
 
 def _finite_points(xy) -> int:
@@ -110,27 +75,10 @@ def test_the_check_sees_an_empty_chart():
     assert drawn_data(fig2) == 1 + 2  # one bar of non-zero width, two finite line points
 
 
-def _report_parts(notebook: str, prep, unit: str, lang: str = "en"):
-    """(call text, figures) for every part of a report notebook, run here on the prepared data."""
-    cells = _code_cells(notebook)
-    ns: dict = {}
-    exec(cells[0], ns)  # the parameters cell: the batch's defaults
-    ns.update(cx=cx, data_dir="", prepared_dir=str(prep.data_dir), unit=unit, lang=lang)
-    exec(cells[1], ns)  # settings and rep = cx.open_report(...)
-    out = []
-    for expr in _parts(cells[2:]):
-        try:
-            result = eval(compile(expr, notebook, "eval"), ns)
-        except cx.errors.CxkitError:  # show_part says so in a sentence: no chart
-            continue
-        out.append((ast.unparse(expr), _figures(result)))
-    return out
-
-
 def _check(notebook: str, prep, units: list[str]) -> int:
     charts = 0
     for unit in units:
-        for call, figures in _report_parts(notebook, prep, unit):
+        for call, figures in notebook_charts(notebook, prep, unit):
             for fig in figures:
                 assert drawn_data(fig) > 0, f"{notebook} ({unit or 'company'}): {call} drew a chart with no data"
                 charts += 1
