@@ -438,7 +438,7 @@ def plot_revenue_at_risk(result, *, ax=None, lang: str = "en", confidence: float
     ...                   "ci_high": [np.nan, 8000.0, np.nan]})
     >>> ax = plot_revenue_at_risk(t)
     >>> [tick.get_text() for tick in ax.get_yticklabels()]
-    ['heuristic: detractor (short-term)', 'model: detractor (excess churn vs promoter)']
+    ['rule of thumb: detractors', 'estimated from the data: detractors']
     """
     table = result.summary if hasattr(result, "summary") else result
     if "revenue_at_risk" not in table.columns:
