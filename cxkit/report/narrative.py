@@ -14,13 +14,13 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-from ..drivers import dominant_driver, relative_weights
+from ..drivers import dominant_driver
 from ..errors import CxkitError, InsufficientDataError
 from ..i18n import format_number_local, format_percent_local, name_of, t, tn
 from ..text import theme_summary
 from .access import ReportData
 from .context import default_settings
-from .sections import _flag, _missing_score, _reported_score, shown_metrics, suppress_complementary
+from .sections import _flag, _missing_score, _reported_score, driver_result, shown_metrics, suppress_complementary
 
 __all__ = ["unit_summary", "leadership_summary_points"]
 
@@ -181,13 +181,8 @@ def _driver_sentence(rep: ReportData, lang: str, settings: dict, n_boot: int, se
     marks as strongest, :func:`cxkit.drivers.dominant_driver`), or that none is (8)."""
     if rep.empty_period or _missing_score(rep, lang):
         return None
-    min_test = int(settings.get("min_n_test", 30))
-    r = _analysed(rep, "nps", lambda d: len(d.dropna(subset=["nps"])) >= min_test * 3)
-    if r is None or not any(str(c).startswith("attr_") for c in r.columns):
-        return None
     try:
-        res = relative_weights(r, outcome="nps", n_boot=n_boot, seed=seed,
-                               confidence=float(settings.get("confidence", 0.95)))
+        res = driver_result(rep, settings=settings, n_boot=n_boot, seed=seed)  # the drivers section's result
     except (InsufficientDataError, CxkitError, ValueError):
         return None
     tab = res.summary

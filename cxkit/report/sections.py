@@ -29,7 +29,7 @@ from .display import Section, _ci, _group_label
 
 __all__ = ["headline", "headline_record", "headline_table", "headline_notes", "shown_metrics", "suppress_complementary",
            "trend_figure", "trends_section", "distribution_section", "distribution_labels", "journey_table",
-           "journey_labels", "journey_figure", "journey_section", "theme_examples",
+           "journey_labels", "journey_figure", "journey_section", "theme_examples", "driver_result",
            "data_notes", "methods_notes", "outcomes_section", "drivers_section", "themes_section", "rank_note",
            "significance_words", "unit_ranking"]
 
@@ -850,6 +850,45 @@ def outcomes_section(rep: ReportData, *, lang: str = "en", settings: dict | None
     return sec
 
 
+def driver_result(rep: ReportData, *, settings: dict | None = None, n_boot: int = 500, seed: int = 0):
+    """The key drivers of the report's NPS (Johnson's relative weights), computed once per report and
+    shared by :func:`drivers_section` and the summary in words (:mod:`cxkit.report.narrative`).
+
+    Parameters
+    ----------
+    rep : ReportData
+        From :func:`open_report`.
+    settings : dict, optional
+        Report settings (confidence, min_n_test, scales); defaults as the batch's.
+    n_boot, seed : int
+        Bootstrap resamples of the weights' intervals, and their seed.
+
+    Returns
+    -------
+    DriverResult
+        Of the period's responses, or of the unit's whole history when the period has fewer than three
+        times ``min_n_test`` NPS answers.
+
+    Raises
+    ------
+    InsufficientDataError
+        When the responses have no attribute ratings (``attr_*`` columns), or too few rows.
+    """
+    settings = settings or {}
+    conf = float(settings.get("confidence", 0.95))
+    scale = tuple((settings.get("scales") or rep.meta.get("scales") or {}).get("attr") or (0, 10))
+    key = (n_boot, seed, conf, scale, int(settings.get("min_n_test", 30)))
+    memo = rep.__dict__.setdefault("_driver_results", {})
+    if key not in memo:
+        r = rep.current() if rep.responses is not None else None
+        if r is None or len(r.dropna(subset=["nps"])) < key[-1] * 3:
+            r = rep.responses  # a quarter is thin for drivers: use the unit's whole history
+        if r is None or not any(str(c).startswith("attr_") for c in r.columns):
+            raise InsufficientDataError("the responses have no attribute ratings (attr_* columns)")
+        memo[key] = relative_weights(r, outcome="nps", n_boot=n_boot, seed=seed, confidence=conf, scale=scale)
+    return memo[key]
+
+
 def drivers_section(rep: ReportData, *, lang: str = "en", settings: dict | None = None, n_boot: int = 500,
                     seed: int = 0) -> Section:
     """Key drivers of NPS for the report's responses (Johnson's relative weights).
@@ -912,13 +951,7 @@ def drivers_section(rep: ReportData, *, lang: str = "en", settings: dict | None 
                                                    ci=ci)
 
     def run():
-        r = rep.current() if rep.responses is not None else None
-        if r is None or len(r.dropna(subset=["nps"])) < int(settings.get("min_n_test", 30)) * 3:
-            r = rep.responses  # a quarter is thin for drivers: use the unit's whole history
-        if r is None or not any(c.startswith("attr_") for c in r.columns):
-            raise InsufficientDataError("the responses have no attribute ratings (attr_* columns)")
-        scale = (settings.get("scales") or rep.meta.get("scales") or {}).get("attr") or (0, 10)
-        res = relative_weights(r, outcome="nps", n_boot=n_boot, seed=seed, confidence=conf, scale=tuple(scale))
+        res = driver_result(rep, settings=settings, n_boot=n_boot, seed=seed)
         tab = res.summary
         names = {d: name_of_driver(d, lang) for d in tab["driver"]}
         out = pd.DataFrame({

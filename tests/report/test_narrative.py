@@ -154,7 +154,7 @@ def _fake_themes(significant):
 
 
 def test_everything_significant_keeps_the_six_most_important(monkeypatch):
-    monkeypatch.setattr(narrative, "relative_weights", _fake_drivers(True))
+    monkeypatch.setattr(narrative, "driver_result", _fake_drivers(True))
     monkeypatch.setattr(narrative, "theme_summary", _fake_themes(True))
     rows = [_cmp("Test Unit", "nps", "rest", -8.2, -13.1, -3.3, True),
             _cmp("Test Unit", "nps", "previous", -8.2, -13.1, -3.3, True),
@@ -174,7 +174,7 @@ def test_everything_significant_keeps_the_six_most_important(monkeypatch):
 
 
 def test_drivers_and_themes_that_stand_out_nowhere_are_said_plainly(monkeypatch):
-    monkeypatch.setattr(narrative, "relative_weights", _fake_drivers(False))
+    monkeypatch.setattr(narrative, "driver_result", _fake_drivers(False))
     monkeypatch.setattr(narrative, "theme_summary", _fake_themes(False))
     out = unit_summary(_rep(_quiet(), responses=_responses()))
     assert out[-2:] == ["No key driver of NPS is clearly ahead of the others (120 answers).",
