@@ -10,6 +10,7 @@ import hashlib
 import json
 import os
 import platform
+import re
 import sys
 import time
 from dataclasses import dataclass
@@ -360,9 +361,10 @@ def _stop_if_disk_full(res: dict, task: dict | None) -> None:
     """A task that could not write for lack of space stops the batch (the other units would fail alike):
     its result says ``error_kind: disk_full`` and the ``path``, or its error is the system's ENOSPC."""
     error = str(res.get("error") or "")
-    if res.get("error_kind") == "disk_full" or "No space left on device" in error or "[Errno 28]" in error:
+    if res.get("error_kind") == "disk_full" or "no space left on device" in error.lower() or "[Errno 28]" in error:
+        named = re.match(r"DiskFullError: (.+?): the disk is full", error)  # raised by an atomic write in the task
         folder = Path(task["output"]).parent if task else "the output folder"
-        raise DiskFullError(res.get("path") or folder)
+        raise DiskFullError(res.get("path") or (named.group(1) if named else folder))
 
 
 @contextlib.contextmanager
