@@ -13,6 +13,7 @@ import os
 import signal
 import sys
 import threading
+import time
 import traceback
 from dataclasses import dataclass, field
 from multiprocessing.reduction import ForkingPickler
@@ -125,6 +126,7 @@ def _worker_main(conn, parent_pid: int, initializer, initargs: tuple, rewarm) ->
     that arrive on ``conn`` one at a time, sending each result back; stop at ``None`` or when the parent
     has gone. The kernels this process started are shut down however it ends."""
     lineage.watch(parent_pid)
+    signal.signal(signal.SIGTERM, lambda *_: lineage.leave(0))  # the pool stopped: kernels first, then exit
     try:
         try:
             if initializer is not None:
@@ -261,15 +263,23 @@ class IsolatingPool(cf.Executor):
         if wait and self._thread is not None and self._thread is not threading.current_thread():
             self._thread.join()
 
-    def terminate(self) -> None:
-        """Stop now: queued tasks cancelled, the processes killed (their tasks fail), then reaped."""
+    def terminate(self, *, grace: float = 5.0) -> None:
+        """Stop now: queued tasks cancelled; the processes are asked to stop (SIGTERM: each shuts its
+        kernels down and exits) and killed if they have not within ``grace`` seconds; their tasks fail."""
         with self._lock:
             self._state.shutdown = True
             while self._state.queue:
                 self._state.queue.popleft().future.cancel()
-            for w in self._state.workers:
-                with contextlib.suppress(Exception):
-                    w.proc.kill()
+            procs = [w.proc for w in self._state.workers]
+        for proc in procs:
+            with contextlib.suppress(Exception):
+                proc.terminate()
+        waiting, deadline = [p.sentinel for p in procs], time.monotonic() + grace
+        while waiting and time.monotonic() < deadline:  # sentinels: the manager thread reaps the processes
+            waiting = [s for s in waiting if s not in mpc.wait(waiting, timeout=deadline - time.monotonic())]
+        for proc in procs:
+            with contextlib.suppress(Exception):
+                proc.kill()
         self.shutdown(wait=True)
 
     # -- the manager thread ----------------------------------------------------------------------

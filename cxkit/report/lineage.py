@@ -63,26 +63,32 @@ def watch(parent_pid: int, *, interval: float = INTERVAL) -> threading.Thread:
     thread = threading.Thread(target=_watch, args=(interval,), name="cxkit-lineage", daemon=True)
     thread.start()
     if orphaned():  # the batch died while this worker started
-        _leave()
+        leave()
     return thread
 
 
 def _watch(interval: float) -> None:
     while not orphaned():
         time.sleep(interval)
-    _leave()
+    leave()
 
 
-def _leave() -> None:
-    """The batch is gone: stop the kernels (a few seconds at most), kill what else this process started,
-    and exit without running any more of the task."""
+def leave(code: int = ORPHAN_EXIT) -> None:
+    """Exit this worker now: stop its kernels (a few seconds at most), kill what else it started, and
+    exit with ``code`` without running any more of the task (the batch has gone, or stops its pool).
+
+    Parameters
+    ----------
+    code : int
+        The exit status.
+    """
     stopper = threading.Thread(target=_shutdown_kernels, daemon=True)
     stopper.start()
     stopper.join(SHUTDOWN_GRACE)
     for pid in _children(os.getpid()):
         with contextlib.suppress(OSError):
             os.kill(pid, signal.SIGKILL)
-    os._exit(ORPHAN_EXIT)
+    os._exit(code)
 
 
 def _shutdown_kernels() -> None:

@@ -263,8 +263,8 @@ def test_a_task_that_found_the_disk_full_stops_the_batch(small_data, tmp_path, m
         for task in todo:
             taken.append(task["group"])
             yield {"group": task["group"], "slug": task["slug"], "fingerprint": task["fingerprint"],
-                   "status": "failed", "error": "OSError: [Errno 28] No space left on device", "error_kind": "disk_full",
-                   "path": task["output"]}
+                   "status": "failed", "error": "OSError: [Errno 28] No space left on device",
+                   "error_kind": "disk_full", "path": task["output"]}
 
     monkeypatch.setattr(batch, "_run_local", runner)
     out = tmp_path / "out"
