@@ -4,10 +4,15 @@
     cxkit suggest-mapping FILE [--table T] [--out mapping.yml]
     cxkit metrics DIR [--by unit] [--metrics nps,csat,ces] [--out FILE]
     cxkit sample-data --out DIR [--rows N] [--seed S] [--format csv|parquet]
+    cxkit report --data DIR --out DIR [--resume] [--fresh-kernels] ...
 
 Errors in the data or the arguments print a plain message and exit with 2;
 ``validate`` exits with 1 when it found problems; a file without the required columns, or a
 responses file without any score column, is an error (2) that shows a suggested mapping.
+``report`` exits with 0 when every report was made, 1 when some units failed (the others are done),
+2 for an error in the data or the arguments, and 3 when the disk filled up: the batch stops, says
+which file it could not write and how much space is free, and prints what was finished
+(``--resume`` continues from there). An interrupted command exits with 130.
 """
 from __future__ import annotations
 
@@ -24,11 +29,14 @@ from .data.loading import discover, load, read_table
 from .data.problems import _problem_summary
 from .data.sample import write_sample
 from .data.suggest import suggest_mapping
-from .errors import CxkitError, DataValidationError, format_problem
+from .errors import CxkitError, DataValidationError, DiskFullError, format_problem
 from .report import run_batch
 from .stats.metrics import _NEEDS, metric_table
 
 __all__ = ["main"]
+
+#: exit code of a command stopped by a full disk (``report``: after printing what was finished)
+DISK_FULL = 3
 
 
 def _print_table(frame: pd.DataFrame, out=None) -> None:
@@ -185,7 +193,7 @@ def _cmd_report(args) -> int:
                     notebook=args.notebook, summary_notebook=args.summary_notebook,
                     template=args.template, share=args.share, progress=not args.quiet, executor=args.executor,
                     scheduler=args.scheduler,
-                    stage=args.stage,
+                    stage=args.stage, fresh_kernels=args.fresh_kernels,
                     settings={"confidence": args.confidence, "alpha": args.alpha, "min_n_show": args.min_n_show,
                               "min_n_test": args.min_n_test, "currency": args.currency})
     print(res.summary_text())
@@ -217,7 +225,10 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--out", help="also write the table to this CSV/XLSX file")
     p.set_defaults(func=_cmd_metrics)
 
-    p = sub.add_parser("report", help="render one HTML report per unit, a leadership summary and an index page")
+    p = sub.add_parser("report", help="render one HTML report per unit, a leadership summary and an index page",
+                       description="Render one HTML report per unit, a leadership summary and an index page. "
+                       "Exit codes: 0 all reports done; 1 some units failed (the others are done); 2 an error in "
+                       "the data or the arguments; 3 the disk is full (the batch stopped; run again with --resume).")
     p.add_argument("--data", required=True, help="data folder (responses, tickets, customers, revenue, units)")
     p.add_argument("--out", required=True, help="output folder")
     p.add_argument("--units", nargs="*", help="only these units (names, comma- or space-separated)")
@@ -230,7 +241,10 @@ def build_parser() -> argparse.ArgumentParser:
                    help="paper size of the PDFs and printed pages (default a4)")
     p.add_argument("--level", default="unit", choices=["unit", "region"], help="one report per unit or per region")
     p.add_argument("--timeout", type=int, default=600, help="seconds one notebook cell may run (default 600)")
-    p.add_argument("--resume", action="store_true", help="re-run only units whose inputs or parameters changed")
+    p.add_argument("--resume", action="store_true", help="re-run only units whose inputs or parameters changed "
+                   "(half-written files a killed or failed batch left are removed first)")
+    p.add_argument("--fresh-kernels", action="store_true", help="start a new Jupyter kernel for every unit instead "
+                   "of reusing each worker's warm kernel (slower; for notebooks that leave state behind)")
     p.add_argument("--mapping", help="YAML column mapping")
     p.add_argument("--notebook", help="your own unit notebook to run (default: cxkit's unit_report.ipynb)")
     p.add_argument("--summary-notebook", help="your own leadership summary notebook (default: cxkit's)")
@@ -291,6 +305,11 @@ def main(argv: list[str] | None = None) -> int:
         with warnings.catch_warnings():
             warnings.showwarning = _show_warning
             return int(args.func(args) or 0)
+    except DiskFullError as exc:
+        print(f"cxkit: {exc}", file=sys.stderr)
+        if exc.summary:
+            print(exc.summary)
+        return DISK_FULL
     except CxkitError as exc:
         print(f"cxkit: {exc}", file=sys.stderr)
         return 2

@@ -6,9 +6,14 @@ which column, which value, and what was expected.
 """
 from __future__ import annotations
 
+import errno
+import os
+import shutil
+
 import pandas as pd
 
-__all__ = ["CxkitError", "DataValidationError", "FileReadError", "ConfigError", "InsufficientDataError"]
+__all__ = ["CxkitError", "DataValidationError", "DiskFullError", "FileReadError", "ConfigError",
+           "InsufficientDataError"]
 
 #: How many problems a :class:`DataValidationError` message lists before summarising.
 MAX_LISTED_PROBLEMS = 20
@@ -86,6 +91,87 @@ class FileReadError(CxkitError):
     def __init__(self, file: str, message: str):
         self.file = str(file)
         super().__init__(f"{self.file}: {message}")
+
+
+class DiskFullError(CxkitError):
+    """A file could not be written: its disk (or the user's quota on it) is full.
+
+    The message names the file, how many bytes it needed (when known) and how many are free on its
+    file system, and what to do. The batch stops at such an error; ``cxkit report`` then prints the
+    reports finished so far and exits with 3.
+
+    Parameters
+    ----------
+    path : str or path-like
+        The file (or folder) that could not be written.
+    needed : int, optional
+        Bytes the write needed, when known.
+    free : int, optional
+        Bytes free on the path's file system; measured with :func:`shutil.disk_usage` when not given.
+
+    Attributes
+    ----------
+    path : str
+        The file that could not be written.
+    needed, free : int or None
+        As given (``free`` measured when not given; None when it could not be).
+    summary : str or None
+        Set by the report batch: what was finished before the disk filled up.
+
+    Examples
+    --------
+    >>> err = DiskFullError("out/manifest.json", needed=2048, free=0)
+    >>> str(err).split(";")[0]
+    'out/manifest.json: the disk is full (no space left on device): 2.0 KB needed, 0 B free'
+    """
+
+    def __init__(self, path, *, needed: int | None = None, free: int | None = None):
+        self.path = str(path)
+        self.needed = needed
+        self.free = _free_bytes(self.path) if free is None else free
+        self.summary: str | None = None
+        space = [f"{_bytes(needed)} needed" if needed is not None else "",
+                 f"{_bytes(self.free)} free" if self.free is not None else ""]
+        space = ", ".join(x for x in space if x)
+        super().__init__(f"{self.path}: the disk is full (no space left on device)"
+                         f"{': ' + space if space else ''}; free some space (or write to another folder) and run "
+                         "again (a report batch: with --resume, which keeps the reports already finished)")
+
+    @classmethod
+    def from_oserror(cls, exc: OSError, path, *, needed: int | None = None) -> "DiskFullError":
+        """The error for ``exc`` (see :func:`is_disk_full`), naming the file it names or else ``path``."""
+        return cls(getattr(exc, "filename", None) or path, needed=needed)
+
+
+def is_disk_full(exc: BaseException) -> bool:
+    """True for an :class:`OSError` that says the disk or the quota is full (``ENOSPC``, ``EDQUOT``,
+    or Arrow's "No space left on device", which may come without an ``errno``)."""
+    if not isinstance(exc, OSError):
+        return False
+    return exc.errno in (errno.ENOSPC, getattr(errno, "EDQUOT", errno.ENOSPC)) or "No space left on device" in str(exc)
+
+
+def _free_bytes(path: str) -> int | None:
+    """Bytes free on the file system of ``path`` (its nearest existing folder); None if unknown."""
+    folder = os.path.abspath(path)
+    while folder and not os.path.exists(folder):
+        parent = os.path.dirname(folder)
+        if parent == folder:
+            return None
+        folder = parent
+    try:
+        return shutil.disk_usage(folder).free
+    except OSError:
+        return None
+
+
+def _bytes(n: int) -> str:
+    size = float(n)
+    for unit in ("B", "KB", "MB", "GB"):
+        if size < 1024 or unit == "GB":
+            return f"{size:.0f} {unit}" if unit == "B" else f"{size:.1f} {unit}"
+        size /= 1024
+    return f"{size:.1f} TB"  # pragma: no cover
 
 
 class InsufficientDataError(CxkitError, ValueError):

@@ -21,7 +21,7 @@ from pathlib import Path
 
 import pandas as pd
 
-from ..errors import ConfigError
+from ..errors import ConfigError, DiskFullError, is_disk_full
 
 __all__ = ["neutralise_formulas", "write_csv", "write_excel"]
 
@@ -89,19 +89,34 @@ def neutralise_formulas(frame: pd.DataFrame) -> pd.DataFrame:
     return out
 
 
+#: how the temporaries of :func:`atomic_write_bytes` are named in the target's folder (``.NAME.*.part``)
+TEMPORARY_PATTERNS = (".*.part", ".*.xlsx.*.xlsx")
+
+
 def atomic_write_bytes(path: str | Path, data: bytes) -> Path:
-    """Write bytes to ``path`` via a temporary file in the same folder and a rename."""
+    """Write bytes to ``path`` via a temporary file (``.NAME.RANDOM.part``) in the same folder and a rename.
+
+    On any failure the temporary is removed and ``path`` is left as it was; a full disk raises
+    :class:`cxkit.errors.DiskFullError` naming ``path``.
+    """
     path = Path(path)
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".part", dir=path.parent)
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".part", dir=path.parent)
+    except OSError as exc:
+        if is_disk_full(exc):
+            raise DiskFullError(path, needed=len(data)) from exc
+        raise
     try:
         with os.fdopen(fd, "wb") as fh:
             fh.write(data)
             fh.flush()
             os.fsync(fh.fileno())
         os.replace(tmp, path)
-    except BaseException:
+    except BaseException as exc:
         Path(tmp).unlink(missing_ok=True)
+        if is_disk_full(exc):
+            raise DiskFullError(path, needed=len(data)) from exc
         raise
     return path
 
@@ -227,7 +242,9 @@ def write_excel(frame: pd.DataFrame, path: str | Path, *, sheet: str = "data") -
                     if cell.data_type == "f":
                         cell.data_type = "s"
         os.replace(tmp, path)
-    except BaseException:
+    except BaseException as exc:
         Path(tmp).unlink(missing_ok=True)
+        if is_disk_full(exc):
+            raise DiskFullError(path) from exc
         raise
     return path

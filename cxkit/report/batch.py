@@ -10,6 +10,7 @@ import hashlib
 import json
 import os
 import platform
+import re
 import sys
 import time
 from dataclasses import dataclass
@@ -19,8 +20,8 @@ from typing import Any, Iterable
 import pandas as pd
 
 from .._version import __version__
-from ..data.export import atomic_write_bytes, atomic_write_text
-from ..errors import ConfigError
+from ..data.export import TEMPORARY_PATTERNS, atomic_write_bytes, atomic_write_text
+from ..errors import ConfigError, DiskFullError, is_disk_full
 from ..i18n import format_date_local, t
 from .context import default_settings
 from .executors import _dask_client, _EarlyPool, _run_dask, _run_local
@@ -57,11 +58,15 @@ class BatchResult:
         return 0 if self.failed.empty else 1
 
     def summary_text(self) -> str:
+        """What the batch did: counts, the index page, and each failed unit with its error and the
+        executed notebook, named only when it exists."""
         done = int((self.units["status"] == "done").sum())
-        lines = [f"{done} of {len(self.units)} reports done, {len(self.failed)} failed, in {self.duration_s:.1f} s.",
-                 f"Open {self.out / 'index.html'}"]
+        lines = [f"{done} of {len(self.units)} reports done, {len(self.failed)} failed, in {self.duration_s:.1f} s."]
+        if (self.out / "index.html").exists():
+            lines.append(f"Open {self.out / 'index.html'}")
         for r in self.failed.itertuples():
-            lines.append(f"  FAILED {r.group}: {r.error}  (notebook: {r.notebook})")
+            notebook = f"  (notebook: {r.notebook})" if r.notebook and (self.out / r.notebook).exists() else ""
+            lines.append(f"  FAILED {r.group}: {r.error}{notebook}")
         return "\n".join(lines)
 
 
@@ -89,7 +94,8 @@ def run_batch(data: str | Path, out: str | Path, *, units: Iterable[str] | None 
               timeout: int = 600, resume: bool = False, mapping=None, notebook: str | Path | None = None,
               summary_notebook: str | Path | None = None, template: str | Path | None = None,
               share: str | Path | None = None, settings: dict | None = None, progress: bool = True,
-              executor: str = "local", scheduler: str | None = None, stage: str | None = None) -> BatchResult:
+              executor: str = "local", scheduler: str | None = None, stage: str | None = None,
+              fresh_kernels: bool = False) -> BatchResult:
     """Render one report per unit (or region), a leadership summary and an index page.
 
     Parameters
@@ -135,11 +141,27 @@ def run_batch(data: str | Path, out: str | Path, *, units: Iterable[str] | None 
         data are copied to for the workers, which then need no file system shared with this process:
         each reads its unit from the URL and sends its notebook, HTML and PDF back. The copy is deleted
         when the batch ends. Credentials come from the environment, never the URL.
+    fresh_kernels : bool
+        Start a new Jupyter kernel for every unit instead of reusing each worker's warm kernel (slower;
+        for notebooks that leave state behind). Recorded in the manifest's parameters.
 
     Returns
     -------
     BatchResult
         Per-unit status, the manifest and the exit code.
+
+    Raises
+    ------
+    DiskFullError
+        When a file cannot be written for lack of space (here or in a unit's task): the batch stops,
+        queued units are cancelled, no half-written file keeps a final name, and the error's
+        ``summary`` says what was finished (``--resume`` continues from there).
+
+    Notes
+    -----
+    Partial temporaries a killed or failed batch left in ``out`` (``notebooks/.NAME.*.ipynb`` and the
+    ``.NAME.*.part`` files of atomic writes) are removed before anything runs. A pool worker that dies
+    (out of memory, say) fails only the unit it was running; see docs/reports.md.
     """
     _check_options(lang=lang, executor=executor, scheduler=scheduler, stage=stage, paper=paper)
     require_report_extra()
@@ -149,7 +171,9 @@ def run_batch(data: str | Path, out: str | Path, *, units: Iterable[str] | None 
     if share is not None:
         check_share(out, share)
     out.mkdir(parents=True, exist_ok=True)
-    with BatchLock(out):  # one batch per output folder at a time (--resume too)
+    seen: dict = {"tasks": [], "results": {}}  # for the summary of a batch a full disk stopped
+    with BatchLock(out), _disk_full_stops(out, seen):  # one batch per output folder at a time (--resume too)
+        _remove_temporaries(out)
         settings = {**default_settings(), **(settings or {})}
         notebooks = {"unit": _notebook(notebook, "unit_report"),
                      "summary": _notebook(summary_notebook, "leadership_summary")}
@@ -168,9 +192,11 @@ def run_batch(data: str | Path, out: str | Path, *, units: Iterable[str] | None 
                          prepare_s=time.perf_counter() - t_prep)
             if stage is not None:
                 _stage(plan, stage, exits)
+            plan.fresh_kernels = bool(fresh_kernels)
             tasks = [_unit_task(plan, g) for g in prep.groups]
             (out / "units").mkdir(exist_ok=True)
             results, todo = _resumable(tasks, old, resume)
+            seen.update(tasks=tasks, results=results)
             # the leadership summary reads only the company context, so it runs alongside the units
             todo.insert(0, _summary_task(plan))  # first: the pool's other workers start on units meanwhile
             n_workers = max(1, min(workers or (os.cpu_count() or 1), len(todo)))
@@ -182,7 +208,7 @@ def run_batch(data: str | Path, out: str | Path, *, units: Iterable[str] | None 
                 for task in tasks]
         duration = time.perf_counter() - t_start
         manifest = _manifest(plan, rows, summary, units=units, workers=n_workers, pdf=pdf, timeout=timeout,
-                             executor=executor, stage=stage, duration=duration)
+                             executor=executor, stage=stage, duration=duration, fresh_kernels=fresh_kernels)
         atomic_write_text(out / "manifest.json", json.dumps(_jsonable(manifest), ensure_ascii=False, indent=2))
         write_index(out, manifest, lang=lang, template=template)
         describe_output(out)
@@ -240,6 +266,7 @@ class _Plan:
     prepare_s: float
     paper: str = "a4"  # or "letter": the printed pages' size
     notebook_texts: dict | None = None  # with --stage: the notebooks travel inside the tasks
+    fresh_kernels: bool = False  # a new kernel per unit instead of the worker's warm one
 
 
 def _plan(data, out: Path, prep, notebooks: dict, *, lang: str, level: str, settings: dict, pdf: bool,
@@ -277,6 +304,8 @@ def _task(plan: _Plan, *, kind: str, group: str, slug: str, unit: str, output: P
                        "paper": plan.paper}}
     if plan.notebook_texts is not None:
         task.update(collect=True, notebook_text=plan.notebook_texts[kind])
+    if plan.fresh_kernels:
+        task["fresh_kernel"] = True
     return task
 
 
@@ -318,6 +347,7 @@ def _collect(runner, todo: list[dict], results: dict, plan: _Plan) -> None:
     is saved as it happens, so an interrupted batch can ``--resume`` where it stopped."""
     by_group = {task["group"]: task for task in todo}
     for res in runner:
+        _stop_if_disk_full(res, by_group.get(res["group"]))
         for key, content in (res.pop("files", None) or {}).items():
             atomic_write_bytes(by_group[res["group"]][key], content)
         results[res["group"]] = res
@@ -325,6 +355,56 @@ def _collect(runner, todo: list[dict], results: dict, plan: _Plan) -> None:
         atomic_write_text(plan.out / "manifest.json", json.dumps(_jsonable(
             {"complete": False, "cxkit_version": __version__, "inputs": plan.prep.inputs, "units": done_so_far}),
             ensure_ascii=False, indent=2))
+
+
+def _stop_if_disk_full(res: dict, task: dict | None) -> None:
+    """A task that could not write for lack of space stops the batch (the other units would fail alike):
+    its result says ``error_kind: disk_full`` and the ``path``, or its error is the system's ENOSPC."""
+    error = str(res.get("error") or "")
+    if res.get("error_kind") == "disk_full" or "no space left on device" in error.lower() or "[Errno 28]" in error:
+        named = re.match(r"DiskFullError: (.+?): the disk is full", error)  # raised by an atomic write in the task
+        folder = Path(task["output"]).parent if task else "the output folder"
+        raise DiskFullError(res.get("path") or (named.group(1) if named else folder))
+
+
+@contextlib.contextmanager
+def _disk_full_stops(out: Path, seen: dict):
+    """A full disk anywhere in the batch (prepare's Arrow writes, the manifest, a task) ends it with a
+    :class:`DiskFullError` carrying the summary of what was finished."""
+    try:
+        yield
+    except DiskFullError as exc:
+        exc.summary = _stopped_summary(out, seen)
+        raise
+    except OSError as exc:
+        if not is_disk_full(exc):
+            raise
+        err = DiskFullError.from_oserror(exc, out)
+        err.summary = _stopped_summary(out, seen)
+        raise err from exc
+
+
+def _stopped_summary(out: Path, seen: dict) -> str:
+    """The end summary of a batch that stopped early: which reports are done (and exist), which are not."""
+    tasks, results = seen["tasks"], seen["results"]
+    done = [t for t in tasks if results.get(t["group"], {}).get("status") == "done" and Path(t["html"]).exists()]
+    failed = [t for t in tasks if results.get(t["group"], {}).get("status") == "failed"]
+    lines = [f"The batch stopped: {len(done)} of {len(tasks)} reports done, {len(failed)} failed, "
+             f"{len(tasks) - len(done) - len(failed)} not run. Run again with --resume to finish; the reports done "
+             f"are in {out / 'units'}."]
+    lines += [f"  FAILED {t['group']}: {results[t['group']].get('error')}" for t in failed]
+    return "\n".join(lines)
+
+
+def _remove_temporaries(out: Path) -> None:
+    """Partial files an earlier batch left when it was killed or failed (the lock is held: nobody writes
+    them now): papermill's ``notebooks/.NAME.*.ipynb`` and the atomic writes' temporaries."""
+    stale = list((out / "notebooks").glob(".*.ipynb"))
+    for pattern in TEMPORARY_PATTERNS:
+        stale += out.rglob(pattern)
+    for path in stale:
+        if path.is_file():
+            path.unlink(missing_ok=True)
 
 
 def _unit_row(task: dict, r: dict, plan: _Plan) -> dict:
@@ -340,7 +420,7 @@ def _unit_row(task: dict, r: dict, plan: _Plan) -> dict:
 
 
 def _manifest(plan: _Plan, rows: list[dict], summary: dict | None, *, units, workers: int, pdf: bool, timeout: int,
-              executor: str, stage: str | None, duration: float) -> dict:
+              executor: str, stage: str | None, duration: float, fresh_kernels: bool = False) -> dict:
     prep = plan.prep
     return {
         "complete": True,
@@ -350,7 +430,8 @@ def _manifest(plan: _Plan, rows: list[dict], summary: dict | None, *, units, wor
         "parameters": {**plan.params, "period": plan.period_text, "units": list(units) if units else None,
                        "workers": workers, "pdf": pdf, "paper": plan.paper, "timeout": timeout,
                        "notebook": str(plan.notebooks["unit"]), "summary_notebook": str(plan.notebooks["summary"]),
-                       "template": plan.template, "executor": executor, "stage": stage},
+                       "template": plan.template, "executor": executor, "stage": stage,
+                       "fresh_kernels": bool(fresh_kernels)},
         "inputs": prep.inputs,
         "notebooks": {str(plan.notebooks["unit"]): plan.hashes["unit"]},
         "libraries": _library_versions(),
