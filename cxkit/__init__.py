@@ -29,7 +29,8 @@ if TYPE_CHECKING:  # imported on first use by __getattr__ below; listed here for
     from .data import (PLANTED, Dataset, LoadResult, Mapping, MappingSuggestion, generate, load, read_mapping,
                        read_table, sample_data_path, suggest_mapping, write_csv, write_excel, write_sample)
     from .drivers import DriverResult, relative_weights
-    from .errors import ConfigError, CxkitError, DataValidationError, FileReadError, InsufficientDataError
+    from .errors import (ConfigError, CxkitError, DataValidationError, DiskFullError, FileReadError,
+                         InsufficientDataError)
     from .i18n import format_date_local, format_number_local, format_percent_local, name_of, t
     from .outcomes import (OutcomeData, SurvivalCurves, UnitOutcomes, churn_by_group, churn_logit, churn_relative_risk,
                            clv_by_group, cox_model, join_outcomes, kaplan_meier, nps_point_value, response_time_effect,
@@ -61,6 +62,7 @@ __all__ = [
     "__version__",
     # errors
     "CxkitError", "DataValidationError", "FileReadError", "ConfigError", "InsufficientDataError",
+    "DiskFullError",
     # data in
     "load", "read_table", "Dataset", "LoadResult", "Mapping", "read_mapping", "write_csv", "write_excel",
     "suggest_mapping", "MappingSuggestion", "sample_data_path", "generate", "write_sample", "PLANTED",
