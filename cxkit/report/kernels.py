@@ -288,31 +288,33 @@ def _limit(name: str, default: int) -> int:
 
 
 def _manager_class():
-    from jupyter_client import BlockingKernelClient, KernelManager
+    from jupyter_client import AsyncKernelClient, KernelManager
 
-    class _Client(BlockingKernelClient):
-        """jupyter_client's client, without its fixed 0.2 s wait for more IOPub messages once the kernel
-        answered on both channels (papermill waits for it at every unit; nbclient skips foreign messages)."""
+    class _Client(AsyncKernelClient):
+        """The client papermill gets: asynchronous (nbclient polls IOPub and the shell channel at once; a blocking
+        client would hold its event loop and no cell timeout would fire), and without jupyter_client's fixed
+        0.2 s wait for more IOPub messages once the kernel answered on both channels (nbclient skips foreign
+        messages)."""
 
-        def wait_for_ready(self, timeout: float | None = None) -> None:
+        async def wait_for_ready(self, timeout: float | None = None) -> None:
             deadline = time.monotonic() + (timeout if timeout is not None else 1e9)
-            while not self._answers():
-                if not self.is_alive():
+            while not await self._answers():
+                if not await self._async_is_alive():
                     raise RuntimeError("Kernel died before replying to kernel_info")
                 if time.monotonic() > deadline:
                     raise RuntimeError(f"Kernel didn't respond in {timeout} seconds")
             with contextlib.suppress(queue.Empty):
                 while True:
-                    self.iopub_channel.get_msg(timeout=0.01)
+                    await self.iopub_channel.get_msg(timeout=0.01)
 
-        def _answers(self) -> bool:
+        async def _answers(self) -> bool:
             """A kernel_info reply on the shell channel and a message on IOPub (its subscription works)."""
             self.kernel_info()
             try:
-                reply = self.shell_channel.get_msg(timeout=1)
+                reply = await self.shell_channel.get_msg(timeout=1)
                 if reply["msg_type"] != "kernel_info_reply":
                     return False
-                self.iopub_channel.get_msg(timeout=0.5)
+                await self.iopub_channel.get_msg(timeout=0.5)
             except queue.Empty:
                 return False
             self._handle_kernel_info_reply(reply)
@@ -335,6 +337,8 @@ class WarmKernel:
     """One kernel of this process: started, prepared by the preamble, reset between units."""
 
     def __init__(self, *, start_timeout: float = 120):
+        from jupyter_client import BlockingKernelClient
+
         manager, client = _manager_class()
         self.km = manager(kernel_name="python3")
         self.km.client_factory = client
@@ -344,8 +348,7 @@ class WarmKernel:
         self.km.start_kernel(cwd=os.getcwd())
         self._pid = getattr(getattr(self.km.provisioner, "process", None), "pid", None)
         try:
-            self.kc = self.km.client()
-            self.km.cxkit_clients.clear()  # ours, closed in shutdown
+            self.kc = BlockingKernelClient(**self.km.get_connection_info(session=True), parent=self.km)
             self.kc.start_channels(shell=True, iopub=False, stdin=False, hb=False, control=False)
             self._wait_ready(start_timeout)
             self.run(PREAMBLE, timeout=PREAMBLE_TIMEOUT)
@@ -512,7 +515,7 @@ def _ready_kernel(cwd: str, start_timeout: float) -> tuple[WarmKernel, str | Non
     try:
         kernel.reset(cwd)
     except KernelError as exc:
-        why = f"the reset failed ({exc})"
+        why = "the previous kernel died" if not kernel.alive() else f"the reset failed ({exc})"
         _discard(why)
         kernel = _start(start_timeout)
         kernel.reset(cwd)
