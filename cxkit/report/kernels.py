@@ -179,6 +179,8 @@ class _KernelState:
         self._restore_matplotlib(shell)
         self._restore_libraries()
         self._restore_process(cwd)
+        if shell.history_manager is not None:
+            shell.history_manager.reset(new_session=True)  # execution counts start again at 1 in a new session
         shell.execution_count = 1
         self._return_memory()
 
