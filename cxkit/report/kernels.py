@@ -346,7 +346,7 @@ class WarmKernel:
         self.km.client_factory = client
         self.km.cxkit_clients = []
         self.km.shutdown_wait_time = 2.0
-        self.units, self.kc = 0, None
+        self.units, self.kc, self._pending = 0, None, None
         self.km.start_kernel(cwd=os.getcwd())
         self._pid = getattr(getattr(self.km.provisioner, "process", None), "pid", None)
         try:
@@ -407,16 +407,32 @@ class WarmKernel:
             if msg["parent_header"].get("msg_id") == msg_id:
                 return msg
 
-    def run(self, code: str, *, timeout: float = RESET_TIMEOUT) -> None:
-        """Execute ``code`` silently (no outputs, not in the history); a failure raises :class:`KernelError`."""
-        msg = self._reply(self.kc.execute(code, silent=True, store_history=False, allow_stdin=False), timeout)
-        content = msg["content"]
+    def _send(self, code: str) -> str:
+        return self.kc.execute(code, silent=True, store_history=False, allow_stdin=False)
+
+    def _wait(self, msg_id: str, timeout: float) -> None:
+        content = self._reply(msg_id, timeout)["content"]
         if content.get("status") != "ok":
             raise KernelError(f"kernel {self.pid}: {content.get('ename')}: {content.get('evalue')}")
 
+    def run(self, code: str, *, timeout: float = RESET_TIMEOUT) -> None:
+        """Execute ``code`` silently (no outputs, not in the history); a failure raises :class:`KernelError`."""
+        self._wait(self._send(code), timeout)
+
+    def begin_reset(self, cwd: str) -> None:
+        """Start the reset now (the kernel works on it while this process renders the last unit's pages);
+        :meth:`reset` waits for it."""
+        self._pending = (cwd, self._send(f"get_ipython()._cxkit_warm.reset({cwd!r})"))
+
     def reset(self, cwd: str) -> None:
-        """Restore the snapshot before a unit (see :class:`_KernelState`)."""
-        self.run(f"get_ipython()._cxkit_warm.reset({cwd!r})")
+        """Restore the snapshot before a unit (see :class:`_KernelState`), or wait for the reset begun."""
+        pending, self._pending = self._pending, None
+        if pending is not None and pending[0] != cwd:
+            self._wait(pending[1], RESET_TIMEOUT)
+            pending = None
+        if pending is None:
+            pending = (cwd, self._send(f"get_ipython()._cxkit_warm.reset({cwd!r})"))
+        self._wait(pending[1], RESET_TIMEOUT)
 
     def close_clients(self) -> None:
         """Close the kernel clients papermill opened for the last unit."""
@@ -427,6 +443,10 @@ class WarmKernel:
     def shutdown(self, *, now: bool = False) -> None:
         """Stop the kernel and close every client (``now``: kill it, no shutdown request)."""
         self.close_clients()
+        if self._pending is not None and not now:  # let a reset begun finish (a shutdown request waits for it)
+            with contextlib.suppress(KernelError):
+                self._wait(self._pending[1], 10)
+        self._pending = None
         with contextlib.suppress(Exception):
             if self.kc is not None:
                 self.kc.stop_channels()
@@ -492,7 +512,7 @@ def warm_up(*, start_timeout: float = 120) -> None:
         kernel = _current()
         if kernel is None or not kernel.alive():
             try:
-                _start(start_timeout)
+                _start(start_timeout).begin_reset(os.getcwd())
             except Exception as exc:  # noqa: BLE001 - the first unit tries again
                 print(f"cxkit: warm kernel not started: {exc}", file=sys.stderr)
 
@@ -590,6 +610,8 @@ def release(held: Lease | None, *, outcome: str | None = None) -> str | None:
             why = "the kernel died during the unit"
         if why and _current() is kernel:
             _discard(f"the previous unit's kernel was replaced: {why}")
+        elif not why:
+            kernel.begin_reset(os.getcwd())  # runs in the kernel while this process renders the pages
         return why
     finally:
         _LOCK.release()
