@@ -13,7 +13,9 @@ survives the unit; the kernel client papermill made for the unit is closed here 
 
 Isolation
 ---------
-Before each unit the kernel runs (silently, ``store_history=False``) :meth:`_KernelState.reset`:
+Between units the kernel runs (silently, ``store_history=False``) :meth:`_KernelState.reset`; the worker
+asks for it after a unit (the kernel works on it while the worker renders the unit's pages) and the
+next unit starts only when it is done:
 open figures closed (``plt.close("all")``), ``%reset -f`` (user namespace, ``In``/``Out``/``_``
 history), the attributes of every ``cxkit*`` module and of the classes they define restored from the
 snapshot (also module-level dicts, lists and sets, refilled in place), ``cxkit`` modules imported
@@ -23,7 +25,8 @@ inline`` changes these) restored, pandas options, numpy's error and print option
 filters (and the "shown once" registries), numpy's and :mod:`random`'s global random state reseeded
 from fresh entropy (as in a new kernel), the working directory (the worker's own, as a new kernel
 would get), ``os.environ``, ``sys.path`` and the recursion limit restored, the execution counter set
-to 1 (execution counts in the output notebook match a fresh kernel), then ``gc.collect()`` and glibc's
+to 1 in a new history session (execution counts in the output notebook match a fresh kernel), then
+``gc.unfreeze()`` and ``gc.collect()`` and glibc's
 ``malloc_trim(0)`` so freed memory goes back to the system.
 
 Limits: what lives outside these (state of C extensions, e.g. a BLAS library's thread count or
@@ -591,7 +594,8 @@ def release(held: Lease | None, *, outcome: str | None = None) -> str | None:
     held : Lease or None
         What :func:`lease` returned (None: nothing to do).
     outcome : str, optional
-        ``"died"`` (DeadKernelError) or ``"timeout"`` (CellTimeoutError: the kernel is still busy).
+        ``"died"`` (DeadKernelError), ``"timeout"`` (CellTimeoutError: the kernel is still busy) or
+        ``"interrupted"`` (the unit ended by an exception papermill did not handle).
 
     Returns
     -------
@@ -604,8 +608,8 @@ def release(held: Lease | None, *, outcome: str | None = None) -> str | None:
         kernel = held.kernel
         kernel.close_clients()
         kernel.units += 1
-        why = {"died": "the kernel died during the unit",
-               "timeout": "a cell timed out (the kernel was still busy)"}.get(outcome)
+        why = {"died": "the kernel died during the unit", "timeout": "a cell timed out (the kernel was still busy)",
+               "interrupted": "the unit was interrupted (the kernel may still be busy)"}.get(outcome)
         if why is None and not kernel.alive():
             why = "the kernel died during the unit"
         if why and _current() is kernel:

@@ -128,11 +128,12 @@ def _execute(notebook, output: Path, tmp: str, parameters: dict, t0: float, *, t
                 "duration_s": round(time.perf_counter() - t0, 3)}
     if held is not None:
         kernel_info = held.info
+    kind = "interrupted"  # until papermill returns: a KeyboardInterrupt may leave the kernel busy
     try:
         nb, kind, exc = _papermill(notebook, tmp, parameters, held=held, timeout=timeout,
                                    start_timeout=start_timeout)
     finally:
-        replaced = kernels.release(held, outcome=kind if kind in ("died", "timeout") else None)
+        replaced = kernels.release(held, outcome=kind if kind in ("died", "timeout", "interrupted") else None)
     if replaced:
         kernel_info = dict(kernel_info, replaced_after=replaced)
     if isinstance(exc, OSError) and exc.errno == errno.ENOSPC:

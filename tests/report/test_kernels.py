@@ -323,3 +323,34 @@ def test_overhead_is_the_time_beyond_the_cells(tmp_path):
     cells = sum(c.metadata["papermill"]["duration"] for c in nb.cells)  # papermill's own per-cell timing
     assert res["overhead_s"] == pytest.approx(res["duration_s"] - cells, abs=0.002)
     assert 0 <= res["overhead_s"] < res["duration_s"]
+
+
+def test_kernels_are_recycled_after_n_units_or_over_the_memory_limit(tmp_path, monkeypatch):
+    quick = _notebook(tmp_path / "quick.ipynb", "print(6 * 7)")
+    first = tasks.execute_notebook(quick, tmp_path / "q0.ipynb", {}, timeout=60)
+    monkeypatch.setenv("CXKIT_KERNEL_MAX_UNITS", str(first["kernel"]["unit_on_kernel"]))
+    second = tasks.execute_notebook(quick, tmp_path / "q1.ipynb", {}, timeout=60)
+    assert second["status"] == "done" and second["kernel"]["why_new"].startswith("recycled after")
+    assert second["kernel"]["pid"] != first["kernel"]["pid"]
+    monkeypatch.delenv("CXKIT_KERNEL_MAX_UNITS")
+    monkeypatch.setenv("CXKIT_KERNEL_MAX_RSS_MB", "1")  # any kernel is larger after a unit
+    third = tasks.execute_notebook(quick, tmp_path / "q2.ipynb", {}, timeout=60)
+    assert third["status"] == "done" and "resident memory" in third["kernel"]["why_new"]
+    assert third["kernel"]["pid"] != second["kernel"]["pid"]
+
+
+def test_an_interrupted_unit_leaves_no_busy_kernel_behind(tmp_path, monkeypatch):
+    quick = _notebook(tmp_path / "quick.ipynb", "print(6 * 7)")
+    before = tasks.execute_notebook(quick, tmp_path / "q0.ipynb", {}, timeout=60)
+
+    def interrupted(*args, **kwargs):
+        raise KeyboardInterrupt
+
+    with monkeypatch.context() as patch:
+        patch.setattr(tasks, "_papermill", interrupted)
+        with pytest.raises(KeyboardInterrupt):
+            tasks.execute_notebook(quick, tmp_path / "q1.ipynb", {}, timeout=60)
+    assert not (tmp_path / "q1.ipynb").exists()
+    after = tasks.execute_notebook(quick, tmp_path / "q2.ipynb", {}, timeout=60)
+    assert after["status"] == "done" and "interrupted" in after["kernel"]["why_new"]
+    assert after["kernel"]["pid"] != before["kernel"]["pid"]
