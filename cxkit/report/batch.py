@@ -411,6 +411,8 @@ def _unit_row(task: dict, r: dict, plan: _Plan) -> dict:
     out = plan.out
     return {"group": task["group"], "slug": task["slug"], "status": r.get("status"), "error": r.get("error"),
             "duration_s": r.get("duration_s"), "render_s": r.get("render_s"),
+            # the time the unit cost beyond its own cells (kernel start or reset, papermill); which kernel ran it
+            "overhead_s": r.get("overhead_s"), "kernel": r.get("kernel"), "error_kind": r.get("error_kind"),
             "resumed": bool(r.get("resumed", False)),
             "notebook": str(Path(task["output"]).relative_to(out)),
             "html": str(Path(task["html"]).relative_to(out)),

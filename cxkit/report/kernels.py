@@ -273,6 +273,8 @@ def __cxkit_preamble():
     import matplotlib, numpy, pandas, scipy.stats
     import matplotlib.pyplot as plt
     import cxkit, cxkit.report
+    for name in cxkit.__all__:  # import cxkit is lazy: every public name is imported now, once
+        getattr(cxkit, name)
     plt.switch_backend(matplotlib.get_backend())  # what the first figure of a new kernel would do
     from cxkit.report.kernels import _KernelState
     _KernelState.install()
