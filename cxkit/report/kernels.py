@@ -623,7 +623,14 @@ def release(held: Lease | None, *, outcome: str | None = None) -> str | None:
         _LOCK.release()
 
 
-def shutdown_all() -> None:
-    """Shut down every kernel this process started (registered with :mod:`atexit` when one starts)."""
+def shutdown_all(*, now: bool = False) -> None:
+    """Shut down every kernel this process started (registered with :mod:`atexit` when one starts).
+
+    Parameters
+    ----------
+    now : bool
+        Kill the kernels at once (a worker whose batch died: nothing the kernel would still say may be
+        written) instead of asking them to shut down.
+    """
     if _STATE["owner"] == os.getpid() and _STATE["kernel"] is not None:
-        _discard("first unit after a shutdown", now=False)
+        _discard("first unit after a shutdown", now=now)

@@ -63,17 +63,17 @@ def watch(parent_pid: int, *, interval: float = INTERVAL) -> threading.Thread:
     thread = threading.Thread(target=_watch, args=(interval,), name="cxkit-lineage", daemon=True)
     thread.start()
     if orphaned():  # the batch died while this worker started
-        leave()
+        leave(now=True)
     return thread
 
 
 def _watch(interval: float) -> None:
     while not orphaned():
         time.sleep(interval)
-    leave()
+    leave(now=True)  # the batch is gone: its kernels are killed, not asked (they would log into its folder)
 
 
-def leave(code: int = ORPHAN_EXIT) -> None:
+def leave(code: int = ORPHAN_EXIT, *, now: bool = False) -> None:
     """Exit this worker now: stop its kernels (a few seconds at most), kill what else it started, and
     exit with ``code`` without running any more of the task (the batch has gone, or stops its pool).
 
@@ -81,8 +81,10 @@ def leave(code: int = ORPHAN_EXIT) -> None:
     ----------
     code : int
         The exit status.
+    now : bool
+        Kill the kernels at once instead of asking them to shut down.
     """
-    stopper = threading.Thread(target=_shutdown_kernels, daemon=True)
+    stopper = threading.Thread(target=_shutdown_kernels, args=(now,), daemon=True)
     stopper.start()
     stopper.join(SHUTDOWN_GRACE)
     for pid in _children(os.getpid()):
@@ -91,9 +93,9 @@ def leave(code: int = ORPHAN_EXIT) -> None:
     os._exit(code)
 
 
-def _shutdown_kernels() -> None:
+def _shutdown_kernels(now: bool = False) -> None:
     with contextlib.suppress(Exception):
-        kernels.shutdown_all()
+        kernels.shutdown_all(now=now)
 
 
 def _children(pid: int) -> list[int]:

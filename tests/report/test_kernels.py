@@ -83,6 +83,8 @@ import numpy as np
 import pandas as pd
 import cxkit as cx
 import cxkit.i18n
+for _name in cx.__all__:  # import cxkit is lazy: import what a warm kernel's preamble imported (its warnings filters)
+    getattr(cx, _name)
 print(sorted(k for k in globals() if not k.startswith("_")))""",
     """\
 print(pd.get_option("display.max_rows"), mpl.rcParams["lines.linewidth"], mpl.get_backend(), plt.get_fignums())
