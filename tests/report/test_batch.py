@@ -442,9 +442,9 @@ def test_a_killed_batch_leaves_no_half_written_report_and_resume_finishes_it(sma
         if proc.poll() is None:
             os.killpg(proc.pid, signal.SIGKILL)
     # every file that looks like a report is complete; unfinished ones are hidden temporary files
-    for html in (out / "units").glob("*.html"):
+    for html in (out / "units").glob("[!.]*.html"):  # pathlib's * matches hidden names too
         assert html.read_text(encoding="utf-8").rstrip().endswith("</html>"), html
-    for nb in (out / "notebooks").glob("*.ipynb"):
+    for nb in (out / "notebooks").glob("[!.]*.ipynb"):
         nbformat.read(nb, as_version=4)  # complete JSON
     assert not (out / "index.html").exists()
     partial = json.loads((out / "manifest.json").read_text(encoding="utf-8"))
@@ -454,6 +454,7 @@ def test_a_killed_batch_leaves_no_half_written_report_and_resume_finishes_it(sma
     with pytest.warns(RuntimeWarning, match="no longer running; taking the lock over"):  # the killed batch's lock
         res = run_batch(small_data, out, units=units, workers=2, progress=False, resume=True)
     assert res.exit_code == 0 and set(res.units["status"]) == {"done"} and res.manifest["complete"] is True
+    assert not list((out / "notebooks").glob(".*")), "the killed batch's temporaries are left"
     resumed = set(res.units.loc[res.units["resumed"], "group"])
     assert resumed == finished  # only the unfinished units ran again
     assert len(list((out / "units").glob("*.html"))) == len(units)
