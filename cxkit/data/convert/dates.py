@@ -66,7 +66,7 @@ def _convert_date(s: pd.Series, col: Column, ctx: _Conversion):
         else:
             unparsed = np.zeros(len(t), dtype=bool)
             for label, pattern, fmt in _DATE_FORMATS:
-                sel = (~done) & t.str.fullmatch(pattern).fillna(False).to_numpy(dtype=bool)
+                sel = _fullmatch(t, pattern, ~done)
                 if not sel.any():
                     continue
                 part = t[sel]
@@ -83,7 +83,7 @@ def _convert_date(s: pd.Series, col: Column, ctx: _Conversion):
                 unparsed |= sel & values.isna().to_numpy()
                 used[label] = sel
                 done |= sel
-            serial = (~done) & t.str.fullmatch(r"\d{5}(?:\.\d+)?").fillna(False).to_numpy(dtype=bool)
+            serial = _fullmatch(t, r"\d{5}(?:\.\d+)?", ~done)
             if serial.any():  # Excel's day count (1 = 1900-01-01; 45678 = 2025-01-21)
                 days = pd.to_numeric(t[serial], errors="coerce").to_numpy(dtype="float64")
                 parsed = (pd.Timestamp("1899-12-30") + pd.to_timedelta(days, unit="D")).round("s")
@@ -93,8 +93,7 @@ def _convert_date(s: pd.Series, col: Column, ctx: _Conversion):
                                        f"{parsed[0]:%Y-%m-%d})", int(serial.sum()), example, mask=serial)
                 used["Excel serial number"] = serial
                 done |= serial
-            slash = (~done) & t.str.fullmatch(r"\d{1,2}/\d{1,2}/\d{4}(?: \d{1,2}:\d{2}(?::\d{2})?)?").fillna(
-                False).to_numpy(dtype=bool)
+            slash = _fullmatch(t, r"\d{1,2}/\d{1,2}/\d{4}(?: \d{1,2}:\d{2}(?::\d{2})?)?", ~done)
             if slash.any():
                 order = _slash_order(t[slash], col.name, ctx, slash)
                 if order is not None:
@@ -145,6 +144,19 @@ def _convert_date(s: pd.Series, col: Column, ctx: _Conversion):
     # which rows were read in which format (the validator counts those of the rows it loads)
     ctx.date_rows[col.name] = {label: rows & ~bad for label, rows in used.items()}
     return values, bad, exp
+
+
+def _fullmatch(t: pd.Series, pattern: str, todo: np.ndarray) -> np.ndarray:
+    """Where the rows ``todo`` picks match ``pattern`` whole (False elsewhere); only those rows are matched, so
+    that a column whose dates all took the first format is not matched against every other format."""
+    if not todo.any():
+        return np.zeros(len(t), dtype=bool)
+    if todo.all():
+        return t.str.fullmatch(pattern).fillna(False).to_numpy(dtype=bool)
+    at = np.flatnonzero(todo)
+    out = np.zeros(len(t), dtype=bool)
+    out[at] = t.iloc[at].str.fullmatch(pattern).fillna(False).to_numpy(dtype=bool)
+    return out
 
 
 def _within(sel: np.ndarray, sub: np.ndarray) -> np.ndarray:
