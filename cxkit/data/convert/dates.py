@@ -5,8 +5,10 @@ import datetime as dt
 
 import numpy as np
 import pandas as pd
+import pyarrow as pa
 
 from ..contract import Column
+from ..hashing import _arrow_strings
 from .context import _Conversion, _LazyTexts, _as_text
 
 __all__: list[str] = []
@@ -63,6 +65,11 @@ def _convert_date(s: pd.Series, col: Column, ctx: _Conversion):
             done = done | True
             bad = ~empty & values.isna().to_numpy()
             exp = np.where(bad, f"{kind_text} in the mapping's date_format {ctx.tm.date_format!r}", kind_text)
+        elif (fast := _iso_dates(t, empty)) is not None:  # the usual file: every date YYYY-MM-DD, all real
+            values = fast
+            used["YYYY-MM-DD"] = ~empty
+            bad = np.zeros(len(t), dtype=bool)
+            exp = kind_text
         else:
             unparsed = np.zeros(len(t), dtype=bool)
             for label, pattern, fmt in _DATE_FORMATS:
@@ -144,6 +151,23 @@ def _convert_date(s: pd.Series, col: Column, ctx: _Conversion):
     # which rows were read in which format (the validator counts those of the rows it loads)
     ctx.date_rows[col.name] = {label: rows & ~bad for label, rows in used.items()}
     return values, bad, exp
+
+
+def _iso_dates(t: pd.Series, empty: np.ndarray) -> pd.Series | None:
+    """The dates of a column whose values are all empty or ``YYYY-MM-DD`` real calendar dates, parsed by Arrow
+    (no regular expression per format, no pandas parser); None when any value is otherwise, for the general
+    path. Gives what that path gives for such a column: the same dates, NaT where empty."""
+    import pyarrow.compute as pc
+
+    ca = _arrow_strings(t)
+    if ca is None or empty.all():
+        return None
+    ca = pc.if_else(pa.array(empty), pa.scalar(None, ca.type), ca) if empty.any() else ca
+    try:  # Arrow's cast takes exactly YYYY-MM-DD and real days (2025-02-30 fails), as the general path does
+        out = pc.cast(pc.cast(ca, pa.date32()), pa.timestamp("ns"))
+    except pa.ArrowInvalid:  # another format, no such day, or beyond pandas' nanoseconds (0001-01-01)
+        return None
+    return pd.Series(out.to_numpy(zero_copy_only=False), index=t.index, dtype="datetime64[ns]")
 
 
 def _fullmatch(t: pd.Series, pattern: str, todo: np.ndarray) -> np.ndarray:
