@@ -195,13 +195,13 @@ class _CsvReader(_Reader):
                 src.seek(3)
         try:
             reader = pacsv.open_csv(src, read_options=read_opts, parse_options=parse_opts, convert_options=conv_opts)
-            for batch in reader:
-                if batch.num_rows:
-                    frame = batch.to_pandas(types_mapper=_typed_mapper, date_as_object=False)
-                    frame.columns = self.header
-                    frame = self._drop_empty_records(frame)
-                    if len(frame):
-                        yield frame
+            for batches in _grouped(reader, CHUNK_ROWS):
+                frame = pa.Table.from_batches(batches).to_pandas(types_mapper=_typed_mapper, date_as_object=False)
+                del batches  # (the frame's columns keep Arrow's buffers: no copy)
+                frame.columns = self.header
+                frame = self._drop_empty_records(frame)
+                if len(frame):
+                    yield frame
             if self.skipped_empty:
                 self.repairs.append(("(file)", "skipped empty rows (separators only, as Excel writes empty rows)",
                                      self.skipped_empty, ""))
@@ -319,6 +319,27 @@ class _CsvReader(_Reader):
         for i, inv in enumerate(self.invalid_rows):
             out.append(inv.line if inv.line is not None else (bad[i] if i < len(bad) else None))
         return out
+
+
+#: rows validated together: Arrow's blocks (32 MB, a few hundred thousand rows) are joined up to this many rows,
+#: so that the checks' fixed cost per chunk and column is paid a few times per file, not dozens
+CHUNK_ROWS = 1_000_000
+
+
+def _grouped(batches, rows: int) -> Iterator[list]:
+    """Record batches in groups of at least ``rows`` rows (the last group: what is left); empty ones dropped."""
+    group: list = []
+    n = 0
+    for batch in batches:
+        if not batch.num_rows:
+            continue
+        group.append(batch)
+        n += batch.num_rows
+        if n >= rows:
+            yield group
+            group, n = [], 0
+    if group:
+        yield group
 
 
 def _careful_reason(reader: _CsvReader) -> str | None:
