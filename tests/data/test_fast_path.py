@@ -1,10 +1,11 @@
 """The fast path of a load gives what the exact path gives.
 
 The fast path: one threaded scan of a CSV's bytes for the encoding facts and the quote trouble together
-(:mod:`cxkit.data.readers.scan`), and dates written ``YYYY-MM-DD`` parsed by Arrow's cast
-(:func:`cxkit.data.convert.dates._iso_dates`). The exact path: the two separate scans
-(:func:`~cxkit.data.readers.encoding._scan`, :func:`~cxkit.data.readers.csv_lines._quote_trouble`), every date
-through the general path (a regular expression per format and pandas' parser), or the line-by-line reader.
+(:mod:`cxkit.data.readers.scan`), category and score columns read dictionary-encoded by Arrow, and dates written
+``YYYY-MM-DD`` parsed by Arrow's cast (:func:`cxkit.data.convert.dates._iso_dates`). The exact path: the two
+separate scans (:func:`~cxkit.data.readers.encoding._scan`, :func:`~cxkit.data.readers.csv_lines._quote_trouble`),
+every column read as text, and every date through the general path (a regular expression per format and
+pandas' parser).
 
 Files carry planted errors of each kind; the rows they sit on are known from how the files are written here
 (independently of cxkit), and both paths must give the same DataFrame and the same rejections (line, column,
@@ -25,6 +26,7 @@ import pytest
 
 import cxkit as cx
 from cxkit.data.convert import dates
+from cxkit.data.validate import _Validator
 from cxkit.data.readers import csv_files, scan
 from cxkit.data.readers.csv_lines import _quote_trouble
 from cxkit.data.readers.encoding import BLOCK_SIZE, _scan
@@ -49,6 +51,9 @@ PLANTED = [
     ("response_id", ""),  # missing id
     ("response_id", "DUP"),  # a copy of an earlier id
     ("unit", ""),  # missing unit
+    ("unit", " u1 "),  # a spelling variant of U1: unified (a repair)
+    ("nps", " 7"),  # surrounding space
+    ("csat", "4.0"),  # a whole number written with a decimal
 ]
 
 
@@ -71,6 +76,9 @@ def _plant(rows: list[list[str]], spacing: int) -> dict[int, tuple[str, str]]:
         i = (k + 1) * spacing
         rows[i][HEADER.index(column)] = value
         planted[i] = (column, value)
+    i = (len(PLANTED) + 1) * spacing
+    rows[i] = list(HEADER)  # a copy of the header row (two exports joined)
+    planted[i] = ("(whole row)", ",".join(HEADER))
     return planted
 
 
@@ -103,6 +111,7 @@ def _separate_scans(path: Path, delimiter: str | None):
 def _exact(monkeypatch) -> None:
     monkeypatch.setattr(dates, "_iso_dates", lambda t, empty: None)
     monkeypatch.setattr(csv_files, "_scan_file", _separate_scans)
+    monkeypatch.setattr(_Validator, "distinct_positions", lambda self: set())  # every column read as text
 
 
 def _named(cell) -> set[int]:
@@ -125,9 +134,10 @@ def _same(fast: cx.LoadResult, exact: cx.LoadResult) -> None:
 
 
 @pytest.mark.parametrize("fmt", ["csv", "parquet"])
-def test_fast_and_exact_paths_agree_on_planted_errors(tmp_path, monkeypatch, fmt):
-    rows = _rows(3000)
-    planted = _plant(rows, 150)
+@pytest.mark.parametrize("n, spacing", [(3000, 150), (600, 30)])  # 600: chunks small enough to go value by value
+def test_fast_and_exact_paths_agree_on_planted_errors(tmp_path, monkeypatch, fmt, n, spacing):
+    rows = _rows(n)
+    planted = _plant(rows, spacing)
     path = _write(tmp_path, rows, fmt)
     fast = _load(path)
     _exact(monkeypatch)
@@ -137,12 +147,16 @@ def test_fast_and_exact_paths_agree_on_planted_errors(tmp_path, monkeypatch, fmt
     # ones rejected, except the repairs: another date format, and bad values of the optional scores (nps, csat:
     # blanked, or read as empty for a placeholder), each repair naming its row
     first = 2 if fmt == "csv" else 1
-    repaired = {cv for cv in PLANTED if cv[0] in ("nps", "csat")} | {("date", "15.03.2025")}
+    repaired = {cv for cv in PLANTED if cv[0] in ("nps", "csat")} | {("date", "15.03.2025"), ("unit", " u1 ")}
     want = sorted(i + first for i, cv in planted.items() if cv not in repaired)
     assert sorted(fast.rejected["row"]) == want
     by_row = fast.problems.set_index("row")
     for i, (column, value) in planted.items():
-        if (column, value) in repaired:
+        if (column, value) in {("nps", " 7"), ("csat", "4.0")}:  # read as 7 and 4, no repair named
+            assert i + first not in by_row.index and i + first in set(fast.data["_row"])
+        elif (column, value) in repaired and column == "unit":  # the variant is unified to the spelling seen first
+            assert fast.data.loc[fast.data["_row"] == i + first, "unit"].astype(str).tolist() == ["U1"]
+        elif (column, value) in repaired:
             named = set().union(*(_named(c) for c in fast.repairs.loc[fast.repairs["column"] == column, "lines"]))
             assert i + first in named and i + first not in by_row.index, (column, value)
         else:

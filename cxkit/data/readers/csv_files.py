@@ -185,7 +185,9 @@ class _CsvReader(_Reader):
                                       encoding="utf8")
         parse_opts = pacsv.ParseOptions(delimiter=self.delimiter, newlines_in_values=True,
                                         invalid_row_handler=on_invalid)
-        conv_opts = pacsv.ConvertOptions(column_types={n: pa.string() for n in names}, strings_can_be_null=False,
+        encoded = pa.dictionary(pa.int32(), pa.string())
+        conv_opts = pacsv.ConvertOptions(column_types={n: encoded if i in self.dictionary_columns else pa.string()
+                                                       for i, n in enumerate(names)}, strings_can_be_null=False,
                                          quoted_strings_can_be_null=False)
         if self._text is not None:
             src = pa.BufferReader(self._text.lstrip("\ufeff").encode("utf-8"))
