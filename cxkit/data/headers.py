@@ -139,16 +139,22 @@ def _extra_names(header: list[str], mapped: dict[int, str], targets) -> tuple[di
     return extra_names, renamed
 
 
-def _header_copies(chunk: pd.DataFrame, positions: dict[str, int], header: list[str]):
-    """Rows that repeat the header (two exports pasted into one file), or None."""
+def _header_copies(chunk: pd.DataFrame, positions: dict[str, int], header: list[str], decoded=frozenset()):
+    """Rows that repeat the header (two exports pasted into one file), or None. ``decoded``: the positions
+    of text read dictionary-encoded (categoricals of the values as written), checked through their categories."""
     if not positions:
         return None
     mask = None
     for pos in positions.values():
         s = chunk.iloc[:, pos]
+        label = header[pos].lower()
+        if pos in decoded and isinstance(s.dtype, pd.CategoricalDtype):
+            mask = _copies_by_category(s, label, mask)
+            if not mask.any():
+                return None
+            continue
         if not isinstance(s.dtype, pd.StringDtype):
             return None
-        label = header[pos].lower()
         if mask is None:  # cheap first pass: only values about as long as the header's name can be it
             length = s.str.len()
             cand = length <= len(label) + 3
@@ -164,3 +170,17 @@ def _header_copies(chunk: pd.DataFrame, positions: dict[str, int], header: list[
         if not mask.any():
             return None
     return mask
+
+
+def _copies_by_category(s: pd.Series, label: str, mask: np.ndarray | None) -> np.ndarray:
+    """:func:`_header_copies`' test of one column for a categorical of text as written: each category
+    tested once (the same length pre-test on the first column, the same cleaning), spread by the codes."""
+    cats = pd.Series(s.cat.categories, dtype="string")
+    hit = (cats.str.replace("\ufeff", "", regex=False).str.strip().str.lower() == label).to_numpy(dtype=bool)
+    if mask is None:
+        length = cats.str.len().to_numpy()
+        hit &= length <= len(label) + 3
+        if label.isascii():
+            hit &= length >= len(label)
+    rows = np.append(hit, False)[s.cat.codes.to_numpy()]  # (code -1, a missing value: no copy)
+    return rows if mask is None else mask & rows

@@ -34,7 +34,9 @@ from ..errors import CxkitError, DataValidationError, FileReadError, ConfigError
 from .contract import TABLES, Mapping, TableMapping, read_mapping, table_spec
 from .convert.context import _fold
 from .problems import _PROBLEM_COLUMNS, _REPAIR_COLUMNS, _problem_summary
+from .readers.csv_files import _CsvReader
 from .readers.detect import TABLE_SUFFIXES, _open_source
+from .readers.parquet import _ParquetReader
 from .readers.survey_exports import _lone_table_file, _zero_config
 from .validate import _Validator
 
@@ -412,6 +414,8 @@ class TableStream:
                                     canonical=canonical if canonical is not None else {}, reader=reader,
                                     known_units=known_units)  # (set of names, units file name)
         self.validator.set_header(reader.header)
+        if isinstance(reader, (_CsvReader, _ParquetReader)):  # Arrow builds the few distinct values while reading
+            reader.dictionary_columns = frozenset(self.validator.distinct_positions())
         self.records = 0
         self.loaded = 0
         self._done = False

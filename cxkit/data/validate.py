@@ -62,6 +62,12 @@ class _Validator:
         return self.conv.delimiter_text()
 
     # header ----------------------------------------------------------------------
+    def distinct_positions(self) -> set[int]:
+        """The positions of the columns converted through their distinct values (categories and scores, not
+        recoded), which a text reader may hand over dictionary-encoded (see :func:`_by_distinct_values`)."""
+        return {pos for name, pos in self.positions.items()
+                if self.spec.column(name).kind in ("category", "score") and name not in self.tm.values}
+
     def set_header(self, header: list[str]):
         """Match the file's header to the contract; raise one error listing every header problem."""
         header, self.unnamed = _name_unnamed(header)
@@ -123,10 +129,13 @@ class _Validator:
         for name, pos in self.positions.items():
             col = self.spec.column(name)
             s = chunk.iloc[:, pos]
+            encoded = pos in self.reader.dictionary_columns and isinstance(s.dtype, pd.CategoricalDtype)
+            if encoded and n <= 1000:  # converted value by value: as the text read
+                s, encoded = s.astype(_STR), False
             if name in self.tm.values:
                 s = _recode(s, name, self.conv)
             raw_for_reject[name] = s
-            if n > 1000 and _by_distinct_values(col, s) and not self.conv.formula_cells.get(pos):
+            if n > 1000 and (encoded or _by_distinct_values(col, s)) and not self.conv.formula_cells.get(pos):
                 values, mask, expected, special, special_expected = _convert_uniques(s, col, pos, offset, self.conv)
             else:
                 prepared, special, special_expected = _precheck(s, col, pos, offset, self.conv)
@@ -190,7 +199,7 @@ class _Validator:
 
     def _check_header_copies(self, chunk: pd.DataFrame, offset: int, bad: np.ndarray, problems: list) -> None:
         """A copy of the header row is one problem for its row, replacing the others of that row."""
-        copies = _header_copies(chunk, self.positions, self.header)
+        copies = _header_copies(chunk, self.positions, self.header, getattr(self.reader, "dictionary_columns", ()))
         if copies is None:
             return
         at = np.flatnonzero(copies) + offset

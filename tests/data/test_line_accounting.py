@@ -142,7 +142,7 @@ def test_careful_and_fast_reading_agree_on_clean_files(tmp_path, monkeypatch):
     p.write_text("\n".join(lines) + "\n", encoding="utf-8")
     fast = cx.read_table(p, "responses")
     assert "careful" not in fast.source
-    monkeypatch.setattr(csv_files, "_quote_trouble", lambda blocks, d: "forced")
+    monkeypatch.setattr(csv_files, "_careful_reason", lambda reader: "forced")
     careful = cx.read_table(p, "responses")
     assert careful.source["careful"] == "forced"
     pd.testing.assert_frame_equal(fast.data, careful.data)

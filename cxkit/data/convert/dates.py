@@ -5,8 +5,10 @@ import datetime as dt
 
 import numpy as np
 import pandas as pd
+import pyarrow as pa
 
 from ..contract import Column
+from ..hashing import _arrow_strings
 from .context import _Conversion, _LazyTexts, _as_text
 
 __all__: list[str] = []
@@ -63,10 +65,15 @@ def _convert_date(s: pd.Series, col: Column, ctx: _Conversion):
             done = done | True
             bad = ~empty & values.isna().to_numpy()
             exp = np.where(bad, f"{kind_text} in the mapping's date_format {ctx.tm.date_format!r}", kind_text)
+        elif (fast := _iso_dates(t, empty)) is not None:  # the usual file: every date YYYY-MM-DD, all real
+            values = fast
+            used["YYYY-MM-DD"] = ~empty
+            bad = np.zeros(len(t), dtype=bool)
+            exp = kind_text
         else:
             unparsed = np.zeros(len(t), dtype=bool)
             for label, pattern, fmt in _DATE_FORMATS:
-                sel = (~done) & t.str.fullmatch(pattern).fillna(False).to_numpy(dtype=bool)
+                sel = _fullmatch(t, pattern, ~done)
                 if not sel.any():
                     continue
                 part = t[sel]
@@ -83,7 +90,7 @@ def _convert_date(s: pd.Series, col: Column, ctx: _Conversion):
                 unparsed |= sel & values.isna().to_numpy()
                 used[label] = sel
                 done |= sel
-            serial = (~done) & t.str.fullmatch(r"\d{5}(?:\.\d+)?").fillna(False).to_numpy(dtype=bool)
+            serial = _fullmatch(t, r"\d{5}(?:\.\d+)?", ~done)
             if serial.any():  # Excel's day count (1 = 1900-01-01; 45678 = 2025-01-21)
                 days = pd.to_numeric(t[serial], errors="coerce").to_numpy(dtype="float64")
                 parsed = (pd.Timestamp("1899-12-30") + pd.to_timedelta(days, unit="D")).round("s")
@@ -93,8 +100,7 @@ def _convert_date(s: pd.Series, col: Column, ctx: _Conversion):
                                        f"{parsed[0]:%Y-%m-%d})", int(serial.sum()), example, mask=serial)
                 used["Excel serial number"] = serial
                 done |= serial
-            slash = (~done) & t.str.fullmatch(r"\d{1,2}/\d{1,2}/\d{4}(?: \d{1,2}:\d{2}(?::\d{2})?)?").fillna(
-                False).to_numpy(dtype=bool)
+            slash = _fullmatch(t, r"\d{1,2}/\d{1,2}/\d{4}(?: \d{1,2}:\d{2}(?::\d{2})?)?", ~done)
             if slash.any():
                 order = _slash_order(t[slash], col.name, ctx, slash)
                 if order is not None:
@@ -145,6 +151,36 @@ def _convert_date(s: pd.Series, col: Column, ctx: _Conversion):
     # which rows were read in which format (the validator counts those of the rows it loads)
     ctx.date_rows[col.name] = {label: rows & ~bad for label, rows in used.items()}
     return values, bad, exp
+
+
+def _iso_dates(t: pd.Series, empty: np.ndarray) -> pd.Series | None:
+    """The dates of a column whose values are all empty or ``YYYY-MM-DD`` real calendar dates, parsed by Arrow
+    (no regular expression per format, no pandas parser); None when any value is otherwise, for the general
+    path. Gives what that path gives for such a column: the same dates, NaT where empty."""
+    import pyarrow.compute as pc
+
+    ca = _arrow_strings(t)
+    if ca is None or empty.all():
+        return None
+    ca = pc.if_else(pa.array(empty), pa.scalar(None, ca.type), ca) if empty.any() else ca
+    try:  # Arrow's cast takes exactly YYYY-MM-DD and real days (2025-02-30 fails), as the general path does
+        out = pc.cast(pc.cast(ca, pa.date32()), pa.timestamp("ns"))
+    except pa.ArrowInvalid:  # another format, no such day, or beyond pandas' nanoseconds (0001-01-01)
+        return None
+    return pd.Series(out.to_numpy(zero_copy_only=False), index=t.index, dtype="datetime64[ns]")
+
+
+def _fullmatch(t: pd.Series, pattern: str, todo: np.ndarray) -> np.ndarray:
+    """Where the rows ``todo`` picks match ``pattern`` whole (False elsewhere); only those rows are matched, so
+    that a column whose dates all took the first format is not matched against every other format."""
+    if not todo.any():
+        return np.zeros(len(t), dtype=bool)
+    if todo.all():
+        return t.str.fullmatch(pattern).fillna(False).to_numpy(dtype=bool)
+    at = np.flatnonzero(todo)
+    out = np.zeros(len(t), dtype=bool)
+    out[at] = t.iloc[at].str.fullmatch(pattern).fillna(False).to_numpy(dtype=bool)
+    return out
 
 
 def _within(sel: np.ndarray, sub: np.ndarray) -> np.ndarray:

@@ -37,12 +37,15 @@ def _byte_flags(arr) -> tuple[int, np.ndarray]:
     """One pass over the bytes of an Arrow large_string array: the union of the :data:`_BYTE_FLAGS` of
     its bytes, and which values hold an NFC candidate byte."""
     offsets, data = _string_bytes(arr)
-    flags = _BYTE_FLAGS[data]
-    at = np.flatnonzero(flags)
     rows = np.zeros(len(arr), dtype=bool)
+    # every flagged byte is below 0x20 or from 0x7F on: the table is looked up for those bytes only (most text
+    # is ASCII letters), not for every byte
+    at = np.flatnonzero((data < 0x20) | (data >= 0x7F))
+    flags = _BYTE_FLAGS[data[at]]
+    at = at[flags != 0]
     if not len(at):
         return 0, rows
-    found = flags[at]
+    found = flags[flags != 0]
     nfc = at[(found & 4) != 0]
     rows[np.searchsorted(offsets, nfc, side="right") - 1] = True
     return int(np.bitwise_or.reduce(found)), rows
@@ -56,7 +59,7 @@ def _convert_text(s: pd.Series, col: Column, ctx: _Conversion):
     ca = _arrow_strings(s)
     if ca is None:
         ca = pa.array(s.astype(object).where(s.notna(), None).tolist(), type=pa.large_string())
-    ca = pc.fill_null(ca, "")
+    ca = pc.fill_null(ca, "") if ca.null_count else ca
 
     def count(mask) -> int:
         return ctx.count(np.asarray(mask, dtype=bool)) if len(ca) else 0

@@ -36,6 +36,9 @@ class _Reader:
     header: list[str]
     info: dict
     invalid_rows: list
+    #: positions of the columns a text reader hands over dictionary-encoded (categoricals of the text as
+    #: written; set by the loader before reading, for the columns converted through their distinct values)
+    dictionary_columns: frozenset = frozenset()
 
     def chunks(self) -> Iterator[pd.DataFrame]:  # pragma: no cover - interface
         raise NotImplementedError

@@ -20,7 +20,8 @@ from ..platforms import Detection, _is_import_id_row, detect_platform, name_opti
 from .base import _Invalid, _Reader, _arrow_message, _clean_header, _pick_header, _typed_mapper
 from .csv_lines import _CarefulReading, _quote_trouble, _split_lines
 from .encoding import (BLOCK_SIZE, SAMPLE_SIZE, _csv_field_limit, _decode_file, _encoding_from_head, _legacy_codepage,
-                       _sample_records, _scan, _sniff_delimiter)
+                       _sample_records, _sniff_delimiter)
+from .scan import _scan_file
 
 __all__: list[str] = []
 
@@ -39,6 +40,7 @@ class _CsvReader(_Reader):
         self.info: dict[str, Any] = {"format": "csv"}
         self._text: str | None = None  # decoded text, only when the file had to be repaired/decoded in memory
         self._lines_cache: np.ndarray | None = None
+        self._trouble: tuple[str | None, str | None] = (None, None)  # (delimiter, quote trouble) from the scan
         self.skipped_empty = 0
         with path.open("rb") as fh:
             head = fh.read(SAMPLE_SIZE)
@@ -56,7 +58,7 @@ class _CsvReader(_Reader):
             raise FileReadError(str(path), "the file has no header row (only blank lines)")
         self._locate_header(sample, tm, spec)
         self.info["delimiter"] = self.delimiter
-        trouble = _quote_trouble(self._blocks(), self.delimiter) if self._quotes else None
+        trouble = _careful_reason(self)
         self._careful = _CarefulReading(self.header, self.delimiter, self.header_lines) if trouble else None
         if trouble:
             self.info["careful"] = trouble
@@ -86,7 +88,9 @@ class _CsvReader(_Reader):
         """Scan a byte-oriented file once; decode it in memory only when it is not clean UTF-8 (or the
         mapping names another encoding), else Arrow reads it from disk."""
         path = self.path
-        nul, valid_utf8, newlines, last, quotes, lone_cr = _scan(path)
+        guess = _guess_delimiter(head, self.tm)
+        nul, valid_utf8, newlines, last, quotes, lone_cr, trouble = _scan_file(path, guess)
+        self._trouble = (guess, trouble)
         self.info["newlines"] = newlines
         self.info["lone_cr"] = lone_cr
         self.info["ends_with_newline"] = last in (b"\n", b"\r")
@@ -107,14 +111,11 @@ class _CsvReader(_Reader):
         """Set delimiter, header and header_lines (physical lines up to the end of the header)."""
         before = 0
         body = sample
-        sep = re.match(r'"?sep=(.)"?[ \t]*(?:\r\n|\r|\n|$)', sample)  # Excel's "sep=;" first line
-        delimiter = tm.delimiter
+        self.delimiter, sep = _delimiter_of(sample, tm)
         if sep:
-            delimiter = delimiter or sep.group(1)
             self.repairs.append(("(file)", f"skipped Excel's separator line {sep.group(0).strip()!r} on row 1", 0,
                                  sep.group(0).strip()))
             body, before = sample[sep.end():], 1
-        self.delimiter = delimiter or _sniff_delimiter(body)
         records = _sample_records(body, self.delimiter)
         if not records:
             raise FileReadError(str(self.path), "the file has no header row (only blank lines)")
@@ -184,7 +185,9 @@ class _CsvReader(_Reader):
                                       encoding="utf8")
         parse_opts = pacsv.ParseOptions(delimiter=self.delimiter, newlines_in_values=True,
                                         invalid_row_handler=on_invalid)
-        conv_opts = pacsv.ConvertOptions(column_types={n: pa.string() for n in names}, strings_can_be_null=False,
+        encoded = pa.dictionary(pa.int32(), pa.string())
+        conv_opts = pacsv.ConvertOptions(column_types={n: encoded if i in self.dictionary_columns else pa.string()
+                                                       for i, n in enumerate(names)}, strings_can_be_null=False,
                                          quoted_strings_can_be_null=False)
         if self._text is not None:
             src = pa.BufferReader(self._text.lstrip("\ufeff").encode("utf-8"))
@@ -194,13 +197,13 @@ class _CsvReader(_Reader):
                 src.seek(3)
         try:
             reader = pacsv.open_csv(src, read_options=read_opts, parse_options=parse_opts, convert_options=conv_opts)
-            for batch in reader:
-                if batch.num_rows:
-                    frame = batch.to_pandas(types_mapper=_typed_mapper, date_as_object=False)
-                    frame.columns = self.header
-                    frame = self._drop_empty_records(frame)
-                    if len(frame):
-                        yield frame
+            for batches in _grouped(reader, CHUNK_ROWS):
+                frame = pa.Table.from_batches(batches).to_pandas(types_mapper=_typed_mapper, date_as_object=False)
+                del batches  # (the frame's columns keep Arrow's buffers: no copy)
+                frame.columns = self.header
+                frame = self._drop_empty_records(frame)
+                if len(frame):
+                    yield frame
             if self.skipped_empty:
                 self.repairs.append(("(file)", "skipped empty rows (separators only, as Excel writes empty rows)",
                                      self.skipped_empty, ""))
@@ -318,3 +321,49 @@ class _CsvReader(_Reader):
         for i, inv in enumerate(self.invalid_rows):
             out.append(inv.line if inv.line is not None else (bad[i] if i < len(bad) else None))
         return out
+
+
+#: rows validated together: Arrow's blocks (32 MB, a few hundred thousand rows) are joined up to this many rows,
+#: so that the checks' fixed cost per chunk and column is paid a few times per file, not dozens
+CHUNK_ROWS = 1_000_000
+
+
+def _grouped(batches, rows: int) -> Iterator[list]:
+    """Record batches in groups of at least ``rows`` rows (the last group: what is left); empty ones dropped."""
+    group: list = []
+    n = 0
+    for batch in batches:
+        if not batch.num_rows:
+            continue
+        group.append(batch)
+        n += batch.num_rows
+        if n >= rows:
+            yield group
+            group, n = [], 0
+    if group:
+        yield group
+
+
+def _careful_reason(reader: _CsvReader) -> str | None:
+    """Why the file must be split line by line (see :func:`.csv_lines._quote_trouble`), or None: found by the
+    scan of the bytes when the file is read from disk, else looked for in the decoded text."""
+    if reader._text is None and reader._trouble[0] == reader.delimiter:
+        return reader._trouble[1]
+    return _quote_trouble(reader._blocks(), reader.delimiter) if reader._quotes else None
+
+
+_SEP_LINE = re.compile(r'"?sep=(.)"?[ \t]*(?:\r\n|\r|\n|$)')  # Excel's "sep=;" first line
+
+
+def _delimiter_of(sample: str, tm: TableMapping) -> tuple[str, re.Match | None]:
+    """The delimiter of a file whose first characters are ``sample``: the mapping's, Excel's ``sep=`` line's,
+    else the one that splits the lines best; and the ``sep=`` line (or None)."""
+    sep = _SEP_LINE.match(sample)
+    delimiter = tm.delimiter or (sep.group(1) if sep else None)
+    return delimiter or _sniff_delimiter(sample[sep.end():] if sep else sample), sep
+
+
+def _guess_delimiter(head: bytes, tm: TableMapping) -> str:
+    """The delimiter :meth:`_CsvReader._locate_header` will find when the file is read from disk (the sample is
+    then the first bytes, decoded), so that the scan of the bytes can look for quote trouble with it."""
+    return _delimiter_of(head.decode("utf-8", errors="ignore").lstrip("\ufeff"), tm)[0]

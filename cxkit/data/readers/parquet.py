@@ -29,9 +29,15 @@ class _ParquetReader(_Reader):
 
     def chunks(self):
         """One row group at a time (in pieces of at most 1M rows): memory stays flat on large files."""
+        pf = self._pf
+        names = pf.schema_arrow.names
+        encoded = [names[i] for i in sorted(self.dictionary_columns)
+                   if i < len(names) and pa.types.is_string(pf.schema_arrow.types[i])]
         try:
-            for i in range(self._pf.num_row_groups):
-                group = self._pf.read_row_group(i)
+            if encoded:  # read as Arrow dictionaries: pandas categoricals, no factorize of millions of strings
+                pf = pq.ParquetFile(self.path, pre_buffer=False, read_dictionary=encoded)
+            for i in range(pf.num_row_groups):
+                group = pf.read_row_group(i)
                 for start in range(0, group.num_rows, 1_000_000):
                     piece = group.slice(start, 1_000_000)
                     frame = piece.to_pandas(types_mapper=_typed_mapper, date_as_object=False)
