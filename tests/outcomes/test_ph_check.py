@@ -7,7 +7,7 @@ Newton-Raphson) and ``proportional_hazard_test(..., time_transform="rank")`` on 
 - coefficients, standard errors: 1e-5 absolute (cxkit converges to ~1e-9; lifelines stops at its own step
   size, ~1e-6 on the standard errors);
 - partial log-likelihood and concordance: 1e-6;
-- proportional-hazards statistics without tied event times: 1e-6 relative. With ties lifelines ranks tied
+- proportional-hazards statistics without tied event times: 1e-5 relative. With ties lifelines ranks tied
   events in row order (its ``cumsum`` of the event flags), cxkit gives them their mid-rank, so that the
   result does not depend on the row order; on Rossi's data (weeks, many ties) the statistics agree within 0.1
   on the chi-squared scale or 10%, and the same terms are flagged.
@@ -67,7 +67,7 @@ def test_fit_and_ph_statistics_agree_with_lifelines_without_ties():
     assert fit.concordance_index_ == pytest.approx(cph.concordance_index_, abs=1e-5)
     lr = cph.log_likelihood_ratio_test()
     assert fit.log_likelihood_ratio_test().test_statistic == pytest.approx(lr.test_statistic, abs=1e-5)
-    assert fit.ph_test["statistic"][terms].to_numpy() == pytest.approx(ph[terms].to_numpy(), rel=1e-6)
+    assert fit.ph_test["statistic"][terms].to_numpy() == pytest.approx(ph[terms].to_numpy(), rel=1e-5)
 
 
 def test_ties_and_collapsing_agree_with_lifelines_on_rossi():
