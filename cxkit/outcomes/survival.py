@@ -156,16 +156,39 @@ def cox_model(data, *, by: str | None = "nps_group", controls: Sequence[str] | N
     OutcomeResult
         ``summary``: ``term``, ``hazard_ratio``, ``ci_low``, ``ci_high``,
         ``p_value``, ``ph_p_value`` (test that the term's hazard ratio is
-        constant over time); ``model``: the fitted ``lifelines.CoxPHFitter``;
-        ``notes`` say in plain words whether the check passed.
+        constant over time), ``coef``, ``se``; ``model``: the fit
+        (:class:`cxkit.outcomes._cox.CoxFit`: ``params_``, ``standard_errors_``,
+        ``variance_matrix_``, ``log_likelihood_``, ``concordance_index_``,
+        ``ph_test``, ``log_likelihood_ratio_test()``); ``notes`` say in plain
+        words whether the check passed.
 
     Notes
     -----
-    h(t | x) = h0(t) exp(b'x), fitted by partial likelihood (Efron ties) with
-    ``lifelines.CoxPHFitter``; HR = exp(b), interval exp(b +/- z SE).
-    Proportional-hazards check: Grambsch-Therneau test on scaled Schoenfeld
-    residuals against the rank of time
-    (``lifelines.statistics.proportional_hazard_test``, ``time_transform="rank"``).
+    h(t | x) = h0(t) exp(b'x), fitted by maximum partial likelihood with
+    Efron's method for tied churn times (as lifelines ``CoxPHFitter`` and R
+    ``coxph``), by Newton-Raphson on the customers collapsed to cells of
+    (stratum, follow-up, churned, covariate pattern) with their counts: exact,
+    because Efron's likelihood depends on the tied events only through their
+    number and sums. Risk-set sums are reverse cumulative sums over the sorted
+    times, so a fit costs O(n + cells x terms) per iteration (about a second for
+    a million customers). HR = exp(b), interval exp(b +/- z SE), SE from the
+    observed information.
+
+    Proportional-hazards check (never skipped; every term gets ``ph_p_value``):
+    Grambsch-Therneau test with the rank time transform, per term,
+    T_j = D (g'R V)_j^2 / (V_jj sum g^2), g the centred ranks of the D churn
+    times (mid-ranks for tied times, pooled over strata), R the Schoenfeld
+    residuals summed per churn time, V the model's variance matrix; chi-squared
+    with 1 df. It is the statistic of lifelines
+    ``proportional_hazard_test(time_transform="rank")`` (and of R
+    ``cox.zph`` before survival 3.0), computed from the same sorted sums
+    instead of one residual per customer. Validation (``tests/outcomes/
+    test_ph_check.py``): equal to lifelines within 1e-5 (relative) without
+    tied times, within 0.1 or 10% with ties (lifelines ranks tied churn times in
+    row order); simulated size 4.0% at the 5% level (1000 cohorts of 300,
+    proportional hazards), power 89% against a hazard ratio of 2 that turns to
+    0.5 after 6 months (n = 300; 73% at n = 200). Methods:
+    ``docs/statistics.md``, section 11, "The Cox model at scale".
 
     References
     ----------
