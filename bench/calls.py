@@ -102,7 +102,7 @@ def _calls(ds, j):
 
 def _time(fn, *, repeat: int = 3) -> float:
     best = float("inf")
-    for i in range(repeat):
+    for _ in range(repeat):
         t0 = time.perf_counter()
         fn()
         best = min(best, time.perf_counter() - t0)

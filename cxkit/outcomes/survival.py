@@ -5,7 +5,6 @@ Methods, formulas and sources: ``docs/statistics.md``, section 11.
 """
 from __future__ import annotations
 
-import warnings
 from typing import Sequence
 
 import numpy as np
