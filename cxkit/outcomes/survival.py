@@ -204,6 +204,24 @@ def cox_model(data, *, by: str | None = "nps_group", controls: Sequence[str] | N
     0  prio          1.11
     """
     frame = _frame_with(data, [duration, event])
+    X, pattern, T, E, stratum, ok, notes, origin = _cox_inputs(frame, by, controls, reference, strata, duration,
+                                                               event)
+    events = int(E.sum())
+    fit = fit_cox(X, pattern, T, E, stratum)
+    z = stats.norm.ppf(0.5 + confidence / 2)
+    b, se = fit.params_.to_numpy(), fit.standard_errors_.to_numpy()
+    table = pd.DataFrame({"term": fit.params_.index.to_numpy(), "hazard_ratio": np.exp(b),
+                          "ci_low": np.exp(b - z * se), "ci_high": np.exp(b + z * se),
+                          "p_value": 2 * stats.norm.sf(np.abs(b / se)), "ph_p_value": fit.ph_test["p"].to_numpy(),
+                          "coef": b, "se": se})
+    notes.append(f"n = {len(T)}, {events} churn events; concordance {fit.concordance_index_:.3f}.")
+    notes += _ph_notes(table, origin, X, ph_alpha)
+    return OutcomeResult(title="Churn: Cox proportional-hazards model (hazard ratios)", table=table, note_list=notes,
+                         model=fit, data=frame if ok.all() else frame[ok])
+
+
+def _cox_terms(frame: pd.DataFrame, by, controls, reference, strata) -> tuple[list, dict]:
+    """The model's terms (``by`` first, strata left out) and the reference group of ``by``."""
     refs = {}
     if by is not None:
         s = _column(frame, by)
@@ -214,6 +232,12 @@ def cox_model(data, *, by: str | None = "nps_group", controls: Sequence[str] | N
     terms = [c for c in terms if c not in (strata or [])]  # a stratum has its own baseline, no coefficient
     if not terms:
         raise ConfigError("cox_model needs a term: by= and/or controls= (besides the strata)")
+    return terms, refs
+
+
+def _cox_inputs(frame: pd.DataFrame, by, controls, reference, strata, duration: str, event: str):
+    """The Cox model's patterns, follow-up, events and strata of the complete rows, with the checks."""
+    terms, refs = _cox_terms(frame, by, controls, reference, strata)
     X, pattern, ok, notes, origin = _pattern_design(frame, terms, refs)
     if X.shape[1] == 0:
         raise InsufficientDataError("no model term has more than one value")
@@ -234,14 +258,12 @@ def cox_model(data, *, by: str | None = "nps_group", controls: Sequence[str] | N
     if const:
         raise ConfigError(f"{', '.join(const)} has the same value for every customer; leave it out")
     stratum = pd.MultiIndex.from_arrays([c[ok] for c in codes]).factorize()[0] if codes else None
-    fit = fit_cox(X, pattern, T, E, stratum)
-    z = stats.norm.ppf(0.5 + confidence / 2)
-    b, se = fit.params_.to_numpy(), fit.standard_errors_.to_numpy()
-    table = pd.DataFrame({"term": fit.params_.index.to_numpy(), "hazard_ratio": np.exp(b),
-                          "ci_low": np.exp(b - z * se), "ci_high": np.exp(b + z * se),
-                          "p_value": 2 * stats.norm.sf(np.abs(b / se)), "ph_p_value": fit.ph_test["p"].to_numpy(),
-                          "coef": b, "se": se})
-    notes.append(f"n = {len(T)}, {events} churn events; concordance {fit.concordance_index_:.3f}.")
+    return X, pattern, T, E, stratum, ok, notes, origin
+
+
+def _ph_notes(table: pd.DataFrame, origin: dict, X: pd.DataFrame, ph_alpha: float) -> list[str]:
+    """Plain-language notes of the proportional-hazards check: which terms it flags, and the fix."""
+    notes = []
     bad = table[table["ph_p_value"] < ph_alpha]
     if len(bad):
         for row in bad.itertuples():
@@ -254,8 +276,7 @@ def cox_model(data, *, by: str | None = "nps_group", controls: Sequence[str] | N
                          f"its hazard ratio changes over the follow-up, so read it as an average; consider {fix}.")
     else:
         notes.append(f"Proportional-hazards check passed for every term (all test p >= {ph_alpha:g}).")
-    return OutcomeResult(title="Churn: Cox proportional-hazards model (hazard ratios)", table=table, note_list=notes,
-                         model=fit, data=frame if ok.all() else frame[ok])
+    return notes
 
 
 def _used_patterns(X: pd.DataFrame, pattern: np.ndarray) -> tuple[pd.DataFrame, np.ndarray]:
