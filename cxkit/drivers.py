@@ -23,7 +23,7 @@ from ._printer import Result, format_number
 from .errors import ConfigError, InsufficientDataError
 from scipy import stats as _stats
 
-from .stats.intervals import _z, bootstrap_counts
+from .stats.intervals import EXACT_RESAMPLING_CELLS, _z, bootstrap_counts
 
 __all__ = ["DriverResult", "relative_weights", "MISSING_METHODS", "PerformanceSpread", "performance_spread",
            "dominant_driver", "MIN_SPREAD"]
@@ -64,6 +64,50 @@ def _numeric(frame: pd.DataFrame, column: str) -> np.ndarray:
 # core computations (vectorised over bootstrap resamples)
 
 
+def _corr_columns(z: np.ndarray, rows: slice = slice(None)) -> np.ndarray:
+    """Per row, the terms whose sums give the (pairwise-complete) correlations of ``z``'s columns:
+    complete ``z``: 1, z, z^2, z_i z_j; with NaN: per pair i < j the pair's indicator m, z_i m, z_j m,
+    (z_i m)^2, (z_j m)^2, z_i z_j m."""
+    z = z[rows]
+    k = z.shape[1]
+    i, j = np.triu_indices(k, 1)
+    mask = ~np.isnan(z)
+    zf = np.where(mask, z, 0.0)
+    if mask.all():
+        return np.hstack([np.ones((len(z), 1)), zf, zf * zf, zf[:, i] * zf[:, j]])
+    m = (mask[:, i] & mask[:, j]).astype(float)
+    zi, zj = zf[:, i] * m, zf[:, j] * m
+    return np.hstack([m, zi, zj, zi * zi, zj * zj, zi * zj])
+
+
+def _corr_from_sums(s: np.ndarray, k: int) -> tuple[np.ndarray, np.ndarray]:
+    """Correlations (B, k, k) and counts from the (B, q) sums of :func:`_corr_columns` (either layout)."""
+    i, j = np.triu_indices(k, 1)
+    B = s.shape[0]
+    if s.shape[1] == 1 + 2 * k + len(i):
+        cnt, s1, s2, sij = s[:, :1], s[:, 1:1 + k], s[:, 1 + k:1 + 2 * k], s[:, 1 + 2 * k:]
+        vi = s2[:, i] - s1[:, i] ** 2 / cnt
+        vj = s2[:, j] - s1[:, j] ** 2 / cnt
+        cij = sij - s1[:, i] * s1[:, j] / cnt
+        counts = np.broadcast_to(cnt, (B, len(i)))
+    else:
+        s = s.reshape(B, 6, len(i))
+        counts, si, sj, sii, sjj, sij = (s[:, q] for q in range(6))
+        with np.errstate(divide="ignore", invalid="ignore"):
+            vi = sii - si ** 2 / counts
+            vj = sjj - sj ** 2 / counts
+            cij = sij - si * sj / counts
+    with np.errstate(divide="ignore", invalid="ignore"):
+        r = cij / np.sqrt(vi * vj)
+    out = np.repeat(np.eye(k)[None], B, axis=0)
+    out[:, i, j] = r
+    out[:, j, i] = r
+    nn = np.zeros((B, k, k))
+    nn[:, i, j] = counts
+    nn[:, j, i] = counts
+    return out, nn
+
+
 def _corr_batch(z: np.ndarray, w: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     """Correlation matrices of the columns of ``z`` under row weights ``w``.
 
@@ -76,34 +120,45 @@ def _corr_batch(z: np.ndarray, w: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     zf = np.where(mask, z, 0.0)
     i, j = np.triu_indices(k, 1)
     if mask.all():
-        cnt = w.sum(axis=1)[:, None]
-        s1 = w @ zf
-        s2 = w @ (zf * zf)
-        sij = w @ (zf[:, i] * zf[:, j])
-        vi = s2[:, i] - s1[:, i] ** 2 / cnt
-        vj = s2[:, j] - s1[:, j] ** 2 / cnt
-        cij = sij - s1[:, i] * s1[:, j] / cnt
-        counts = np.broadcast_to(cnt, (w.shape[0], len(i)))
+        s = np.hstack([w.sum(axis=1)[:, None], w @ zf, w @ (zf * zf), w @ (zf[:, i] * zf[:, j])])
     else:
-        m = (mask[:, i] & mask[:, j]).astype(float)
-        zi, zj = zf[:, i] * m, zf[:, j] * m
-        cols = np.hstack([m, zi, zj, zi * zi, zj * zj, zi * zj])
-        s = (w @ cols).reshape(w.shape[0], 6, len(i))
-        counts, si, sj, sii, sjj, sij = (s[:, q] for q in range(6))
-        with np.errstate(divide="ignore", invalid="ignore"):
-            vi = sii - si ** 2 / counts
-            vj = sjj - sj ** 2 / counts
-            cij = sij - si * sj / counts
-    with np.errstate(divide="ignore", invalid="ignore"):
-        r = cij / np.sqrt(vi * vj)
-    out = np.repeat(np.eye(k)[None], w.shape[0], axis=0)
-    out[:, i, j] = r
-    out[:, j, i] = r
-    nn = np.zeros((w.shape[0], k, k))
-    nn[:, i, j] = counts
-    nn[:, j, i] = counts
-    return out, nn
+        s = w @ _corr_columns(z)
+    return _corr_from_sums(s, k)
 
+
+def _distinct_rows(z: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Distinct rows of ``z`` (NaN as a value) and how often each occurs; ``z`` itself with counts of 1
+    when the columns have too many values to combine into one integer key."""
+    codes = [pd.factorize(col)[0] + 1 for col in z.T]  # 0 = NaN
+    key = np.zeros(len(z), dtype=np.int64)
+    size = 1
+    for c in codes:
+        card = int(c.max()) + 1
+        size *= card
+        if size >= 2 ** 62:
+            return z, np.ones(len(z))
+        key = key * card + c
+    _, first, count = np.unique(key, return_index=True, return_counts=True)
+    return z[first], count.astype(float)
+
+
+def _normal_corr_replicates(z: np.ndarray, n_boot: int, rng: np.random.Generator, rows: int = 200_000):
+    """Bootstrap correlations for large tables: the resampled sums of :func:`_corr_columns` drawn from
+    their large-sample normal distribution (:func:`cxkit.stats.intervals.bootstrap_sums`). The columns'
+    mean and covariance are accumulated over the distinct rows (ratings repeat) with their counts, in
+    chunks (no n x q array in memory)."""
+    n, k = z.shape
+    zz, count = _distinct_rows(z)
+    total = cross = 0.0
+    for r0 in range(0, len(zz), rows):
+        c = _corr_columns(zz, slice(r0, r0 + rows))
+        w = count[r0:r0 + rows]
+        total = total + w @ c
+        a = np.sqrt(w)[:, None] * c
+        cross = cross + a.T @ a  # one operand and its transpose: BLAS syrk (a general product was 30x slower)
+    mean = total / n
+    cov = cross / n - np.outer(mean, mean)
+    return _corr_from_sums(rng.multivariate_normal(n * mean, n * cov, size=n_boot, method="eigh"), k)[0]
 
 def _weights_from_corr(r: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     """Johnson's relative weights from (B, p+1, p+1) correlations, outcome last.
@@ -615,9 +670,11 @@ def _bootstrap(z: np.ndarray, *, n_boot: int, seed: int, confidence: float, mess
     if n_boot:
         rng = np.random.default_rng(seed)
         parts, r2s = [], []
-        for start in range(0, int(n_boot), _CHUNK):
-            b = min(_CHUNK, int(n_boot) - start)
-            rb, _ = _corr_batch(z, bootstrap_counts(rng, len(z), b))
+        large = len(z) * int(n_boot) > EXACT_RESAMPLING_CELLS
+        batches = ([_normal_corr_replicates(z, int(n_boot), rng)] if large else
+                   (_corr_batch(z, bootstrap_counts(rng, len(z), min(_CHUNK, int(n_boot) - start)))[0]
+                    for start in range(0, int(n_boot), _CHUNK)))
+        for rb in batches:
             wb, r2b = _weights_from_corr(rb)
             parts.append(wb)
             r2s.append(r2b)

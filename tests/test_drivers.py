@@ -338,3 +338,26 @@ def test_plot_drivers(rng):
         cx.plot_drivers(r, kind="pie")
     with pytest.raises(cx.ConfigError):
         cx.plot_drivers(df)
+
+
+@pytest.mark.parametrize("missing", ["listwise", "pairwise"])
+def test_large_table_bootstrap_matches_row_resampling(monkeypatch, missing):
+    # above EXACT_RESAMPLING_CELLS rows x resamples the correlations' sums are drawn from their large-sample
+    # normal distribution; expected: the row-by-row bootstrap of the same data (another seed), its percentile
+    # limits within a tenth of the interval's width (Monte-Carlo error of 2000 resamples)
+    import cxkit.drivers as drivers
+
+    rng = np.random.default_rng(8)
+    n = 4000
+    x = rng.normal(size=(n, 3)) @ np.array([[1.0, 0.4, 0.2], [0.0, 1.0, 0.3], [0.0, 0.0, 1.0]])
+    y = x @ np.array([0.6, 0.3, 0.1]) + rng.normal(size=n)
+    d = pd.DataFrame(np.round(np.column_stack([y, x]) * 2), columns=["nps", "a", "b", "c"])
+    d.loc[rng.random(n) < 0.05, "b"] = np.nan
+    exact = cx.relative_weights(d, drivers=["a", "b", "c"], n_boot=2000, seed=1, missing=missing).summary
+    monkeypatch.setattr(drivers, "EXACT_RESAMPLING_CELLS", 0)
+    large = cx.relative_weights(d, drivers=["a", "b", "c"], n_boot=2000, seed=2, missing=missing).summary
+    assert large["weight"].to_numpy() == pytest.approx(exact["weight"].to_numpy(), rel=1e-12)
+    width = (exact["ci_high"] - exact["ci_low"]).to_numpy()
+    for col in ("ci_low", "ci_high", "share_ci_low", "share_ci_high"):
+        scale = width if not col.startswith("share") else (exact["share_ci_high"] - exact["share_ci_low"]).to_numpy()
+        assert (np.abs(large[col].to_numpy() - exact[col].to_numpy()) <= 0.1 * scale).all(), col

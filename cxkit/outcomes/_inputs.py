@@ -112,3 +112,60 @@ def _design(frame: pd.DataFrame, terms: Sequence[str], references: dict | None =
             notes.append(f"{name}: compared with {ref!r}.")
     X = pd.DataFrame(cols, index=frame.index)
     return X, notes, origin
+
+
+def _term_codes(frame: pd.DataFrame, name: str, references: dict):
+    """One term's integer code per row (-1 = missing) and how to turn a code into design columns.
+
+    Returns (codes, columns, note): ``columns`` maps a design column name to its value per code."""
+    s = _column(frame, name, "term")
+    if pd.api.types.is_bool_dtype(s.dtype) or (pd.api.types.is_numeric_dtype(s.dtype)
+                                              and not isinstance(s.dtype, pd.CategoricalDtype)):
+        codes, values = pd.factorize(s.astype("Float64").astype(float).to_numpy())
+        return codes, {name: np.asarray(values, dtype=float)}, None
+    cat = s if isinstance(s.dtype, pd.CategoricalDtype) else s.astype("category")
+    codes = cat.cat.codes.to_numpy().astype(np.int64)
+    seen = np.bincount(codes[codes >= 0], minlength=len(cat.cat.categories)) > 0
+    levels = [lv for lv, k in zip(cat.cat.categories, seen) if k]
+    if len(levels) < 2:
+        return None, {}, f"{name} has one value only; left out of the model."
+    ref = references.get(name, levels[0])
+    if ref not in levels:
+        raise ConfigError(f"reference {ref!r} is not a value of {name!r}; values: {', '.join(map(str, levels))}")
+    where = {lv: i for i, lv in enumerate(cat.cat.categories)}
+    columns = {f"{name}: {lv}": (np.arange(len(seen)) == where[lv]).astype(float) for lv in levels if lv != ref}
+    return codes, columns, f"{name}: compared with {ref!r}."
+
+
+def _pattern_design(frame: pd.DataFrame, terms: Sequence[str], references: dict | None = None):
+    """The design matrix of :func:`_design` for the distinct covariate patterns only, and each row's pattern.
+
+    Returns (patterns, pattern_of_row, complete, notes, term_of_column): ``patterns`` is the design
+    (same columns and values as :func:`_design`) with one row per distinct pattern among the complete
+    rows; ``pattern_of_row`` is -1 for rows with a missing value. Building dummies for a million rows is
+    what costs; a few hundred patterns cost nothing."""
+    references = references or {}
+    notes, origin, parts = [], {}, []
+    for name in terms:
+        codes, columns, note = _term_codes(frame, name, references)
+        if note:
+            notes.append(note)
+        if codes is None:
+            continue
+        parts.append((codes, columns))
+        origin.update({col: name for col in columns})
+    complete = np.ones(len(frame), dtype=bool)
+    for codes, _ in parts:
+        complete &= codes >= 0
+    key = np.zeros(int(complete.sum()), dtype=np.int64)
+    for codes, columns in parts:
+        card = len(next(iter(columns.values())))
+        key = pd.factorize(key * card + codes[complete])[0].astype(np.int64)
+    pattern = np.full(len(frame), -1, dtype=np.int64)
+    pattern[complete] = key
+    m = int(key.max()) + 1 if len(key) else 0
+    first = np.empty(m, dtype=np.int64)
+    rows = np.flatnonzero(complete)
+    first[key[::-1]] = rows[::-1]
+    cols = {col: values[codes[first]] for codes, columns in parts for col, values in columns.items()}
+    return pd.DataFrame(cols, index=pd.RangeIndex(m)), pattern, complete, notes, origin

@@ -265,12 +265,17 @@ def _answer_per_customer(r: pd.DataFrame, rule: str, counts: dict) -> pd.DataFra
     """One row per customer position: the latest answer, or the mean of the answers (``rule``)."""
     counts["responses_used"] = int(len(r)) if rule == "mean" else int(r["_pos"].nunique())
     if rule == "latest":
-        r = r.sort_values(["_pos", "date"], kind="stable")
-        n_used = r.groupby("_pos", sort=False).size()
-        answers = r.drop_duplicates("_pos", keep="last").set_index("_pos")
+        pos = r["_pos"].to_numpy(dtype=np.int64)
+        day_codes, _ = pd.factorize(r["date"], sort=True)  # date rank; a missing date sorts last (as sort_values)
+        top = int(day_codes.max()) + 1 if len(day_codes) else 0
+        key = pos * (top + 1) + np.where(day_codes < 0, top, day_codes)
+        order = np.argsort(key, kind="stable")  # by customer, then date, then row order
+        sorted_pos = pos[order]
+        last = order[np.r_[sorted_pos[1:] != sorted_pos[:-1], True]] if len(order) else order
+        answers = r.iloc[np.sort(last)].set_index("_pos")  # the latest answer of each customer
         answers = answers.rename(columns={"date": "survey_date"})
         answers["responses"] = 1
-        counts["responses_not_latest"] = int(n_used.sum() - len(n_used))
+        counts["responses_not_latest"] = int(len(r) - len(last))
     else:
         g = r.groupby("_pos", sort=False)
         answers = g[list(SCORES)].mean()

@@ -12,7 +12,7 @@ import pandas as pd
 
 from ..errors import ConfigError, InsufficientDataError
 from ..stats.customers import clv
-from ..stats.intervals import _mean_interval, _z, bootstrap_counts
+from ..stats.intervals import EXACT_RESAMPLING_CELLS, _mean_interval, _z, bootstrap_counts
 from ._inputs import _column, _default_reference, _frame, _groups
 from .join import NPS_ORDER
 from .results import OutcomeResult
@@ -78,6 +78,70 @@ def _boot_weights(n: int, n_boot: int, seed: int, chunk_cells: int = 2_000_000):
     step = max(1, chunk_cells // max(n, 1))
     for b0 in range(0, n_boot, step):
         yield bootstrap_counts(rng, n, min(step, n_boot - b0))
+
+
+def _cell_table(frame, by, levels, horizon) -> pd.DataFrame:
+    """Customers collapsed to cells (group, months, churned, active, has revenue) with their count and the
+    sum and sum of squares of their monthly revenue. Follow-up beyond ``horizon`` is one value (horizon + 1,
+    no event): retention and months retained up to the horizon only need who is still at risk there."""
+    t = frame["months"].to_numpy(dtype=float)
+    late = t > horizon
+    rev = frame["monthly_revenue"].to_numpy(dtype=float)
+    has = ~np.isnan(rev)
+    codes = pd.Categorical(frame[by], categories=levels).codes
+    cells = pd.DataFrame({"g": codes, "t": np.where(late, horizon + 1.0, t),
+                          "e": frame["churned"].to_numpy(dtype=bool) & ~late,
+                          "active": frame["active"].to_numpy(dtype=bool), "has": has,
+                          "r": np.where(has, rev, 0.0)})
+    cells["r2"] = cells["r"] ** 2
+    out = cells.groupby(["g", "t", "e", "active", "has"], sort=True, observed=True).agg(
+        k=("r", "size"), r=("r", "sum"), r2=("r2", "sum")).reset_index()
+    return out[out["g"] >= 0].reset_index(drop=True)
+
+
+def _cell_replicates(frame, by, levels, horizon, n_boot: int, seed: int, chunk: int = 250):
+    """Bootstrap replicates of :func:`_group_stats` for large tables, in chunks: (stats, group sizes).
+
+    Each replicate's customers per cell are multinomial(n, cell share) - exactly the cell counts of a
+    resample of n customers - and the revenue drawn in a cell of k customers is normal with the cell's
+    mean x k and variance x k (the sum of k draws from the cell's revenues, central limit theorem)."""
+    cells = _cell_table(frame, by, levels, horizon)
+    k = cells["k"].to_numpy(dtype=float)
+    mu = cells["r"].to_numpy() / k
+    sd = np.sqrt(np.maximum(cells["r2"].to_numpy() / k - mu ** 2, 0.0))
+    g = cells["g"].to_numpy()
+    rng = np.random.default_rng(seed)
+    for b0 in range(0, n_boot, chunk):
+        B = min(chunk, n_boot - b0)
+        W = rng.multinomial(int(k.sum()), k / k.sum(), size=B).astype(float)
+        R = W * mu + np.sqrt(W) * sd * rng.standard_normal(W.shape)
+        out, sizes = {}, []
+        for i, lv in enumerate(levels):
+            m = g == i  # cells of one group, ascending in months
+            sub = cells[m]
+            Wg, Rg = W[:, m], R[:, m]
+            S, rmst = _km_weighted(sub["t"].to_numpy(), sub["e"].to_numpy(), Wg, horizon, presorted=True)
+            has, act = sub["has"].to_numpy(), (sub["has"] & sub["active"]).to_numpy()
+            with np.errstate(divide="ignore", invalid="ignore"):
+                out[lv] = {"S": S, "rmst": rmst, "rev": Rg @ has / (Wg @ has),
+                           "rev_active": Rg @ act / (Wg @ act)}
+            sizes.append(Wg.sum(axis=1))
+        yield out, np.vstack(sizes).T
+
+
+def _replicates(frame, by, levels, horizon, index, n_boot: int, seed: int):
+    """Bootstrap replicates of :func:`_group_stats` with each group's resampled size, in chunks.
+
+    Customer by customer while rows x resamples <= ``EXACT_RESAMPLING_CELLS``; above, by cells
+    (:func:`_cell_replicates`)."""
+    if not n_boot:
+        return
+    if len(frame) * n_boot > EXACT_RESAMPLING_CELLS:
+        yield from _cell_replicates(frame, by, levels, horizon, n_boot, seed)
+        return
+    for W in _boot_weights(len(frame), n_boot, seed):
+        sizes = np.vstack([W[:, index[lv][0]].sum(axis=1) for lv in levels]).T
+        yield _group_stats(frame, by, levels, horizon, W, index), sizes
 
 
 def _group_index(frame, by, levels) -> dict:
@@ -295,8 +359,8 @@ def _bootstrap_intervals(frame: pd.DataFrame, by: str, levels: list, horizon: fl
     """Percentile bootstrap intervals: per group (low, high, excess low, excess high) and of the total."""
     reps_parts = {lv: [] for lv in others}
     reps_excess = {lv: [] for lv in others}
-    for W in (_boot_weights(len(frame), n_boot, seed) if n_boot else []):
-        parts, excess = _excess_revenue(_group_stats(frame, by, levels, horizon, W, index), reference, others, counts)
+    for st, _ in _replicates(frame, by, levels, horizon, index, n_boot, seed):
+        parts, excess = _excess_revenue(st, reference, others, counts)
         for lv in others:
             reps_parts[lv].append(parts[lv])
             reps_excess[lv].append(excess[lv])
@@ -486,20 +550,18 @@ def nps_point_value(data, *, horizon: float = 12, customers: int | None = None, 
 
     index = _group_index(frame, "nps_group", NPS_ORDER)
 
-    def values(W):
-        st = _group_stats(frame, "nps_group", NPS_ORDER, horizon, W, index)
+    def values(st, w):
         V = np.vstack([st[lv]["rev"] * st[lv]["rmst"] for lv in NPS_ORDER])  # 3 x B
-        w = sizes if W.shape[0] == 1 else np.vstack([W[:, index[lv][0]].sum(axis=1) for lv in NPS_ORDER]).T
         w = np.atleast_2d(w)
         sbar = (w * s).sum(axis=1) / w.sum(axis=1)
         dev = s[None, :] - sbar[:, None]
         slope = (w * dev * V.T).sum(axis=1) / (w * dev ** 2).sum(axis=1)
         return V[1] - V[0], V[2] - V[1], slope
 
-    point = values(np.ones((1, len(frame))))
+    point = values(_group_stats(frame, "nps_group", NPS_ORDER, horizon, np.ones((1, len(frame))), index), sizes)
     reps = [[], [], []]
-    for W in (_boot_weights(len(frame), n_boot, seed) if n_boot else []):
-        for i, v in enumerate(values(W)):
+    for st, w in _replicates(frame, "nps_group", NPS_ORDER, horizon, index, n_boot, seed):
+        for i, v in enumerate(values(st, w)):
             reps[i].append(v)
     rows = []
     for i, step in enumerate(["detractor -> passive", "passive -> promoter", "per NPS point"]):

@@ -5,15 +5,16 @@ Methods, formulas and sources: ``docs/statistics.md``, section 11.
 """
 from __future__ import annotations
 
-import warnings
 from typing import Sequence
 
 import numpy as np
 import pandas as pd
+from scipy import stats
 
 from .._printer import p_equals
 from ..errors import ConfigError, InsufficientDataError
-from ._inputs import _column, _default_reference, _design, _frame, _frame_with, _groups
+from ._cox import fit_cox
+from ._inputs import _column, _default_reference, _frame, _frame_with, _groups, _pattern_design
 from .results import OutcomeResult, SurvivalCurves
 
 __all__ = ["kaplan_meier", "cox_model"]
@@ -154,16 +155,39 @@ def cox_model(data, *, by: str | None = "nps_group", controls: Sequence[str] | N
     OutcomeResult
         ``summary``: ``term``, ``hazard_ratio``, ``ci_low``, ``ci_high``,
         ``p_value``, ``ph_p_value`` (test that the term's hazard ratio is
-        constant over time); ``model``: the fitted ``lifelines.CoxPHFitter``;
-        ``notes`` say in plain words whether the check passed.
+        constant over time), ``coef``, ``se``; ``model``: the fit
+        (:class:`cxkit.outcomes._cox.CoxFit`: ``params_``, ``standard_errors_``,
+        ``variance_matrix_``, ``log_likelihood_``, ``concordance_index_``,
+        ``ph_test``, ``log_likelihood_ratio_test()``); ``notes`` say in plain
+        words whether the check passed.
 
     Notes
     -----
-    h(t | x) = h0(t) exp(b'x), fitted by partial likelihood (Efron ties) with
-    ``lifelines.CoxPHFitter``; HR = exp(b), interval exp(b +/- z SE).
-    Proportional-hazards check: Grambsch-Therneau test on scaled Schoenfeld
-    residuals against the rank of time
-    (``lifelines.statistics.proportional_hazard_test``, ``time_transform="rank"``).
+    h(t | x) = h0(t) exp(b'x), fitted by maximum partial likelihood with
+    Efron's method for tied churn times (as lifelines ``CoxPHFitter`` and R
+    ``coxph``), by Newton-Raphson on the customers collapsed to cells of
+    (stratum, follow-up, churned, covariate pattern) with their counts: exact,
+    because Efron's likelihood depends on the tied events only through their
+    number and sums. Risk-set sums are reverse cumulative sums over the sorted
+    times, so a fit costs O(n + cells x terms) per iteration (about a second for
+    a million customers). HR = exp(b), interval exp(b +/- z SE), SE from the
+    observed information.
+
+    Proportional-hazards check (never skipped; every term gets ``ph_p_value``):
+    Grambsch-Therneau test with the rank time transform, per term,
+    T_j = D (g'R V)_j^2 / (V_jj sum g^2), g the centred ranks of the D churn
+    times (mid-ranks for tied times, pooled over strata), R the Schoenfeld
+    residuals summed per churn time, V the model's variance matrix; chi-squared
+    with 1 df. It is the statistic of lifelines
+    ``proportional_hazard_test(time_transform="rank")`` (and of R
+    ``cox.zph`` before survival 3.0), computed from the same sorted sums
+    instead of one residual per customer. Validation (``tests/outcomes/
+    test_ph_check.py``): equal to lifelines within 1e-5 (relative) without
+    tied times, within 0.1 or 10% with ties (lifelines ranks tied churn times in
+    row order); simulated size 4.0% at the 5% level (1000 cohorts of 300,
+    proportional hazards), power 89% against a hazard ratio of 2 that turns to
+    0.5 after 6 months (n = 300; 73% at n = 200). Methods:
+    ``docs/statistics.md``, section 11, "The Cox model at scale".
 
     References
     ----------
@@ -179,11 +203,25 @@ def cox_model(data, *, by: str | None = "nps_group", controls: Sequence[str] | N
        term  hazard_ratio
     0  prio          1.11
     """
-    from lifelines import CoxPHFitter
-    from lifelines.exceptions import ConvergenceError
-    from lifelines.statistics import proportional_hazard_test
-
     frame = _frame_with(data, [duration, event])
+    X, pattern, T, E, stratum, ok, notes, origin = _cox_inputs(frame, by, controls, reference, strata, duration,
+                                                               event)
+    events = int(E.sum())
+    fit = fit_cox(X, pattern, T, E, stratum)
+    z = stats.norm.ppf(0.5 + confidence / 2)
+    b, se = fit.params_.to_numpy(), fit.standard_errors_.to_numpy()
+    table = pd.DataFrame({"term": fit.params_.index.to_numpy(), "hazard_ratio": np.exp(b),
+                          "ci_low": np.exp(b - z * se), "ci_high": np.exp(b + z * se),
+                          "p_value": 2 * stats.norm.sf(np.abs(b / se)), "ph_p_value": fit.ph_test["p"].to_numpy(),
+                          "coef": b, "se": se})
+    notes.append(f"n = {len(T)}, {events} churn events; concordance {fit.concordance_index_:.3f}.")
+    notes += _ph_notes(table, origin, X, ph_alpha)
+    return OutcomeResult(title="Churn: Cox proportional-hazards model (hazard ratios)", table=table, note_list=notes,
+                         model=fit, data=frame if ok.all() else frame[ok])
+
+
+def _cox_terms(frame: pd.DataFrame, by, controls, reference, strata) -> tuple[list, dict]:
+    """The model's terms (``by`` first, strata left out) and the reference group of ``by``."""
     refs = {}
     if by is not None:
         s = _column(frame, by)
@@ -194,47 +232,43 @@ def cox_model(data, *, by: str | None = "nps_group", controls: Sequence[str] | N
     terms = [c for c in terms if c not in (strata or [])]  # a stratum has its own baseline, no coefficient
     if not terms:
         raise ConfigError("cox_model needs a term: by= and/or controls= (besides the strata)")
-    X, notes, origin = _design(frame, terms, refs)
+    return terms, refs
+
+
+def _cox_inputs(frame: pd.DataFrame, by, controls, reference, strata, duration: str, event: str):
+    """The Cox model's patterns, follow-up, events and strata of the complete rows, with the checks."""
+    terms, refs = _cox_terms(frame, by, controls, reference, strata)
+    X, pattern, ok, notes, origin = _pattern_design(frame, terms, refs)
     if X.shape[1] == 0:
         raise InsufficientDataError("no model term has more than one value")
-    df = X.copy()
-    df["_T"] = _column(frame, duration, "duration").astype(float)
-    df["_E"] = _column(frame, event, "event").astype("boolean").astype("Float64").astype(float)
-    for c in strata or []:
-        df[f"_strata_{c}"] = _column(frame, c, "strata").astype(str).where(frame[c].notna())
-    ok = df.notna().all(axis=1)
+    T = _column(frame, duration, "duration").astype(float).to_numpy()
+    E = _column(frame, event, "event").astype("boolean").astype("Float64").astype(float).to_numpy()
+    ok &= ~np.isnan(T) & ~np.isnan(E)
+    codes = [pd.factorize(_column(frame, c, "strata"))[0] for c in strata or []]
+    for code in codes:
+        ok &= code >= 0
     if (~ok).sum():
         notes.insert(0, f"{int((~ok).sum())} rows with a missing value left out.")
-    df = df[ok]
-    events = int(df["_E"].sum())
+    T, E, pattern = T[ok], E[ok].astype(bool), pattern[ok]
+    X, pattern = _used_patterns(X, pattern)
+    events = int(E.sum())
     if events < 10:
         raise InsufficientDataError(f"the Cox model needs at least 10 churn events; got {events}")
-    const = [c for c in X.columns if df[c].nunique() <= 1]
+    const = [c for c in X.columns if X[c].nunique() <= 1]
     if const:
         raise ConfigError(f"{', '.join(const)} has the same value for every customer; leave it out")
-    strata_cols = [f"_strata_{c}" for c in strata or []] or None
-    cph = CoxPHFitter(alpha=1 - confidence)
-    with warnings.catch_warnings():
-        warnings.simplefilter("ignore")
-        try:
-            cph.fit(df, duration_col="_T", event_col="_E", strata=strata_cols)
-        except ConvergenceError:
-            raise InsufficientDataError("the Cox model did not converge (often a group with no churn, or "
-                                        "collinear controls); drop or merge small groups") from None
-        ph = proportional_hazard_test(cph, df, time_transform="rank")
-    s = cph.summary
-    ph_p = ph.summary["p"].reindex(s.index)
-    table = pd.DataFrame({"term": s.index.to_numpy(), "hazard_ratio": s["exp(coef)"].to_numpy(),
-                          "ci_low": s[f"exp(coef) lower {1 - cph.alpha:.0%}"].to_numpy(),
-                          "ci_high": s[f"exp(coef) upper {1 - cph.alpha:.0%}"].to_numpy(),
-                          "p_value": s["p"].to_numpy(), "ph_p_value": ph_p.to_numpy(),
-                          "coef": s["coef"].to_numpy(), "se": s["se(coef)"].to_numpy()})
-    notes.append(f"n = {len(df)}, {events} churn events; concordance {cph.concordance_index_:.3f}.")
+    stratum = pd.MultiIndex.from_arrays([c[ok] for c in codes]).factorize()[0] if codes else None
+    return X, pattern, T, E, stratum, ok, notes, origin
+
+
+def _ph_notes(table: pd.DataFrame, origin: dict, X: pd.DataFrame, ph_alpha: float) -> list[str]:
+    """Plain-language notes of the proportional-hazards check: which terms it flags, and the fix."""
+    notes = []
     bad = table[table["ph_p_value"] < ph_alpha]
     if len(bad):
         for row in bad.itertuples():
             col = origin.get(row.term, row.term)
-            few = col != row.term or df[row.term].nunique() <= 5
+            few = col != row.term or X[row.term].nunique() <= 5
             fix = (f"strata=['{col}'] (own baseline per group) or separate models for early and late churn"
                    if few else "binning it and using strata=, or separate models for early and late churn")
             notes.append(f"Proportional hazards questionable for {row.term} "
@@ -242,8 +276,16 @@ def cox_model(data, *, by: str | None = "nps_group", controls: Sequence[str] | N
                          f"its hazard ratio changes over the follow-up, so read it as an average; consider {fix}.")
     else:
         notes.append(f"Proportional-hazards check passed for every term (all test p >= {ph_alpha:g}).")
-    return OutcomeResult(title="Churn: Cox proportional-hazards model (hazard ratios)", table=table, note_list=notes,
-                         model=cph, data=frame.loc[df.index])
+    return notes
+
+
+def _used_patterns(X: pd.DataFrame, pattern: np.ndarray) -> tuple[pd.DataFrame, np.ndarray]:
+    """The patterns that rows still use after rows with a missing outcome or stratum were left out."""
+    used = np.bincount(pattern, minlength=len(X)) > 0
+    if used.all():
+        return X, pattern
+    new = np.cumsum(used) - 1
+    return X[used].reset_index(drop=True), new[pattern]
 
 
 def _km_weighted(t: np.ndarray, e: np.ndarray, W: np.ndarray, horizon: float, *, presorted: bool = False):

@@ -9,7 +9,7 @@ from ..errors import ConfigError
 from ..stats.customers import _churn_columns
 from ..stats.metrics import metric_table
 from ._inputs import _column
-from .join import _ids, _unpack
+from .join import _unpack
 from .results import UnitOutcomes
 
 __all__ = ["unit_outcomes"]
@@ -109,17 +109,16 @@ def unit_outcomes(responses=None, customers: pd.DataFrame | None = None, revenue
         if by in revenue.columns:  # invoices already carry the unit (e.g. pre-summed per unit and date)
             u = revenue[by].astype(object)
         else:
-            rid = _ids(revenue["customer_id"])
-            unit_of = pd.Series(customers[by].astype(object).to_numpy(), index=_ids(customers["customer_id"]))
-            u = rid.map(unit_of)
+            u = _unit_of_invoices(revenue["customer_id"], customers["customer_id"], customers[by])
         p0, p1 = start, start - pd.DateOffset(months=period_months)
         cur = (revenue["date"] >= p0) & (revenue["date"] < stop)
-        now = revenue["amount"][cur].groupby(u[cur]).sum()
+        now = revenue["amount"][cur].groupby(u[cur], observed=True).sum()
         sel = (revenue["date"] >= p1) & (revenue["date"] < p0)
-        before = revenue["amount"][sel].groupby(u[sel]).sum()
+        before = revenue["amount"][sel].groupby(u[sel], observed=True).sum()
         if revenue["date"].min() < p1 + pd.Timedelta(days=92):  # a quarterly invoice dated at quarter end
-            g = pd.DataFrame({by: now.index, "revenue": now.to_numpy()}).merge(
-                pd.DataFrame({by: before.index, "revenue_before": before.to_numpy()}), on=by, how="outer")
+            g = pd.DataFrame({by: now.index.astype(object), "revenue": now.to_numpy()}).merge(
+                pd.DataFrame({by: before.index.astype(object), "revenue_before": before.to_numpy()}), on=by,
+                how="outer")
             g["revenue_growth"] = 100 * (g["revenue"] / g["revenue_before"] - 1)
             unit_data = unit_data.merge(g, on=by, how="left")
             outcomes.append("revenue_growth")
@@ -155,6 +154,23 @@ def unit_outcomes(responses=None, customers: pd.DataFrame | None = None, revenue
                  f"than {min_responses} answers left out of the regressions.")
     return UnitOutcomes(title=f"Unit NPS vs outcomes ({by})", table=pd.DataFrame(z_rows), note_list=notes,
                         data=unit_data, lines=pd.concat(lines, ignore_index=True) if lines else None, digits=3)
+
+
+def _unit_of_invoices(invoice_ids: pd.Series, customer_ids: pd.Series, units: pd.Series) -> pd.Series:
+    """Each invoice's unit, through its customer (ids compared as text; invoices of unknown customers: missing).
+
+    One factorisation of both id columns and an array lookup, instead of converting millions of invoice
+    ids to Python strings and mapping them."""
+    both = pd.concat([customer_ids, invoice_ids], ignore_index=True)
+    if not isinstance(both.dtype, pd.StringDtype):
+        both = both.astype("string")
+    codes = pd.factorize(both)[0]
+    cat = units if isinstance(units.dtype, pd.CategoricalDtype) else units.astype("category")
+    unit_code = np.full(codes.max() + 2, -1, dtype=np.int64)  # -1 (missing id) reads the last slot: -1
+    unit_code[codes[:len(customer_ids)]] = cat.cat.codes.to_numpy()
+    inv = codes[len(customer_ids):]
+    out = pd.Categorical.from_codes(unit_code[inv], categories=cat.cat.categories)
+    return pd.Series(out, index=invoice_ids.index)
 
 
 def _slope(x: np.ndarray, y: np.ndarray) -> tuple[float, float]:

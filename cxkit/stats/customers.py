@@ -13,7 +13,7 @@ import numpy as np
 import pandas as pd
 
 from ..errors import ConfigError, InsufficientDataError
-from .intervals import _poisson_interval, bootstrap_counts
+from .intervals import _poisson_interval, bootstrap_sums
 from .results import Estimate, _as_ts, _mean_estimate, _with, share
 
 __all__ = ["churn_rate", "churn_hazard", "cac", "cost_to_serve", "clv_formula", "clv_retention_formula", "clv"]
@@ -264,18 +264,27 @@ def clv_retention_formula(margin, retention, discount=0.10):
     return float(out) if np.ndim(out) == 0 else out
 
 
+def _amount_per_customer(ids: pd.Series, rev: pd.DataFrame) -> np.ndarray:
+    """Revenue per customer of ``ids`` (0 without invoices). Ids are compared as text; when both tables
+    already hold text (the loaded tables do) they are grouped and looked up as they are, without
+    converting millions of invoices' ids."""
+    keys = rev["customer_id"]
+    if not (isinstance(keys.dtype, pd.StringDtype) and isinstance(ids.dtype, pd.StringDtype)):
+        keys, ids = keys.astype(str), ids.astype(str)
+    total = rev["amount"].groupby(keys, observed=True).sum()
+    return total.reindex(pd.Index(ids)).fillna(0.0).to_numpy(dtype=float)
+
+
 def _customer_inputs(customers: pd.DataFrame, revenue: pd.DataFrame | None, start, end):
     """Per-customer annual revenue, churn events, months at risk, CAC and cost to serve."""
     events, months = _exposure(customers, start, end)
-    ids = customers["customer_id"].astype(str).to_numpy() if "customer_id" in customers.columns else None
-    if revenue is not None and len(revenue) and ids is not None:
+    if revenue is not None and len(revenue) and "customer_id" in customers.columns:
         rev = revenue
         if start is not None:
             rev = rev[rev["date"] >= _as_ts(start)]
         if end is not None:
             rev = rev[rev["date"] <= _as_ts(end)]
-        total = rev.groupby(rev["customer_id"].astype(str), observed=True)["amount"].sum()
-        amount = pd.Series(ids).map(total).fillna(0.0).to_numpy(dtype=float)
+        amount = _amount_per_customer(customers["customer_id"], rev)
     elif "monthly_revenue" in customers.columns:
         amount = customers["monthly_revenue"].fillna(0).to_numpy(dtype=float) * months
     else:
@@ -315,7 +324,9 @@ def clv(customers: pd.DataFrame, revenue: pd.DataFrame | None = None, *, method:
         ``"retention"`` - margin x r / (1 + d - r) with yearly margin = revenue -
         cost to serve and retention r = exp(-12 x monthly hazard).
     discount : yearly discount rate d for ``"retention"``
-    n_boot, seed : percentile bootstrap over customers (seeded, reproducible)
+    n_boot, seed : percentile bootstrap over customers (seeded, reproducible); above
+        n x n_boot = 5e7 the resampled sums are drawn from their large-sample normal
+        distribution (:func:`cxkit.stats.intervals.bootstrap_sums`)
 
     Returns
     -------
@@ -348,13 +359,7 @@ def clv(customers: pd.DataFrame, revenue: pd.DataFrame | None = None, *, method:
     low = high = np.nan
     if n_boot:
         # bootstrap over customers: each replicate's sums are multinomial weights @ columns
-        rng = np.random.default_rng(seed)
-        reps = []
-        step = max(1, 2_000_000 // n)
-        for b0 in range(0, n_boot, step):
-            w = bootstrap_counts(rng, n, min(step, n_boot - b0))
-            reps.append(_clv_from_sums(*(w @ columns).T, method, discount))
-        reps = np.concatenate(reps)
+        reps = _clv_from_sums(*bootstrap_sums(columns, n_boot, np.random.default_rng(seed)).T, method, discount)
         reps = reps[np.isfinite(reps)]
         a = (1 - confidence) / 2
         if reps.size:

@@ -9,6 +9,7 @@ import pandas as pd
 from ..drivers import _as_frame
 from ..errors import ConfigError
 from .pii import _redact_one
+from .language import _map_unique
 from .theme_flags import _given_flags, themes
 from .theme_impact import _score_groups
 
@@ -63,11 +64,12 @@ def example_comments(data=None, *, theme: str, n: int = 3, seed: int = 0, redact
     groups = _group_list(group, frame, score)
     if int(n) < 1:
         raise ConfigError(f"n={n!r} - expected at least 1 example")
-    folded = frame[text].astype("object").map(lambda s: " ".join(str(s).split()).casefold()).to_numpy()
+    # folded once per distinct text; rows without a comment are never shown (their theme flags are False)
+    folded = _map_unique(frame[text], lambda s: " ".join(str(s).split()).casefold(), missing="").to_numpy()
     keep = flags[theme].to_numpy() & ~_excluded(frame, folded, exclude)
     chosen: list = []  # positions
     for g in groups:  # in order of preference, until there are n
-        mask = keep & _in_group(frame, score, g) & ~np.isin(folded, folded[chosen])
+        mask = keep & _in_group(frame, score, g) & ~pd.Series(folded).isin(set(folded[chosen])).to_numpy()
         chosen += _pick(np.flatnonzero(mask), folded, int(n) - len(chosen), seed)
         if len(chosen) >= int(n):
             break

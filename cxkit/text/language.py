@@ -5,6 +5,7 @@ from __future__ import annotations
 import re
 from typing import Iterable
 
+import numpy as np
 import pandas as pd
 
 from .._folding import fold_text
@@ -81,7 +82,17 @@ def detect_language(texts) -> pd.Series | str | None:
     if isinstance(texts, str) or texts is None:
         return _detect_one(texts)
     s = pd.Series(texts, dtype="object")
-    return s.map(_detect_one).astype("object")
+    return _map_unique(s, _detect_one, missing=_detect_one(None))
+
+
+def _map_unique(s: pd.Series, fn, *, missing=None) -> pd.Series:
+    """``s.map(fn)`` as an object Series, with ``fn`` called once per distinct value (comments and language
+    codes repeat: a few thousand distinct texts in millions of rows); missing values give ``missing``."""
+    codes, uniques = pd.factorize(s, use_na_sentinel=True)
+    mapped = np.empty(len(uniques) + 1, dtype=object)
+    mapped[:-1] = [fn(v) for v in uniques]
+    mapped[-1] = missing  # code -1
+    return pd.Series(mapped[codes], index=s.index, dtype="object")
 
 
 def _languages(frame: pd.DataFrame, comments: pd.Series, language, known: Iterable[str]) -> pd.Series:
@@ -90,7 +101,7 @@ def _languages(frame: pd.DataFrame, comments: pd.Series, language, known: Iterab
     if language is None:
         return pd.Series(None, index=frame.index, dtype="object")
     if isinstance(language, str) and language in frame.columns:
-        lang = frame[language].astype("object").map(lambda v: str(v).strip().lower() if isinstance(v, str) else None)
+        lang = _map_unique(frame[language], lambda v: str(v).strip().lower() if isinstance(v, str) else None)
         lang = lang.where(lang.isin(known), None)
         todo = lang.isna() & comments.notna()
         if todo.any():

@@ -8,7 +8,7 @@ import pandas as pd
 from ..drivers import _as_frame
 from ..errors import ConfigError
 from .dictionaries import ThemeDictionary, _resolve_dictionary, _theme_regex
-from .language import _languages, fold_text
+from .language import _languages, _map_unique, fold_text
 
 __all__ = ["themes"]
 
@@ -16,8 +16,7 @@ __all__ = ["themes"]
 def _text_series(frame: pd.DataFrame, text: str) -> pd.Series:
     if text not in frame.columns:
         raise ConfigError(f"text={text!r}: no such column; available: {', '.join(map(str, frame.columns))}")
-    s = frame[text].astype("object")
-    return s.where(s.map(lambda v: isinstance(v, str) and bool(v.strip())), None)
+    return _map_unique(frame[text], lambda v: v if isinstance(v, str) and v.strip() else None)
 
 
 def _flags(comments: pd.Series, langs: pd.Series, dictionary: ThemeDictionary) -> pd.DataFrame:
@@ -29,8 +28,8 @@ def _flags(comments: pd.Series, langs: pd.Series, dictionary: ThemeDictionary) -
     raw_codes, raw_unique = pd.factorize(comments.astype(object), use_na_sentinel=True)  # fold each text once
     folded_unique = np.array([fold_text(t) for t in raw_unique] + [""], dtype=object)
     folded = folded_unique[raw_codes]  # -1 (no comment) -> ""
-    lang = langs.to_numpy(dtype=object)
-    code_of = np.array([c if isinstance(c, str) and c in dictionary else "*" for c in lang], dtype=object)
+    code_of = _map_unique(langs, lambda c: c if isinstance(c, str) and c in dictionary else "*",
+                          missing="*").to_numpy()
     for code in pd.unique(code_of[has]):
         rows = np.flatnonzero(has & (code_of == code))
         codes, unique = pd.factorize(folded[rows])  # repeated comments are matched once

@@ -63,3 +63,21 @@ def test_planted_slow_response_lowers_csat(sample):
     # the latent effect is -0.30 per doubling; on the rounded, clipped 1-5 scale it is attenuated
     assert -0.35 < row["effect"] < -0.15
     assert row["n"] > 3000
+
+
+def test_hc3_fit_equals_statsmodels():
+    # the vectorised least squares with HC3 errors against statsmodels OLS(...).fit(cov_type="HC3")
+    import statsmodels.api as sm
+
+    from cxkit.outcomes.response_time import _ols_hc3
+
+    rng = np.random.default_rng(12)
+    n = 500
+    X = pd.DataFrame({"log2_hours": rng.normal(1, 1.5, n), "channel: email": (rng.random(n) < 0.4).astype(float)})
+    y = 4 - 0.3 * X["log2_hours"] + 0.2 * X["channel: email"] + rng.normal(0, 0.3 + 0.2 * (X["log2_hours"] > 1), n)
+    ref = sm.OLS(y, sm.add_constant(X)).fit(cov_type="HC3")
+    fit = _ols_hc3(X, y.to_numpy())
+    assert fit.params.to_numpy() == pytest.approx(ref.params.to_numpy(), rel=1e-10)
+    assert fit.bse.to_numpy() == pytest.approx(ref.bse.to_numpy(), rel=1e-8)
+    assert fit.pvalues.to_numpy() == pytest.approx(ref.pvalues.to_numpy(), rel=1e-6, abs=1e-300)
+    assert fit.conf_int(0.05).to_numpy() == pytest.approx(ref.conf_int(0.05).to_numpy(), rel=1e-8)
