@@ -2,7 +2,7 @@
 
 The dataset is ``cx.write_sample(path, rows=ROWS, units=50, fmt="parquet", seed=7)`` (2M survey responses,
 about 1M customers and 6.4M invoices at the default size), generated once and cached in
-``bench/data/calls-r{ROWS}-u50-s7-parquet``. Each public analysis call of :data:`cxkit.__all__` (metrics,
+``bench/data/r{ROWS}-u50-s7-parquet`` (``run.dataset``). Each public analysis call of :data:`cxkit.__all__` (metrics,
 comparisons, trend, tests, ranking, outcomes, drivers, comments) runs with the arguments a report uses;
 a call is timed as the best of 3 runs when one run takes under a second, else once. Target: every call
 <= 2 s on the 2-core benchmark machine. Plots and the report's ``show_*`` functions are not analysis
@@ -14,30 +14,11 @@ calls and are left out; so are the scalar helpers that take counts (``nps_from_c
 from __future__ import annotations
 
 import argparse
-import shutil
 import sys
 import time
-from pathlib import Path
 
-ROOT = Path(__file__).resolve().parents[1]
-CACHE = ROOT / "bench" / "data"
 UNITS = 50
 SEED = 7
-
-
-def dataset(rows: int, units: int = UNITS, fmt: str = "parquet", seed: int = SEED) -> Path:
-    """Generated data, cached by (rows, units, seed, format) (the pattern of ``bench/run.py``)."""
-    import cxkit as cx
-
-    path = CACHE / f"calls-r{rows}-u{units}-s{seed}-{fmt}"
-    if not (path / f"responses.{fmt}").exists():
-        print(f"  generating {rows:,} responses, {units} units ({fmt}) into {path} ...", flush=True)
-        tmp = path.with_name(path.name + ".part")
-        shutil.rmtree(tmp, ignore_errors=True)
-        cx.write_sample(tmp, rows=rows, seed=seed, fmt=fmt, units=units)
-        shutil.rmtree(path, ignore_errors=True)
-        tmp.rename(path)
-    return path
 
 
 def _calls(ds, j):
@@ -129,7 +110,9 @@ def bench_calls(rows: int = 2_000_000, *, only=None, skip=None, verbose: bool = 
     """
     import cxkit as cx
 
-    ds = cx.load(dataset(rows))
+    from run import dataset  # bench/run.py: generated once, cached in bench/data/
+
+    ds = cx.load(dataset(rows, UNITS, "parquet", seed=SEED))
     j = cx.join_outcomes(ds.responses, ds.customers, ds.revenue)
     calls = _calls(ds, j)
     times = {}
