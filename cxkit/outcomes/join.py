@@ -42,6 +42,20 @@ def _positions(ids: pd.Series, keys) -> np.ndarray:
     return pc.fill_null(pc.index_in(_arrow_ids(ids), value_set=keys, skip_nulls=True), -1).to_numpy().astype(np.int64)
 
 
+def _shared_codes(*columns: pd.Series) -> list[np.ndarray]:
+    """Integer codes of id columns, equal where the ids are equal as text (as :func:`_ids` compares them),
+    -1 where missing: one Arrow hash pass over all of them, codes in order of first appearance."""
+    import pyarrow as pa
+    import pyarrow.compute as pc
+
+    arrays = [_arrow_ids(s) for s in columns]
+    chunks = [c for a in arrays for c in (a.chunks if isinstance(a, pa.ChunkedArray) else [a])]
+    encoded = pc.dictionary_encode(pa.chunked_array(chunks, type=arrays[0].type))
+    indices = pa.chunked_array([c.indices for c in encoded.chunks], type=pa.int32())
+    codes = pc.fill_null(indices, -1).to_numpy().astype(np.int64)
+    return np.split(codes, np.cumsum([len(s) for s in columns])[:-1])
+
+
 def _months(later: pd.Series, earlier: pd.Series) -> np.ndarray:
     return ((later - earlier).dt.total_seconds() / 86400 / DAYS_PER_MONTH).to_numpy(dtype=float)
 
