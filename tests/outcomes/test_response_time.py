@@ -112,7 +112,8 @@ def test_response_time_effect_equals_merge_asof_and_statsmodels_hc3():
     first = pd.Series(created + pd.to_timedelta(hours, unit="h")).where(rng.random(n_t) > 0.1)
     t = pd.DataFrame({"ticket_id": [f"t{i}" for i in range(n_t)],
                       "customer_id": [f"c{i}" for i in rng.integers(0, n_c, n_t)], "created_at": created,
-                      "first_response_at": first, "channel": pd.Categorical(rng.choice(["chat", "email", "phone"], n_t)),
+                      "first_response_at": first,
+                      "channel": pd.Categorical(rng.choice(["chat", "email", "phone"], n_t)),
                       "unit": "u0"})
     date = day0 + pd.to_timedelta(rng.integers(0, 60, n_r), unit="D")
     r = pd.DataFrame({"response_id": [f"r{i}" for i in range(n_r)],
