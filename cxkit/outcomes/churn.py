@@ -14,7 +14,7 @@ from scipy import stats
 
 from ..errors import ConfigError, InsufficientDataError
 from ..stats.intervals import _poisson_interval, _share_interval, _z
-from ._inputs import _column, _default_reference, _design, _frame, _frame_with, _groups, _restrict
+from ._inputs import _column, _default_reference, _frame, _frame_with, _groups, _pattern_design, _restrict
 from .results import OutcomeResult
 
 __all__ = ["churn_by_group", "churn_relative_risk", "churn_logit"]
@@ -187,11 +187,14 @@ def churn_logit(data, *, score: str = "nps", controls: Sequence[str] | None = No
     -------
     OutcomeResult
         ``summary``: ``term``, ``odds_ratio``, ``ci_low``, ``ci_high``,
-        ``p_value``, ``coef``, ``se``; ``model``: the statsmodels result.
+        ``p_value``, ``coef``, ``se``; ``model``: the statsmodels result (``GLMResults`` of the cell fit).
 
     Notes
     -----
-    Maximum likelihood (``statsmodels.api.Logit``, Newton). Odds ratio =
+    Maximum likelihood, fitted on the (covariate pattern, outcome) cells with their
+    counts as frequency weights (``statsmodels`` binomial ``GLM``, IRLS = Newton for
+    the logit link): the same likelihood, estimates and standard errors as the
+    row-level ``Logit``, from a few hundred cells instead of a million rows. Odds ratio =
     exp(coef), interval exp(coef +/- z SE). A churn flag over follow-up of
     different lengths mixes "how satisfied" with "how long we watched": use
     ``horizon=`` or :func:`cox_model`. Needs at least 10 churned and 10 retained
@@ -214,10 +217,6 @@ def churn_logit(data, *, score: str = "nps", controls: Sequence[str] | None = No
       term  odds_ratio
     0  nps         0.7
     """
-    from statsmodels.discrete.discrete_model import Logit
-    from statsmodels.tools.sm_exceptions import ConvergenceWarning, PerfectSeparationWarning
-    from statsmodels.tools.tools import add_constant
-
     frame = _frame_with(data, [event])
     y_raw = _column(frame, event, "event")
     if horizon is not None:
@@ -225,37 +224,18 @@ def churn_logit(data, *, score: str = "nps", controls: Sequence[str] | None = No
         frame = frame.loc[known]
         y_raw = pd.Series(ev[known], index=frame.index)
     terms = [score] + [c for c in (controls or []) if c != score]
-    X, notes, _ = _design(frame, terms)
-    y = y_raw.astype("boolean").astype("Float64").astype(float)
-    ok = X.notna().all(axis=1) & y.notna()
+    patterns, pattern, complete, notes, _ = _pattern_design(frame, terms)
+    y = y_raw.astype("boolean").astype("Float64").to_numpy(dtype=float, na_value=np.nan)
+    ok = complete & ~np.isnan(y)
     dropped = int((~ok).sum())
-    X, y = X[ok], y[ok]
     if dropped:
         notes.insert(0, f"{dropped} customers with a missing {', '.join(terms)} or outcome left out.")
-    events, n = int(y.sum()), int(len(y))
+    events, n = int(y[ok].sum()), int(ok.sum())
     if events < 10 or n - events < 10:
         raise InsufficientDataError(f"logistic regression needs at least 10 churned and 10 retained customers; "
                                     f"got {events} churned of {n}")
-    const = X.columns[(X.nunique() <= 1).to_numpy()]
-    if len(const):
-        raise ConfigError(f"{', '.join(const)} has the same value for every customer; leave it out")
-    Xc = add_constant(X, has_constant="add")
-    with warnings.catch_warnings():
-        warnings.simplefilter("error", PerfectSeparationWarning)
-        warnings.simplefilter("ignore", ConvergenceWarning)
-        try:
-            fit = Logit(y, Xc).fit(disp=0, method="newton", maxiter=100)
-        except PerfectSeparationWarning:
-            raise InsufficientDataError("churn is perfectly predicted by the model terms (perfect separation): "
-                                        "odds ratios are infinite. Drop or merge the groups with no churn "
-                                        "(or no retention).") from None
-        except np.linalg.LinAlgError:
-            raise ConfigError("the model terms are collinear (one is a combination of others); "
-                              "drop one of the controls") from None
-    if not fit.mle_retvals.get("converged", True):
-        raise InsufficientDataError("the logistic regression did not converge: churn is (almost) perfectly "
-                                    "predicted by the model terms (separation), often because a group has no churn "
-                                    "or no retention; drop or merge small groups")
+    cells = _outcome_cells(patterns, pattern[ok], y[ok])
+    fit = _fit_cells(*cells)
     z = _z(confidence)
     coef, se = fit.params.drop("const"), fit.bse.drop("const")
     if np.any(np.abs(coef) > 15):
@@ -266,11 +246,51 @@ def churn_logit(data, *, score: str = "nps", controls: Sequence[str] | None = No
                           "p_value": fit.pvalues.drop("const").to_numpy(), "coef": coef.to_numpy(),
                           "se": se.to_numpy()})
     k = len(coef)
-    notes.append(f"n = {n} customers, {events} churned; pseudo R-squared {fit.prsquared:.3f}.")
+    notes.append(f"n = {n} customers, {events} churned; pseudo R-squared {fit.pseudo_rsquared(kind='mcf'):.3f}.")
     notes.append(f"Odds ratio of {score}: factor by which the odds of churn change per 1 unit higher {score}"
                  + (f", within {horizon:g} months" if horizon else "") + ".")
     if min(events, n - events) < 10 * k:
         notes.append(f"Fewer than 10 events per model term ({min(events, n - events)} for {k} terms): "
                      "the odds ratios may be unstable.")
     return OutcomeResult(title="Churn: logistic regression (odds ratios)", table=table, note_list=notes, model=fit,
-                         data=frame.loc[y.index])
+                         data=frame[ok])
+
+
+def _outcome_cells(patterns: pd.DataFrame, pattern: np.ndarray, y: np.ndarray):
+    """The rows collapsed to (covariate pattern, outcome) cells: design with a constant, 0/1 outcome and
+    the count of rows in each cell. Raises a :class:`ConfigError` for a term with one value only."""
+    used = np.bincount(pattern, minlength=len(patterns)) > 0
+    single = [c for c in patterns.columns if patterns.loc[used, c].nunique() <= 1]
+    if single:
+        raise ConfigError(f"{', '.join(single)} has the same value for every customer; leave it out")
+    counts = np.bincount(pattern * 2 + y.astype(np.int64), minlength=2 * len(patterns))
+    cell = np.flatnonzero(counts)
+    X = patterns.iloc[cell // 2].reset_index(drop=True)
+    X.insert(0, "const", 1.0)
+    return X, (cell % 2).astype(float), counts[cell].astype(float)
+
+
+def _fit_cells(X: pd.DataFrame, y: np.ndarray, count: np.ndarray):
+    """Binomial GLM (logit link, Newton = IRLS for the canonical link) with frequency weights: the
+    likelihood, estimates and standard errors of the row-level logistic regression, from one row per
+    cell. Separation, collinearity and non-convergence raise cxkit errors."""
+    import statsmodels.api as sm
+    from statsmodels.tools.sm_exceptions import ConvergenceWarning, PerfectSeparationWarning
+
+    with warnings.catch_warnings(), np.errstate(over="ignore"):
+        warnings.simplefilter("error", PerfectSeparationWarning)
+        warnings.simplefilter("ignore", ConvergenceWarning)
+        try:
+            fit = sm.GLM(y, X, family=sm.families.Binomial(), freq_weights=count).fit(maxiter=100, tol=1e-12)
+        except PerfectSeparationWarning:
+            raise InsufficientDataError("churn is perfectly predicted by the model terms (perfect separation): "
+                                        "odds ratios are infinite. Drop or merge the groups with no churn "
+                                        "(or no retention).") from None
+        except np.linalg.LinAlgError:
+            raise ConfigError("the model terms are collinear (one is a combination of others); "
+                              "drop one of the controls") from None
+    if not fit.converged:
+        raise InsufficientDataError("the logistic regression did not converge: churn is (almost) perfectly "
+                                    "predicted by the model terms (separation), often because a group has no churn "
+                                    "or no retention; drop or merge small groups")
+    return fit

@@ -11,7 +11,8 @@ import pandas as pd
 from scipy import sparse, stats
 
 from ..errors import InsufficientDataError
-from ._inputs import _column, _design
+from ._inputs import _column, _pattern_design
+from .join import _shared_codes
 from .results import OutcomeResult
 
 __all__ = ["response_time_effect", "RobustOLS"]
@@ -59,13 +60,108 @@ def _ols_hc3(X: pd.DataFrame, y: np.ndarray) -> RobustOLS:
                      cov_params_hc3=pd.DataFrame(cov, index=names, columns=names), nobs=len(y))
 
 
-def _id_codes(a: pd.Series, b: pd.Series) -> tuple[np.ndarray, np.ndarray]:
-    """Integer codes of two id columns, equal where the ids are equal as text (one factorisation of both)."""
-    both = pd.concat([a, b], ignore_index=True)
-    if not isinstance(both.dtype, pd.StringDtype):
-        both = both.astype("string")
-    codes = pd.factorize(both)[0]
-    return codes[:len(a)], codes[len(a):]
+def _ols_hc3_patterns(P: np.ndarray, g: np.ndarray, x: np.ndarray, y: np.ndarray):
+    """:func:`_ols_hc3` for the design ``[1, x, dummies]`` given per covariate pattern: row i has the
+    pattern row ``P[g[i]]`` (a constant first, then the dummies) and the number ``x[i]``. Cross-products,
+    hat values h_i and the HC3 meat are sums per pattern (bincount) plus terms in x: O(n) work, no n x p
+    matrix. Returns (params, covariance) in the order const, x, dummies."""
+    m, p = P.shape
+
+    def cross(w: np.ndarray) -> np.ndarray:
+        """A' diag(w) A for the rows' design A = [P[g], x] (pattern columns first, x last)."""
+        out = np.empty((p + 1, p + 1))
+        out[:p, :p] = (P * np.bincount(g, weights=w, minlength=m)[:, None]).T @ P
+        out[:p, p] = out[p, :p] = P.T @ np.bincount(g, weights=w * x, minlength=m)
+        out[p, p] = w @ (x * x)
+        return out
+
+    xtx_inv = np.linalg.pinv(cross(np.ones_like(x)))
+    b = xtx_inv @ np.r_[P.T @ np.bincount(g, weights=y, minlength=m), x @ y]
+    e = y - (P @ b[:p])[g] - b[p] * x
+    m11, m12 = xtx_inv[:p, :p], xtx_inv[:p, p]
+    h = np.einsum("ij,jk,ik->i", P, m11, P)[g] + 2 * x * (P @ m12)[g] + x * x * xtx_inv[p, p]
+    u = e / (1 - h)
+    cov = xtx_inv @ cross(u * u) @ xtx_inv
+    order = np.r_[0, p, np.arange(1, p)]  # const, x, dummies
+    return b[order], cov[np.ix_(order, order)]
+
+
+def _robust_fit(names: list, b: np.ndarray, cov: np.ndarray, nobs: int) -> RobustOLS:
+    """A :class:`RobustOLS` from coefficients and their HC3 covariance."""
+    se = np.sqrt(np.diag(cov))
+    return RobustOLS(params=pd.Series(b, index=names), bse=pd.Series(se, index=names),
+                     pvalues=pd.Series(2 * stats.norm.sf(np.abs(b / se)), index=names),
+                     cov_params_hc3=pd.DataFrame(cov, index=names, columns=names), nobs=nobs)
+
+
+def _ns(s: pd.Series) -> np.ndarray:
+    """Datetimes as int64 nanoseconds (UTC for zone-aware columns; NaT = the smallest int64)."""
+    return s.to_numpy(dtype="datetime64[ns]").view(np.int64)
+
+
+def _link(r_key: np.ndarray, until: np.ndarray, t_key: np.ndarray, created: np.ndarray, window: int) -> np.ndarray:
+    """Each answer's ticket position (-1: none): the same customer's latest ticket opened before
+    ``until`` and at most ``window`` ns earlier (equal opening times: the later row, as a stable
+    ``merge_asof``). Ticket times are ranked among the distinct ``until`` values, so that one integer
+    key (customer, rank) orders both tables and one ``searchsorted`` finds every candidate."""
+    nat = np.iinfo(np.int64).min
+    r_key = np.where(until == nat, -1, r_key)
+    t_key = np.where(created == nat, -1, t_key)
+    bounds = np.sort(pd.unique(until[r_key >= 0]))
+    width = len(bounds) + 1
+    t_code = t_key * width + np.searchsorted(bounds, created, side="right")  # created < bounds[k] <=> rank <= k
+    order = np.lexsort((created, t_code))
+    order = order[t_key[order] >= 0]
+    r_ok = np.flatnonzero(r_key >= 0)
+    linked = np.full(len(r_key), -1, dtype=np.int64)
+    if not len(order):
+        return linked
+    at = np.searchsorted(t_code[order], r_key[r_ok] * width + np.searchsorted(bounds, until[r_ok]), side="right") - 1
+    cand = order[np.maximum(at, 0)]
+    hit = (at >= 0) & (t_key[cand] == r_key[r_ok]) & (until[r_ok] - created[cand] <= window)
+    linked[r_ok[hit]] = cand[hit]
+    return linked
+
+
+def _taken(s: pd.Series, rows: np.ndarray, unmatched: bool) -> pd.Series:
+    """Ticket column values at ``rows``, with the dtype a left ``merge_asof`` gives them when some
+    answers found no ticket (integers become floats, booleans objects)."""
+    out = s.iloc[rows].reset_index(drop=True)
+    if unmatched and out.dtype.kind in "iu":
+        return out.astype(float)
+    if unmatched and out.dtype.kind == "b":
+        return out.astype(object)
+    return out
+
+
+def _linked_rows(r: pd.DataFrame, t: pd.DataFrame, *, score: str, controls, window_days: float):
+    """The answers linked to an answered ticket, in the order of the survey day (stable, as
+    ``merge_asof``), with the ticket's columns, ``hours``, ``log2_hours`` and the controls; and the
+    counts of the linking note (answers linked, of them to a ticket without a first response)."""
+    rk, tk = _shared_codes(r["customer_id"], t["customer_id"])
+    until = _ns(r["date"].dt.normalize() + pd.Timedelta(days=1))
+    created = _ns(t["created_at"])
+    ti = _link(rk, until, tk, created, pd.Timedelta(days=window_days).value)
+    ri = np.flatnonzero(ti >= 0)
+    ri = ri[np.argsort(until[ri], kind="stable")]
+    ti = ti[ri]
+    first = _ns(t["first_response_at"])[ti]
+    answered = first != np.iinfo(np.int64).min
+    n_linked, n_unanswered = len(ri), int((~answered).sum())
+    unmatched = n_linked < len(r)
+    ri, ti, first = ri[answered], ti[answered], first[answered]
+    t = t.rename(columns={"unit": "ticket_unit"})
+    cols = {c: r[c].iloc[ri].reset_index(drop=True) for c in ("response_id", "customer_id", "date", score)
+            if c in r.columns}
+    cols.update({c: _taken(t[c], ti, unmatched) for c in ("ticket_id", "created_at") if c in t.columns})
+    hours = np.clip((first - created[ti]) / 1e9 / 3600, 1 / 60, None)
+    cols.update(hours=hours, log2_hours=np.log2(hours))
+    for c in controls or []:
+        if c in r.columns:
+            cols[c] = r[c].iloc[ri].reset_index(drop=True)
+        elif c in t.columns:
+            cols[c] = _taken(t[c], ti, unmatched)
+    return pd.DataFrame(cols), n_linked, n_unanswered
 
 
 def response_time_effect(responses: pd.DataFrame, tickets: pd.DataFrame, *, score: str = "csat",
@@ -133,33 +229,23 @@ def response_time_effect(responses: pd.DataFrame, tickets: pd.DataFrame, *, scor
     if touchpoints is not None:
         r = r[_column(r, "touchpoint", "touchpoints: column").isin(list(touchpoints))]
     t = tickets[tickets["customer_id"].notna()]
-    rk, tk = _id_codes(r["customer_id"], t["customer_id"])
-    r = r.assign(_key=rk, _until=r["date"].dt.normalize() + pd.Timedelta(days=1))
-    t = t.assign(_key=tk).rename(columns={"unit": "ticket_unit"})
-    keep_t = ["_key", "created_at", "first_response_at"] + [c for c in ("ticket_id", "channel", "ticket_unit")
-                                                                  if c in t.columns]
-    r = r.sort_values("_until", kind="stable")
-    t = t[keep_t].sort_values("created_at", kind="stable")
-    linked = pd.merge_asof(r, t, left_on="_until", right_on="created_at", by="_key", direction="backward",
-                           tolerance=pd.Timedelta(days=window_days), allow_exact_matches=False)
-    has_ticket = linked["created_at"].notna()
-    answered = has_ticket & linked["first_response_at"].notna()
-    d = linked[answered].copy()
-    d["hours"] = ((d["first_response_at"] - d["created_at"]).dt.total_seconds() / 3600).clip(lower=1 / 60)
-    d["log2_hours"] = np.log2(d["hours"].to_numpy(dtype=float))
+    d, n_linked, n_unanswered = _linked_rows(r, t, score=score, controls=controls, window_days=window_days)
     notes = [f"Linking: each answer to the same customer's latest ticket opened within {window_days:g} days before "
-             f"the end of the survey day; {int(has_ticket.sum())} of {len(r)} answers with a {score} score linked, "
-             f"{int((has_ticket & ~answered).sum())} of them to a ticket without a first response (left out)."]
-    X, design_notes, _ = _design(d, ["log2_hours"] + [c for c in (controls or [])])
-    y = d[score].astype("Float64").astype(float)
-    ok = X.notna().all(axis=1) & y.notna()
-    X, y, d = X[ok], y[ok], d[ok]
+             f"the end of the survey day; {n_linked} of {len(r)} answers with a {score} score linked, "
+             f"{n_unanswered} of them to a ticket without a first response (left out)."]
+    patterns, pattern, complete, design_notes, _ = _pattern_design(d, list(controls or []))
+    y = d[score].astype("Float64").to_numpy(dtype=float, na_value=np.nan)
+    ok = complete & ~np.isnan(y)
+    d = d[ok]
     if len(d) < 10:
         raise InsufficientDataError(f"only {len(d)} answers could be linked to an answered ticket; at least 10 are "
                                     "needed (check customer_id in both tables and window_days)")
-    if X["log2_hours"].nunique() < 2:
+    x = d["log2_hours"].to_numpy(dtype=float)
+    if not (x != x[0]).any():
         raise InsufficientDataError("all linked tickets have the same response time; no effect can be estimated")
-    fit = _ols_hc3(X, y.to_numpy(dtype=float))
+    P = np.column_stack([np.ones(len(patterns)), patterns.to_numpy(dtype=float)])
+    b, cov = _ols_hc3_patterns(P, pattern[ok], x, y[ok])
+    fit = _robust_fit(["const", "log2_hours", *patterns.columns], b, cov, len(d))
     lo, hi = fit.conf_int(alpha=1 - confidence).loc["log2_hours"]
     table = pd.DataFrame([{"term": "per doubling of first-response time", "effect": float(fit.params["log2_hours"]),
                            "ci_low": float(lo), "ci_high": float(hi), "p_value": float(fit.pvalues["log2_hours"]),
@@ -168,7 +254,5 @@ def response_time_effect(responses: pd.DataFrame, tickets: pd.DataFrame, *, scor
     notes.append(f"OLS of {score} on log2(first-response hours)"
                  + (f" with controls {', '.join(controls)}" if controls else "")
                  + "; HC3 robust standard errors. Effect in scale points of the mean score per doubling.")
-    keep = [c for c in ("response_id", "customer_id", "date", score, "ticket_id", "created_at", "hours", "log2_hours",
-                        *(controls or [])) if c in d.columns]
     return OutcomeResult(title=f"{score.upper()} and first-response time", table=table, note_list=notes, model=fit,
-                         data=d[keep].reset_index(drop=True), digits=3)
+                         data=d.reset_index(drop=True), digits=3)

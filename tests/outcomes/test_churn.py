@@ -149,3 +149,54 @@ def test_logit_on_the_sample_score_lowers_churn(joined):
     t = fit.summary.set_index("term")
     assert t.loc["nps", "ci_high"] < 1  # higher NPS, lower odds of churn
     assert "segment: compared with 'Consumer'." in fit.notes
+
+
+def test_logit_on_cells_equals_row_level_statsmodels_logit():
+    # The cell fit (covariate pattern x outcome, frequency weights) must give the row-level maximum-likelihood
+    # fit: compared with statsmodels' Logit on the rows, with a numeric score, a category, a 0/1 control and
+    # missing values (left out in both).
+    from statsmodels.discrete.discrete_model import Logit
+
+    rng = np.random.default_rng(5)
+    n = 3000
+    nps = rng.integers(0, 11, n).astype(float)
+    seg = rng.choice(["A", "B", "C"], n)
+    flag = rng.random(n) < 0.4
+    lin = 0.3 - 0.2 * nps + np.where(seg == "B", 0.5, np.where(seg == "C", -0.4, 0)) + 0.3 * flag
+    churned = rng.random(n) < 1 / (1 + np.exp(-lin))
+    nps[rng.random(n) < 0.05] = np.nan
+    d = pd.DataFrame({"nps": nps, "segment": seg, "flag": flag, "churned": churned})
+    fit = cx.churn_logit(d, controls=["segment", "flag"])
+    ok = d["nps"].notna()
+    X = pd.DataFrame({"const": 1.0, "nps": nps[ok], "segment: B": (seg[ok] == "B") * 1.0,
+                      "segment: C": (seg[ok] == "C") * 1.0, "flag": flag[ok] * 1.0})
+    ref = Logit(churned[ok].astype(float), X).fit(disp=0, method="newton")
+    t = fit.summary.set_index("term")
+    terms = ["nps", "segment: B", "segment: C", "flag"]
+    assert list(t.index) == terms
+    assert t["coef"].to_numpy() == pytest.approx(ref.params[terms].to_numpy(), abs=1e-6)
+    assert t["se"].to_numpy() == pytest.approx(ref.bse[terms].to_numpy(), abs=1e-6)
+    assert t["p_value"].to_numpy() == pytest.approx(ref.pvalues[terms].to_numpy(), abs=1e-6)
+    assert fit.model.llf == pytest.approx(ref.llf, abs=1e-6)
+    assert fit.model.pseudo_rsquared(kind="mcf") == pytest.approx(ref.prsquared, abs=1e-9)
+    assert f"pseudo R-squared {ref.prsquared:.3f}" in " ".join(fit.notes)
+    assert len(fit.data) == int(ok.sum()) and fit.data.index.equals(d.index[ok])
+    assert f"{int((~ok).sum())} customers with a missing" in fit.notes[0]
+
+
+def test_logit_with_horizon_equals_row_level_statsmodels_logit(joined):
+    from statsmodels.discrete.discrete_model import Logit
+
+    fit = cx.churn_logit(joined, controls=["segment"], horizon=12)
+    d = joined.data
+    months, churned = d["months"].to_numpy(float), d["churned"].to_numpy(bool)
+    event = churned & (months <= 12)
+    known = ~np.isnan(months) & (event | (months >= 12)) & d["nps"].notna().to_numpy()
+    seg = d["segment"].astype(str).to_numpy()[known]
+    levels = sorted(set(seg))
+    X = pd.DataFrame({"const": 1.0, "nps": d["nps"].to_numpy(float)[known],
+                      **{f"segment: {lv}": (seg == lv) * 1.0 for lv in levels[1:]}})
+    ref = Logit(event[known].astype(float), X).fit(disp=0, method="newton")
+    t = fit.summary.set_index("term")
+    assert t["coef"].to_numpy() == pytest.approx(ref.params.drop("const").to_numpy(), abs=1e-6)
+    assert t["se"].to_numpy() == pytest.approx(ref.bse.drop("const").to_numpy(), abs=1e-6)

@@ -1,6 +1,7 @@
 """join_outcomes: the linking rule, counts, monthly revenue from invoices, errors."""
 from __future__ import annotations
 
+import numpy as np
 import pandas as pd
 import pytest
 
@@ -94,3 +95,52 @@ def test_join_errors():
     r = pd.DataFrame({"customer_id": ["a", "a"], "nps": [9, 7], "csat": ["4", "very good"]})
     with pytest.raises(ConfigError, match="column 'csat': expected numbers, found 'very good'"):
         cx.join_outcomes(r, c.iloc[:1])
+
+
+def test_join_ids_and_revenue_equal_a_pandas_merge_seeded():
+    # seeded tables: ids as numbers in the customers table and as text elsewhere, missing and unknown ids,
+    # invoices partly grouped by customer and partly shuffled, missing amounts. The answer used, the counts and
+    # the monthly revenue must equal an independent pandas computation (merge on the ids as text, groupby sums).
+    rng = np.random.default_rng(8)
+    n_c, n_r, n_v = 300, 2000, 5000
+    day0 = pd.Timestamp("2024-01-01")
+    c = pd.DataFrame({"customer_id": np.arange(n_c), "acquired_at": day0,
+                      "churned_at": pd.Series(day0 + pd.to_timedelta(rng.integers(100, 700, n_c), unit="D")).where(
+                          rng.random(n_c) < 0.3)})
+    ids = pd.Series([str(i) for i in rng.integers(0, n_c + 20, n_r)], dtype=object)
+    ids[rng.random(n_r) < 0.03] = None
+    r = pd.DataFrame({"customer_id": ids, "nps": rng.integers(0, 11, n_r).astype(float),
+                      "date": day0 + pd.to_timedelta(rng.integers(0, 700, n_r), unit="D")})
+    v_ids = np.sort(rng.integers(0, n_c + 10, n_v))
+    v_ids[: n_v // 3] = rng.permutation(v_ids[: n_v // 3])
+    v = pd.DataFrame({"customer_id": pd.array([str(i) for i in v_ids], dtype="string[pyarrow]"),
+                      "date": day0 + pd.to_timedelta(rng.integers(0, 730, n_v), unit="D"),
+                      "amount": np.where(rng.random(n_v) < 0.02, np.nan, rng.gamma(2, 30, n_v))})
+    j = cx.join_outcomes(r, c, v, end="2026-01-01")
+    d = j.data.set_index("customer_id")
+    assert d.index.equals(pd.Index([str(i) for i in range(n_c)], dtype=object))
+    # the latest usable answer (before leaving), by hand
+    a = r.dropna(subset=["customer_id"]).merge(c.assign(customer_id=c["customer_id"].astype(str)), on="customer_id")
+    a = a[a["churned_at"].isna() | (a["date"] < a["churned_at"])]
+    latest = a.sort_values("date", kind="stable").groupby("customer_id").last()
+    assert d.loc[latest.index, "nps"].to_numpy() == pytest.approx(latest["nps"].to_numpy())
+    unknown = r["customer_id"].notna() & ~r["customer_id"].isin(c["customer_id"].astype(str))
+    assert j.counts["responses_unknown_customer"] == int(unknown.sum())
+    assert j.counts["responses_without_customer_id"] == int(r["customer_id"].isna().sum())
+    assert j.counts["invoices_unknown_customer"] == int((v_ids >= n_c).sum())
+    # monthly revenue: invoices in the 12 months to the last invoice, over the months active in that window
+    last = v["date"].max()
+    start = last - pd.DateOffset(months=12)
+    total = v[(v["date"] > start) & (v["date"] <= last)].groupby("customer_id")["amount"].sum()
+    total = total.reindex(d.index).fillna(0.0)
+    a0 = c["acquired_at"].where(c["acquired_at"] > start, start)
+    a1 = c["churned_at"].where(c["churned_at"].notna() & (c["churned_at"] < last), last)
+    months = ((a1 - a0).dt.total_seconds() / 86400 / (365.25 / 12)).clip(lower=0).to_numpy()
+    expected = np.where(months >= 1, total.to_numpy() / np.where(months > 0, months, 1), np.nan)
+    assert d["monthly_revenue"].to_numpy() == pytest.approx(expected, rel=1e-12, nan_ok=True)
+
+
+def test_join_repeated_customer_id_is_an_error_naming_it():
+    c = pd.DataFrame({"customer_id": ["a", "b", "a"], "churned": [False, True, False], "tenure_months": [1, 2, 3]})
+    with pytest.raises(ConfigError, match="'a' appears more than once"):
+        cx.join_outcomes(pd.DataFrame({"customer_id": ["a"], "nps": [3]}), c)

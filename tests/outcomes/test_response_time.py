@@ -81,3 +81,58 @@ def test_hc3_fit_equals_statsmodels():
     assert fit.bse.to_numpy() == pytest.approx(ref.bse.to_numpy(), rel=1e-8)
     assert fit.pvalues.to_numpy() == pytest.approx(ref.pvalues.to_numpy(), rel=1e-6, abs=1e-300)
     assert fit.conf_int(0.05).to_numpy() == pytest.approx(ref.conf_int(0.05).to_numpy(), rel=1e-8)
+
+
+def _reference_link(r, t, score, controls, window_days):
+    """The linking rule as pandas states it: merge_asof by customer, backward, strict, with a tolerance."""
+    r = r[r[score].notna() & r["customer_id"].notna()].assign(_until=r["date"].dt.normalize() + pd.Timedelta(days=1))
+    t = t.rename(columns={"unit": "ticket_unit"})
+    linked = pd.merge_asof(r.sort_values("_until", kind="stable"), t.sort_values("created_at", kind="stable"),
+                           left_on="_until", right_on="created_at", by="customer_id", direction="backward",
+                           tolerance=pd.Timedelta(days=window_days), allow_exact_matches=False)
+    d = linked[linked["first_response_at"].notna()].copy()
+    d["hours"] = ((d["first_response_at"] - d["created_at"]).dt.total_seconds() / 3600).clip(lower=1 / 60)
+    d["log2_hours"] = np.log2(d["hours"])
+    keep = ["response_id", "customer_id", "date", score, "ticket_id", "created_at", "hours", "log2_hours", *controls]
+    return d[keep].reset_index(drop=True)
+
+
+def test_response_time_effect_equals_merge_asof_and_statsmodels_hc3():
+    # seeded tables with several tickets per customer, equal opening times, tickets exactly window_days before
+    # the end of the survey day and unanswered tickets: the linked rows must be those of pandas' merge_asof
+    # and the fit that of statsmodels OLS(...).fit(cov_type="HC3") on the dummy design
+    import statsmodels.api as sm
+
+    rng = np.random.default_rng(21)
+    n_t, n_r, n_c = 4000, 3000, 600
+    day0 = pd.Timestamp("2025-01-01")
+    created = day0 + pd.to_timedelta(rng.integers(0, 60 * 24, n_t) * 60, unit="min")
+    created = created.where(rng.random(n_t) > 0.1, day0 + pd.to_timedelta(rng.integers(0, 60, n_t), unit="D"))
+    hours = np.exp(rng.normal(1, 1.2, n_t))
+    first = pd.Series(created + pd.to_timedelta(hours, unit="h")).where(rng.random(n_t) > 0.1)
+    t = pd.DataFrame({"ticket_id": [f"t{i}" for i in range(n_t)],
+                      "customer_id": [f"c{i}" for i in rng.integers(0, n_c, n_t)], "created_at": created,
+                      "first_response_at": first,
+                      "channel": pd.Categorical(rng.choice(["chat", "email", "phone"], n_t)),
+                      "unit": "u0"})
+    date = day0 + pd.to_timedelta(rng.integers(0, 60, n_r), unit="D")
+    r = pd.DataFrame({"response_id": [f"r{i}" for i in range(n_r)],
+                      "customer_id": [f"c{i}" for i in rng.integers(0, n_c + 50, n_r)], "date": date,
+                      "unit": pd.Categorical(rng.choice(["a", "b", "c", "d"], n_r)),
+                      "csat": pd.array(rng.integers(1, 6, n_r), dtype="Int8")})
+    r.loc[rng.random(n_r) < 0.05, "csat"] = pd.NA
+    fit = cx.response_time_effect(r, t)
+    ref = _reference_link(r, t, "csat", ["unit", "channel"], 7)
+    assert len(ref) > 500
+    pd.testing.assert_frame_equal(fit.data, ref, check_exact=True)
+    X = pd.get_dummies(ref[["unit", "channel"]], prefix_sep=": ", drop_first=True, dtype=float)
+    X.insert(0, "log2_hours", ref["log2_hours"])
+    sm_fit = sm.OLS(ref["csat"].astype(float), sm.add_constant(X)).fit(cov_type="HC3")
+    assert list(fit.model.params.index) == list(sm_fit.params.index)
+    assert fit.model.params.to_numpy() == pytest.approx(sm_fit.params.to_numpy(), rel=1e-9, abs=1e-12)
+    assert fit.model.bse.to_numpy() == pytest.approx(sm_fit.bse.to_numpy(), rel=1e-9)
+    row = fit.summary.iloc[0]
+    assert row["p_value"] == pytest.approx(sm_fit.pvalues["log2_hours"], rel=1e-9)
+    assert row["n"] == len(ref)
+    n_linked = int(_reference_link(r, t.assign(first_response_at=t["created_at"]), "csat", [], 7).shape[0])
+    assert f"{n_linked} of {int(r['csat'].notna().sum())} answers" in fit.notes[0]
