@@ -26,7 +26,7 @@ sections, each dated, and keeps the others; runs at another --rows go to bench/r
 docs/benchmarks.md quotes them.
 
     python bench/run.py [--rows 10000000] [--only metrics,load,batch,generate,calls,import,scale]
-                        [--workers N] [--baseline DIR] [--scale-rows 10000000,30000000]
+                        [--workers N] [--baseline DIR] [--scale-rows 5000000,10000000,20000000]
 """
 from __future__ import annotations
 
@@ -76,14 +76,16 @@ def machine() -> dict:
 
 def dataset(rows: int, units: int, fmt: str, seed: int = 2026) -> Path:
     """Generated data, cached by (rows, units, seed, format)."""
-    import cxkit as cx
 
     path = CACHE / f"r{rows}-u{units}-s{seed}-{fmt}"
     if not (path / f"responses.{fmt}").exists():
         print(f"  generating {rows:,} responses, {units} units ({fmt}) into {path} ...", flush=True)
         tmp = path.with_name(path.name + ".part")
         shutil.rmtree(tmp, ignore_errors=True)
-        cx.write_sample(tmp, rows=rows, seed=seed, fmt=fmt, units=units)
+        # in a child process: the generator's memory is returned when it ends (this process stays small)
+        subprocess.run([PY, "-c", "import sys, cxkit as cx; cx.write_sample(sys.argv[1], rows=int(sys.argv[2]), "
+                        "seed=int(sys.argv[3]), fmt=sys.argv[4], units=int(sys.argv[5]))",
+                        str(tmp), str(rows), str(seed), fmt, str(units)], check=True, cwd=ROOT)
         shutil.rmtree(path, ignore_errors=True)
         tmp.rename(path)
     return path
@@ -524,7 +526,7 @@ def main(argv=None) -> int:
     ap.add_argument("--batch-units", type=int, default=50)
     ap.add_argument("--workers", type=int, default=os.cpu_count() or 1)
     ap.add_argument("--only", default=DEFAULT, help=f"sections, comma-separated, of {','.join(SECTIONS)}")
-    ap.add_argument("--scale-rows", default="10000000,30000000")
+    ap.add_argument("--scale-rows", default="5000000,10000000,20000000")
     ap.add_argument("--calls-rows", type=int, default=2_000_000)
     ap.add_argument("--baseline", type=Path, default=None,
                     help="an earlier checkout (e.g. git worktree add ../base COMMIT) whose CSV load is measured "
@@ -535,39 +537,32 @@ def main(argv=None) -> int:
     # the quoted figures are at 10M responses; quick runs at other sizes go to their own file
     out = ROOT / "bench" / ("results.json" if args.rows == 10_000_000 else f"results-{args.rows}.json")
     print(f"cxkit benchmark on {os.cpu_count()} CPUs, {args.rows:,} responses")
-    measured = {"machine": machine(), "rows": args.rows, "date": time.strftime("%Y-%m-%d")}
-    if "generate" in only:
-        print("5. sample-data generation ...", flush=True)
-        measured["generate"] = bench_generate(args.rows)
-    if "metrics" in only:
-        print("1. metrics per unit ...", flush=True)
-        measured["metrics"] = bench_metrics(args.rows)
-    if "load" in only:
-        print("2. loading ...", flush=True)
-        measured["load"] = bench_load(args.rows, args.baseline)
-    if "batch" in only:
-        print("3./4. report batch, warm kernels and --fresh-kernels ...", flush=True)
-        measured["batch"] = bench_batch(args.rows, args.batch_units, args.workers)
-    if "calls" in only:
-        print(f"6. every public analysis call at {args.calls_rows:,} responses ...", flush=True)
-        measured["calls"] = bench_calls_section(args.calls_rows)
-    if "import" in only:
-        print("7. import cxkit ...", flush=True)
-        measured["import"] = bench_import()
-    if "scale" in only:
-        print("8. the batch parent's memory against rows ...", flush=True)
-        measured["scale"] = bench_scale([int(r) for r in args.scale_rows.split(",")], args.workers)
-    if "floor" in only:
-        print("(retired) the batch against trivial notebooks ...", flush=True)
-        measured["floor"] = bench_floor(args.rows, args.batch_units, args.workers)
+    date = time.strftime("%Y-%m-%d")
     # a partial run (--only) replaces its own sections and keeps the others, each dated
     results = json.loads(out.read_text()) if out.exists() and only != set(DEFAULT.split(",")) else {}
     if results.get("rows") != args.rows:  # sections measured at another size are not mixed in
         results = {}
+    results.update({"machine": machine(), "rows": args.rows})
+    sections = {
+        "generate": ("5. sample-data generation", lambda: bench_generate(args.rows)),
+        "metrics": ("1. metrics per unit", lambda: bench_metrics(args.rows)),
+        "load": ("2. loading", lambda: bench_load(args.rows, args.baseline)),
+        "batch": ("3./4. report batch, warm kernels and --fresh-kernels",
+                  lambda: bench_batch(args.rows, args.batch_units, args.workers)),
+        "calls": (f"6. every public analysis call at {args.calls_rows:,} responses",
+                  lambda: bench_calls_section(args.calls_rows)),
+        "import": ("7. import cxkit", bench_import),
+        "scale": ("8. the batch parent's memory against rows",
+                  lambda: bench_scale([int(r) for r in args.scale_rows.split(",")], args.workers)),
+        "floor": ("(retired) the batch against trivial notebooks",
+                  lambda: bench_floor(args.rows, args.batch_units, args.workers)),
+    }
     for name in SECTIONS:
-        if name in measured:
-            results[name] = {**measured[name], "measured": measured["date"]}
-    results.update({k: measured[k] for k in ("machine", "rows")})
+        if name in only:
+            label, run = sections[name]
+            print(f"{label} ...", flush=True)
+            results[name] = {**run(), "measured": date}
+            out.write_text(json.dumps(results, indent=2, default=str))  # a later section's failure loses nothing
     checks = _checks(results)
     print()
     width = max(len(c[0]) for c in checks) if checks else 10
