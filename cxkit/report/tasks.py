@@ -9,13 +9,13 @@ back with nbformat, then renamed; a full disk leaves no temporary behind and fai
 """
 from __future__ import annotations
 
-import errno
 import os
 import tempfile
 import time
 import traceback
 from pathlib import Path
 
+from ..errors import is_disk_full
 from . import kernels, lineage
 from .records import read_records
 from .render import print_pdf, render_html
@@ -136,7 +136,7 @@ def _execute(notebook, output: Path, tmp: str, parameters: dict, t0: float, *, t
         replaced = kernels.release(held, outcome=kind if kind in ("died", "timeout", "interrupted") else None)
     if replaced:
         kernel_info = dict(kernel_info, replaced_after=replaced)
-    if isinstance(exc, OSError) and exc.errno == errno.ENOSPC:
+    if is_disk_full(exc):
         return dict(_disk_full(output, exc, tmp), kernel=kernel_info, duration_s=round(time.perf_counter() - t0, 3))
     result = {"status": "done" if kind is None else "failed", "kernel": kernel_info,
               "error": None if kind is None else _failure(kind, exc, timeout)}
@@ -194,7 +194,7 @@ def _run_task(task: dict) -> dict:
                 writing = task["pdf"]
                 print_pdf(task["html"], task["pdf"])
     except Exception as exc:  # noqa: BLE001
-        if isinstance(exc, OSError) and exc.errno == errno.ENOSPC:
+        if is_disk_full(exc):
             result.update(_disk_full(writing, exc))  # render_html and print_pdf write atomically: no temporary left
         else:
             result.update(status="failed", error=f"{type(exc).__name__}: {exc}"[:400])
