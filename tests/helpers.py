@@ -70,3 +70,19 @@ def notebook_charts(notebook: str, prep, unit: str, lang: str = "en"):
         except cx.errors.CxkitError:
             continue
         yield ast.unparse(expr), figures_of(result)
+
+
+def capture_run_batch(monkeypatch) -> dict:
+    """Replace the ``run_batch`` that ``cxkit report`` calls with one that only records its keyword
+    arguments (returned, filled at each call) and reports success."""
+    from cxkit import cli
+
+    class Done:
+        exit_code = 0
+
+        def summary_text(self):
+            return ""
+
+    seen: dict = {}
+    monkeypatch.setattr(cli, "run_batch", lambda *a, **kw: seen.update(kw) or Done())
+    return seen

@@ -15,6 +15,7 @@ from pathlib import Path
 
 import nbformat
 import pytest
+from helpers import capture_run_batch
 
 import cxkit as cx
 from cxkit.errors import DiskFullError
@@ -371,15 +372,7 @@ def test_fresh_kernels_reach_every_task_and_the_manifest(small_data, tmp_path, w
 def test_the_cli_passes_fresh_kernels_on(monkeypatch, tmp_path):
     from cxkit import cli
 
-    got = {}
-
-    class Done:
-        exit_code = 0
-
-        def summary_text(self):
-            return "done"
-
-    monkeypatch.setattr(cli, "run_batch", lambda *a, **k: got.update(k) or Done())
+    got = capture_run_batch(monkeypatch)
     assert cli.main(["report", "--data", str(tmp_path), "--out", str(tmp_path / "o"), "--fresh-kernels"]) == 0
     assert got["fresh_kernels"] is True
     assert cli.main(["report", "--data", str(tmp_path), "--out", str(tmp_path / "o")]) == 0

@@ -12,6 +12,7 @@ from pathlib import Path
 
 import pypdf
 import pytest
+from helpers import capture_run_batch
 
 from cxkit.cli import build_parser
 from cxkit.errors import ConfigError
@@ -149,17 +150,7 @@ def test_the_unit_name_in_the_page_header_is_escaped_for_css(batch, tmp_path):
 
 
 def test_the_paper_option_is_wired_and_checked(monkeypatch, tmp_path):
-    import cxkit.cli as cli
-
-    seen = {}
-
-    class Done:
-        exit_code = 0
-
-        def summary_text(self):
-            return ""
-
-    monkeypatch.setattr(cli, "run_batch", lambda *a, **kw: seen.update(kw) or Done())
+    seen = capture_run_batch(monkeypatch)
     args = build_parser().parse_args(["report", "--data", "d", "--out", "o", "--paper", "Letter"])
     assert args.func(args) == 0 and seen["paper"] == "letter"
     args = build_parser().parse_args(["report", "--data", "d", "--out", "o"])
