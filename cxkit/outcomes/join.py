@@ -179,7 +179,8 @@ def join_outcomes(responses=None, customers: pd.DataFrame | None = None, revenue
     _check_join_args(customers, rule, score)
     dated = _churn_columns(customers)
     cust = _customers_table(customers)
-    customer_at = _customer_positions(cust, responses, revenue)  # integer positions: no string hashing after
+    # integer positions: no string hashing after (the ids as loaded: Arrow text when read by cx.load, no copy)
+    customer_at = _customer_positions(customers, responses, revenue)
     before = None if before is None else pd.Timestamp(before)
     counts: dict[str, int] = {"customers": len(cust)}
     end = _follow_up_end(end, cust, dated, responses, revenue)
@@ -191,7 +192,7 @@ def join_outcomes(responses=None, customers: pd.DataFrame | None = None, revenue
     out = _attach_answers(cust, answers, rule, bands, counts)
     out = _follow_up(out, dated, before, end, counts)
     notes = _monthly_revenue(out, revenue, customer_at, revenue_months, dated, counts)
-    out = _ordered_columns(out.drop(columns="_pos"))
+    out = _ordered_columns(out)
     rule_text = _rule_text(rule, score, dated, before, end)
     return OutcomeData(title=f"Customers linked to survey answers (rule: {rule})", table=_counts_table(counts, score),
                        note_list=[rule_text] + notes, data=out, counts=counts, rule=rule, digits=0)
@@ -307,7 +308,6 @@ def _usable_answers(responses: pd.DataFrame, cust: pd.DataFrame, customer_at, *,
 
 def _answer_per_customer(r: pd.DataFrame, rule: str, counts: dict) -> pd.DataFrame:
     """One row per customer position: the latest answer, or the mean of the answers (``rule``)."""
-    counts["responses_used"] = int(len(r)) if rule == "mean" else int(r["_pos"].nunique())
     if rule == "latest":
         pos = r["_pos"].to_numpy(dtype=np.int64)
         day_codes, _ = pd.factorize(r["date"], sort=True)  # date rank; a missing date sorts last (as sort_values)
@@ -316,23 +316,39 @@ def _answer_per_customer(r: pd.DataFrame, rule: str, counts: dict) -> pd.DataFra
         order = np.argsort(key, kind="stable")  # by customer, then date, then row order
         sorted_pos = pos[order]
         last = order[np.r_[sorted_pos[1:] != sorted_pos[:-1], True]] if len(order) else order
-        answers = r.iloc[np.sort(last)].set_index("_pos")  # the latest answer of each customer
-        answers = answers.rename(columns={"date": "survey_date"})
-        answers["responses"] = 1
+        rows = np.sort(last)  # the latest answer of each customer, in the answers' order
+        answers = pd.DataFrame({"_pos": pos[rows], "survey_date": r["date"].to_numpy()[rows],
+                                **{s: r[s].to_numpy()[rows] for s in SCORES}, "responses": 1})
+        counts["responses_used"] = int(len(last))  # one per customer
         counts["responses_not_latest"] = int(len(r) - len(last))
-    else:
-        g = r.groupby("_pos", sort=False)
-        answers = g[list(SCORES)].mean()
-        answers["survey_date"] = g["date"].max()
-        answers["responses"] = g.size()
+        return answers
+    counts["responses_used"] = int(len(r))
+    g = r.groupby("_pos", sort=False)
+    answers = g[list(SCORES)].mean()
+    answers["survey_date"] = g["date"].max()
+    answers["responses"] = g.size()
     return answers.reset_index()[["_pos", "survey_date", *SCORES, "responses"]]
 
 
 def _attach_answers(cust: pd.DataFrame, answers: pd.DataFrame, rule: str, bands, counts: dict) -> pd.DataFrame:
     """Customers (in their row order, with ``_pos``) with their answer, ``matched`` and ``nps_group``."""
-    out = cust.assign(_pos=np.arange(len(cust))).merge(answers, on="_pos", how="left")  # cust's row order
-    out["matched"] = out["responses"].notna()
-    out["responses"] = out["responses"].fillna(0).astype(int)
+    out = cust  # join_outcomes' own copy (_customers_table): columns are added in place
+    out["_pos"] = np.arange(len(cust))
+    # a left merge on _pos, by position: each customer has at most one answer (1M customers: a merge copied
+    # the whole table twice)
+    at = answers["_pos"].to_numpy(dtype=np.int64)
+    for col in ("survey_date", *SCORES):
+        values = answers[col].to_numpy()
+        filled = np.full(len(cust), np.datetime64("NaT", "ns") if values.dtype.kind == "M" else np.nan,
+                         dtype=values.dtype if values.dtype.kind == "M" else float)
+        filled[at] = values
+        out[col] = filled
+    matched = np.zeros(len(cust), dtype=bool)
+    matched[at] = True
+    used = np.zeros(len(cust), dtype=np.int64)
+    used[at] = answers["responses"].to_numpy(dtype=np.int64)
+    out["matched"] = matched
+    out["responses"] = used
     nps_values = out["nps"].to_numpy(dtype=float)
     if rule == "mean":
         nps_values = np.floor(nps_values + 0.5)
@@ -363,7 +379,11 @@ def _dated_follow_up(out: pd.DataFrame, before, end, counts: dict) -> pd.DataFra
     out["churned"] = left.to_numpy()
     out["months"] = np.clip(_months(stop, origin), 0, None)
     out["tenure_at_start"] = _months(origin, acquired)
-    return out[at_risk.to_numpy()].reset_index(drop=True)
+    keep = at_risk.to_numpy()
+    if not keep.all():
+        return out[keep].reset_index(drop=True)
+    out.index = pd.RangeIndex(len(out))  # every customer stays: no copy of the table
+    return out
 
 
 def _follow_up(out: pd.DataFrame, dated: bool, before, end, counts: dict) -> pd.DataFrame:
@@ -422,11 +442,12 @@ def _monthly_revenue(out: pd.DataFrame, revenue, customer_at, revenue_months: in
 
 
 def _ordered_columns(out: pd.DataFrame) -> pd.DataFrame:
-    """The customer's id and unit columns first, then the columns the join adds, then the rest."""
+    """The customer's id and unit columns first, then the columns the join adds, then the rest (without the
+    working column ``_pos``): one copy of the table."""
     lead = ["customer_id"] + [c for c in ("unit", "segment", "region") if c in out.columns]
     new = ["matched", "responses", "survey_date", *SCORES, "nps_group", "origin", "months", "churned", "active",
            "tenure_at_start", "monthly_revenue"]
-    rest = [c for c in out.columns if c not in lead and c not in new]
+    rest = [c for c in out.columns if c not in lead and c not in new and c != "_pos"]
     return out[lead + new + rest]
 
 
