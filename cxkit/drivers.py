@@ -138,7 +138,13 @@ def _distinct_rows(z: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
         if size >= 2 ** 62:
             return z, np.ones(len(z))
         key = key * card + c
-    _, first, count = np.unique(key, return_index=True, return_counts=True)
+    if size <= max(4 * len(z), 1 << 20):  # few possible keys (ratings on short scales): count them, no sort
+        count = np.bincount(key, minlength=size)
+        present = np.flatnonzero(count)
+        first = np.empty(size, dtype=np.int64)
+        first[key[::-1]] = np.arange(len(z) - 1, -1, -1)  # the earliest row of each key is written last
+        return z[first[present]], count[present].astype(float)
+    _, first, count = np.unique(key, return_index=True, return_counts=True)  # the same, keys in sorted order
     return z[first], count.astype(float)
 
 

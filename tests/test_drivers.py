@@ -361,3 +361,22 @@ def test_large_table_bootstrap_matches_row_resampling(monkeypatch, missing):
     for col in ("ci_low", "ci_high", "share_ci_low", "share_ci_high"):
         scale = width if not col.startswith("share") else (exact["share_ci_high"] - exact["share_ci_low"]).to_numpy()
         assert (np.abs(large[col].to_numpy() - exact[col].to_numpy()) <= 0.1 * scale).all(), col
+
+
+def test_distinct_rows_counted_by_key_equal_numpy_unique():
+    """The counting path of ``_distinct_rows`` (few possible keys) gives the rows and counts of the sorting
+    path (``np.unique`` of the same keys: an independent computation), NaN counted as a value."""
+    from cxkit.drivers import _distinct_rows
+
+    rng = np.random.default_rng(11)
+    z = rng.integers(1, 6, size=(5000, 4)).astype(float) / 3.0
+    z[rng.random(z.shape) < 0.05] = np.nan
+    rows, counts = _distinct_rows(z)
+    codes = [pd.factorize(col)[0] + 1 for col in z.T]
+    key = np.zeros(len(z), dtype=np.int64)
+    for c in codes:
+        key = key * (int(c.max()) + 1) + c
+    _, first, expected = np.unique(key, return_index=True, return_counts=True)
+    np.testing.assert_array_equal(rows, z[first])
+    np.testing.assert_array_equal(counts, expected)
+    assert counts.sum() == len(z)
