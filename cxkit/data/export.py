@@ -13,6 +13,7 @@ atomically (temporary file + rename).
 """
 from __future__ import annotations
 
+import glob
 import os
 import re
 import tempfile
@@ -89,8 +90,19 @@ def neutralise_formulas(frame: pd.DataFrame) -> pd.DataFrame:
     return out
 
 
-#: how the temporaries of :func:`atomic_write_bytes` are named in the target's folder (``.NAME.*.part``)
-TEMPORARY_PATTERNS = (".*.part", ".*.xlsx.*.xlsx")
+def temporary_patterns(name: str | None = None) -> tuple[str, str]:
+    """Glob patterns of the temporaries the atomic writes of a file called ``name`` leave in its folder
+    when they are killed: :func:`atomic_write_bytes`' ``.NAME.*.part`` and :func:`write_xlsx`'s
+    ``.NAME.*.xlsx``; without ``name``, those of any file."""
+    if name is None:
+        return ".*.part", ".*.xlsx.*.xlsx"
+    name = glob.escape(name)
+    return f".{name}.*.part", f".{name}.*.xlsx"
+
+
+def _temporary(path: Path, suffix: str) -> tuple[int, str]:
+    """A new temporary beside ``path``, named as :func:`temporary_patterns` finds it: (descriptor, name)."""
+    return tempfile.mkstemp(prefix=f".{path.name}.", suffix=suffix, dir=path.parent)
 
 
 def atomic_write_bytes(path: str | Path, data: bytes) -> Path:
@@ -102,7 +114,7 @@ def atomic_write_bytes(path: str | Path, data: bytes) -> Path:
     path = Path(path)
     try:
         path.parent.mkdir(parents=True, exist_ok=True)
-        fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".part", dir=path.parent)
+        fd, tmp = _temporary(path, ".part")
     except OSError as exc:
         if is_disk_full(exc):
             raise DiskFullError(path, needed=len(data)) from exc
@@ -231,7 +243,7 @@ def write_excel(frame: pd.DataFrame, path: str | Path, *, sheet: str = "data") -
         if isinstance(safe[c].dtype, pd.DatetimeTZDtype):
             safe[c] = safe[c].dt.tz_localize(None)
     path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".xlsx", dir=path.parent)
+    fd, tmp = _temporary(path, ".xlsx")
     os.close(fd)
     try:
         with pd.ExcelWriter(tmp, engine="openpyxl") as xw:

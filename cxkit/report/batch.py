@@ -20,7 +20,7 @@ from typing import Any, Iterable
 import pandas as pd
 
 from .._version import __version__
-from ..data.export import TEMPORARY_PATTERNS, atomic_write_bytes, atomic_write_text
+from ..data.export import atomic_write_bytes, atomic_write_text, temporary_patterns
 from ..errors import ConfigError, DiskFullError, is_disk_full
 from ..i18n import format_date_local, t
 from .context import default_settings
@@ -32,6 +32,7 @@ from .render import PAPERS, write_index
 from .resources import notebook_path, require_report_extra, template_dirs
 from .share import check_share, describe_output, write_reader_folder
 from .storage import _stage_filesystem, _unstage, stage_prepared
+from .tasks import notebook_temporary_pattern
 
 __all__ = ['BatchResult', 'run_batch']
 
@@ -399,8 +400,8 @@ def _stopped_summary(out: Path, seen: dict) -> str:
 def _remove_temporaries(out: Path) -> None:
     """Partial files an earlier batch left when it was killed or failed (the lock is held: nobody writes
     them now): papermill's ``notebooks/.NAME.*.ipynb`` and the atomic writes' temporaries."""
-    stale = list((out / "notebooks").glob(".*.ipynb"))
-    for pattern in TEMPORARY_PATTERNS:
+    stale = list((out / "notebooks").glob(notebook_temporary_pattern()))
+    for pattern in temporary_patterns():
         stale += out.rglob(pattern)
     for path in stale:
         if path.is_file():

@@ -19,11 +19,12 @@ from dataclasses import dataclass, field
 from multiprocessing.reduction import ForkingPickler
 from pathlib import Path
 
+from ..data.export import temporary_patterns
 from ..errors import ConfigError
 from . import kernels
 from . import lineage
 from .render import _exporter
-from .tasks import _run_task
+from .tasks import _run_task, notebook_temporary_pattern
 
 __all__ = []
 
@@ -486,10 +487,10 @@ def _remove_partial(task: dict) -> None:
     for key in ("output", "html", "pdf"):
         if task.get(key):
             path = Path(task[key])
-            for tmp in path.parent.glob(f".{path.stem}.*{path.suffix}") if key == "output" else ():
-                tmp.unlink(missing_ok=True)
-            for tmp in path.parent.glob(f".{path.name}.*.part"):
-                tmp.unlink(missing_ok=True)
+            patterns = temporary_patterns(path.name) + ((notebook_temporary_pattern(path),) if key == "output" else ())
+            for pattern in patterns:
+                for tmp in path.parent.glob(pattern):
+                    tmp.unlink(missing_ok=True)
 
 
 def _dask_client(scheduler: str):

@@ -9,6 +9,7 @@ back with nbformat, then renamed; a full disk leaves no temporary behind and fai
 """
 from __future__ import annotations
 
+import glob
 import os
 import tempfile
 import time
@@ -22,6 +23,13 @@ from .render import print_pdf, render_html
 
 __all__ = []
 
+
+
+def notebook_temporary_pattern(output: str | Path | None = None) -> str:
+    """Glob pattern of the temporary notebook papermill writes for ``output`` (``.STEM.*.ipynb`` in its
+    folder, renamed to ``output`` once it reads back complete; :func:`_run_task`); without ``output``,
+    of any notebook."""
+    return f".{glob.escape(Path(output).stem)}.*.ipynb" if output is not None else ".*.*.ipynb"
 
 def _failure(kind: str, exc: BaseException, timeout: int | None) -> str:
     first = str(exc).splitlines()[0][:200] if str(exc) else ""
@@ -108,6 +116,7 @@ def execute_notebook(notebook: str | Path, output: str | Path, parameters: dict,
     """
     output = Path(output)
     output.parent.mkdir(parents=True, exist_ok=True)
+    # named as notebook_temporary_pattern finds it
     fd, tmp = tempfile.mkstemp(prefix=f".{output.stem}.", suffix=".ipynb", dir=output.parent)
     os.close(fd)
     t0 = time.perf_counter()
