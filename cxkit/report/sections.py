@@ -898,7 +898,7 @@ def driver_result(rep: ReportData, *, settings: dict | None = None, n_boot: int 
     memo = rep.__dict__.setdefault("_driver_results", {})
     if key not in memo:
         r = rep.current() if rep.responses is not None else None
-        if r is None or len(r.dropna(subset=["nps"])) < key[-1] * 3:
+        if r is None or int(r["nps"].notna().sum()) < key[-1] * 3:
             r = rep.responses  # a quarter is thin for drivers: use the unit's whole history
         if r is None or not any(str(c).startswith("attr_") for c in r.columns):
             raise InsufficientDataError("the responses have no attribute ratings (attr_* columns)")
