@@ -17,10 +17,17 @@ import pandas as pd
 from ..drivers import dominant_driver
 from ..errors import CxkitError, InsufficientDataError
 from ..i18n import format_number_local, format_percent_local, name_of, t, tn
-from ..text import theme_summary
 from .access import ReportData
 from .context import default_settings
-from .sections import _flag, _missing_score, _reported_score, driver_result, shown_metrics, suppress_complementary
+from .sections import (
+    _flag,
+    _missing_score,
+    _reported_score,
+    driver_result,
+    shown_metrics,
+    suppress_complementary,
+    theme_result,
+)
 
 __all__ = ["unit_summary", "leadership_summary_points"]
 
@@ -168,14 +175,6 @@ def _other_changes(rep: ReportData, group: str, score: str, lang: str, settings:
 
 # --- drivers and themes, read as the sections read them -----------------------------------------------
 
-def _analysed(rep: ReportData, column: str, enough) -> pd.DataFrame | None:
-    """The period's responses, or the whole history when the period is too thin (as the sections do)."""
-    r = rep.current() if rep.responses is not None else None
-    if r is None or column not in r.columns or not enough(r):
-        r = rep.responses
-    return r if r is not None and column in r.columns else None
-
-
 def _driver_sentence(rep: ReportData, lang: str, settings: dict, n_boot: int, seed: int) -> tuple[int, str] | None:
     """The strongest key driver when it is clearly ahead of every other one (priority 3; the driver the chart
     marks as strongest, :func:`cxkit.drivers.dominant_driver`), or that none is (8)."""
@@ -203,14 +202,11 @@ def _theme_sentence(rep: ReportData, lang: str, settings: dict) -> tuple[int, st
     if rep.empty_period or _missing_score(rep, lang):
         return None
     min_show = int(settings.get("min_n_show", 5))
-    r = _analysed(rep, "comment", lambda d: d["comment"].notna().sum() >= min_show)
-    if r is None or r["comment"].notna().sum() < min_show:
-        return None
-    try:
-        tab = theme_summary(r, min_n=int(settings.get("min_n_test", 30)), alpha=float(settings.get("alpha", 0.05)),
-                            confidence=float(settings.get("confidence", 0.95))).summary
+    try:  # the themes section's result: the same responses (the period's, or the history when it has too few)
+        found = theme_result(rep, settings=settings)
     except (InsufficientDataError, CxkitError):
         return None
+    r, tab = found.responses, found.summary.summary
     tab = tab[tab["mentions"] >= min_show]
     worse = tab[np.array([_flag(s) for s in tab["significant"]], dtype=bool) & (tab["diff"] < 0).to_numpy()]
     if worse.empty:

@@ -3,6 +3,8 @@ earlier; trends; the customer journey; outcomes; drivers; comment themes; data n
 """
 from __future__ import annotations
 
+from typing import NamedTuple
+
 import numpy as np
 import pandas as pd
 
@@ -31,7 +33,7 @@ __all__ = ["headline", "headline_record", "headline_table", "headline_notes", "s
            "trend_figure", "trends_section", "distribution_section", "distribution_labels", "journey_table",
            "journey_labels", "journey_figure", "journey_section", "theme_examples", "driver_result",
            "data_notes", "methods_notes", "outcomes_section", "drivers_section", "themes_section", "rank_note",
-           "significance_words", "unit_ranking"]
+           "significance_words", "unit_ranking", "theme_result", "ThemeResult"]
 
 
 def headline(rep: ReportData) -> pd.DataFrame:
@@ -497,7 +499,22 @@ def _ordinal(k: int) -> str:
 
 def _journey_rows(rep: ReportData, settings: dict) -> tuple[pd.DataFrame, pd.Series]:
     """The group's touchpoints against its other touchpoints (:func:`compare`, rows with answers) and which
-    of them to hide for confidentiality (with their complement)."""
+    of them to hide for confidentiality (with their complement); compared once per report and settings (the
+    journey's table, chart and alt text read the same rows), each caller given its own copies."""
+    key = (float(settings.get("alpha", 0.05)), int(settings.get("min_n_show", 5)),
+           int(settings.get("min_n_test", 30)), float(settings.get("confidence", 0.95)))
+    source = rep.current("responses") if rep.group else rep.context.get("touchpoints")
+    memo = rep.__dict__.setdefault("_journey_rows", {})
+    if key not in memo or memo[key][0] is not source:  # the rows compared are no longer the same: again
+        memo[key] = (source, *_compare_touchpoints(rep, settings))
+    _, tab, hide = memo[key]
+    out = tab.copy()
+    out.attrs = dict(tab.attrs)
+    return out, hide.copy()
+
+
+def _compare_touchpoints(rep: ReportData, settings: dict) -> tuple[pd.DataFrame, pd.Series]:
+    """:func:`_journey_rows` computed."""
     if not rep.group:  # the company: computed once in the context
         tab = rep.context.get("touchpoints")
         if tab is None or tab.empty:
@@ -881,7 +898,7 @@ def driver_result(rep: ReportData, *, settings: dict | None = None, n_boot: int 
     memo = rep.__dict__.setdefault("_driver_results", {})
     if key not in memo:
         r = rep.current() if rep.responses is not None else None
-        if r is None or len(r.dropna(subset=["nps"])) < key[-1] * 3:
+        if r is None or int(r["nps"].notna().sum()) < key[-1] * 3:
             r = rep.responses  # a quarter is thin for drivers: use the unit's whole history
         if r is None or not any(str(c).startswith("attr_") for c in r.columns):
             raise InsufficientDataError("the responses have no attribute ratings (attr_* columns)")
@@ -998,6 +1015,63 @@ def name_of_driver(d: str, lang: str) -> str:
     return name_of("driver", d, lang)
 
 
+class ThemeResult(NamedTuple):
+    """The comment themes of a report (see :func:`theme_result`).
+
+    Attributes
+    ----------
+    responses : pandas.DataFrame
+        The responses analysed: the period's, or the unit's whole history when the period has too few comments.
+    flags : pandas.DataFrame
+        :func:`cxkit.themes` of ``responses`` (which themes each comment mentions).
+    summary : ThemeSummary
+        :func:`cxkit.theme_summary` of ``responses``.
+    """
+
+    responses: pd.DataFrame
+    flags: pd.DataFrame
+    summary: object
+
+
+def theme_result(rep: ReportData, *, settings: dict | None = None) -> ThemeResult:
+    """The comment themes of the report's NPS, computed once per report and shared by :func:`themes_section`
+    and the summary in words (:mod:`cxkit.report.narrative`).
+
+    Parameters
+    ----------
+    rep : ReportData
+        From :func:`open_report`.
+    settings : dict, optional
+        Report settings (min_n_show, min_n_test, alpha, confidence); defaults as the batch's.
+
+    Returns
+    -------
+    ThemeResult
+        The responses analysed (the period's, or the unit's whole history when the period has fewer comments
+        than ``min_n_show``), the themes each comment mentions and their summary.
+
+    Raises
+    ------
+    InsufficientDataError
+        When the responses have fewer comments than ``min_n_show`` (or no comment column).
+    """
+    settings = settings or {}
+    min_show = int(settings.get("min_n_show", 5))
+    key = (min_show, int(settings.get("min_n_test", 30)), float(settings.get("alpha", 0.05)),
+           float(settings.get("confidence", 0.95)))
+    memo = rep.__dict__.setdefault("_theme_results", {})
+    if key not in memo:
+        r = rep.current()
+        if r is None or "comment" not in r.columns or r["comment"].notna().sum() < min_show:
+            r = rep.responses
+        if r is None or "comment" not in r.columns or r["comment"].notna().sum() < min_show:
+            raise InsufficientDataError("fewer comments than the confidentiality minimum")
+        flags = themes(r)  # matched once, for the summary and the examples
+        ts = theme_summary(r, min_n=key[1], alpha=key[2], confidence=key[3], flags=flags)
+        memo[key] = ThemeResult(r, flags, ts)
+    return memo[key]
+
+
 def themes_section(rep: ReportData, *, lang: str = "en", settings: dict | None = None, examples: int = 2,
                    seed: int = 0) -> Section:
     """Comment themes of the report's responses, their NPS impact and redacted examples.
@@ -1031,15 +1105,8 @@ def themes_section(rep: ReportData, *, lang: str = "en", settings: dict | None =
         return sec
 
     def run():
-        r = rep.current()
-        if r is None or "comment" not in r.columns or r["comment"].notna().sum() < min_show:
-            r = rep.responses
-        if r is None or "comment" not in r.columns or r["comment"].notna().sum() < min_show:
-            raise InsufficientDataError("fewer comments than the confidentiality minimum")
-        flags = themes(r)  # matched once, for the summary and the examples
+        r, flags, ts = theme_result(rep, settings=settings)
         min_test = int(settings.get("min_n_test", 30))
-        ts = theme_summary(r, min_n=min_test, alpha=float(settings.get("alpha", 0.05)),
-                           confidence=float(settings.get("confidence", 0.95)), flags=flags)
         tab = ts.summary
         tab = tab[tab["mentions"] >= min_show]
         out = pd.DataFrame({

@@ -11,7 +11,7 @@ import pytest
 
 import cxkit as cx
 from cxkit.i18n import LANGUAGES, format_number_local, format_percent_local, t
-from cxkit.report import leadership_summary_points, narrative, unit_summary
+from cxkit.report import leadership_summary_points, narrative, sections, unit_summary
 
 ROOT = Path(__file__).resolve().parents[2]
 UNITS = ["Kaunas Mega", "Liepāja", "Vilnius Akropolis", "Warszawa Centrum"]
@@ -155,7 +155,7 @@ def _fake_themes(significant):
 
 def test_everything_significant_keeps_the_six_most_important(monkeypatch):
     monkeypatch.setattr(narrative, "driver_result", _fake_drivers(True))
-    monkeypatch.setattr(narrative, "theme_summary", _fake_themes(True))
+    monkeypatch.setattr(sections, "theme_summary", _fake_themes(True))
     rows = [_cmp("Test Unit", "nps", "rest", -8.2, -13.1, -3.3, True),
             _cmp("Test Unit", "nps", "previous", -8.2, -13.1, -3.3, True),
             _cmp("Test Unit", "nps", "year_ago", 5.0, 1.2, 8.8, True),
@@ -175,7 +175,7 @@ def test_everything_significant_keeps_the_six_most_important(monkeypatch):
 
 def test_drivers_and_themes_that_stand_out_nowhere_are_said_plainly(monkeypatch):
     monkeypatch.setattr(narrative, "driver_result", _fake_drivers(False))
-    monkeypatch.setattr(narrative, "theme_summary", _fake_themes(False))
+    monkeypatch.setattr(sections, "theme_summary", _fake_themes(False))
     out = unit_summary(_rep(_quiet(), responses=_responses()))
     assert out[-2:] == ["No key driver of NPS is clearly ahead of the others (120 answers).",
                         "No comment theme goes with a significantly lower NPS (10 comments)."]
