@@ -23,7 +23,7 @@ from ._printer import Result, format_number
 from .errors import ConfigError, InsufficientDataError
 from scipy import stats as _stats
 
-from .stats.intervals import EXACT_RESAMPLING_CELLS, _z, bootstrap_counts
+from .stats.intervals import EXACT_RESAMPLING_CELLS, _z
 
 __all__ = ["DriverResult", "relative_weights", "MISSING_METHODS", "PerformanceSpread", "performance_spread",
            "dominant_driver", "MIN_SPREAD"]
@@ -126,9 +126,10 @@ def _corr_batch(z: np.ndarray, w: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     return _corr_from_sums(s, k)
 
 
-def _distinct_rows(z: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+def _distinct_rows(z: np.ndarray, *, inverse: bool = False) -> tuple[np.ndarray, ...]:
     """Distinct rows of ``z`` (NaN as a value) and how often each occurs; ``z`` itself with counts of 1
-    when the columns have too many values to combine into one integer key."""
+    when the columns have too many values to combine into one integer key. With ``inverse``, also each
+    row's position among the distinct rows."""
     codes = [pd.factorize(col)[0] + 1 for col in z.T]  # 0 = NaN
     key = np.zeros(len(z), dtype=np.int64)
     size = 1
@@ -136,16 +137,32 @@ def _distinct_rows(z: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
         card = int(c.max()) + 1
         size *= card
         if size >= 2 ** 62:
-            return z, np.ones(len(z))
+            return (z, np.ones(len(z))) + ((np.arange(len(z)),) if inverse else ())
         key = key * card + c
     if size <= max(4 * len(z), 1 << 20):  # few possible keys (ratings on short scales): count them, no sort
         count = np.bincount(key, minlength=size)
-        present = np.flatnonzero(count)
+        present = count > 0
         first = np.empty(size, dtype=np.int64)
         first[key[::-1]] = np.arange(len(z) - 1, -1, -1)  # the earliest row of each key is written last
-        return z[first[present]], count[present].astype(float)
-    _, first, count = np.unique(key, return_index=True, return_counts=True)  # the same, keys in sorted order
-    return z[first], count.astype(float)
+        out = z[first[present]], count[present].astype(float)
+        return out + ((np.cumsum(present)[key] - 1,) if inverse else ())
+    _, first, inv, count = np.unique(key, return_index=True, return_inverse=True, return_counts=True)  # sorted keys
+    return (z[first], count.astype(float)) + ((inv.ravel(),) if inverse else ())
+
+
+def _exact_corr_replicates(z: np.ndarray, n_boot: int, rng: np.random.Generator):
+    """Bootstrap correlations, resampling rows: the resamples of :func:`cxkit.stats.intervals.bootstrap_counts`
+    (the same draws), each resample's counts added up over the distinct rows (ratings repeat), so the sums
+    run over distinct rows only. Yields (chunk, k, k) correlations, ``_CHUNK`` resamples at a time."""
+    n = len(z)
+    zz, _, row = _distinct_rows(z, inverse=True)
+    m = len(zz)
+    for start in range(0, n_boot, _CHUNK):
+        size = min(_CHUNK, n_boot - start)
+        idx = row[rng.integers(0, n, size=(size, n))]  # the rows bootstrap_counts draws, as distinct rows
+        idx += (np.arange(size) * m)[:, None]
+        counts = np.bincount(idx.ravel(), minlength=size * m).reshape(size, m).astype(float)
+        yield _corr_batch(zz, counts)[0]
 
 
 def _normal_corr_replicates(z: np.ndarray, n_boot: int, rng: np.random.Generator, rows: int = 200_000):
@@ -678,8 +695,7 @@ def _bootstrap(z: np.ndarray, *, n_boot: int, seed: int, confidence: float, mess
         parts, r2s = [], []
         large = len(z) * int(n_boot) > EXACT_RESAMPLING_CELLS
         batches = ([_normal_corr_replicates(z, int(n_boot), rng)] if large else
-                   (_corr_batch(z, bootstrap_counts(rng, len(z), min(_CHUNK, int(n_boot) - start)))[0]
-                    for start in range(0, int(n_boot), _CHUNK)))
+                   _exact_corr_replicates(z, int(n_boot), rng))
         for rb in batches:
             wb, r2b = _weights_from_corr(rb)
             parts.append(wb)

@@ -380,3 +380,22 @@ def test_distinct_rows_counted_by_key_equal_numpy_unique():
     np.testing.assert_array_equal(rows, z[first])
     np.testing.assert_array_equal(counts, expected)
     assert counts.sum() == len(z)
+
+
+@pytest.mark.parametrize("nan_share", [0.0, 0.1])
+def test_exact_bootstrap_over_distinct_rows_equals_resampling_rows(nan_share):
+    """The resamples summed over distinct rows give the correlations of the same resamples taken row by
+    row (``bootstrap_counts`` with the same seed @ every row: the plain computation)."""
+    from cxkit.drivers import _CHUNK, _corr_batch, _exact_corr_replicates
+    from cxkit.stats.intervals import bootstrap_counts
+
+    rng = np.random.default_rng(3)
+    z = rng.integers(1, 6, size=(700, 4)).astype(float)
+    z[:, -1] = z[:, 0] + rng.integers(0, 3, size=700)
+    z[rng.random(z.shape) < nan_share] = np.nan
+    n_boot = _CHUNK + 37  # two chunks, the second partial
+    fast = np.concatenate(list(_exact_corr_replicates(z, n_boot, np.random.default_rng(9))))
+    plain_rng = np.random.default_rng(9)
+    plain = np.concatenate([_corr_batch(z, bootstrap_counts(plain_rng, len(z), min(_CHUNK, n_boot - s)))[0]
+                            for s in range(0, n_boot, _CHUNK)])
+    np.testing.assert_allclose(fast, plain, rtol=1e-10, atol=1e-12)
