@@ -15,6 +15,7 @@ import pandas as pd
 from scipy import stats
 
 from ..errors import ConfigError
+from . import preparation as _preparation
 from .kinds import _rows
 
 __all__: list[str] = []
@@ -54,6 +55,24 @@ def _answers_per_cluster(cd: _ClusterData) -> np.ndarray:
     return np.bincount(cd.cl, minlength=int(cd.cl.max()) + 1 if cd.cl.size else 0)
 
 
+def _unique_inverse(key: np.ndarray):
+    """``np.unique(key, return_inverse=True)`` of non-negative integers, about twice as fast: the keys
+    are sorted together with their positions as one number (``key << bits | position``), which sorts
+    values instead of an index."""
+    m = key.size
+    bits = int(max(m - 1, 1)).bit_length()
+    if m == 0 or int(key.max()) >= 2 ** (62 - bits) or int(key.min()) < 0:
+        return np.unique(key, return_inverse=True)
+    both = np.sort((key.astype(np.int64) << bits) | np.arange(m, dtype=np.int64))
+    sorted_key = both >> bits
+    new = np.empty(m, dtype=bool)
+    new[0] = True
+    np.not_equal(sorted_key[1:], sorted_key[:-1], out=new[1:])
+    inv = np.empty(m, dtype=np.int64)
+    inv[both & np.int64((1 << bits) - 1)] = np.cumsum(new) - 1
+    return sorted_key[new], inv
+
+
 def _cells(cd: _ClusterData, *values: np.ndarray, per_cluster: np.ndarray | None = None):
     """The (cluster, column) cells holding answers: their cluster, column, answers and the sums of each of
     ``values`` over their answers. The cells of clusters with more than one answer come last, ordered by
@@ -63,7 +82,7 @@ def _cells(cd: _ClusterData, *values: np.ndarray, per_cluster: np.ndarray | None
     per_cluster = _answers_per_cluster(cd) if per_cluster is None else per_cluster
     once = per_cluster[cd.cl] == 1
     single, multi = np.flatnonzero(once), np.flatnonzero(~once)
-    key, inv = np.unique(cd.cl[multi] * np.int64(cd.ncols) + cd.col[multi], return_inverse=True)
+    key, inv = _unique_inverse(cd.cl[multi] * np.int64(cd.ncols) + cd.col[multi])
     cl = np.concatenate([cd.cl[single], key // cd.ncols])
     col = np.concatenate([cd.col[single], key % cd.ncols])
     n = np.concatenate([np.ones(len(single)), np.bincount(inv, minlength=len(key))])
@@ -175,11 +194,38 @@ def _cluster_data(kind_name, parts, cl, ncols) -> _ClusterData:
     """Stack (valid, payload, codes, column offset) parts of one comparison set."""
     xs, cols, cls = [], [], []
     for valid, payload, codes, offset in parts:
+        x, col, c = _part(kind_name, valid, payload, codes, cl)
+        xs.append(x)
+        cols.append(col + offset if offset else col)
+        cls.append(c)
+    if len(parts) == 1:  # the part as it is (kept): nothing below changes the arrays of a _ClusterData
+        return _ClusterData(xs[0], cols[0], cls[0], ncols)
+    return _ClusterData(np.concatenate(xs), np.concatenate(cols), np.concatenate(cls), ncols)
+
+
+def _part(kind_name, valid, payload, codes, cl):
+    """Value, group code and cluster of the rows of ``valid``; kept while :func:`reuse_prepared` is active
+    (the current period of a metric is in about six comparison sets of the report batch)."""
+    def make():
         rows = _rows(valid)
-        xs.append(_observation_values(kind_name, payload, rows))
-        cols.append(codes[rows] + offset)
-        cls.append(cl[rows])
-    return _ClusterData(np.concatenate(xs), np.concatenate(cols).astype(np.int64), np.concatenate(cls), ncols)
+        return _observation_values(kind_name, payload, rows), codes[rows].astype(np.int64), cl[rows]
+
+    reuse = _preparation._REUSE
+    if reuse is None:
+        return make()
+    kept = reuse.setdefault("cluster parts", {})  # the last few parts: a metric's calls use 4 at a time
+    key = (kind_name, id(valid), id(payload), id(codes), id(cl))
+    hit = kept.pop(key, None)
+    if hit is None or any(x is not y for x, y in zip(hit[0], (valid, payload, codes, cl))):
+        hit = ((valid, payload, codes, cl), make())  # the arrays are held: their ids stay theirs
+    kept[key] = hit  # the most recent last
+    while len(kept) > _KEPT_PARTS:
+        kept.pop(next(iter(kept)))
+    return hit[1]
+
+
+#: parts kept by :func:`_part` (each 24 bytes per answer of the period)
+_KEPT_PARTS = 4
 
 
 def _apply_deff(dd: dict, deff, kind_name: str, cluster: str) -> dict:
@@ -207,4 +253,4 @@ def _check_cluster(data, cluster, spec):
     if spec["kind"] == "median":
         raise ConfigError("cluster= is not available for response times (rank tests); it works for nps, csat, ces, "
                           "ces_mean, churn_rate, cac and cost_to_serve")
-    return _cluster_codes(data, cluster)
+    return _preparation._reused(data, ("cluster", cluster), lambda: _cluster_codes(data, cluster))

@@ -23,6 +23,9 @@ __all__: list[str] = []
 
 _NS_PER_DAY = 86_400_000_000_000
 
+#: the date column of each table when none is given (cost to serve has none)
+_DEFAULT_DATE = {"responses": "date", "tickets": "created_at", "customers": "acquired_at", "cost_to_serve": None}
+
 
 def _numeric_column(data: pd.DataFrame, col: str) -> np.ndarray:
     """A column as floats (missing = NaN); text that is not a number is an error, not silently dropped."""
@@ -50,7 +53,7 @@ class _Prepared:
                                   f"{', '.join(map(repr, missing))}; the data have: "
                                   f"{', '.join(map(str, data.columns))}")
 
-        default_date = {"responses": "date", "tickets": "created_at", "customers": "acquired_at"}[spec["table"]]
+        default_date = _DEFAULT_DATE[spec["table"]]
         if metric in ("nps", "csat", "ces", "ces_mean"):
             col = spec["column"]
             need(col)
@@ -99,8 +102,7 @@ class _Prepared:
             need(col)
             arr = _numeric_column(data, col)
             self.ok, self.payload = ~np.isnan(arr), arr
-            if metric == "cost_to_serve":
-                default_date = None
+            default_date = _DEFAULT_DATE.get(metric, default_date)
         date = default_date if date is None else date
         self.dates = None
         if date is not None and self.churn is None and date in cols:
@@ -109,6 +111,8 @@ class _Prepared:
                 d = pd.to_datetime(d, errors="coerce")
             self.dates = d.to_numpy(dtype="datetime64[ns]")
         self.date = date
+        self._windows: dict = {}  # window -> rows that count; the object is kept only by reuse_prepared()
+        self._range = None
 
     def days(self) -> np.ndarray:
         """Day number of each row's date (:func:`_day_numbers`), made once per date column while
@@ -126,6 +130,12 @@ class _Prepared:
         return hit[1]
 
     def date_range(self):
+        """First and last date of the observations (churn: of the churn dates)."""
+        if self._range is None:
+            self._range = self._date_range()
+        return self._range
+
+    def _date_range(self):
         if self.churn is not None:
             churned = self.churn[1][~np.isnat(self.churn[1])]
             if churned.size == 0:
@@ -140,7 +150,17 @@ class _Prepared:
         return pd.Timestamp(d.min()), pd.Timestamp(d.max())
 
     def observations(self, window: Window | None):
-        """(rows that count, payload) for a window (None = all data; churn: its default 12 months)."""
+        """(rows that count, payload) for a window (None = all data; churn: its default 12 months).
+
+        Each window's rows are found once per object (the same array is returned again): the report
+        batch compares every metric's period with several groupings and references."""
+        key = None if window is None else (window.start, window.end)
+        hit = self._windows.get(key)
+        if hit is None:
+            hit = self._windows[key] = self._observations(window)
+        return hit
+
+    def _observations(self, window: Window | None):
         if self.churn is not None:
             acquired, churned = self.churn
             if window is None:
@@ -181,6 +201,8 @@ def reuse_prepared():
 def _prepared(data: pd.DataFrame, metric: str, *, date, scale, box, bands) -> _Prepared:
     if _REUSE is None:
         return _Prepared(data, metric, date=date, scale=scale, box=box, bands=bands)
+    if date is None:
+        date = _DEFAULT_DATE.get(metric, _DEFAULT_DATE.get(COMPARE_METRICS[metric]["table"]))
     key = (id(data), metric, date, None if scale is None else tuple(scale), None if box is None else tuple(box),
            repr(bands))
     hit = _REUSE.get(key)
@@ -189,8 +211,25 @@ def _prepared(data: pd.DataFrame, metric: str, *, date, scale, box, bands) -> _P
     return hit[1]
 
 
+def _reused(data, key: tuple, make):
+    """``make()``, kept for ``data`` while :func:`reuse_prepared` is active (made each time otherwise)."""
+    if _REUSE is None:
+        return make()
+    full = (id(data),) + key
+    hit = _REUSE.get(full)
+    if hit is None or hit[0] is not data:  # the frame is held, so its id cannot be reused by another one
+        hit = _REUSE[full] = (data, make())
+    return hit[1]
+
+
 def _group_codes(data: pd.DataFrame, by):
-    """Integer codes per row and a labels frame; ``by=None`` gives one group "All"."""
+    """Integer codes per row and a labels frame; ``by=None`` gives one group "All". Kept while
+    :func:`reuse_prepared` is active (the arrays returned must not be changed)."""
+    return _reused(data, ("by", by if by is None or isinstance(by, str) else tuple(by)),
+                   lambda: _make_group_codes(data, by))
+
+
+def _make_group_codes(data: pd.DataFrame, by):
     if by is None:
         return np.zeros(len(data), np.int64), pd.DataFrame({"group": ["All"]}), ["group"]
     names = [by] if isinstance(by, str) else list(by)
