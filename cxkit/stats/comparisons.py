@@ -176,7 +176,8 @@ def compare(data: pd.DataFrame | None = None, *, metric: str = "nps", by: str | 
         current = window(period)
     valid, payload = prep.observations(current)
     grouped = codes >= 0  # a row without a group (a blank touchpoint) is in no group's count nor the reference
-    valid = valid & grouped
+    if not grouped.all():  # (else the window's own array: what is made from it can be kept for the next call)
+        valid = valid & grouped
     cur = kind.cells(payload, valid, codes, g)
     n_all = kind.n(cur)
     ref_window = None
@@ -184,7 +185,8 @@ def compare(data: pd.DataFrame | None = None, *, metric: str = "nps", by: str | 
     if against in ("previous", "year_ago"):
         ref_window = window(reference) if reference is not None else shift_window(current, period, against)
         ref_valid, ref_payload = prep.observations(ref_window)
-        ref_valid = ref_valid & grouped
+        if not grouped.all():
+            ref_valid = ref_valid & grouped
         ref = kind.cells(ref_payload, ref_valid, codes, g)
         keep = np.flatnonzero((n_all > 0) | (kind.n(ref) > 0))
         a, b = kind.take(cur, keep), kind.take(ref, keep)

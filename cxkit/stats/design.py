@@ -28,6 +28,7 @@ class _ClusterData(NamedTuple):
     col: np.ndarray
     cl: np.ndarray
     ncols: int
+    split: "_Split | None" = None  # made by _cells when not given
 
 
 def _cluster_codes(data: pd.DataFrame, cluster: str) -> np.ndarray:
@@ -55,22 +56,35 @@ def _answers_per_cluster(cd: _ClusterData) -> np.ndarray:
     return np.bincount(cd.cl, minlength=int(cd.cl.max()) + 1 if cd.cl.size else 0)
 
 
-def _unique_inverse(key: np.ndarray):
-    """``np.unique(key, return_inverse=True)`` of non-negative integers, about twice as fast: the keys
-    are sorted together with their positions as one number (``key << bits | position``), which sorts
-    values instead of an index."""
+def _sorted_with_positions(key: np.ndarray):
+    """Positions that order non-negative integer ``key`` (equal keys in the order of their positions) and
+    the sorted keys. Sorts the numbers ``key << bits | position`` themselves: about twice as fast as a
+    stable argsort of the keys."""
     m = key.size
     bits = int(max(m - 1, 1)).bit_length()
     if m == 0 or int(key.max()) >= 2 ** (62 - bits) or int(key.min()) < 0:
-        return np.unique(key, return_inverse=True)
+        order = np.argsort(key, kind="stable")
+        return order, key[order]
     both = np.sort((key.astype(np.int64) << bits) | np.arange(m, dtype=np.int64))
-    sorted_key = both >> bits
-    new = np.empty(m, dtype=bool)
-    new[0] = True
-    np.not_equal(sorted_key[1:], sorted_key[:-1], out=new[1:])
-    inv = np.empty(m, dtype=np.int64)
-    inv[both & np.int64((1 << bits) - 1)] = np.cumsum(new) - 1
-    return sorted_key[new], inv
+    return both & np.int64((1 << bits) - 1), both >> bits
+
+
+class _Split(NamedTuple):
+    """The answers of clusters that answered once (``single``), and the others (``multi``) ordered by cluster
+    (answers of a cluster in their order), with those clusters (``multi_cl``)."""
+
+    single: np.ndarray
+    multi: np.ndarray
+    multi_cl: np.ndarray
+
+
+def _split(cl: np.ndarray, per_cluster: np.ndarray | None = None) -> _Split:
+    per_cluster = np.bincount(cl, minlength=int(cl.max()) + 1 if cl.size else 0) if per_cluster is None \
+        else per_cluster
+    once = per_cluster[cl] == 1
+    single, multi = np.flatnonzero(once), np.flatnonzero(~once)
+    order, multi_cl = _sorted_with_positions(cl[multi])
+    return _Split(single, multi[order], multi_cl)
 
 
 def _cells(cd: _ClusterData, *values: np.ndarray, per_cluster: np.ndarray | None = None):
@@ -78,11 +92,22 @@ def _cells(cd: _ClusterData, *values: np.ndarray, per_cluster: np.ndarray | None
     ``values`` over their answers. The cells of clusters with more than one answer come last, ordered by
     cluster and column (``first`` is the first of them); the answers of clusters that answered once (most
     of them) are cells as they are, without a sort. ``per_cluster``: :func:`_answers_per_cluster`, when
-    the caller has it already."""
-    per_cluster = _answers_per_cluster(cd) if per_cluster is None else per_cluster
-    once = per_cluster[cd.cl] == 1
-    single, multi = np.flatnonzero(once), np.flatnonzero(~once)
-    key, inv = _unique_inverse(cd.cl[multi] * np.int64(cd.ncols) + cd.col[multi])
+    the caller has it already.
+
+    The others' answers, ordered by cluster once (:class:`_Split`, kept by :func:`_cluster_data`), are
+    ordered by cell with a stable sort that only has to order each cluster's few answers; the answers of
+    a cell are added in their order, as ``np.bincount`` over the unsorted answers would."""
+    split = cd.split if cd.split is not None else _split(cd.cl, per_cluster)
+    single, multi = split.single, split.multi
+    key = split.multi_cl * np.int64(cd.ncols) + cd.col[multi]
+    perm = np.argsort(key, kind="stable")  # clusters in order already: short runs to merge
+    sorted_key = key[perm]
+    new = np.empty(key.size, dtype=bool)
+    new[:1] = True
+    np.not_equal(sorted_key[1:], sorted_key[:-1], out=new[1:])
+    inv = np.empty(key.size, dtype=np.int64)
+    inv[perm] = np.cumsum(new) - 1  # each answer's cell
+    key = sorted_key[new]
     cl = np.concatenate([cd.cl[single], key // cd.ncols])
     col = np.concatenate([cd.col[single], key % cd.ncols])
     n = np.concatenate([np.ones(len(single)), np.bincount(inv, minlength=len(key))])
@@ -194,38 +219,46 @@ def _cluster_data(kind_name, parts, cl, ncols) -> _ClusterData:
     """Stack (valid, payload, codes, column offset) parts of one comparison set."""
     xs, cols, cls = [], [], []
     for valid, payload, codes, offset in parts:
-        x, col, c = _part(kind_name, valid, payload, codes, cl)
+        held = (valid, payload, codes, cl)
+        x, col, c = _recent("cluster part", (kind_name,), held, lambda held=held: _part(kind_name, *held))
         xs.append(x)
         cols.append(col + offset if offset else col)
         cls.append(c)
-    if len(parts) == 1:  # the part as it is (kept): nothing below changes the arrays of a _ClusterData
-        return _ClusterData(xs[0], cols[0], cls[0], ncols)
-    return _ClusterData(np.concatenate(xs), np.concatenate(cols), np.concatenate(cls), ncols)
+    if len(parts) == 1:  # the part as it is (kept): nothing changes the arrays of a _ClusterData
+        x, col, c = xs[0], cols[0], cls[0]
+    else:
+        x, col, c = np.concatenate(xs), np.concatenate(cols), np.concatenate(cls)
+    # which answers are their cluster's only one depends on the rows, not on the groups: kept for them
+    split = _recent("cluster split", (), tuple(p[0] for p in parts) + (cl,), lambda: _split(c))
+    return _ClusterData(x, col, c, ncols, split)
 
 
 def _part(kind_name, valid, payload, codes, cl):
-    """Value, group code and cluster of the rows of ``valid``; kept while :func:`reuse_prepared` is active
-    (the current period of a metric is in about six comparison sets of the report batch)."""
-    def make():
-        rows = _rows(valid)
-        return _observation_values(kind_name, payload, rows), codes[rows].astype(np.int64), cl[rows]
+    """Value, group code and cluster of the rows of ``valid``."""
+    rows = _rows(valid)
+    return _observation_values(kind_name, payload, rows), codes[rows].astype(np.int64), cl[rows]
 
+
+def _recent(name: str, key: tuple, held: tuple, make):
+    """``make()`` for the arrays ``held`` (and ``key``), the last :data:`_KEPT` of them kept under
+    ``name`` while :func:`reuse_prepared` is active: a metric's comparisons of the report batch use
+    the current period's rows in about six sets and the groups in several."""
     reuse = _preparation._REUSE
     if reuse is None:
         return make()
-    kept = reuse.setdefault("cluster parts", {})  # the last few parts: a metric's calls use 4 at a time
-    key = (kind_name, id(valid), id(payload), id(codes), id(cl))
-    hit = kept.pop(key, None)
-    if hit is None or any(x is not y for x, y in zip(hit[0], (valid, payload, codes, cl))):
-        hit = ((valid, payload, codes, cl), make())  # the arrays are held: their ids stay theirs
-    kept[key] = hit  # the most recent last
-    while len(kept) > _KEPT_PARTS:
+    kept = reuse.setdefault(name, {})
+    full = key + tuple(id(x) for x in held)
+    hit = kept.pop(full, None)
+    if hit is None or any(x is not y for x, y in zip(hit[0], held)):
+        hit = (held, make())  # the arrays are held: their ids stay theirs
+    kept[full] = hit  # the most recent last
+    while len(kept) > _KEPT:
         kept.pop(next(iter(kept)))
     return hit[1]
 
 
-#: parts kept by :func:`_part` (each 24 bytes per answer of the period)
-_KEPT_PARTS = 4
+#: entries kept by :func:`_recent` per name (a part is 24 bytes per answer of its period)
+_KEPT = 4
 
 
 def _apply_deff(dd: dict, deff, kind_name: str, cluster: str) -> dict:
