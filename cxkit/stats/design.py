@@ -79,12 +79,18 @@ class _Split(NamedTuple):
 
 
 def _split(cl: np.ndarray, per_cluster: np.ndarray | None = None) -> _Split:
-    per_cluster = np.bincount(cl, minlength=int(cl.max()) + 1 if cl.size else 0) if per_cluster is None \
-        else per_cluster
-    once = per_cluster[cl] == 1
-    single, multi = np.flatnonzero(once), np.flatnonzero(~once)
-    order, multi_cl = _sorted_with_positions(cl[multi])
-    return _Split(single, multi[order], multi_cl)
+    """:class:`_Split` of answers of clusters ``cl``, from one sort of them (no array over all clusters)."""
+    del per_cluster  # (callers may still pass it; the sort gives the same split)
+    m = cl.size
+    order, sorted_cl = _sorted_with_positions(cl)
+    first = np.empty(m, dtype=bool)
+    first[:1] = True
+    np.not_equal(sorted_cl[1:], sorted_cl[:-1], out=first[1:])
+    alone = first.copy()  # the first answer of its cluster and the last
+    alone[:-1] &= first[1:]
+    once = np.empty(m, dtype=bool)
+    once[order] = alone
+    return _Split(np.flatnonzero(once), order[~alone], sorted_cl[~alone])
 
 
 def _cells(cd: _ClusterData, *values: np.ndarray, per_cluster: np.ndarray | None = None):
@@ -177,6 +183,26 @@ def _deff_single(cd: _ClusterData) -> np.ndarray:
         return m * c / (c - 1) / ss
 
 
+def _whole_sums(x: np.ndarray) -> bool:
+    """Whether every sum of ``x`` values and of their squares and products is an exact float (whole
+    numbers, all sums below 2**53): then they do not depend on the order they are added in."""
+    return bool(x.size == 0 or (max(float(x.size), float(np.abs(x).sum())) ** 2 < 2.0 ** 52
+                                and np.array_equal(x, np.round(x))))
+
+
+def _clusters_of_cells(cells_cl, n_p, s_p, first):
+    """Each cell's cluster (numbered among the clusters with answers), and the clusters' answers and sums,
+    from :func:`_cells` (cells before ``first`` are clusters' only answers; the others are ordered by
+    cluster). The sums are exact (:func:`_whole_sums`), so equal to sums over the answers in any order."""
+    tail = cells_cl[first:]
+    new = np.empty(tail.size, dtype=bool)
+    new[:1] = True
+    np.not_equal(tail[1:], tail[:-1], out=new[1:])
+    which = np.concatenate([np.arange(first), first + np.cumsum(new) - 1])
+    size = first + int(new.sum())
+    return which, np.bincount(which, weights=n_p, minlength=size), np.bincount(which, weights=s_p, minlength=size)
+
+
 def _deff_rest(cd: _ClusterData) -> np.ndarray:
     """Design effect of mean(column j) - mean(all other columns), for every j at once.
 
@@ -191,13 +217,16 @@ def _deff_rest(cd: _ClusterData) -> np.ndarray:
     sx = np.bincount(cd.col, weights=cd.x, minlength=g)
     sxx = np.bincount(cd.col, weights=cd.x * cd.x, minlength=g)
     big_n, big_s, big_ss = n.sum(), sx.sum(), sxx.sum()
-    per_cluster = _answers_per_cluster(cd)
-    nc = per_cluster.astype(float)
-    sc = np.bincount(cd.cl, weights=cd.x, minlength=len(per_cluster))
-    used = nc > 0
-    clusters_total = float(used.sum())
+    cells_cl, j_p, n_p, (s_p,), first = _cells(cd, cd.x)
+    if _whole_sums(cd.x):  # integer sums, exact in any order: only the clusters with answers
+        c_p, nc, sc = _clusters_of_cells(cells_cl, n_p, s_p, first)
+    else:  # every cluster code, the sums in the order of the answers
+        per_cluster = _answers_per_cluster(cd)
+        nc = per_cluster.astype(float)
+        sc = np.bincount(cd.cl, weights=cd.x, minlength=len(per_cluster))
+        c_p = cells_cl
+    clusters_total = float((nc > 0).sum())
     q_ss, q_sn, q_nn = float((sc * sc).sum()), float((sc * nc).sum()), float((nc * nc).sum())
-    c_p, j_p, n_p, (s_p,), _ = _cells(cd, cd.x, per_cluster=per_cluster)
     with np.errstate(divide="ignore", invalid="ignore"):
         m = sx / n
         n_r = big_n - n
