@@ -93,17 +93,16 @@ def _split(cl: np.ndarray, per_cluster: np.ndarray | None = None) -> _Split:
     return _Split(np.flatnonzero(once), order[~alone], sorted_cl[~alone])
 
 
-def _cells(cd: _ClusterData, *values: np.ndarray, per_cluster: np.ndarray | None = None):
-    """The (cluster, column) cells holding answers: their cluster, column, answers and the sums of each of
-    ``values`` over their answers. The cells of clusters with more than one answer come last, ordered by
-    cluster and column (``first`` is the first of them); the answers of clusters that answered once (most
-    of them) are cells as they are, without a sort. ``per_cluster``: :func:`_answers_per_cluster`, when
-    the caller has it already.
+def _cells(cd: _ClusterData, *values: np.ndarray, counts: bool = True):
+    """The (cluster, column) cells holding answers: their column, answers (``counts``) and the sums of each
+    of ``values`` over their answers. The answers of clusters that answered once (most of them) are cells
+    as they are, in their order; the cells of the other clusters come after them (from ``first`` on),
+    ordered by cluster and column, and their clusters are returned (first of the five results).
 
-    The others' answers, ordered by cluster once (:class:`_Split`, kept by :func:`_cluster_data`), are
-    ordered by cell with a stable sort that only has to order each cluster's few answers; the answers of
-    a cell are added in their order, as ``np.bincount`` over the unsorted answers would."""
-    split = cd.split if cd.split is not None else _split(cd.cl, per_cluster)
+    The other clusters' answers, ordered by cluster once (:class:`_Split`, kept by :func:`_cluster_data`),
+    are ordered by cell with a stable sort that only has to order each cluster's few answers; the answers
+    of a cell are added in their order, as ``np.bincount`` over the unsorted answers would."""
+    split = cd.split if cd.split is not None else _split(cd.cl)
     single, multi = split.single, split.multi
     key = split.multi_cl * np.int64(cd.ncols) + cd.col[multi]
     perm = np.argsort(key, kind="stable")  # clusters in order already: short runs to merge
@@ -114,11 +113,10 @@ def _cells(cd: _ClusterData, *values: np.ndarray, per_cluster: np.ndarray | None
     inv = np.empty(key.size, dtype=np.int64)
     inv[perm] = np.cumsum(new) - 1  # each answer's cell
     key = sorted_key[new]
-    cl = np.concatenate([cd.cl[single], key // cd.ncols])
     col = np.concatenate([cd.col[single], key % cd.ncols])
-    n = np.concatenate([np.ones(len(single)), np.bincount(inv, minlength=len(key))])
+    n = np.concatenate([np.ones(len(single)), np.bincount(inv, minlength=len(key))]) if counts else None
     sums = [np.concatenate([v[single], np.bincount(inv, weights=v[multi], minlength=len(key))]) for v in values]
-    return cl, col, n, sums, len(single)
+    return key // cd.ncols, col, n, sums, len(single)
 
 
 def _cluster_sums(cd: _ClusterData, j, k):
@@ -132,7 +130,8 @@ def _cluster_sums(cd: _ClusterData, j, k):
         mean = np.bincount(cd.col, weights=cd.x, minlength=g) / n
     resid = cd.x - np.nan_to_num(mean)[cd.col]
     ss = np.bincount(cd.col, weights=resid * resid, minlength=g)
-    cl, col, _, (a,), first = _cells(cd, resid)
+    cl, col, _, (a,), first = _cells(cd, resid, counts=False)
+    tail_col, tail_a = col[first:], a[first:]  # the cells of clusters with more than one answer
     m_diag = np.bincount(col, weights=a * a, minlength=g)
     k_diag = np.bincount(col, minlength=g).astype(float)
     same = j == k
@@ -140,12 +139,12 @@ def _cluster_sums(cd: _ClusterData, j, k):
         return n, mean, ss, (m_diag[j], m_diag[k], m_diag[j]), (k_diag[j], k_diag[k], k_diag[j])
     # cross products: the pairs of cells of one cluster (cells d apart in the cluster-ordered tail)
     keys, prods = [], []
-    i = np.arange(first, len(cl) - 1)
+    i = np.arange(len(cl) - 1)
     d = 1
     while i.size:
         i = i[cl[i] == cl[i + d]]  # still inside one cluster at distance d (clusters are contiguous)
-        keys.append(col[i] * np.int64(g) + col[i + d])  # column of i < column of i + d
-        prods.append(a[i] * a[i + d])
+        keys.append(tail_col[i] * np.int64(g) + tail_col[i + d])  # column of i < column of i + d
+        prods.append(tail_a[i] * tail_a[i + d])
         i = i[i + d + 1 < len(cl)]
         d += 1
     pair = np.minimum(j, k) * np.int64(g) + np.maximum(j, k)
@@ -191,10 +190,11 @@ def _whole_sums(x: np.ndarray) -> bool:
 
 
 def _clusters_of_cells(cells_cl, n_p, s_p, first):
-    """Each cell's cluster (numbered among the clusters with answers), and the clusters' answers and sums,
-    from :func:`_cells` (cells before ``first`` are clusters' only answers; the others are ordered by
-    cluster). The sums are exact (:func:`_whole_sums`), so equal to sums over the answers in any order."""
-    tail = cells_cl[first:]
+    """Each cell's cluster (numbered among the clusters with answers), and the clusters' answers and sums, from
+    :func:`_cells` (cells before ``first`` are clusters' only answers; the others, whose clusters are
+    ``cells_cl``, are ordered by cluster). The sums are exact (:func:`_whole_sums`), so equal to sums over the
+    answers in any order."""
+    tail = cells_cl
     new = np.empty(tail.size, dtype=bool)
     new[:1] = True
     np.not_equal(tail[1:], tail[:-1], out=new[1:])
@@ -224,7 +224,7 @@ def _deff_rest(cd: _ClusterData) -> np.ndarray:
         per_cluster = _answers_per_cluster(cd)
         nc = per_cluster.astype(float)
         sc = np.bincount(cd.cl, weights=cd.x, minlength=len(per_cluster))
-        c_p = cells_cl
+        c_p = np.concatenate([cd.cl[cd.split.single if cd.split is not None else _split(cd.cl).single], cells_cl])
     clusters_total = float((nc > 0).sum())
     q_ss, q_sn, q_nn = float((sc * sc).sum()), float((sc * nc).sum()), float((nc * nc).sum())
     with np.errstate(divide="ignore", invalid="ignore"):
@@ -249,7 +249,7 @@ def _cluster_data(kind_name, parts, cl, ncols) -> _ClusterData:
     xs, cols, cls = [], [], []
     for valid, payload, codes, offset in parts:
         held = (valid, payload, codes, cl)
-        x, col, c = _recent("cluster part", (kind_name,), held, lambda held=held: _part(kind_name, *held))
+        x, col, c = _preparation._recent("cluster part", (kind_name,), held, lambda held=held: _part(kind_name, *held))
         xs.append(x)
         cols.append(col + offset if offset else col)
         cls.append(c)
@@ -258,7 +258,7 @@ def _cluster_data(kind_name, parts, cl, ncols) -> _ClusterData:
     else:
         x, col, c = np.concatenate(xs), np.concatenate(cols), np.concatenate(cls)
     # which answers are their cluster's only one depends on the rows, not on the groups: kept for them
-    split = _recent("cluster split", (), tuple(p[0] for p in parts) + (cl,), lambda: _split(c))
+    split = _preparation._recent("cluster split", (), tuple(p[0] for p in parts) + (cl,), lambda: _split(c))
     return _ClusterData(x, col, c, ncols, split)
 
 
@@ -266,28 +266,6 @@ def _part(kind_name, valid, payload, codes, cl):
     """Value, group code and cluster of the rows of ``valid``."""
     rows = _rows(valid)
     return _observation_values(kind_name, payload, rows), codes[rows].astype(np.int64), cl[rows]
-
-
-def _recent(name: str, key: tuple, held: tuple, make):
-    """``make()`` for the arrays ``held`` (and ``key``), the last :data:`_KEPT` of them kept under
-    ``name`` while :func:`reuse_prepared` is active: a metric's comparisons of the report batch use
-    the current period's rows in about six sets and the groups in several."""
-    reuse = _preparation._REUSE
-    if reuse is None:
-        return make()
-    kept = reuse.setdefault(name, {})
-    full = key + tuple(id(x) for x in held)
-    hit = kept.pop(full, None)
-    if hit is None or any(x is not y for x, y in zip(hit[0], held)):
-        hit = (held, make())  # the arrays are held: their ids stay theirs
-    kept[full] = hit  # the most recent last
-    while len(kept) > _KEPT:
-        kept.pop(next(iter(kept)))
-    return hit[1]
-
-
-#: entries kept by :func:`_recent` per name (a part is 24 bytes per answer of its period)
-_KEPT = 4
 
 
 def _apply_deff(dd: dict, deff, kind_name: str, cluster: str) -> dict:
