@@ -177,8 +177,7 @@ class _Prepared:
         if self.dates is None:
             why = f"column {self.date!r} is missing" if self.date else "this metric has none"
             raise ConfigError(f"metric={self.metric!r}: a period needs a date column ({why})")
-        inside = (self.dates >= np.datetime64(window.start)) & (self.dates < np.datetime64(window.end))
-        return self.ok & inside, self.payload
+        return self.ok & _inside(self.dates, window), self.payload
 
 
 _REUSE: dict | None = None  # prepared observations kept while reuse_prepared() is active
@@ -261,6 +260,22 @@ def _make_group_codes(data: pd.DataFrame, by):
     codes, labels = _codes([data[c] for c in names])
     labels.columns = names
     return codes, labels, names
+
+
+def _inside(dates: np.ndarray, window: Window) -> np.ndarray:
+    """Which ``dates`` are in ``window``; made once per date column and window while :func:`reuse_prepared`
+    is active (the metrics of a table share their date column's memory, as in :meth:`_Prepared.days`)."""
+    def make():
+        return (dates >= np.datetime64(window.start)) & (dates < np.datetime64(window.end))
+
+    if _REUSE is None:
+        return make()
+    key = ("inside", dates.__array_interface__["data"][0], dates.strides, dates.dtype.str, len(dates), window.start,
+           window.end)
+    hit = _REUSE.get(key)
+    if hit is None:
+        hit = _REUSE[key] = (dates, make())  # the entry holds the array: its memory cannot go to another one
+    return hit[1]
 
 
 def _day_numbers(when: np.ndarray) -> np.ndarray:

@@ -44,7 +44,8 @@ def _period_cells(day: np.ndarray, periods: pd.PeriodIndex, codes: np.ndarray, g
     (``period * g + group``; other rows' numbers are not used). Kept while :func:`reuse_prepared` is
     active: the metrics of a table share them."""
     def make():
-        at = _period_index(None, periods, day=day)
+        at = _preparation._recent("period index", (periods.freqstr, str(periods[0]), len(periods)), (day,),
+                                  lambda: _period_index(None, periods, day=day))
         inside = (at >= 0) & (at < len(periods)) & (codes >= 0)  # NaT: at = -1; no group: code -1
         return inside, at * g + codes
 
