@@ -29,6 +29,7 @@ class _ClusterData(NamedTuple):
     cl: np.ndarray
     ncols: int
     split: "_Split | None" = None  # made by _cells when not given
+    whole: bool | None = None  # every sum of x exact (:func:`_whole_sums`); None: look
 
 
 def _cluster_codes(data: pd.DataFrame, cluster: str) -> np.ndarray:
@@ -218,7 +219,8 @@ def _deff_rest(cd: _ClusterData) -> np.ndarray:
     sxx = np.bincount(cd.col, weights=cd.x * cd.x, minlength=g)
     big_n, big_s, big_ss = n.sum(), sx.sum(), sxx.sum()
     cells_cl, j_p, n_p, (s_p,), first = _cells(cd, cd.x)
-    if _whole_sums(cd.x):  # integer sums, exact in any order: only the clusters with answers
+    whole = cd.whole if cd.whole is not None else _whole_sums(cd.x)
+    if whole:  # integer sums, exact in any order: only the clusters with answers
         c_p, nc, sc = _clusters_of_cells(cells_cl, n_p, s_p, first)
     else:  # every cluster code, the sums in the order of the answers
         per_cluster = _answers_per_cluster(cd)
@@ -259,7 +261,10 @@ def _cluster_data(kind_name, parts, cl, ncols) -> _ClusterData:
         x, col, c = np.concatenate(xs), np.concatenate(cols), np.concatenate(cls)
     # which answers are their cluster's only one depends on the rows, not on the groups: kept for them
     split = _preparation._recent("cluster split", (), tuple(p[0] for p in parts) + (cl,), lambda: _split(c))
-    return _ClusterData(x, col, c, ncols, split)
+    # NPS (-1, 0, 1) and shares (0, 1): every sum of the values, of their squares and products is a whole number
+    # below 2**52 (at most the answers, squared)
+    whole = kind_name in ("nps", "share") and float(x.size) ** 2 < 2.0 ** 52
+    return _ClusterData(x, col, c, ncols, split, whole)
 
 
 def _part(kind_name, valid, payload, codes, cl):
