@@ -56,6 +56,15 @@ def _targets_for(targets, metric: str, by_names, labels: pd.DataFrame) -> np.nda
     return np.array([float(mapping[k]) if k in mapping and pd.notna(mapping[k]) else np.nan for k in keys])
 
 
+def _ungrouped_out(codes: np.ndarray):
+    """A function: rows that count -> those of them with a group. When every row has one, the rows' own
+    array is returned, so what is made from it can be kept for the next call (:func:`_kept_cells`)."""
+    grouped = codes >= 0
+    if grouped.all():
+        return lambda valid: valid
+    return lambda valid: valid & grouped
+
+
 def _kept_cells(kind, payload, valid, codes, g: int) -> dict:
     """``kind.cells(...)``, kept for the next calls on the same rows and groups while
     :func:`~cxkit.stats.preparation.reuse_prepared` is active (the report batch compares a metric's
@@ -182,9 +191,8 @@ def compare(data: pd.DataFrame | None = None, *, metric: str = "nps", by: str | 
         period = pd.Period(last, freq="Q")
         current = window(period)
     valid, payload = prep.observations(current)
-    grouped = codes >= 0  # a row without a group (a blank touchpoint) is in no group's count nor the reference
-    if not grouped.all():  # (else the window's own array: what is made from it can be kept for the next call)
-        valid = valid & grouped
+    grouped = _ungrouped_out(codes)  # a row without a group (a blank touchpoint) is in no group nor the reference
+    valid = grouped(valid)
     cur = _kept_cells(kind, payload, valid, codes, g)
     n_all = kind.n(cur)
     ref_window = None
@@ -192,8 +200,7 @@ def compare(data: pd.DataFrame | None = None, *, metric: str = "nps", by: str | 
     if against in ("previous", "year_ago"):
         ref_window = window(reference) if reference is not None else shift_window(current, period, against)
         ref_valid, ref_payload = prep.observations(ref_window)
-        if not grouped.all():
-            ref_valid = ref_valid & grouped
+        ref_valid = grouped(ref_valid)
         ref = _kept_cells(kind, ref_payload, ref_valid, codes, g)
         keep = np.flatnonzero((n_all > 0) | (kind.n(ref) > 0))
         a, b = kind.take(cur, keep), kind.take(ref, keep)
