@@ -37,6 +37,16 @@ def _numeric_column(data: pd.DataFrame, col: str) -> np.ndarray:
                           "load the data with cxkit.load() to validate them") from None
 
 
+def _scores(data: pd.DataFrame, col: str, *, whole: bool):
+    """(values, which are not missing) of a score column. Nullable integers (as cxkit.load() gives them) as
+    their integers, without a float copy, when ``whole``; the values of missing answers are then arbitrary."""
+    arr = data[col].array
+    if whole and isinstance(arr, pd.arrays.IntegerArray):
+        return arr._data, ~arr._mask
+    values = _numeric_column(data, col)
+    return values, ~np.isnan(values)
+
+
 class _Prepared:
     """The observations of one metric: payload per row, which rows count, and their dates."""
 
@@ -57,8 +67,7 @@ class _Prepared:
         if metric in ("nps", "csat", "ces", "ces_mean"):
             col = spec["column"]
             need(col)
-            arr = _numeric_column(data, col)
-            self.ok = ~np.isnan(arr)
+            arr, self.ok = _scores(data, col, whole=metric != "ces_mean")
             vals = arr[self.ok]
             if metric == "nps":
                 b = _check_bands(bands)
@@ -68,13 +77,14 @@ class _Prepared:
                 cls = np.full(arr.shape, 1, dtype=np.int8)  # 0 detractor, 1 passive, 2 promoter
                 cls[(arr >= b["detractors"][0]) & (arr <= b["detractors"][1])] = 0
                 cls[(arr >= b["promoters"][0]) & (arr <= b["promoters"][1])] = 2
+                cls[~self.ok] = 1  # (as a missing answer compares: the rows do not count)
                 self.payload = cls
             elif metric in ("csat", "ces"):
                 sc, bx = _top_box(tuple(scale or (1, 5)), box, metric)
                 if vals.size and (vals.min() < sc[0] or vals.max() > sc[1]):
                     raise ConfigError(f"{metric}: values outside the scale {sc[0]}-{sc[1]} (min {vals.min():g}, "
                                       f"max {vals.max():g}); set scale=")
-                self.payload = (arr >= bx[0]) & (arr <= bx[1])
+                self.payload = (arr >= bx[0]) & (arr <= bx[1]) & self.ok
                 self.box = f"{bx[0]}-{bx[1]} of {sc[0]}-{sc[1]}"
             else:
                 if scale is not None and vals.size and (vals.min() < scale[0] or vals.max() > scale[1]):
