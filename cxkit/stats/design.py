@@ -258,7 +258,7 @@ def _cluster_data(kind_name, parts, cl, ncols) -> _ClusterData:
     if len(parts) == 1:  # the part as it is (kept): nothing changes the arrays of a _ClusterData
         x, col, c = xs[0], cols[0], cls[0]
     else:
-        x, col, c = np.concatenate(xs), np.concatenate(cols), np.concatenate(cls)
+        x, col, c = np.concatenate(xs), np.concatenate(cols).astype(np.int64), np.concatenate(cls)
     # which answers are their cluster's only one depends on the rows, not on the groups: kept for them
     split = _preparation._recent("cluster split", (), tuple(p[0] for p in parts) + (cl,), lambda: _split(c))
     # NPS (-1, 0, 1) and shares (0, 1): every sum of the values, of their squares and products is a whole number
@@ -268,9 +268,9 @@ def _cluster_data(kind_name, parts, cl, ncols) -> _ClusterData:
 
 
 def _part(kind_name, valid, payload, codes, cl):
-    """Value, group code and cluster of the rows of ``valid``."""
+    """Value, group code and cluster of the rows of ``valid`` (codes as given: int32 from categories)."""
     rows = _rows(valid)
-    return _observation_values(kind_name, payload, rows), codes[rows].astype(np.int64), cl[rows]
+    return _observation_values(kind_name, payload, rows), codes[rows], cl[rows]
 
 
 def _apply_deff(dd: dict, deff, kind_name: str, cluster: str) -> dict:

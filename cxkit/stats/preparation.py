@@ -262,7 +262,7 @@ def _group_codes(data: pd.DataFrame, by):
 
 def _make_group_codes(data: pd.DataFrame, by):
     if by is None:
-        return np.zeros(len(data), np.int64), pd.DataFrame({"group": ["All"]}), ["group"]
+        return np.zeros(len(data), np.int32), pd.DataFrame({"group": ["All"]}), ["group"]
     names = [by] if isinstance(by, str) else list(by)
     for c in names:
         if c not in data.columns:

@@ -44,10 +44,11 @@ def _period_cells(day: np.ndarray, periods: pd.PeriodIndex, codes: np.ndarray, g
     (``period * g + group``; other rows' numbers are not used). Kept while :func:`reuse_prepared` is
     active: the metrics of a table share them."""
     def make():
+        small = np.int32 if (len(periods) + 2) * max(g, 1) < 2**31 else np.int64  # (half the memory of int64)
         at = _preparation._recent("period index", (periods.freqstr, str(periods[0]), len(periods)), (day,),
-                                  lambda: _period_index(None, periods, day=day))
+                                  lambda: _period_index(None, periods, day=day).astype(small))
         inside = (at >= 0) & (at < len(periods)) & (codes >= 0)  # NaT: at = -1; no group: code -1
-        return inside, at * g + codes
+        return inside, at * small(g) + codes.astype(small, copy=False)
 
     reuse = _preparation._REUSE
     if reuse is None:
