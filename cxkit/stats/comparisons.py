@@ -23,7 +23,7 @@ from ..errors import ConfigError
 from ..periods import shift_window, window
 from .design import _apply_deff, _check_cluster, _cluster_data, _deff_pairs, _deff_rest, _deff_single
 from .kinds import COMPARE_METRICS, _blank, _Opts
-from .preparation import _group_codes, _prepared
+from .preparation import _group_codes, _prepared, _recent
 from .rules import _COLUMNS, _check_common, _finish, _frame, _labels_text
 
 __all__ = ["compare"]
@@ -54,6 +54,22 @@ def _targets_for(targets, metric: str, by_names, labels: pd.DataFrame) -> np.nda
         raise ConfigError(f"targets: expected a table, a mapping or a number, got {type(targets).__name__}")
     keys = _labels_text(labels, np.arange(len(labels)))
     return np.array([float(mapping[k]) if k in mapping and pd.notna(mapping[k]) else np.nan for k in keys])
+
+
+def _ungrouped_out(codes: np.ndarray):
+    """A function: rows that count -> those of them with a group. When every row has one, the rows' own
+    array is returned, so what is made from it can be kept for the next call (:func:`_kept_cells`)."""
+    grouped = codes >= 0
+    if grouped.all():
+        return lambda valid: valid
+    return lambda valid: valid & grouped
+
+
+def _kept_cells(kind, payload, valid, codes, g: int) -> dict:
+    """``kind.cells(...)``, kept for the next calls on the same rows and groups while
+    :func:`~cxkit.stats.preparation.reuse_prepared` is active (the report batch compares a metric's
+    period with the rest, the targets and two earlier periods)."""
+    return _recent("cells", (kind.name, g), (payload, valid, codes), lambda: kind.cells(payload, valid, codes, g))
 
 
 def compare(data: pd.DataFrame | None = None, *, metric: str = "nps", by: str | Sequence[str] | None = "unit",
@@ -175,17 +191,17 @@ def compare(data: pd.DataFrame | None = None, *, metric: str = "nps", by: str | 
         period = pd.Period(last, freq="Q")
         current = window(period)
     valid, payload = prep.observations(current)
-    grouped = codes >= 0  # a row without a group (a blank touchpoint) is in no group's count nor the reference
-    valid = valid & grouped
-    cur = kind.cells(payload, valid, codes, g)
+    grouped = _ungrouped_out(codes)  # a row without a group (a blank touchpoint) is in no group nor the reference
+    valid = grouped(valid)
+    cur = _kept_cells(kind, payload, valid, codes, g)
     n_all = kind.n(cur)
     ref_window = None
     company = None
     if against in ("previous", "year_ago"):
         ref_window = window(reference) if reference is not None else shift_window(current, period, against)
         ref_valid, ref_payload = prep.observations(ref_window)
-        ref_valid = ref_valid & grouped
-        ref = kind.cells(ref_payload, ref_valid, codes, g)
+        ref_valid = grouped(ref_valid)
+        ref = _kept_cells(kind, ref_payload, ref_valid, codes, g)
         keep = np.flatnonzero((n_all > 0) | (kind.n(ref) > 0))
         a, b = kind.take(cur, keep), kind.take(ref, keep)
         dd = kind.diff(a, b, opts)

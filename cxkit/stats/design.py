@@ -15,6 +15,7 @@ import pandas as pd
 from scipy import stats
 
 from ..errors import ConfigError
+from . import preparation as _preparation
 from .kinds import _rows
 
 __all__: list[str] = []
@@ -27,6 +28,8 @@ class _ClusterData(NamedTuple):
     col: np.ndarray
     cl: np.ndarray
     ncols: int
+    split: "_Split | None" = None  # made by _cells when not given
+    whole: bool | None = None  # every sum of x exact (:func:`_whole_sums`); None: look
 
 
 def _cluster_codes(data: pd.DataFrame, cluster: str) -> np.ndarray:
@@ -54,21 +57,67 @@ def _answers_per_cluster(cd: _ClusterData) -> np.ndarray:
     return np.bincount(cd.cl, minlength=int(cd.cl.max()) + 1 if cd.cl.size else 0)
 
 
-def _cells(cd: _ClusterData, *values: np.ndarray, per_cluster: np.ndarray | None = None):
-    """The (cluster, column) cells holding answers: their cluster, column, answers and the sums of each of
-    ``values`` over their answers. The cells of clusters with more than one answer come last, ordered by
-    cluster and column (``first`` is the first of them); the answers of clusters that answered once (most
-    of them) are cells as they are, without a sort. ``per_cluster``: :func:`_answers_per_cluster`, when
-    the caller has it already."""
-    per_cluster = _answers_per_cluster(cd) if per_cluster is None else per_cluster
-    once = per_cluster[cd.cl] == 1
-    single, multi = np.flatnonzero(once), np.flatnonzero(~once)
-    key, inv = np.unique(cd.cl[multi] * np.int64(cd.ncols) + cd.col[multi], return_inverse=True)
-    cl = np.concatenate([cd.cl[single], key // cd.ncols])
+def _sorted_with_positions(key: np.ndarray):
+    """Positions that order non-negative integer ``key`` (equal keys in the order of their positions) and
+    the sorted keys. Sorts the numbers ``key << bits | position`` themselves: about twice as fast as a
+    stable argsort of the keys."""
+    m = key.size
+    bits = int(max(m - 1, 1)).bit_length()
+    if m == 0 or int(key.max()) >= 2 ** (62 - bits) or int(key.min()) < 0:
+        order = np.argsort(key, kind="stable")
+        return order, key[order]
+    both = np.sort((key.astype(np.int64) << bits) | np.arange(m, dtype=np.int64))
+    return both & np.int64((1 << bits) - 1), both >> bits
+
+
+class _Split(NamedTuple):
+    """The answers of clusters that answered once (``single``), and the others (``multi``) ordered by cluster
+    (answers of a cluster in their order), with those clusters (``multi_cl``)."""
+
+    single: np.ndarray
+    multi: np.ndarray
+    multi_cl: np.ndarray
+
+
+def _split(cl: np.ndarray, per_cluster: np.ndarray | None = None) -> _Split:
+    """:class:`_Split` of answers of clusters ``cl``, from one sort of them (no array over all clusters)."""
+    del per_cluster  # (callers may still pass it; the sort gives the same split)
+    m = cl.size
+    order, sorted_cl = _sorted_with_positions(cl)
+    first = np.empty(m, dtype=bool)
+    first[:1] = True
+    np.not_equal(sorted_cl[1:], sorted_cl[:-1], out=first[1:])
+    alone = first.copy()  # the first answer of its cluster and the last
+    alone[:-1] &= first[1:]
+    once = np.empty(m, dtype=bool)
+    once[order] = alone
+    return _Split(np.flatnonzero(once), order[~alone], sorted_cl[~alone])
+
+
+def _cells(cd: _ClusterData, *values: np.ndarray, counts: bool = True):
+    """The (cluster, column) cells holding answers: their column, answers (``counts``) and the sums of each
+    of ``values`` over their answers. The answers of clusters that answered once (most of them) are cells
+    as they are, in their order; the cells of the other clusters come after them (from ``first`` on),
+    ordered by cluster and column, and their clusters are returned (first of the five results).
+
+    The other clusters' answers, ordered by cluster once (:class:`_Split`, kept by :func:`_cluster_data`),
+    are ordered by cell with a stable sort that only has to order each cluster's few answers; the answers
+    of a cell are added in their order, as ``np.bincount`` over the unsorted answers would."""
+    split = cd.split if cd.split is not None else _split(cd.cl)
+    single, multi = split.single, split.multi
+    key = split.multi_cl * np.int64(cd.ncols) + cd.col[multi]
+    perm = np.argsort(key, kind="stable")  # clusters in order already: short runs to merge
+    sorted_key = key[perm]
+    new = np.empty(key.size, dtype=bool)
+    new[:1] = True
+    np.not_equal(sorted_key[1:], sorted_key[:-1], out=new[1:])
+    inv = np.empty(key.size, dtype=np.int64)
+    inv[perm] = np.cumsum(new) - 1  # each answer's cell
+    key = sorted_key[new]
     col = np.concatenate([cd.col[single], key % cd.ncols])
-    n = np.concatenate([np.ones(len(single)), np.bincount(inv, minlength=len(key))])
+    n = np.concatenate([np.ones(len(single)), np.bincount(inv, minlength=len(key))]) if counts else None
     sums = [np.concatenate([v[single], np.bincount(inv, weights=v[multi], minlength=len(key))]) for v in values]
-    return cl, col, n, sums, len(single)
+    return key // cd.ncols, col, n, sums, len(single)
 
 
 def _cluster_sums(cd: _ClusterData, j, k):
@@ -82,7 +131,8 @@ def _cluster_sums(cd: _ClusterData, j, k):
         mean = np.bincount(cd.col, weights=cd.x, minlength=g) / n
     resid = cd.x - np.nan_to_num(mean)[cd.col]
     ss = np.bincount(cd.col, weights=resid * resid, minlength=g)
-    cl, col, _, (a,), first = _cells(cd, resid)
+    cl, col, _, (a,), first = _cells(cd, resid, counts=False)
+    tail_col, tail_a = col[first:], a[first:]  # the cells of clusters with more than one answer
     m_diag = np.bincount(col, weights=a * a, minlength=g)
     k_diag = np.bincount(col, minlength=g).astype(float)
     same = j == k
@@ -90,12 +140,12 @@ def _cluster_sums(cd: _ClusterData, j, k):
         return n, mean, ss, (m_diag[j], m_diag[k], m_diag[j]), (k_diag[j], k_diag[k], k_diag[j])
     # cross products: the pairs of cells of one cluster (cells d apart in the cluster-ordered tail)
     keys, prods = [], []
-    i = np.arange(first, len(cl) - 1)
+    i = np.arange(len(cl) - 1)
     d = 1
     while i.size:
         i = i[cl[i] == cl[i + d]]  # still inside one cluster at distance d (clusters are contiguous)
-        keys.append(col[i] * np.int64(g) + col[i + d])  # column of i < column of i + d
-        prods.append(a[i] * a[i + d])
+        keys.append(tail_col[i] * np.int64(g) + tail_col[i + d])  # column of i < column of i + d
+        prods.append(tail_a[i] * tail_a[i + d])
         i = i[i + d + 1 < len(cl)]
         d += 1
     pair = np.minimum(j, k) * np.int64(g) + np.maximum(j, k)
@@ -133,6 +183,27 @@ def _deff_single(cd: _ClusterData) -> np.ndarray:
         return m * c / (c - 1) / ss
 
 
+def _whole_sums(x: np.ndarray) -> bool:
+    """Whether every sum of ``x`` values and of their squares and products is an exact float (whole
+    numbers, all sums below 2**53): then they do not depend on the order they are added in."""
+    return bool(x.size == 0 or (max(float(x.size), float(np.abs(x).sum())) ** 2 < 2.0 ** 52
+                                and np.array_equal(x, np.round(x))))
+
+
+def _clusters_of_cells(cells_cl, n_p, s_p, first):
+    """Each cell's cluster (numbered among the clusters with answers), and the clusters' answers and sums, from
+    :func:`_cells` (cells before ``first`` are clusters' only answers; the others, whose clusters are
+    ``cells_cl``, are ordered by cluster). The sums are exact (:func:`_whole_sums`), so equal to sums over the
+    answers in any order."""
+    tail = cells_cl
+    new = np.empty(tail.size, dtype=bool)
+    new[:1] = True
+    np.not_equal(tail[1:], tail[:-1], out=new[1:])
+    which = np.concatenate([np.arange(first), first + np.cumsum(new) - 1])
+    size = first + int(new.sum())
+    return which, np.bincount(which, weights=n_p, minlength=size), np.bincount(which, weights=s_p, minlength=size)
+
+
 def _deff_rest(cd: _ClusterData) -> np.ndarray:
     """Design effect of mean(column j) - mean(all other columns), for every j at once.
 
@@ -147,13 +218,17 @@ def _deff_rest(cd: _ClusterData) -> np.ndarray:
     sx = np.bincount(cd.col, weights=cd.x, minlength=g)
     sxx = np.bincount(cd.col, weights=cd.x * cd.x, minlength=g)
     big_n, big_s, big_ss = n.sum(), sx.sum(), sxx.sum()
-    per_cluster = _answers_per_cluster(cd)
-    nc = per_cluster.astype(float)
-    sc = np.bincount(cd.cl, weights=cd.x, minlength=len(per_cluster))
-    used = nc > 0
-    clusters_total = float(used.sum())
+    cells_cl, j_p, n_p, (s_p,), first = _cells(cd, cd.x)
+    whole = cd.whole if cd.whole is not None else _whole_sums(cd.x)
+    if whole:  # integer sums, exact in any order: only the clusters with answers
+        c_p, nc, sc = _clusters_of_cells(cells_cl, n_p, s_p, first)
+    else:  # every cluster code, the sums in the order of the answers
+        per_cluster = _answers_per_cluster(cd)
+        nc = per_cluster.astype(float)
+        sc = np.bincount(cd.cl, weights=cd.x, minlength=len(per_cluster))
+        c_p = np.concatenate([cd.cl[cd.split.single if cd.split is not None else _split(cd.cl).single], cells_cl])
+    clusters_total = float((nc > 0).sum())
     q_ss, q_sn, q_nn = float((sc * sc).sum()), float((sc * nc).sum()), float((nc * nc).sum())
-    c_p, j_p, n_p, (s_p,), _ = _cells(cd, cd.x, per_cluster=per_cluster)
     with np.errstate(divide="ignore", invalid="ignore"):
         m = sx / n
         n_r = big_n - n
@@ -175,11 +250,27 @@ def _cluster_data(kind_name, parts, cl, ncols) -> _ClusterData:
     """Stack (valid, payload, codes, column offset) parts of one comparison set."""
     xs, cols, cls = [], [], []
     for valid, payload, codes, offset in parts:
-        rows = _rows(valid)
-        xs.append(_observation_values(kind_name, payload, rows))
-        cols.append(codes[rows] + offset)
-        cls.append(cl[rows])
-    return _ClusterData(np.concatenate(xs), np.concatenate(cols).astype(np.int64), np.concatenate(cls), ncols)
+        held = (valid, payload, codes, cl)
+        x, col, c = _preparation._recent("cluster part", (kind_name,), held, lambda held=held: _part(kind_name, *held))
+        xs.append(x)
+        cols.append(col + offset if offset else col)
+        cls.append(c)
+    if len(parts) == 1:  # the part as it is (kept): nothing changes the arrays of a _ClusterData
+        x, col, c = xs[0], cols[0], cls[0]
+    else:
+        x, col, c = np.concatenate(xs), np.concatenate(cols).astype(np.int64), np.concatenate(cls)
+    # which answers are their cluster's only one depends on the rows, not on the groups: kept for them
+    split = _preparation._recent("cluster split", (), tuple(p[0] for p in parts) + (cl,), lambda: _split(c))
+    # NPS (-1, 0, 1) and shares (0, 1): every sum of the values, of their squares and products is a whole number
+    # below 2**52 (at most the answers, squared)
+    whole = kind_name in ("nps", "share") and float(x.size) ** 2 < 2.0 ** 52
+    return _ClusterData(x, col, c, ncols, split, whole)
+
+
+def _part(kind_name, valid, payload, codes, cl):
+    """Value, group code and cluster of the rows of ``valid`` (codes as given: int32 from categories)."""
+    rows = _rows(valid)
+    return _observation_values(kind_name, payload, rows), codes[rows], cl[rows]
 
 
 def _apply_deff(dd: dict, deff, kind_name: str, cluster: str) -> dict:
@@ -207,4 +298,4 @@ def _check_cluster(data, cluster, spec):
     if spec["kind"] == "median":
         raise ConfigError("cluster= is not available for response times (rank tests); it works for nps, csat, ces, "
                           "ces_mean, churn_rate, cac and cost_to_serve")
-    return _cluster_codes(data, cluster)
+    return _preparation._reused(data, ("cluster", cluster), lambda: _cluster_codes(data, cluster))

@@ -101,12 +101,27 @@ def _rows(valid: np.ndarray) -> np.ndarray:
     return np.flatnonzero(valid)
 
 
+def _dense(valid: np.ndarray) -> bool:
+    """Whether more than a third of the rows count: then counting over all rows beats gathering them."""
+    return np.count_nonzero(valid) * 3 > valid.size
+
+
+def _counts(codes: np.ndarray, valid: np.ndarray, size: int) -> np.ndarray:
+    """How many rows of ``valid`` have each code 0 .. size - 1 (the codes of other rows are not read):
+    counts are whole numbers, the same in any order."""
+    return np.bincount(np.where(valid, codes, size), minlength=size + 1)[:size]
+
+
 class _NpsKind(_Additive):
     name = "nps"
 
     def cells(self, payload, valid, codes, g):
-        rows = _rows(valid)
-        c = np.bincount(codes[rows] * 3 + payload[rows], minlength=g * 3).reshape(g, 3).astype(float)
+        if _dense(valid):  # most rows count (a trend over all periods): no row positions
+            c = _counts(codes * np.int64(3) + payload, valid, g * 3)
+        else:
+            rows = _rows(valid)
+            c = np.bincount(codes[rows] * 3 + payload[rows], minlength=g * 3)
+        c = c.reshape(g, 3).astype(float)
         return {"d": c[:, 0], "pa": c[:, 1], "p": c[:, 2]}
 
     def n(self, s):
@@ -139,6 +154,8 @@ class _ShareKind(_Additive):
     name = "share"
 
     def cells(self, payload, valid, codes, g):
+        if _dense(valid):  # most rows count (a trend over all periods): no row positions
+            return {"k": _counts(codes, valid & payload, g).astype(float), "n": _counts(codes, valid, g).astype(float)}
         rows = _rows(valid)
         c = codes[rows]
         n = np.bincount(c, minlength=g).astype(float)

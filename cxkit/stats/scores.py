@@ -70,10 +70,12 @@ def nps_group(scores, *, bands: dict | None = None) -> pd.Series:
     """
     b = _check_bands(bands)
     s = pd.Series(scores)
-    out = pd.Series(pd.NA, index=s.index, dtype="object")
-    for label, (lo, hi) in (("detractor", b["detractors"]), ("passive", b["passives"]), ("promoter", b["promoters"])):
-        out[(s >= lo) & (s <= hi)] = label
-    return out.astype(pd.CategoricalDtype(["detractor", "passive", "promoter"], ordered=True))
+    codes = np.full(len(s), -1, dtype=np.int8)  # categories' codes, set directly: no text per answer
+    for code, band in enumerate((b["detractors"], b["passives"], b["promoters"])):
+        inside = (s >= band[0]) & (s <= band[1])
+        codes[inside.fillna(False).to_numpy(dtype=bool) if inside.hasnans else inside.to_numpy(dtype=bool)] = code
+    dtype = pd.CategoricalDtype(["detractor", "passive", "promoter"], ordered=True)
+    return pd.Series(pd.Categorical.from_codes(codes, dtype=dtype), index=s.index)
 
 
 def nps_counts(scores, *, bands: dict | None = None) -> tuple[int, int, int]:

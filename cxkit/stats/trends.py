@@ -11,6 +11,7 @@ from ..periods import window
 from .design import _apply_deff, _check_cluster, _cluster_data, _deff_pairs
 from .kinds import COMPARE_METRICS, _Additive, _blank, _Opts
 from .results import _as_ts
+from . import preparation as _preparation
 from .preparation import _NS_PER_DAY, _day_numbers, _group_codes, _prepared
 from .rules import _COLUMNS, _check_common, _finish, _frame
 from .twosample import _nps_test_name
@@ -36,6 +37,27 @@ def _period_index(when: np.ndarray | None, periods: pd.PeriodIndex, *, day: np.n
     if day is None:
         day = _day_numbers(when)
     return table[np.clip(day - (day0 - 1), 0, len(days) + 1)]
+
+
+def _period_cells(day: np.ndarray, periods: pd.PeriodIndex, codes: np.ndarray, g: int):
+    """Rows inside the periods and with a group, and each one's (period, group) cell number
+    (``period * g + group``; other rows' numbers are not used). Kept while :func:`reuse_prepared` is
+    active: the metrics of a table share them."""
+    def make():
+        small = np.int32 if (len(periods) + 2) * max(g, 1) < 2**31 else np.int64  # (half the memory of int64)
+        at = _preparation._recent("period index", (periods.freqstr, str(periods[0]), len(periods)), (day,),
+                                  lambda: _period_index(None, periods, day=day).astype(small))
+        inside = (at >= 0) & (at < len(periods)) & (codes >= 0)  # NaT: at = -1; no group: code -1
+        return inside, at * small(g) + codes.astype(small, copy=False)
+
+    reuse = _preparation._REUSE
+    if reuse is None:
+        return make()
+    key = ("period cells", id(day), id(codes), periods.freqstr, str(periods[0]), len(periods), g)
+    hit = reuse.get(key)
+    if hit is None or hit[0][0] is not day or hit[0][1] is not codes:
+        hit = reuse[key] = ((day, codes), make())  # the arrays are held: their ids stay theirs
+    return hit[1]
 
 
 def trend(data: pd.DataFrame | None = None, *, metric: str = "nps", freq: str = "M",
@@ -100,9 +122,9 @@ def trend(data: pd.DataFrame | None = None, *, metric: str = "nps", freq: str = 
     if isinstance(kind, _Additive) and prep.churn is None and cl is None and len(periods):
         # one pass: each row's period found once, cells of every (period, group) from one reduction; the
         # same sums as one pass per period (bincount adds each cell's rows in the same order)
-        at = _period_index(None, periods, day=prep.days())
-        valid = prep.ok & (at >= 0) & (at < len(periods)) & (codes >= 0)  # NaT: at = -1; no group: code -1
-        both = kind.cells(prep.payload, valid, np.where(valid, at, 0) * g + codes, len(periods) * g)
+        inside, cell = _period_cells(prep.days(), periods, codes, g)
+        valid = prep.ok & inside
+        both = kind.cells(prep.payload, valid, cell, len(periods) * g)
         cells = [kind.take(both, np.arange(t * g, (t + 1) * g)) for t in range(len(periods))]
     else:
         for t, p in enumerate(periods):
