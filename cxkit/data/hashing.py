@@ -17,10 +17,12 @@ __all__: list[str] = []
 
 
 def _string_bytes(arr) -> tuple[np.ndarray, np.ndarray]:
-    """The value offsets (from 0) and the UTF-8 bytes of an Arrow large_string array, without copies."""
+    """The value offsets (from 0) and the UTF-8 bytes of an Arrow large_string (or string) array, without
+    copies."""
     n = len(arr)
     bufs = arr.buffers()
-    offsets = np.frombuffer(bufs[1], dtype=np.int64)[arr.offset:arr.offset + n + 1]
+    width = np.int64 if pa.types.is_large_string(arr.type) else np.int32
+    offsets = np.frombuffer(bufs[1], dtype=width)[arr.offset:arr.offset + n + 1].astype(np.int64, copy=False)
     lo, hi = int(offsets[0]), int(offsets[-1])
     data = np.frombuffer(bufs[2], dtype=np.uint8)[lo:hi] if bufs[2] is not None and hi > lo else np.zeros(0, np.uint8)
     return offsets - lo, data
@@ -32,7 +34,7 @@ def _large_strings(arr):
     import pyarrow.compute as pc
 
     if isinstance(arr, pa.ChunkedArray):
-        arr = arr.combine_chunks()
+        arr = arr.chunk(0) if arr.num_chunks == 1 else arr.combine_chunks()
     return arr if pa.types.is_large_string(arr.type) else pc.cast(arr, pa.large_string())
 
 

@@ -22,6 +22,8 @@ _INVISIBLE = "[\u200b\u200c\u200d\u2060\ufeff\u00ad\u202a-\u202e\u2066-\u2069]"
 #: control characters' bytes: a column without any of them needs no regular-expression pass
 _INVISIBLE_LEADS = np.isin(np.arange(256), [0xC2, 0xE2, 0xEF])
 _CONTROL_BYTES = np.array([_CONTROL.match(chr(b)) is not None for b in range(128)] + [False] * 128)
+#: bytes that can begin or end a whitespace character: ASCII up to the space, and every non-ASCII byte
+_SPACE_EDGE = (np.arange(256) <= 0x20) | (np.arange(256) >= 0x80)
 _SPACE_RUN = "[\\s\u00a0\u1680\u2000-\u200a\u2028\u2029\u202f\u205f\u3000]+"  # Python's \\s, for Arrow's RE2
 
 
@@ -59,7 +61,7 @@ def _convert_text(s: pd.Series, col: Column, ctx: _Conversion):
     ca = _arrow_strings(s)
     if ca is None:
         ca = pa.array(s.astype(object).where(s.notna(), None).tolist(), type=pa.large_string())
-    ca = pc.fill_null(ca, "") if ca.null_count else ca
+    ca = _nulls_as_empty(ca)
 
     def count(mask) -> int:
         return ctx.count(np.asarray(mask, dtype=bool)) if len(ca) else 0
@@ -83,16 +85,17 @@ def _convert_text(s: pd.Series, col: Column, ctx: _Conversion):
                                    "direction overrides)", count(invisible), first(invisible),
                        mask=np.asarray(invisible, dtype=bool))
             ca = pc.replace_substring_regex(ca, _INVISIBLE, "")
-        new = pc.utf8_trim_whitespace(ca)
         if col.kind == "category":
-            new = pc.replace_substring_regex(new, _SPACE_RUN, " ")
-        changed = pc.not_equal(new, ca)
-        if pc.any(changed).as_py():
+            new = pc.replace_substring_regex(pc.utf8_trim_whitespace(ca), _SPACE_RUN, " ")
+            changed = np.asarray(pc.not_equal(new, ca), dtype=bool)
+        else:
+            new, changed = _trimmed(ca)
+        if changed.any():
             ctx.repair(col.name, "trimmed surrounding/duplicate whitespace", count(changed), first(changed),
-                       mask=np.asarray(changed, dtype=bool))
+                       mask=changed)
         ca = new
     else:
-        ca = pc.utf8_trim_whitespace(ca)
+        ca, _ = _trimmed(ca)
     if maybe.any():  # normalise only the values that can change (a quarter of comments hold accents)
         some = ca.filter(pa.array(maybe))
         normal = pc.utf8_normalize(some, "NFC")
@@ -107,7 +110,7 @@ def _convert_text(s: pd.Series, col: Column, ctx: _Conversion):
     bad = np.zeros(len(ca), dtype=bool)
     expected = _LazyTexts(len(ca))
     if col.max_length:
-        too_long = np.asarray(pc.greater(pc.utf8_length(ca), col.max_length), dtype=bool) if len(ca) else bad
+        too_long = _longer_than(ca, col.max_length)
         if too_long.any():
             if col.kind == "text":
                 ctx.repair(col.name, f"shortened text longer than {col.max_length} characters",
@@ -131,12 +134,80 @@ def _convert_text(s: pd.Series, col: Column, ctx: _Conversion):
         text = _canonical_categories(text, col.name, ctx)
         values = text.where(~pd.Series(empty, index=text.index)).astype("category")
     else:
-        values = text.where(~pd.Series(empty, index=text.index)) if empty.any() else text
+        values = _empty_as_missing(text, empty) if empty.any() else text
     return values, bad, expected.array()
+
+
+def _nulls_as_empty(ca):
+    """Missing values as empty text. A null that takes no bytes (as Arrow's readers write them) already reads
+    as ``""``: the validity bitmap is then dropped, no copy; otherwise nulls are filled."""
+    import pyarrow.compute as pc
+
+    if not ca.null_count:
+        return ca
+    if isinstance(ca, pa.ChunkedArray) and ca.num_chunks == 1:
+        ca = ca.chunk(0)
+    if isinstance(ca, pa.Array) and pa.types.is_large_string(ca.type):
+        offsets, _ = _string_bytes(ca)
+        if not np.diff(offsets)[~np.asarray(ca.is_valid(), dtype=bool)].any():
+            bufs = ca.buffers()
+            return pa.Array.from_buffers(ca.type, len(ca), [None, bufs[1], bufs[2]], offset=ca.offset)
+    return pc.fill_null(ca, "")
+
+
+def _trimmed(ca) -> tuple:
+    """Surrounding whitespace trimmed: (text, which values changed). Only values that start or end with a byte
+    that can belong to whitespace (up to a space, or any non-ASCII byte) are trimmed; the rest cannot change."""
+    import pyarrow.compute as pc
+
+    offsets, data = _string_bytes(ca)
+    n = len(ca)
+    changed = np.zeros(n, dtype=bool)
+    filled = offsets[1:] > offsets[:-1]
+    if not filled.any():
+        return ca, changed
+    edge = np.zeros(n, dtype=bool)
+    edge[filled] = _SPACE_EDGE[data[offsets[:-1][filled]]] | _SPACE_EDGE[data[offsets[1:][filled] - 1]]
+    if not edge.any():
+        return ca, changed
+    where = pa.array(edge)
+    some = ca.filter(where)
+    trimmed = pc.utf8_trim_whitespace(some)
+    changed[np.flatnonzero(edge)[np.asarray(pc.not_equal(trimmed, some), dtype=bool)]] = True
+    return (pc.replace_with_mask(ca, where, trimmed) if changed.any() else ca), changed
+
+
+def _longer_than(ca, limit: int) -> np.ndarray:
+    """Which values hold more than ``limit`` characters: counted only for those with more than ``limit`` bytes
+    (a character takes at least one byte)."""
+    import pyarrow.compute as pc
+
+    offsets, _ = _string_bytes(ca)
+    out = np.diff(offsets) > limit
+    if out.any():
+        at = np.flatnonzero(out)
+        out[at] = np.asarray(pc.greater(pc.utf8_length(ca.take(pa.array(at))), limit), dtype=bool)
+    return out
+
+
+def _empty_as_missing(text: pd.Series, empty: np.ndarray) -> pd.Series:
+    """Empty values as missing: a validity bitmap over the same bytes (no copy of the text)."""
+    arr = _arrow_strings(text)
+    if isinstance(arr, pa.ChunkedArray) and arr.num_chunks == 1:
+        arr = arr.chunk(0)
+    if not isinstance(arr, pa.Array) or arr.null_count or arr.offset:
+        return text.where(~pd.Series(empty, index=text.index))
+    valid = pa.array(~empty).buffers()[1]
+    bufs = arr.buffers()
+    out = pa.Array.from_buffers(arr.type, len(arr), [valid, bufs[1], bufs[2]], null_count=int(empty.sum()))
+    return pd.Series(pd.arrays.ArrowStringArray(out), index=text.index)
 
 
 def _swallowed_rows(s: pd.Series, ctx: _Conversion) -> np.ndarray:
     """Multi-line values holding a line with exactly as many delimiters as a row (an unclosed quote)."""
+    arr = _arrow_strings(s)
+    if isinstance(arr, pa.ChunkedArray) and arr.num_chunks == 1 and not (_string_bytes(arr.chunk(0))[1] == 0x0A).any():
+        return np.zeros(len(s), dtype=bool)  # no line break in any value (one look at the bytes)
     multi = s.str.contains("\n", regex=False).fillna(False).to_numpy(dtype=bool)
     k = ctx.n_columns - 1
     if not multi.any() or k < 2:
