@@ -28,6 +28,12 @@ def _string_bytes(arr) -> tuple[np.ndarray, np.ndarray]:
     return offsets - lo, data
 
 
+def _chunk_bytes(arr):
+    """``(offsets, bytes)`` (see :func:`_string_bytes`) of each chunk of an Arrow string array or chunked array."""
+    for chunk in (arr.chunks if isinstance(arr, pa.ChunkedArray) else [arr]):
+        yield _string_bytes(chunk)
+
+
 def _large_strings(arr):
     """An Arrow string array (or chunked array) as one ``large_string`` array, as the byte-level helpers
     here read it."""

@@ -3,10 +3,9 @@ from __future__ import annotations
 
 import numpy as np
 import pandas as pd
-import pyarrow as pa
 
 from ..contract import Column
-from ..hashing import _arrow_strings, _string_bytes
+from ..hashing import _arrow_strings, _chunk_bytes
 from ..readers.base import _STR
 from .context import _Conversion, _LazyTexts
 from .dates import _convert_date
@@ -118,24 +117,21 @@ def _byte_marks(t: pd.Series) -> tuple[bool, bool] | None:
     arr = _arrow_strings(t)
     if arr is None:
         return None
-    if isinstance(arr, pa.ChunkedArray):
-        if arr.num_chunks != 1:
-            return None
-        arr = arr.chunk(0)
-    offsets, data = _string_bytes(arr)
-    starts = offsets[:-1]
-    first = data[starts[offsets[1:] > starts]]  # the first byte of each non-empty value (nulls too: harmless)
-    return bool((data == 0x23).any()), bool((first == 0x27).any())
+    hash_mark = apostrophe = False
+    for offsets, data in _chunk_bytes(arr):
+        starts = offsets[:-1]
+        first = data[starts[offsets[1:] > starts]]  # the first byte of each non-empty value (nulls too: harmless)
+        hash_mark = hash_mark or bool((data == 0x23).any())
+        apostrophe = apostrophe or bool((first == 0x27).any())
+    return hash_mark, apostrophe
 
 
 def _placeholders(t: pd.Series) -> np.ndarray:
     """Which values are placeholders for "no answer" (:data:`PLACEHOLDERS`, as written); values longer than
     every placeholder (all of them, in the usual column of dates or numbers) are not compared."""
     arr = _arrow_strings(t)
-    if isinstance(arr, pa.ChunkedArray) and arr.num_chunks == 1:
-        offsets, _ = _string_bytes(arr.chunk(0))
-        if not (np.diff(offsets) <= _PLACEHOLDER_BYTES).any():
-            return np.zeros(len(t), dtype=bool)
+    if arr is not None and not any((np.diff(offsets) <= _PLACEHOLDER_BYTES).any() for offsets, _ in _chunk_bytes(arr)):
+        return np.zeros(len(t), dtype=bool)
     return t.isin(_PLACEHOLDER_VARIANTS).fillna(False).to_numpy(dtype=bool)
 
 

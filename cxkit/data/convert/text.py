@@ -9,7 +9,7 @@ import pandas as pd
 import pyarrow as pa
 
 from ..contract import Column
-from ..hashing import _arrow_strings, _large_strings, _string_bytes
+from ..hashing import _arrow_strings, _chunk_bytes, _large_strings, _string_bytes
 from ..readers.base import _CONTROL
 from .context import _Conversion, _LazyTexts, _as_text, _fold
 
@@ -22,8 +22,6 @@ _INVISIBLE = "[\u200b\u200c\u200d\u2060\ufeff\u00ad\u202a-\u202e\u2066-\u2069]"
 #: control characters' bytes: a column without any of them needs no regular-expression pass
 _INVISIBLE_LEADS = np.isin(np.arange(256), [0xC2, 0xE2, 0xEF])
 _CONTROL_BYTES = np.array([_CONTROL.match(chr(b)) is not None for b in range(128)] + [False] * 128)
-#: bytes that can begin or end a whitespace character: ASCII up to the space, and every non-ASCII byte
-_SPACE_EDGE = (np.arange(256) <= 0x20) | (np.arange(256) >= 0x80)
 _SPACE_RUN = "[\\s\u00a0\u1680\u2000-\u200a\u2028\u2029\u202f\u205f\u3000]+"  # Python's \\s, for Arrow's RE2
 
 
@@ -42,7 +40,7 @@ def _byte_flags(arr) -> tuple[int, np.ndarray]:
     rows = np.zeros(len(arr), dtype=bool)
     # every flagged byte is below 0x20 or from 0x7F on: the table is looked up for those bytes only (most text
     # is ASCII letters), not for every byte
-    at = np.flatnonzero((data < 0x20) | (data >= 0x7F))
+    at = np.flatnonzero((data - np.uint8(0x20)) >= np.uint8(0x5F))  # below 0x20 wraps around to the top
     flags = _BYTE_FLAGS[data[at]]
     at = at[flags != 0]
     if not len(at):
@@ -161,13 +159,12 @@ def _trimmed(ca) -> tuple:
     import pyarrow.compute as pc
 
     offsets, data = _string_bytes(ca)
-    n = len(ca)
-    changed = np.zeros(n, dtype=bool)
-    filled = offsets[1:] > offsets[:-1]
-    if not filled.any():
+    changed = np.zeros(len(ca), dtype=bool)
+    if not len(data):
         return ca, changed
-    edge = np.zeros(n, dtype=bool)
-    edge[filled] = _SPACE_EDGE[data[offsets[:-1][filled]]] | _SPACE_EDGE[data[offsets[1:][filled] - 1]]
+    first = data[np.minimum(offsets[:-1], len(data) - 1)]
+    last = data[np.maximum(offsets[1:] - 1, 0)]
+    edge = (_space_edge(first) | _space_edge(last)) & (offsets[1:] > offsets[:-1])
     if not edge.any():
         return ca, changed
     where = pa.array(edge)
@@ -175,6 +172,12 @@ def _trimmed(ca) -> tuple:
     trimmed = pc.utf8_trim_whitespace(some)
     changed[np.flatnonzero(edge)[np.asarray(pc.not_equal(trimmed, some), dtype=bool)]] = True
     return (pc.replace_with_mask(ca, where, trimmed) if changed.any() else ca), changed
+
+
+def _space_edge(b: np.ndarray) -> np.ndarray:
+    """Which bytes can begin or end a whitespace character: ASCII up to the space, and every non-ASCII byte
+    (in one step over the bytes: below 0x21 wraps around to the top)."""
+    return (b - np.uint8(0x21)) >= np.uint8(0x5F)
 
 
 def _longer_than(ca, limit: int) -> np.ndarray:
@@ -206,7 +209,7 @@ def _empty_as_missing(text: pd.Series, empty: np.ndarray) -> pd.Series:
 def _swallowed_rows(s: pd.Series, ctx: _Conversion) -> np.ndarray:
     """Multi-line values holding a line with exactly as many delimiters as a row (an unclosed quote)."""
     arr = _arrow_strings(s)
-    if isinstance(arr, pa.ChunkedArray) and arr.num_chunks == 1 and not (_string_bytes(arr.chunk(0))[1] == 0x0A).any():
+    if arr is not None and not any((data == 0x0A).any() for _, data in _chunk_bytes(arr)):
         return np.zeros(len(s), dtype=bool)  # no line break in any value (one look at the bytes)
     multi = s.str.contains("\n", regex=False).fillna(False).to_numpy(dtype=bool)
     k = ctx.n_columns - 1
