@@ -78,20 +78,15 @@ CONTEXT_COLUMNS = {
 
 
 class _Partitions:
-    """Writes each table's rows per group to its own Parquet file, chunk by chunk (a row group each).
-
-    The reordering of a chunk's columns and the writing of its groups' files run on a few threads (Arrow
-    does that work without holding the GIL); every file gets its part of a chunk before the next chunk, so
-    each file's row groups stay in the order of the input.
-    """
+    """Writes each table's rows per group to its own Parquet file, chunk by chunk (a row group each)."""
 
     def __init__(self, root: Path):
         self.root = root
         self.writers: dict = {}
-        self.threads = cf.ThreadPoolExecutor(max_workers=max(1, min(4, os.cpu_count() or 1)))
 
     def write(self, table: str, frame: pd.DataFrame, groups: pd.Series) -> None:
         import pyarrow as pa
+        import pyarrow.parquet as pq
 
         codes, labels = pd.factorize(groups, use_na_sentinel=True)
         if not len(labels):
@@ -102,43 +97,31 @@ class _Partitions:
         # invoices: 8.0 s -> 6.6 s)
         frame = frame.drop(columns=[c for c in ("_group", "_record") if c in frame.columns])
         tbl = pa.Table.from_pandas(frame.reset_index(drop=True), preserve_index=False)  # once per chunk
-        del frame
         order = np.argsort(codes, kind="stable")
         bounds = np.searchsorted(codes[order], np.arange(len(labels) + 1))
-        tbl = self._by_group(tbl, pa.array(order[bounds[0]:]))  # missing groups (code -1) sort first: left out
+        tbl = tbl.take(pa.array(order[bounds[0]:]))  # rows by group (missing groups, code -1, first: left out)
+        # categorical columns (unit, touchpoint, ...) are written as text, made after the take: reordering
+        # their small codes costs a tenth of reordering their text
+        tbl = tbl.cast(pa.schema([f.with_type(pa.large_string()) if pa.types.is_dictionary(f.type) else f
+                                  for f in tbl.schema]))
         bounds -= bounds[0]
-        jobs = [(self._writer(table, str(g), tbl.schema), tbl.slice(bounds[k], bounds[k + 1] - bounds[k]))  # no copy
-                for k, g in enumerate(labels) if bounds[k + 1] > bounds[k]]
-        list(self.threads.map(_write_part, jobs))  # all written (and any error raised) before the next chunk
-
-    def _by_group(self, tbl, order):
-        """The rows in ``order`` (by group), column by column on the threads. Categorical columns (unit,
-        touchpoint, ...) are written as text, made after the take: reordering their small codes costs a tenth of
-        reordering their text."""
-        import pyarrow as pa
-
-        def take(column):
-            column = column.take(order)
-            return column.cast(pa.large_string()) if pa.types.is_dictionary(column.type) else column
-
-        columns = list(self.threads.map(take, tbl.columns))
-        return pa.Table.from_arrays(columns, names=tbl.column_names)
-
-    def _writer(self, table: str, group: str, schema):
-        """The open file of a table's group (made on its first rows)."""
-        import pyarrow.parquet as pq
-
-        key = (table, group)
-        w = self.writers.get(key)
-        if w is None:
-            (self.root / table).mkdir(parents=True, exist_ok=True)
-            # no dictionary pages: a quarter faster to write and twice as fast for the report to read; no
-            # min/max statistics: a unit report reads its whole file, and they cost a sixth of the writing;
-            # LZ4: a tenth faster than Snappy and 3% smaller
-            w = self.writers[key] = pq.ParquetWriter(self.root / table / f"{_stem(group)}.parquet", schema,
-                                                     use_dictionary=False, write_statistics=False,
-                                                     compression="lz4")
-        return w
+        for k, g in enumerate(labels):
+            if bounds[k + 1] == bounds[k]:
+                continue
+            part = tbl.slice(bounds[k], bounds[k + 1] - bounds[k])  # no copy
+            key = (table, str(g))
+            w = self.writers.get(key)
+            if w is None:
+                (self.root / table).mkdir(parents=True, exist_ok=True)
+                # no dictionary pages: a quarter faster to write and twice as fast for the report to read; no
+                # min/max statistics: a unit report reads its whole file, and they cost a sixth of the writing;
+                # LZ4: a tenth faster than Snappy and 3% smaller
+                w = self.writers[key] = pq.ParquetWriter(self.root / table / f"{_stem(str(g))}.parquet", part.schema,
+                                                         use_dictionary=False, write_statistics=False,
+                                                         compression="lz4")
+            if part.schema != w.schema:  # a chunk typed differently (e.g. an all-empty column)
+                part = part.cast(w.schema)
+            w.write_table(part)
 
     def finish_table(self, table: str) -> None:
         """Close a table's files once it has been read (each open file holds write buffers)."""
@@ -148,19 +131,6 @@ class _Partitions:
     def drop(self, table: str) -> None:
         self.finish_table(table)
         shutil.rmtree(self.root / table, ignore_errors=True)
-
-    def close(self) -> None:
-        """Stop the threads (every file is closed by :meth:`finish_table`)."""
-        self.threads.shutdown(wait=True)
-
-
-def _write_part(job) -> None:
-    """One group's rows of a chunk appended to its file (a chunk typed differently, e.g. an all-empty column,
-    is cast to the file's types)."""
-    writer, part = job
-    if part.schema != writer.schema:
-        part = part.cast(writer.schema)
-    writer.write_table(part)
 
 
 def _name_partitions(root: Path, slugs: dict) -> None:
@@ -186,14 +156,6 @@ def _hash_ids(ids: pd.Series) -> np.ndarray:
     """64-bit hashes of ids (:func:`cxkit.io.fast_hash`: a value's hash never depends on the other values, so
     hashes of different chunks and tables can be compared)."""
     return fast_hash(_arrow_strings(ids.astype(_STR_DTYPE())))
-
-
-def _group_codes(groups: pd.Series, group_names: dict) -> np.ndarray:
-    """Each row's group as a small integer of ``group_names`` (label -> code, extended with new labels; -1: no
-    group): codes, not a string per customer."""
-    codes, uniq = pd.factorize(groups, use_na_sentinel=True)
-    lookup = np.array([group_names.setdefault(str(u), len(group_names)) for u in uniq] + [-1], dtype=np.int32)
-    return lookup[codes]
 
 
 def _groups_of(unit: pd.Series, group_of) -> pd.Series:
@@ -372,15 +334,8 @@ def _read_partitioned(names: list[str], canonical: dict, found: dict, m, known, 
     group partitions under ``root``; returns the load results, the narrow context tables and the
     unreadable optional files. Runs in the batch parent, or in a helper process for some tables."""
 
+    group_of = _context.group_mapper(units_df, level)
     parts = _Partitions(root)
-    try:
-        return _read_into(parts, names, canonical, found, m, known, _context.group_mapper(units_df, level))
-    finally:
-        parts.close()
-
-
-def _read_into(parts: _Partitions, names: list[str], canonical: dict, found: dict, m, known, group_of) -> dict:
-    """:func:`_read_partitioned`'s reading, into ``parts``."""
     results: dict = {}
     unreadable: dict = {}
     narrow: dict[str, pd.DataFrame] = {}
@@ -411,7 +366,10 @@ def _read_into(parts: _Partitions, names: list[str], canonical: dict, found: dic
                 pieces.append(piece)
                 if name == "customers" and "customer_id" in chunk.columns:
                     hashes.append(_hash_ids(chunk["customer_id"]))
-                    labels.append(_group_codes(g, group_names))
+                    codes, uniq = pd.factorize(g, use_na_sentinel=True)  # codes, not a string per customer
+                    lookup = np.array([group_names.setdefault(str(u), len(group_names)) for u in uniq] + [-1],
+                                      dtype=np.int32)
+                    labels.append(lookup[codes])
             results[name] = stream.result()
             del stream  # its record of seen ids can go before the next table
             parts.finish_table(name)
