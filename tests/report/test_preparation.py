@@ -27,12 +27,9 @@ def _chunk(start: int, n: int, seed: int) -> tuple[pd.DataFrame, pd.Series]:
 def test_partitions_hold_each_groups_rows_in_input_order(tmp_path):
     parts = _Partitions(tmp_path)
     chunks = [_chunk(start, 3000, seed) for start, seed in ((0, 1), (3000, 2), (6000, 3))]
-    try:
-        for frame, groups in chunks:
-            parts.write("responses", frame, groups)
-        parts.finish_table("responses")
-    finally:
-        parts.close()
+    for frame, groups in chunks:
+        parts.write("responses", frame, groups)
+    parts.finish_table("responses")
     every = pd.concat([f.assign(_g=g.to_numpy()) for f, g in chunks], ignore_index=True)
     files = sorted(p.name for p in (tmp_path / "responses").glob("*.parquet"))
     assert files == sorted(f"{_stem(g)}.parquet" for g in every["_g"].dropna().unique())
@@ -51,11 +48,8 @@ def test_a_chunk_typed_differently_is_written_with_the_files_types(tmp_path):
     parts = _Partitions(tmp_path)
     first = pd.DataFrame({"unit": ["A", "B"], "comment": pd.array(["x", "y"], dtype=pd.StringDtype("pyarrow"))})
     second = pd.DataFrame({"unit": ["A", "B"], "comment": [None, None]})  # all empty: no type of its own
-    try:
-        parts.write("responses", first, first["unit"])
-        parts.write("responses", second, second["unit"])
-        parts.finish_table("responses")
-    finally:
-        parts.close()
+    parts.write("responses", first, first["unit"])
+    parts.write("responses", second, second["unit"])
+    parts.finish_table("responses")
     got = pq.read_table(tmp_path / "responses" / f"{_stem('A')}.parquet").to_pandas()
     assert got["comment"].tolist()[0] == "x" and pd.isna(got["comment"].tolist()[1])
