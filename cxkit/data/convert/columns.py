@@ -78,13 +78,7 @@ def _precheck(s: pd.Series, col: Column, pos: int, offset: int, ctx: _Conversion
     marks = _byte_marks(t)  # (any '#', any value starting with an apostrophe) from the bytes: one scan
     if (marks[0] if marks else t.str.contains("#", regex=False).fillna(False).any()):
         stripped = t.str.strip()
-        err = stripped.str.upper().isin(list(_EXCEL_ERRORS)).fillna(False).to_numpy(dtype=bool)
-        if special is not None:
-            err &= ~special
-        if err.any():
-            special = err if special is None else special | err
-            expected[err] = (f"{_expects(col, ctx)}, not an Excel error value - fix the formula or the data "
-                             "it refers to")
+        special = _excel_errors(stripped, special, expected, col, ctx)
     if col.kind in ("score", "number", "date", "datetime", "bool"):
         ph = _placeholders(stripped)
         if ph.any():
@@ -98,13 +92,31 @@ def _precheck(s: pd.Series, col: Column, pos: int, offset: int, ctx: _Conversion
                 special = ph if special is None else special | ph
                 expected[ph] = f"a value (the {col.name} column is required; a placeholder such as 'N/A' is no value)"
     if col.kind in ("id", "score", "number", "date", "datetime", "bool") and (marks is None or marks[1]):
-        apostrophe = t.str.startswith("'").fillna(False).to_numpy(dtype=bool)
-        if apostrophe.any():
-            stripped = t.str.strip()
-            ctx.repair(col.name, "removed Excel's leading apostrophe (a text marker)", ctx.count(apostrophe),
-                       str(stripped[apostrophe].iloc[0]), mask=apostrophe)
-            t = t.where(~pd.Series(apostrophe, index=t.index), stripped.str.slice(1))
+        t = _without_apostrophe(t, col, ctx)
     return t, special, expected.array()
+
+
+def _excel_errors(stripped: pd.Series, special, expected: _LazyTexts, col: Column, ctx: _Conversion):
+    """The cells rejected so far (``special``, or None) with Excel's error values added (their expected text
+    set in ``expected``)."""
+    err = stripped.str.upper().isin(list(_EXCEL_ERRORS)).fillna(False).to_numpy(dtype=bool)
+    if special is not None:
+        err &= ~special
+    if err.any():
+        special = err if special is None else special | err
+        expected[err] = f"{_expects(col, ctx)}, not an Excel error value - fix the formula or the data it refers to"
+    return special
+
+
+def _without_apostrophe(t: pd.Series, col: Column, ctx: _Conversion) -> pd.Series:
+    """Excel's leading apostrophe (a text marker) removed, and reported."""
+    apostrophe = t.str.startswith("'").fillna(False).to_numpy(dtype=bool)
+    if not apostrophe.any():
+        return t
+    stripped = t.str.strip()
+    ctx.repair(col.name, "removed Excel's leading apostrophe (a text marker)", ctx.count(apostrophe),
+               str(stripped[apostrophe].iloc[0]), mask=apostrophe)
+    return t.where(~pd.Series(apostrophe, index=t.index), stripped.str.slice(1))
 
 
 #: the longest placeholder in UTF-8 bytes: a value longer than this is no placeholder
