@@ -76,24 +76,7 @@ def _convert_text(s: pd.Series, col: Column, ctx: _Conversion):
     if control is not None and pc.any(control).as_py():
         ctx.repair(col.name, "removed control characters", count(control), "", mask=np.asarray(control, dtype=bool))
         ca = pc.replace_substring_regex(ca, _CONTROL.pattern, "")
-    if col.kind in ("id", "category"):
-        invisible = pc.match_substring_regex(ca, _INVISIBLE) if flags & 2 else None
-        if invisible is not None and pc.any(invisible).as_py():
-            ctx.repair(col.name, "removed invisible characters (zero-width spaces, byte-order marks, soft hyphens, "
-                                   "direction overrides)", count(invisible), first(invisible),
-                       mask=np.asarray(invisible, dtype=bool))
-            ca = pc.replace_substring_regex(ca, _INVISIBLE, "")
-        if col.kind == "category":
-            new = pc.replace_substring_regex(pc.utf8_trim_whitespace(ca), _SPACE_RUN, " ")
-            changed = np.asarray(pc.not_equal(new, ca), dtype=bool)
-        else:
-            new, changed = _trimmed(ca)
-        if changed.any():
-            ctx.repair(col.name, "trimmed surrounding/duplicate whitespace", count(changed), first(changed),
-                       mask=changed)
-        ca = new
-    else:
-        ca, _ = _trimmed(ca)
+    ca = _clean_names(ca, col, ctx, flags) if col.kind in ("id", "category") else _trimmed(ca)[0]
     if maybe.any():  # normalise only the values that can change (a quarter of comments hold accents)
         some = ca.filter(pa.array(maybe))
         normal = pc.utf8_normalize(some, "NFC")
@@ -104,7 +87,7 @@ def _convert_text(s: pd.Series, col: Column, ctx: _Conversion):
                 ctx.repair(col.name, "Unicode accents written as two characters joined into one (NFC)",
                            count(changed), first(changed), mask=changed)
             ca = pc.replace_with_mask(ca, pa.array(maybe), normal)
-    empty = np.asarray(pc.equal(ca, ""), dtype=bool) if len(ca) else np.zeros(0, dtype=bool)
+    empty = np.diff(_string_bytes(ca)[0]) == 0  # (no nulls are left: an empty value takes no bytes)
     bad = np.zeros(len(ca), dtype=bool)
     expected = _LazyTexts(len(ca))
     if col.max_length:
@@ -134,6 +117,30 @@ def _convert_text(s: pd.Series, col: Column, ctx: _Conversion):
     else:
         values = _empty_as_missing(text, empty) if empty.any() else text
     return values, bad, expected.array()
+
+
+def _clean_names(ca, col: Column, ctx: _Conversion, flags: int):
+    """Ids and categories: invisible characters removed and surrounding whitespace trimmed (in categories, runs of
+    it made one space), each reported with the first value it changed."""
+    import pyarrow.compute as pc
+
+    def report(what: str, mask: np.ndarray) -> None:
+        at = np.flatnonzero(mask)
+        ctx.repair(col.name, what, ctx.count(mask), ca[int(at[0])].as_py(), mask=mask)
+
+    invisible = np.asarray(pc.match_substring_regex(ca, _INVISIBLE), dtype=bool) if flags & 2 else None
+    if invisible is not None and invisible.any():
+        report("removed invisible characters (zero-width spaces, byte-order marks, soft hyphens, direction "
+               "overrides)", invisible)
+        ca = pc.replace_substring_regex(ca, _INVISIBLE, "")
+    if col.kind == "category":
+        new = pc.replace_substring_regex(pc.utf8_trim_whitespace(ca), _SPACE_RUN, " ")
+        changed = np.asarray(pc.not_equal(new, ca), dtype=bool)
+    else:
+        new, changed = _trimmed(ca)
+    if changed.any():
+        report("trimmed surrounding/duplicate whitespace", changed)
+    return new
 
 
 def _nulls_as_empty(ca):
