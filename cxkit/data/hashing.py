@@ -17,13 +17,21 @@ __all__: list[str] = []
 
 
 def _string_bytes(arr) -> tuple[np.ndarray, np.ndarray]:
-    """The value offsets (from 0) and the UTF-8 bytes of an Arrow large_string array, without copies."""
+    """The value offsets (from 0) and the UTF-8 bytes of an Arrow large_string (or string) array, without
+    copies."""
     n = len(arr)
     bufs = arr.buffers()
-    offsets = np.frombuffer(bufs[1], dtype=np.int64)[arr.offset:arr.offset + n + 1]
+    width = np.int64 if pa.types.is_large_string(arr.type) else np.int32
+    offsets = np.frombuffer(bufs[1], dtype=width)[arr.offset:arr.offset + n + 1].astype(np.int64, copy=False)
     lo, hi = int(offsets[0]), int(offsets[-1])
     data = np.frombuffer(bufs[2], dtype=np.uint8)[lo:hi] if bufs[2] is not None and hi > lo else np.zeros(0, np.uint8)
     return offsets - lo, data
+
+
+def _chunk_bytes(arr):
+    """``(offsets, bytes)`` (see :func:`_string_bytes`) of each chunk of an Arrow string array or chunked array."""
+    for chunk in (arr.chunks if isinstance(arr, pa.ChunkedArray) else [arr]):
+        yield _string_bytes(chunk)
 
 
 def _large_strings(arr):
@@ -32,7 +40,7 @@ def _large_strings(arr):
     import pyarrow.compute as pc
 
     if isinstance(arr, pa.ChunkedArray):
-        arr = arr.combine_chunks()
+        arr = arr.chunk(0) if arr.num_chunks == 1 else arr.combine_chunks()
     return arr if pa.types.is_large_string(arr.type) else pc.cast(arr, pa.large_string())
 
 
@@ -43,6 +51,10 @@ def _arrow_strings(s: pd.Series):
     if pa_arr is not None and (pa.types.is_string(pa_arr.type) or pa.types.is_large_string(pa_arr.type)):
         return pa_arr
     return None
+
+
+#: the low ``i`` bytes of a 64-bit word set, for ``i`` from 0 to 8
+_LOW_BYTES = np.array([(1 << (8 * i)) - 1 for i in range(9)], dtype=np.uint64)
 
 
 def fast_hash(arr) -> np.ndarray:
@@ -85,14 +97,17 @@ def fast_hash(arr) -> np.ndarray:
         for k in range((max(longest, 1) + 7) // 8):
             # only the values that reach this word: a value's hash must not depend on the other values
             at = slice(None) if k == 0 or shortest > 8 * k else np.flatnonzero(lengths > 8 * k)
-            left = lengths[at] - 8 * k  # bytes of each value from this word on
             lane = words[np.minimum(start[at] + 8 * k, len(data))]
-            keep = np.clip(left, 0, 8).astype(np.uint64) * np.uint64(8)  # bits of the word inside the value
-            lane = np.where(keep >= 64, lane, lane & ((np.uint64(1) << np.minimum(keep, 63)) - np.uint64(1)))
-            x = h[at] ^ lane
-            x = (x ^ (x >> np.uint64(30))) * np.uint64(0xBF58476D1CE4E5B9)  # splitmix64 mixing
-            x = (x ^ (x >> np.uint64(27))) * np.uint64(0x94D049BB133111EB)
-            h[at] = x ^ (x >> np.uint64(31))
+            lane &= _LOW_BYTES[np.minimum(lengths[at] - 8 * k, 8)]  # the bytes of the word inside the value
+            x = h if k == 0 or shortest > 8 * k else h[at]  # (in place: a view of every hash, or a copy of some)
+            x ^= lane
+            x ^= x >> np.uint64(30)  # splitmix64 mixing
+            x *= np.uint64(0xBF58476D1CE4E5B9)
+            x ^= x >> np.uint64(27)
+            x *= np.uint64(0x94D049BB133111EB)
+            x ^= x >> np.uint64(31)
+            if x is not h:
+                h[at] = x
     return h
 
 
@@ -155,8 +170,8 @@ class _SeenIds:
     def _add(self, hs: np.ndarray) -> None:
         """Remember the sorted hashes of the chunk just kept (the last of ``self.chunks``)."""
         self.n_seen += len(hs)
-        if self.n_seen > len(self.bits):  # fewer than 8 bits per id: 16 per id, set again from every chunk
-            k = int(np.ceil(np.log2(self.n_seen * 16)))
+        if self.n_seen > len(self.bits):  # fewer than 8 bits per id: 32 per id (room to grow: the bits are set
+            k = int(np.ceil(np.log2(self.n_seen * 32)))  # again from every chunk, so rarely), set again
             self.shift = 64 - k
             self.bits = np.zeros(1 << (k - 3), dtype=np.uint8)
             for earlier, *_ in self.chunks:

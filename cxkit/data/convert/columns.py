@@ -5,6 +5,7 @@ import numpy as np
 import pandas as pd
 
 from ..contract import Column
+from ..hashing import _arrow_strings, _chunk_bytes
 from ..readers.base import _STR
 from .context import _Conversion, _LazyTexts
 from .dates import _convert_date
@@ -74,17 +75,12 @@ def _precheck(s: pd.Series, col: Column, pos: int, offset: int, ctx: _Conversion
         return s, special, expected
     t = s.astype(_STR) if s.dtype == object else s
     stripped = t  # only values that fail the cheap tests below are stripped, to keep 10M-row loads fast
-    if t.str.contains("#", regex=False).fillna(False).any():
+    marks = _byte_marks(t)  # (any '#', any value starting with an apostrophe) from the bytes: one scan
+    if (marks[0] if marks else t.str.contains("#", regex=False).fillna(False).any()):
         stripped = t.str.strip()
-        err = stripped.str.upper().isin(list(_EXCEL_ERRORS)).fillna(False).to_numpy(dtype=bool)
-        if special is not None:
-            err &= ~special
-        if err.any():
-            special = err if special is None else special | err
-            expected[err] = (f"{_expects(col, ctx)}, not an Excel error value - fix the formula or the data "
-                             "it refers to")
+        special = _excel_errors(stripped, special, expected, col, ctx)
     if col.kind in ("score", "number", "date", "datetime", "bool"):
-        ph = stripped.isin(_PLACEHOLDER_VARIANTS).fillna(False).to_numpy(dtype=bool)
+        ph = _placeholders(stripped)
         if ph.any():
             if col.nullable:
                 example = str(stripped[ph].iloc[0])
@@ -95,14 +91,60 @@ def _precheck(s: pd.Series, col: Column, pos: int, offset: int, ctx: _Conversion
             else:
                 special = ph if special is None else special | ph
                 expected[ph] = f"a value (the {col.name} column is required; a placeholder such as 'N/A' is no value)"
-    if col.kind in ("id", "score", "number", "date", "datetime", "bool"):
-        apostrophe = t.str.startswith("'").fillna(False).to_numpy(dtype=bool)
-        if apostrophe.any():
-            stripped = t.str.strip()
-            ctx.repair(col.name, "removed Excel's leading apostrophe (a text marker)", ctx.count(apostrophe),
-                       str(stripped[apostrophe].iloc[0]), mask=apostrophe)
-            t = t.where(~pd.Series(apostrophe, index=t.index), stripped.str.slice(1))
+    if col.kind in ("id", "score", "number", "date", "datetime", "bool") and (marks is None or marks[1]):
+        t = _without_apostrophe(t, col, ctx)
     return t, special, expected.array()
+
+
+def _excel_errors(stripped: pd.Series, special, expected: _LazyTexts, col: Column, ctx: _Conversion):
+    """The cells rejected so far (``special``, or None) with Excel's error values added (their expected text
+    set in ``expected``)."""
+    err = stripped.str.upper().isin(list(_EXCEL_ERRORS)).fillna(False).to_numpy(dtype=bool)
+    if special is not None:
+        err &= ~special
+    if err.any():
+        special = err if special is None else special | err
+        expected[err] = f"{_expects(col, ctx)}, not an Excel error value - fix the formula or the data it refers to"
+    return special
+
+
+def _without_apostrophe(t: pd.Series, col: Column, ctx: _Conversion) -> pd.Series:
+    """Excel's leading apostrophe (a text marker) removed, and reported."""
+    apostrophe = t.str.startswith("'").fillna(False).to_numpy(dtype=bool)
+    if not apostrophe.any():
+        return t
+    stripped = t.str.strip()
+    ctx.repair(col.name, "removed Excel's leading apostrophe (a text marker)", ctx.count(apostrophe),
+               str(stripped[apostrophe].iloc[0]), mask=apostrophe)
+    return t.where(~pd.Series(apostrophe, index=t.index), stripped.str.slice(1))
+
+
+#: the longest placeholder in UTF-8 bytes: a value longer than this is no placeholder
+_PLACEHOLDER_BYTES = max(len(v.encode("utf-8")) for v in _PLACEHOLDER_VARIANTS)
+
+
+def _byte_marks(t: pd.Series) -> tuple[bool, bool] | None:
+    """From one look at the bytes of Arrow-backed text: whether any value may hold ``#`` and whether any may
+    start with an apostrophe (None for other series). Both only tell whether the exact checks must run."""
+    arr = _arrow_strings(t)
+    if arr is None:
+        return None
+    hash_mark = apostrophe = False
+    for offsets, data in _chunk_bytes(arr):
+        starts = offsets[:-1]
+        first = data[starts[offsets[1:] > starts]]  # the first byte of each non-empty value (nulls too: harmless)
+        hash_mark = hash_mark or bool((data == 0x23).any())
+        apostrophe = apostrophe or bool((first == 0x27).any())
+    return hash_mark, apostrophe
+
+
+def _placeholders(t: pd.Series) -> np.ndarray:
+    """Which values are placeholders for "no answer" (:data:`PLACEHOLDERS`, as written); values longer than
+    every placeholder (all of them, in the usual column of dates or numbers) are not compared."""
+    arr = _arrow_strings(t)
+    if arr is not None and not any((np.diff(offsets) <= _PLACEHOLDER_BYTES).any() for offsets, _ in _chunk_bytes(arr)):
+        return np.zeros(len(t), dtype=bool)
+    return t.isin(_PLACEHOLDER_VARIANTS).fillna(False).to_numpy(dtype=bool)
 
 
 def _convert_uniques(s: pd.Series, col: Column, pos: int, offset: int, ctx: _Conversion):

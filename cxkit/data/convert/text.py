@@ -9,7 +9,7 @@ import pandas as pd
 import pyarrow as pa
 
 from ..contract import Column
-from ..hashing import _arrow_strings, _large_strings, _string_bytes
+from ..hashing import _arrow_strings, _chunk_bytes, _large_strings, _string_bytes
 from ..readers.base import _CONTROL
 from .context import _Conversion, _LazyTexts, _as_text, _fold
 
@@ -40,7 +40,7 @@ def _byte_flags(arr) -> tuple[int, np.ndarray]:
     rows = np.zeros(len(arr), dtype=bool)
     # every flagged byte is below 0x20 or from 0x7F on: the table is looked up for those bytes only (most text
     # is ASCII letters), not for every byte
-    at = np.flatnonzero((data < 0x20) | (data >= 0x7F))
+    at = np.flatnonzero((data - np.uint8(0x20)) >= np.uint8(0x5F))  # below 0x20 wraps around to the top
     flags = _BYTE_FLAGS[data[at]]
     at = at[flags != 0]
     if not len(at):
@@ -59,7 +59,7 @@ def _convert_text(s: pd.Series, col: Column, ctx: _Conversion):
     ca = _arrow_strings(s)
     if ca is None:
         ca = pa.array(s.astype(object).where(s.notna(), None).tolist(), type=pa.large_string())
-    ca = pc.fill_null(ca, "") if ca.null_count else ca
+    ca = _nulls_as_empty(ca)
 
     def count(mask) -> int:
         return ctx.count(np.asarray(mask, dtype=bool)) if len(ca) else 0
@@ -76,23 +76,7 @@ def _convert_text(s: pd.Series, col: Column, ctx: _Conversion):
     if control is not None and pc.any(control).as_py():
         ctx.repair(col.name, "removed control characters", count(control), "", mask=np.asarray(control, dtype=bool))
         ca = pc.replace_substring_regex(ca, _CONTROL.pattern, "")
-    if col.kind in ("id", "category"):
-        invisible = pc.match_substring_regex(ca, _INVISIBLE) if flags & 2 else None
-        if invisible is not None and pc.any(invisible).as_py():
-            ctx.repair(col.name, "removed invisible characters (zero-width spaces, byte-order marks, soft hyphens, "
-                                   "direction overrides)", count(invisible), first(invisible),
-                       mask=np.asarray(invisible, dtype=bool))
-            ca = pc.replace_substring_regex(ca, _INVISIBLE, "")
-        new = pc.utf8_trim_whitespace(ca)
-        if col.kind == "category":
-            new = pc.replace_substring_regex(new, _SPACE_RUN, " ")
-        changed = pc.not_equal(new, ca)
-        if pc.any(changed).as_py():
-            ctx.repair(col.name, "trimmed surrounding/duplicate whitespace", count(changed), first(changed),
-                       mask=np.asarray(changed, dtype=bool))
-        ca = new
-    else:
-        ca = pc.utf8_trim_whitespace(ca)
+    ca = _clean_names(ca, col, ctx, flags) if col.kind in ("id", "category") else _trimmed(ca)[0]
     if maybe.any():  # normalise only the values that can change (a quarter of comments hold accents)
         some = ca.filter(pa.array(maybe))
         normal = pc.utf8_normalize(some, "NFC")
@@ -103,11 +87,11 @@ def _convert_text(s: pd.Series, col: Column, ctx: _Conversion):
                 ctx.repair(col.name, "Unicode accents written as two characters joined into one (NFC)",
                            count(changed), first(changed), mask=changed)
             ca = pc.replace_with_mask(ca, pa.array(maybe), normal)
-    empty = np.asarray(pc.equal(ca, ""), dtype=bool) if len(ca) else np.zeros(0, dtype=bool)
+    empty = np.diff(_string_bytes(ca)[0]) == 0  # (no nulls are left: an empty value takes no bytes)
     bad = np.zeros(len(ca), dtype=bool)
     expected = _LazyTexts(len(ca))
     if col.max_length:
-        too_long = np.asarray(pc.greater(pc.utf8_length(ca), col.max_length), dtype=bool) if len(ca) else bad
+        too_long = _longer_than(ca, col.max_length)
         if too_long.any():
             if col.kind == "text":
                 ctx.repair(col.name, f"shortened text longer than {col.max_length} characters",
@@ -131,12 +115,109 @@ def _convert_text(s: pd.Series, col: Column, ctx: _Conversion):
         text = _canonical_categories(text, col.name, ctx)
         values = text.where(~pd.Series(empty, index=text.index)).astype("category")
     else:
-        values = text.where(~pd.Series(empty, index=text.index)) if empty.any() else text
+        values = _empty_as_missing(text, empty) if empty.any() else text
     return values, bad, expected.array()
+
+
+def _clean_names(ca, col: Column, ctx: _Conversion, flags: int):
+    """Ids and categories: invisible characters removed and surrounding whitespace trimmed (in categories, runs of
+    it made one space), each reported with the first value it changed."""
+    import pyarrow.compute as pc
+
+    def report(what: str, mask: np.ndarray) -> None:
+        at = np.flatnonzero(mask)
+        ctx.repair(col.name, what, ctx.count(mask), ca[int(at[0])].as_py(), mask=mask)
+
+    invisible = np.asarray(pc.match_substring_regex(ca, _INVISIBLE), dtype=bool) if flags & 2 else None
+    if invisible is not None and invisible.any():
+        report("removed invisible characters (zero-width spaces, byte-order marks, soft hyphens, direction "
+               "overrides)", invisible)
+        ca = pc.replace_substring_regex(ca, _INVISIBLE, "")
+    if col.kind == "category":
+        new = pc.replace_substring_regex(pc.utf8_trim_whitespace(ca), _SPACE_RUN, " ")
+        changed = np.asarray(pc.not_equal(new, ca), dtype=bool)
+    else:
+        new, changed = _trimmed(ca)
+    if changed.any():
+        report("trimmed surrounding/duplicate whitespace", changed)
+    return new
+
+
+def _nulls_as_empty(ca):
+    """Missing values as empty text. A null that takes no bytes (as Arrow's readers write them) already reads
+    as ``""``: the validity bitmap is then dropped, no copy; otherwise nulls are filled."""
+    import pyarrow.compute as pc
+
+    if not ca.null_count:
+        return ca
+    if isinstance(ca, pa.ChunkedArray) and ca.num_chunks == 1:
+        ca = ca.chunk(0)
+    if isinstance(ca, pa.Array) and pa.types.is_large_string(ca.type):
+        offsets, _ = _string_bytes(ca)
+        if not np.diff(offsets)[~np.asarray(ca.is_valid(), dtype=bool)].any():
+            bufs = ca.buffers()
+            return pa.Array.from_buffers(ca.type, len(ca), [None, bufs[1], bufs[2]], offset=ca.offset)
+    return pc.fill_null(ca, "")
+
+
+def _trimmed(ca) -> tuple:
+    """Surrounding whitespace trimmed: (text, which values changed). Only values that start or end with a byte
+    that can belong to whitespace (up to a space, or any non-ASCII byte) are trimmed; the rest cannot change."""
+    import pyarrow.compute as pc
+
+    offsets, data = _string_bytes(ca)
+    changed = np.zeros(len(ca), dtype=bool)
+    if not len(data):
+        return ca, changed
+    first = data[np.minimum(offsets[:-1], len(data) - 1)]
+    last = data[np.maximum(offsets[1:] - 1, 0)]
+    edge = (_space_edge(first) | _space_edge(last)) & (offsets[1:] > offsets[:-1])
+    if not edge.any():
+        return ca, changed
+    where = pa.array(edge)
+    some = ca.filter(where)
+    trimmed = pc.utf8_trim_whitespace(some)
+    changed[np.flatnonzero(edge)[np.asarray(pc.not_equal(trimmed, some), dtype=bool)]] = True
+    return (pc.replace_with_mask(ca, where, trimmed) if changed.any() else ca), changed
+
+
+def _space_edge(b: np.ndarray) -> np.ndarray:
+    """Which bytes can begin or end a whitespace character: ASCII up to the space, and every non-ASCII byte
+    (in one step over the bytes: below 0x21 wraps around to the top)."""
+    return (b - np.uint8(0x21)) >= np.uint8(0x5F)
+
+
+def _longer_than(ca, limit: int) -> np.ndarray:
+    """Which values hold more than ``limit`` characters: counted only for those with more than ``limit`` bytes
+    (a character takes at least one byte)."""
+    import pyarrow.compute as pc
+
+    offsets, _ = _string_bytes(ca)
+    out = np.diff(offsets) > limit
+    if out.any():
+        at = np.flatnonzero(out)
+        out[at] = np.asarray(pc.greater(pc.utf8_length(ca.take(pa.array(at))), limit), dtype=bool)
+    return out
+
+
+def _empty_as_missing(text: pd.Series, empty: np.ndarray) -> pd.Series:
+    """Empty values as missing: a validity bitmap over the same bytes (no copy of the text)."""
+    arr = _arrow_strings(text)
+    if isinstance(arr, pa.ChunkedArray) and arr.num_chunks == 1:
+        arr = arr.chunk(0)
+    if not isinstance(arr, pa.Array) or arr.null_count or arr.offset:
+        return text.where(~pd.Series(empty, index=text.index))
+    valid = pa.array(~empty).buffers()[1]
+    bufs = arr.buffers()
+    out = pa.Array.from_buffers(arr.type, len(arr), [valid, bufs[1], bufs[2]], null_count=int(empty.sum()))
+    return pd.Series(pd.arrays.ArrowStringArray(out), index=text.index)
 
 
 def _swallowed_rows(s: pd.Series, ctx: _Conversion) -> np.ndarray:
     """Multi-line values holding a line with exactly as many delimiters as a row (an unclosed quote)."""
+    arr = _arrow_strings(s)
+    if arr is not None and not any((data == 0x0A).any() for _, data in _chunk_bytes(arr)):
+        return np.zeros(len(s), dtype=bool)  # no line break in any value (one look at the bytes)
     multi = s.str.contains("\n", regex=False).fillna(False).to_numpy(dtype=bool)
     k = ctx.n_columns - 1
     if not multi.any() or k < 2:
