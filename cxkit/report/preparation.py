@@ -240,9 +240,10 @@ def prepare(data: str | Path, out: str | Path, *, mapping=None, level: str = "un
             responses["customer_id"] = pd.Categorical.from_codes(
                 codes, dtype=pd.CategoricalDtype(pd.RangeIndex(len(uniq))))
             del codes, uniq
-        gc.collect()
+        _release_memory()  # the read's freed pages, before the context's temporaries
         part = _context.build_context({"responses": responses, "units": units_df}, level=level, period=(start, end),
                                    settings=settings, log=None, rejected=None, part="responses")
+        _release_memory()
         return (start, end), groups, part, coverage
 
     inputs = {}
@@ -282,6 +283,8 @@ def prepare(data: str | Path, out: str | Path, *, mapping=None, level: str = "un
     context = _context.merge_context(survey_ctx, other_ctx, _context.build_context(
         tables, level=level, period=(start, end), settings=settings, log=ds.log, rejected=ds.rejected,
         part="outcomes"))
+    del tables, narrow, read
+    _release_memory()  # the narrow tables and the context's temporaries: the batch's workers start next
     cdir = tmp / "context"
     cdir.mkdir()
     for name, frame in context.items():
@@ -392,7 +395,7 @@ def _read_partitioned(names: list[str], canonical: dict, found: dict, m, known, 
             customer_keys = (h[order], np.concatenate(labels)[order], list(group_names))
             del h, order
         del pieces, hashes, labels
-        gc.collect()  # the chunks' reference cycles, before the next table is read
+        _release_memory()  # the chunks' reference cycles and freed pages, before the next table is read
     return {"results": results, "narrow": narrow, "unreadable": unreadable}
 
 
@@ -512,6 +515,20 @@ def _return_freed_memory() -> None:
         libc.mallopt(-1, 8 * 1024 * 1024)  # M_TRIM_THRESHOLD
         pa.set_memory_pool(pa.system_memory_pool())
     except (OSError, AttributeError):  # not glibc (macOS, musl): the defaults stay
+        pass
+
+
+def _release_memory() -> None:
+    """At the end of a phase (a table read, a part of the context): collect the reference cycles and give
+    the heap's free pages back to the system. glibc returns only the top of its heap by itself, and the
+    blocks freed between the narrow tables' pieces (each under the mapping threshold) stayed counted in
+    the parent's memory: at 10M responses 0.5-0.7 GB of the peak. A few milliseconds; nothing elsewhere."""
+    gc.collect()
+    try:
+        import ctypes
+
+        ctypes.CDLL("libc.so.6").malloc_trim(0)
+    except (OSError, AttributeError):  # not glibc
         pass
 
 
