@@ -150,12 +150,13 @@ def _distinct_rows(z: np.ndarray, *, inverse: bool = False) -> tuple[np.ndarray,
     return (z[first], count.astype(float)) + ((inv.ravel(),) if inverse else ())
 
 
-def _exact_corr_replicates(z: np.ndarray, n_boot: int, rng: np.random.Generator):
+def _exact_corr_replicates(z: np.ndarray, n_boot: int, rng: np.random.Generator, *, distinct=None):
     """Bootstrap correlations, resampling rows: the resamples of :func:`cxkit.stats.intervals.bootstrap_counts`
     (the same draws), each resample's counts added up over the distinct rows (ratings repeat), so the sums
-    run over distinct rows only. Yields (chunk, k, k) correlations, ``_CHUNK`` resamples at a time."""
+    run over distinct rows only. Yields (chunk, k, k) correlations, ``_CHUNK`` resamples at a time.
+    ``distinct``: ``_distinct_rows(z, inverse=True)`` when the caller has it."""
     n = len(z)
-    zz, _, row = _distinct_rows(z, inverse=True)
+    zz, _, row = _distinct_rows(z, inverse=True) if distinct is None else distinct
     m = len(zz)
     for start in range(0, n_boot, _CHUNK):
         size = min(_CHUNK, n_boot - start)
@@ -165,13 +166,14 @@ def _exact_corr_replicates(z: np.ndarray, n_boot: int, rng: np.random.Generator)
         yield _corr_batch(zz, counts)[0]
 
 
-def _normal_corr_replicates(z: np.ndarray, n_boot: int, rng: np.random.Generator, rows: int = 200_000):
+def _normal_corr_replicates(z: np.ndarray, n_boot: int, rng: np.random.Generator, rows: int = 200_000, *,
+                            distinct=None):
     """Bootstrap correlations for large tables: the resampled sums of :func:`_corr_columns` drawn from
     their large-sample normal distribution (:func:`cxkit.stats.intervals.bootstrap_sums`). The columns'
     mean and covariance are accumulated over the distinct rows (ratings repeat) with their counts, in
-    chunks (no n x q array in memory)."""
+    chunks (no n x q array in memory). ``distinct``: :func:`_distinct_rows` of ``z``, when the caller has it."""
     n, k = z.shape
-    zz, count = _distinct_rows(z)
+    zz, count = (_distinct_rows(z) if distinct is None else distinct)[:2]
     total = cross = 0.0
     for r0 in range(0, len(zz), rows):
         c = _corr_columns(zz, slice(r0, r0 + rows))
@@ -399,14 +401,15 @@ def relative_weights(data=None, *, outcome: str = "nps", drivers: Sequence[str] 
         raise InsufficientDataError(f"key drivers need more responses than drivers: {n} usable response(s) for "
                                     f"{p} driver(s); at least {p + 3} are needed (far more for stable weights)")
     z = _standardised(x, y, drivers, outcome)
-    r, counts, ev = _correlations(z, drivers, outcome, missing)
+    distinct = _distinct_rows(z, inverse=True)  # ratings repeat: every sum below runs over the distinct rows
+    r, counts, ev = _correlations(distinct, drivers, outcome, missing)
     rxx = r[0, :p, :p]
     raw, r2 = _weights_from_corr(r)
     raw, r2 = raw[0], float(r2[0])
     vif = np.diag(np.linalg.inv(rxx))
     cond = float(np.sqrt(ev.max() / ev.min()))
     boot, (lo, hi, slo, shi, r2_lo, r2_hi) = _bootstrap(z, n_boot=n_boot, seed=seed, confidence=confidence,
-                                                       messages=messages)
+                                                       messages=messages, distinct=distinct)
     table = pd.DataFrame({
         "driver": drivers, "weight": raw, "ci_low": lo, "ci_high": hi, "share": raw / r2 * 100,
         "share_ci_low": slo, "share_ci_high": shi, "correlation": r[0, :p, p], "performance": np.nanmean(x, axis=0),
@@ -663,11 +666,13 @@ def _standardised(x: np.ndarray, y: np.ndarray, drivers: list[str], outcome: str
     return (z - mu) / sd
 
 
-def _correlations(z: np.ndarray, drivers: list[str], outcome: str, missing: str):
-    """Correlations and counts of :func:`_corr_batch` on all rows, and the eigenvalues of the driver
-    correlations; drivers rated too rarely or perfectly collinear are an error."""
+def _correlations(distinct: tuple, drivers: list[str], outcome: str, missing: str):
+    """Correlations and counts of :func:`_corr_batch` on all rows (the distinct rows of
+    :func:`_distinct_rows`, each weighted by its count), and the eigenvalues of the driver correlations;
+    drivers rated too rarely or perfectly collinear are an error."""
     p = len(drivers)
-    r, counts = _corr_batch(z, np.ones((1, len(z))))
+    zz, count = distinct[:2]
+    r, counts = _corr_batch(zz, count[None, :])
     rxx = r[0, :p, :p]
     few = [d for d, c in zip(drivers, counts[0, :p, p]) if c < p + 3]
     if few:
@@ -682,9 +687,10 @@ def _correlations(z: np.ndarray, drivers: list[str], outcome: str, missing: str)
     return r, counts, ev
 
 
-def _bootstrap(z: np.ndarray, *, n_boot: int, seed: int, confidence: float, messages: list):
+def _bootstrap(z: np.ndarray, *, n_boot: int, seed: int, confidence: float, messages: list, distinct=None):
     """Bootstrap raw weights (``n_boot`` x drivers) and the percentile intervals of the weights, the
-    shares and R² (NaN without resamples); a note is added when resamples were unusable."""
+    shares and R² (NaN without resamples); a note is added when resamples were unusable. ``distinct``:
+    ``_distinct_rows(z, inverse=True)``, when the caller has it."""
     p = z.shape[1] - 1
     alpha = 1 - confidence
     boot = np.empty((0, p))
@@ -694,8 +700,8 @@ def _bootstrap(z: np.ndarray, *, n_boot: int, seed: int, confidence: float, mess
         rng = np.random.default_rng(seed)
         parts, r2s = [], []
         large = len(z) * int(n_boot) > EXACT_RESAMPLING_CELLS
-        batches = ([_normal_corr_replicates(z, int(n_boot), rng)] if large else
-                   _exact_corr_replicates(z, int(n_boot), rng))
+        batches = ([_normal_corr_replicates(z, int(n_boot), rng, distinct=distinct)] if large else
+                   _exact_corr_replicates(z, int(n_boot), rng, distinct=distinct))
         for rb in batches:
             wb, r2b = _weights_from_corr(rb)
             parts.append(wb)
