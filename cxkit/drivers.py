@@ -143,7 +143,8 @@ def _distinct_rows(z: np.ndarray, *, inverse: bool = False) -> tuple[np.ndarray,
         count = np.bincount(key, minlength=size)
         present = count > 0
         first = np.empty(size, dtype=np.int64)
-        first[key[::-1]] = np.arange(len(z) - 1, -1, -1)  # the earliest row of each key is written last
+        # a row of each key (rows of one key hold the same values, so any will do; numpy writes the last)
+        first[key[::-1]] = np.arange(len(z) - 1, -1, -1)
         out = z[first[present]], count[present].astype(float)
         return out + ((np.cumsum(present)[key] - 1,) if inverse else ())
     _, first, inv, count = np.unique(key, return_index=True, return_inverse=True, return_counts=True)  # sorted keys
