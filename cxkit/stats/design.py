@@ -79,14 +79,19 @@ class _Split(NamedTuple):
     multi_cl: np.ndarray
 
 
-def _split(cl: np.ndarray, per_cluster: np.ndarray | None = None) -> _Split:
+def _run_starts(values: np.ndarray) -> np.ndarray:
+    """Where each run of equal ``values`` (sorted, or grouped) starts: True for the first value of a run."""
+    new = np.empty(values.size, dtype=bool)
+    new[:1] = True
+    np.not_equal(values[1:], values[:-1], out=new[1:])
+    return new
+
+
+def _split(cl: np.ndarray) -> _Split:
     """:class:`_Split` of answers of clusters ``cl``, from one sort of them (no array over all clusters)."""
-    del per_cluster  # (callers may still pass it; the sort gives the same split)
     m = cl.size
     order, sorted_cl = _sorted_with_positions(cl)
-    first = np.empty(m, dtype=bool)
-    first[:1] = True
-    np.not_equal(sorted_cl[1:], sorted_cl[:-1], out=first[1:])
+    first = _run_starts(sorted_cl)
     alone = first.copy()  # the first answer of its cluster and the last
     alone[:-1] &= first[1:]
     once = np.empty(m, dtype=bool)
@@ -108,9 +113,7 @@ def _cells(cd: _ClusterData, *values: np.ndarray, counts: bool = True):
     key = split.multi_cl * np.int64(cd.ncols) + cd.col[multi]
     perm = np.argsort(key, kind="stable")  # clusters in order already: short runs to merge
     sorted_key = key[perm]
-    new = np.empty(key.size, dtype=bool)
-    new[:1] = True
-    np.not_equal(sorted_key[1:], sorted_key[:-1], out=new[1:])
+    new = _run_starts(sorted_key)
     inv = np.empty(key.size, dtype=np.int64)
     inv[perm] = np.cumsum(new) - 1  # each answer's cell
     key = sorted_key[new]
@@ -195,10 +198,7 @@ def _clusters_of_cells(cells_cl, n_p, s_p, first):
     :func:`_cells` (cells before ``first`` are clusters' only answers; the others, whose clusters are
     ``cells_cl``, are ordered by cluster). The sums are exact (:func:`_whole_sums`), so equal to sums over the
     answers in any order."""
-    tail = cells_cl
-    new = np.empty(tail.size, dtype=bool)
-    new[:1] = True
-    np.not_equal(tail[1:], tail[:-1], out=new[1:])
+    new = _run_starts(cells_cl)
     which = np.concatenate([np.arange(first), first + np.cumsum(new) - 1])
     size = first + int(new.sum())
     return which, np.bincount(which, weights=n_p, minlength=size), np.bincount(which, weights=s_p, minlength=size)
@@ -218,6 +218,8 @@ def _deff_rest(cd: _ClusterData) -> np.ndarray:
     sx = np.bincount(cd.col, weights=cd.x, minlength=g)
     sxx = np.bincount(cd.col, weights=cd.x * cd.x, minlength=g)
     big_n, big_s, big_ss = n.sum(), sx.sum(), sxx.sum()
+    if cd.split is None:  # made once, for _cells and the single answers below
+        cd = cd._replace(split=_split(cd.cl))
     cells_cl, j_p, n_p, (s_p,), first = _cells(cd, cd.x)
     whole = cd.whole if cd.whole is not None else _whole_sums(cd.x)
     if whole:  # integer sums, exact in any order: only the clusters with answers
@@ -226,7 +228,7 @@ def _deff_rest(cd: _ClusterData) -> np.ndarray:
         per_cluster = _answers_per_cluster(cd)
         nc = per_cluster.astype(float)
         sc = np.bincount(cd.cl, weights=cd.x, minlength=len(per_cluster))
-        c_p = np.concatenate([cd.cl[cd.split.single if cd.split is not None else _split(cd.cl).single], cells_cl])
+        c_p = np.concatenate([cd.cl[cd.split.single], cells_cl])
     clusters_total = float((nc > 0).sum())
     q_ss, q_sn, q_nn = float((sc * sc).sum()), float((sc * nc).sum()), float((nc * nc).sum())
     with np.errstate(divide="ignore", invalid="ignore"):

@@ -185,5 +185,5 @@ def bootstrap_sums(columns: np.ndarray, n_boot: int, rng: np.random.Generator) -
                           for b0 in range(0, n_boot, step)])
     mean = columns.mean(axis=0)
     dev = columns - mean
-    cov = n * (dev.T @ dev) / n
+    cov = dev.T @ dev  # n x the rows' covariance (ddof 0)
     return rng.multivariate_normal(n * mean, cov, size=n_boot, method="eigh")

@@ -45,19 +45,13 @@ def _period_cells(day: np.ndarray, periods: pd.PeriodIndex, codes: np.ndarray, g
     active: the metrics of a table share them."""
     def make():
         small = np.int32 if (len(periods) + 2) * max(g, 1) < 2**31 else np.int64  # (half the memory of int64)
-        at = _preparation._recent("period index", (periods.freqstr, str(periods[0]), len(periods)), (day,),
+        at = _preparation._recent("period index", span, (day,),
                                   lambda: _period_index(None, periods, day=day).astype(small))
         inside = (at >= 0) & (at < len(periods)) & (codes >= 0)  # NaT: at = -1; no group: code -1
         return inside, at * small(g) + codes.astype(small, copy=False)
 
-    reuse = _preparation._REUSE
-    if reuse is None:
-        return make()
-    key = ("period cells", id(day), id(codes), periods.freqstr, str(periods[0]), len(periods), g)
-    hit = reuse.get(key)
-    if hit is None or hit[0][0] is not day or hit[0][1] is not codes:
-        hit = reuse[key] = ((day, codes), make())  # the arrays are held: their ids stay theirs
-    return hit[1]
+    span = (periods.freqstr, str(periods[0]), len(periods))
+    return _preparation._recent("period cells", span + (g,), (day, codes), make)
 
 
 def trend(data: pd.DataFrame | None = None, *, metric: str = "nps", freq: str = "M",

@@ -42,10 +42,10 @@ def _byte_flags(arr) -> tuple[int, np.ndarray]:
     # is ASCII letters), not for every byte
     at = np.flatnonzero((data - np.uint8(0x20)) >= np.uint8(0x5F))  # below 0x20 wraps around to the top
     flags = _BYTE_FLAGS[data[at]]
-    at = at[flags != 0]
+    flagged = flags != 0
+    at, found = at[flagged], flags[flagged]
     if not len(at):
         return 0, rows
-    found = flags[flags != 0]
     nfc = at[(found & 4) != 0]
     rows[np.searchsorted(offsets, nfc, side="right") - 1] = True
     return int(np.bitwise_or.reduce(found)), rows
