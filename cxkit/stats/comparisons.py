@@ -14,15 +14,16 @@ corrections are explained in ``docs/statistics.md`` (part "Comparisons").
 """
 from __future__ import annotations
 
-from typing import Sequence
+from typing import NamedTuple, Sequence
 
 import numpy as np
 import pandas as pd
 
 from ..errors import ConfigError
 from ..periods import shift_window, window
-from .design import _apply_deff, _check_cluster, _cluster_data, _deff_pairs, _deff_rest, _deff_single
-from .kinds import COMPARE_METRICS, _blank, _Opts
+from .design import (_add_moments, _apply_deff, _check_cluster, _cluster_data, _deff_pairs, _deff_pairs_from,
+                     _deff_rest, _deff_rest_from, _deff_single, _deff_single_from, _moments)
+from .kinds import COMPARE_METRICS, _Additive, _blank, _Opts
 from .preparation import _group_codes, _prepared, _recent
 from .rules import _COLUMNS, _check_common, _finish, _frame, _labels_text
 
@@ -170,44 +171,128 @@ def compare(data: pd.DataFrame | None = None, *, metric: str = "nps", by: str | 
     2    C  -25.0       37.5 -62.5          lower
     """
     _check_common(metric, correction, alpha, min_n_show, min_n_test, confidence)
+    _check_compare(data, by, against)
+    sums = _compare_sums(data, metric=metric, by=by, against=against, period=period, date=date, scale=scale, box=box,
+                         bands=bands, cluster=cluster, reference=reference)
+    return _compare_table(sums, targets=targets, correction=correction, alpha=alpha, min_n_show=min_n_show,
+                          min_n_test=min_n_test, confidence=confidence, method=method, cluster=cluster)
+
+
+def _check_compare(data, by, against) -> None:
     if against not in AGAINST:
         raise ConfigError(f"against={against!r} - expected one of {', '.join(AGAINST)}")
     if not isinstance(data, pd.DataFrame):
         raise ConfigError("data: expected a table (DataFrame), e.g. cx.load(folder).responses")
     if by is None and against in ("rest", "pairs"):
         raise ConfigError(f"against={against!r} needs by=, the column whose groups are compared (e.g. by='unit')")
+
+
+class _Sums(NamedTuple):
+    """What a comparison table is made from: the groups' cells in the current and reference period and
+    the answers' clusters. Made by :func:`_compare_sums` of a whole table (``cd``: the clusters' answers),
+    or of a shard of it (``moments``: sums that add up over shards, :func:`_add_sums`)."""
+
+    metric: str
+    against: str
+    kind: object
+    labels: pd.DataFrame
+    by_names: list
+    by: object
+    cur: dict
+    ref: dict | None
+    current: object
+    ref_window: object
+    cd: object = None
+    moments: dict | None = None
+
+
+def _compare_sums(data, *, metric, by, against, period, date, scale, box, bands, cluster, reference,
+                  shard: bool = False) -> _Sums:
+    """The cells of every group (and the clusters' answers) of one comparison. ``shard``: ``data`` is one of
+    several tables that each hold whole clusters; the sums are made to be added (:func:`_add_sums`)."""
     spec = COMPARE_METRICS[metric]
     prep = _prepared(data, metric, date=date, scale=scale, box=box, bands=bands)
     kind = prep.kind
     cl = _check_cluster(data, cluster, spec)
-    opts = _Opts(confidence, method, cl is not None)
     codes, labels, by_names = _group_codes(data, by)
     g = len(labels)
     current = None
     if period is not None:
         current = window(period)
     elif against in ("previous", "year_ago"):
-        last = prep.date_range()[1]
-        period = pd.Period(last, freq="Q")
+        if shard:
+            raise ConfigError("sums over shards need period=: each shard has its own latest date")
+        period = pd.Period(prep.date_range()[1], freq="Q")
         current = window(period)
     valid, payload = prep.observations(current)
     grouped = _ungrouped_out(codes)  # a row without a group (a blank touchpoint) is in no group nor the reference
     valid = grouped(valid)
     cur = _kept_cells(kind, payload, valid, codes, g)
-    n_all = kind.n(cur)
-    ref_window = None
-    company = None
+    parts = [(valid, payload, codes, 0)]
+    ref = ref_window = None
     if against in ("previous", "year_ago"):
         ref_window = window(reference) if reference is not None else shift_window(current, period, against)
         ref_valid, ref_payload = prep.observations(ref_window)
         ref_valid = grouped(ref_valid)
         ref = _kept_cells(kind, ref_payload, ref_valid, codes, g)
+        parts.append((ref_valid, ref_payload, codes, g))
+    cd = moments = None
+    if cl is not None:
+        cd = _cluster_data(kind.name, parts, cl, g * len(parts))
+        if shard:
+            if against == "pairs":
+                raise ConfigError("sums over shards: against='pairs' is not available")
+            moments, cd = _moments(cd, offset=g if ref is not None else 0), None
+    elif shard and not isinstance(kind, _Additive):
+        raise ConfigError(f"sums over shards: {metric} does not add up over shards")
+    return _Sums(metric, against, kind, labels, by_names, by, cur, ref, current, ref_window, cd, moments)
+
+
+def _add_sums(a: _Sums | None, b: _Sums) -> _Sums:
+    """The sums of two shards (:func:`_compare_sums` with ``shard=True``) of one table."""
+    if a is None:
+        return b
+    if not a.labels.equals(b.labels):
+        raise ConfigError("sums over shards: the shards' groups differ (give the grouping column as categories)")
+    return a._replace(cur=_add_cells(a.cur, b.cur), ref=None if a.ref is None else _add_cells(a.ref, b.ref),
+                      moments=None if a.moments is None else _add_moments(a.moments, b.moments))
+
+
+def _add_cells(a: dict, b: dict) -> dict:
+    """The cells of two shards of an additive kind (counts and sums)."""
+    return {k: a[k] + b[k] for k in a}
+
+
+def _deff(sums: _Sums, which: str, j=None, k=None) -> np.ndarray:
+    """The design effects of a comparison, from the clusters' answers or from the shards' sums."""
+    g = len(sums.labels)
+    if sums.moments is not None:
+        mo = sums.moments
+        return {"rest": lambda: _deff_rest_from(mo), "single": lambda: _deff_single_from(mo),
+                "pairs": lambda: _deff_pairs_from(mo, j, g)}[which]()
+    return {"rest": lambda: _deff_rest(sums.cd), "single": lambda: _deff_single(sums.cd),
+            "pairs": lambda: _deff_pairs(sums.cd, j, k)}[which]()
+
+
+def _compare_table(sums: _Sums, *, targets, correction, alpha, min_n_show, min_n_test, confidence, method,
+                   cluster) -> pd.DataFrame:
+    """:func:`compare`'s table from the sums of :func:`_compare_sums` (of a table, or added over its shards)."""
+    metric, against, kind, labels, by_names, by = (sums.metric, sums.against, sums.kind, sums.labels, sums.by_names,
+                                                   sums.by)
+    spec = COMPARE_METRICS[metric]
+    clustered = sums.cd is not None or sums.moments is not None
+    opts = _Opts(confidence, method, clustered)
+    g = len(labels)
+    cur, current, ref_window = sums.cur, sums.current, sums.ref_window
+    n_all = kind.n(cur)
+    company = None
+    if against in ("previous", "year_ago"):
+        ref = sums.ref
         keep = np.flatnonzero((n_all > 0) | (kind.n(ref) > 0))
         a, b = kind.take(cur, keep), kind.take(ref, keep)
         dd = kind.diff(a, b, opts)
-        if cl is not None:
-            cd = _cluster_data(kind.name, [(valid, payload, codes, 0), (ref_valid, ref_payload, codes, g)], cl, 2 * g)
-            dd = _apply_deff(dd, _deff_pairs(cd, keep, g + keep), kind.name, cluster)
+        if clustered:
+            dd = _apply_deff(dd, _deff(sums, "pairs", keep, g + keep), kind.name, cluster)
         frame = _frame(labels.iloc[keep], ref_window.label, metric, kind.estimate(a, opts), kind.n(a),
                        kind.estimate(b, opts)[0], kind.n(b), dd)
         ref_label, has_ref = f"{ref_window.label}", True
@@ -217,9 +302,8 @@ def compare(data: pd.DataFrame | None = None, *, metric: str = "nps", by: str | 
         i, j = keep[ii], keep[jj]
         a, b = kind.take(cur, i), kind.take(cur, j)
         dd = kind.diff(a, b, opts) if i.size else _blank(0)
-        if cl is not None and i.size:
-            cd = _cluster_data(kind.name, [(valid, payload, codes, 0)], cl, g)
-            dd = _apply_deff(dd, _deff_pairs(cd, i, j), kind.name, cluster)
+        if clustered and i.size:
+            dd = _apply_deff(dd, _deff(sums, "pairs", i, j), kind.name, cluster)
         other = _labels_text(labels, j)
         frame = _frame(labels.iloc[i], other, metric, kind.estimate(a, opts), kind.n(a),
                        kind.estimate(b, opts)[0], kind.n(b), dd)
@@ -229,9 +313,8 @@ def compare(data: pd.DataFrame | None = None, *, metric: str = "nps", by: str | 
         keep = np.flatnonzero(n_all > 0)
         a = kind.take(cur, keep)
         dd = kind.vs_target(a, t[keep], opts)
-        if cl is not None:
-            cd = _cluster_data(kind.name, [(valid, payload, codes, 0)], cl, g)
-            dd = _apply_deff(dd, _deff_single(cd)[keep], kind.name, cluster)
+        if clustered:
+            dd = _apply_deff(dd, _deff(sums, "single")[keep], kind.name, cluster)
         frame = _frame(labels.iloc[keep], "target", metric, kind.estimate(a, opts), kind.n(a), t[keep],
                        np.zeros(keep.size), dd)
         ref_label, has_ref = "target", False
@@ -240,9 +323,8 @@ def compare(data: pd.DataFrame | None = None, *, metric: str = "nps", by: str | 
         keep = np.flatnonzero(n_all > 0)
         a = kind.take(cur, keep)
         dd = {k: v[keep] for k, v in dd_all.items()}
-        if cl is not None:
-            cd = _cluster_data(kind.name, [(valid, payload, codes, 0)], cl, g)
-            dd = _apply_deff(dd, _deff_rest(cd)[keep], kind.name, cluster)
+        if clustered:
+            dd = _apply_deff(dd, _deff(sums, "rest")[keep], kind.name, cluster)
         frame = _frame(labels.iloc[keep], "rest", metric, kind.estimate(a, opts), kind.n(a),
                        np.asarray(ref_value)[keep], np.asarray(ref_n)[keep], dd)
         ref_label, has_ref = "rest", True

@@ -301,3 +301,124 @@ def _check_cluster(data, cluster, spec):
         raise ConfigError("cluster= is not available for response times (rank tests); it works for nps, csat, ces, "
                           "ces_mean, churn_rate, cac and cost_to_serve")
     return _preparation._reused(data, ("cluster", cluster), lambda: _cluster_codes(data, cluster))
+
+
+# --------------------------------------------------------------------------------------
+# Sums that add up over shards of whole clusters (the report batch's company context)
+#
+# With S_cj, N_cj the sum and count of cluster c's answers in column j, every design effect above is a
+# quadratic form in those cell sums and in the clusters' totals (S_c, N_c). Its coefficients depend on
+# the column means only, so the sums of the cells' products can be added up over any split of the
+# answers that keeps each cluster whole, and the design effect computed once at the end. For the
+# whole-number values of NPS and shares every such sum is a whole number, exact in any order.
+
+
+def _moments(cd: _ClusterData, offset: int = 0) -> dict:
+    """Additive sums of one shard's answers (whole clusters only) for :func:`_deff_rest_from`,
+    :func:`_deff_single_from` and, with ``offset``, :func:`_deff_pairs_from` of columns j and j + offset.
+
+    Per column: answers ``n``, sums ``sx``, ``sxx``, cells ``cells``, and over its cells the ten products
+    of (cell sum, cell count, cluster sum, cluster count) (``m``, shape columns x 4 x 4); the clusters'
+    ``q`` (sum of S_c^2, S_c N_c, N_c^2) and their number; with ``offset``, per column j the cross
+    products of the cells of a cluster in j and j + offset (``cross``: S S, S N, N S, N N, both)."""
+    whole = cd.whole if cd.whole is not None else _whole_sums(cd.x)
+    if not whole:
+        raise ConfigError("sums over shards need whole-number answers (NPS, shares)")
+    g = cd.ncols
+    n = np.bincount(cd.col, minlength=g).astype(float)
+    sx = np.bincount(cd.col, weights=cd.x, minlength=g)
+    sxx = np.bincount(cd.col, weights=cd.x * cd.x, minlength=g)
+    if cd.split is None:
+        cd = cd._replace(split=_split(cd.cl))
+    cells_cl, col, n_p, (s_p,), first = _cells(cd, cd.x)
+    c_p, nc, sc = _clusters_of_cells(cells_cl, n_p, s_p, first)
+    v = np.stack([s_p, n_p, sc[c_p], nc[c_p]])
+    m = np.empty((g, 4, 4))
+    for a in range(4):
+        for b in range(a, 4):
+            m[:, a, b] = m[:, b, a] = np.bincount(col, weights=v[a] * v[b], minlength=g)
+    out = dict(n=n, sx=sx, sxx=sxx, cells=np.bincount(col, minlength=g).astype(float), m=m,
+               q=np.array([(sc * sc).sum(), (sc * nc).sum(), (nc * nc).sum()]), clusters=np.array(float(len(sc))))
+    if offset:
+        cross = np.zeros((g, 5))
+        tail_col, tail_n, tail_s = col[first:], n_p[first:], s_p[first:]
+        key = cells_cl * np.int64(g) + tail_col  # ascending: cells ordered by cluster, then column
+        at = np.searchsorted(key, key + offset)
+        at = np.minimum(at, max(key.size - 1, 0))
+        hit = (key[at] == key + offset) if key.size else np.zeros(0, dtype=bool)
+        i, k = np.flatnonzero(hit), at[hit]
+        j = tail_col[i]
+        for c, w in enumerate((tail_s[i] * tail_s[k], tail_s[i] * tail_n[k], tail_n[i] * tail_s[k],
+                               tail_n[i] * tail_n[k], np.ones(i.size))):
+            cross[:, c] = np.bincount(j, weights=w, minlength=g)
+        out["cross"] = cross
+    return out
+
+
+def _add_moments(a: dict | None, b: dict) -> dict:
+    """The sums of two shards (:func:`_moments`)."""
+    return b if a is None else {k: a[k] + b[k] for k in a}
+
+
+def _column_means(mo: dict) -> np.ndarray:
+    with np.errstate(divide="ignore", invalid="ignore"):
+        return np.nan_to_num(mo["sx"] / mo["n"])
+
+
+def _diag(mo: dict, mu: np.ndarray):
+    """Per column: the clusters' squared residual sums and the answers' squared residuals, about ``mu``."""
+    m = mo["m"]
+    m_diag = m[:, 0, 0] - 2 * mu * m[:, 0, 1] + mu * mu * m[:, 1, 1]
+    ss = mo["sxx"] - 2 * mu * mo["sx"] + mu * mu * mo["n"]
+    return m_diag, ss
+
+
+def _deff_single_from(mo: dict) -> np.ndarray:
+    """:func:`_deff_single` from the sums of :func:`_moments`."""
+    m_diag, ss = _diag(mo, _column_means(mo))
+    c = mo["cells"]
+    with np.errstate(divide="ignore", invalid="ignore"):
+        return m_diag * c / (c - 1) / ss
+
+
+def _deff_pairs_from(mo: dict, j, offset: int) -> np.ndarray:
+    """:func:`_deff_pairs` of columns ``j`` and ``j + offset`` from the sums of :func:`_moments` (made with
+    that ``offset``)."""
+    j = np.asarray(j, dtype=np.int64)
+    k = j + offset
+    n = mo["n"]
+    mu = _column_means(mo)
+    m_diag, ss = _diag(mo, mu)
+    s_s, s_n, n_s, n_n, both = mo["cross"][j].T
+    m_jk = s_s - mu[k] * s_n - mu[j] * n_s + mu[j] * mu[k] * n_n
+    with np.errstate(divide="ignore", invalid="ignore"):
+        robust = m_diag[j] / n[j] ** 2 + m_diag[k] / n[k] ** 2 - 2 * m_jk / (n[j] * n[k])
+        clusters = mo["cells"][j] + mo["cells"][k] - both
+        robust = robust * clusters / (clusters - 1)
+        naive = ss[j] / n[j] ** 2 + ss[k] / n[k] ** 2
+        return robust / naive
+
+
+def _deff_rest_from(mo: dict) -> np.ndarray:
+    """:func:`_deff_rest` from the sums of :func:`_moments`: the same closed form, with each cell's
+    correction s^2 - e^2 / n_r^2 written as quadratic forms of (cell sum, cell count, cluster sum,
+    cluster count) and summed per column through their products."""
+    n, sx, sxx, m = mo["n"], mo["sx"], mo["sxx"], mo["m"]
+    big_n, big_s, big_ss = n.sum(), sx.sum(), sxx.sum()
+    q_ss, q_sn, q_nn = mo["q"]
+    clusters_total = float(mo["clusters"])
+    with np.errstate(divide="ignore", invalid="ignore"):
+        mean = sx / n
+        n_r = big_n - n
+        r = (big_s - sx) / n_r
+        glob = (q_ss - 2 * r * q_sn + r * r * q_nn) / n_r ** 2
+        zero = np.zeros_like(n)
+        alpha = np.stack([1 / n + 1 / n_r, -mean / n - r / n_r, -1 / n_r + zero, r / n_r], axis=1)
+        beta = np.stack([zero, zero, 1 + zero, -r], axis=1)
+        corr = (np.einsum("ja,jab,jb->j", alpha, m, alpha)
+                - np.einsum("ja,jab,jb->j", beta, m, beta) / n_r ** 2)
+        robust = (glob + corr) * clusters_total / (clusters_total - 1)
+        ss_j = sxx - n * mean * mean
+        ss_r = (big_ss - sxx) - n_r * r * r
+        naive = ss_j / n ** 2 + ss_r / n_r ** 2
+        return robust / naive

@@ -1,7 +1,7 @@
 """A metric per period (week, month, quarter, year) and which period-over-period changes are real."""
 from __future__ import annotations
 
-from typing import Sequence
+from typing import NamedTuple, Sequence
 
 import numpy as np
 import pandas as pd
@@ -99,12 +99,41 @@ def trend(data: pd.DataFrame | None = None, *, metric: str = "nps", freq: str = 
         raise ConfigError(f"freq={freq!r} - expected 'W' (week), 'M' (month), 'Q' (quarter) or 'Y' (year)")
     if not isinstance(data, pd.DataFrame):
         raise ConfigError("data: expected a table (DataFrame), e.g. cx.load(folder).responses")
+    sums = _trend_sums(data, metric=metric, freq=freq, by=by, date=date, start=start, end=end, scale=scale, box=box,
+                       bands=bands, cluster=cluster)
+    return _trend_table(sums, correction=correction, alpha=alpha, min_n_show=min_n_show, min_n_test=min_n_test,
+                        confidence=confidence, method=method, cluster=cluster)
+
+
+class _TrendSums(NamedTuple):
+    """What a trend table is made from: each period's cells of every group, and the clusters' answers
+    (``cd``). Of a whole table, or added over shards of it (:func:`_add_trend_sums`)."""
+
+    metric: str
+    freq: str
+    kind: object
+    periods: pd.PeriodIndex
+    labels: pd.DataFrame
+    by_names: list
+    by: object
+    cells: list
+    cd: object = None
+
+
+def _trend_sums(data, *, metric, freq, by, date, start, end, scale, box, bands, cluster,
+                shard: bool = False) -> _TrendSums:
+    """Each period's cells (and the clusters' answers) of one trend. ``shard``: ``data`` is one of several
+    tables; the cells are made to be added (:func:`_add_trend_sums`), which needs ``start`` and ``end`` (the
+    same periods in every shard), an additive metric and no ``cluster``."""
     spec = COMPARE_METRICS[metric]
     prep = _prepared(data, metric, date=date, scale=scale, box=box, bands=bands)
     kind = prep.kind
     cl = _check_cluster(data, cluster, spec)
-    opts = _Opts(confidence, method, cl is not None)
-    lo, hi = prep.date_range()
+    if shard and (start is None or end is None or cl is not None or not isinstance(kind, _Additive)
+                  or prep.churn is not None):
+        raise ConfigError("trend sums over shards need start= and end=, an additive metric and no cluster=")
+    if start is None or end is None:
+        lo, hi = prep.date_range()
     lo = _as_ts(start) if start is not None else lo
     hi = _as_ts(end) if end is not None else hi
     if hi < lo:
@@ -126,6 +155,25 @@ def trend(data: pd.DataFrame | None = None, *, metric: str = "nps", freq: str = 
             cells.append(kind.cells(payload, valid & (codes >= 0), codes, g))
             parts.append((valid, payload, codes, t * g))
     cd = _cluster_data(kind.name, parts, cl, len(periods) * g) if cl is not None and len(periods) > 1 else None
+    return _TrendSums(metric, _FREQS[freq], kind, periods, labels, by_names, by, cells, cd)
+
+
+def _add_trend_sums(a: _TrendSums | None, b: _TrendSums) -> _TrendSums:
+    """The cells of two shards (:func:`_trend_sums` with ``shard=True``) of one table."""
+    if a is None:
+        return b
+    if not (a.labels.equals(b.labels) and a.periods.equals(b.periods)):
+        raise ConfigError("trend sums over shards: the shards' groups or periods differ")
+    return a._replace(cells=[{k: x[k] + y[k] for k in x} for x, y in zip(a.cells, b.cells)])
+
+
+def _trend_table(sums: _TrendSums, *, correction, alpha, min_n_show, min_n_test, confidence, method,
+                 cluster) -> pd.DataFrame:
+    """:func:`trend`'s table from the sums of :func:`_trend_sums` (of a table, or added over its shards)."""
+    metric, freq, kind, periods, labels, by_names, by, cells, cd = sums
+    spec = COMPARE_METRICS[metric]
+    opts = _Opts(confidence, method, cluster is not None)
+    g = len(labels)
     n_total = sum(kind.n(c) for c in cells) if cells else np.zeros(g)
     groups = np.flatnonzero(n_total > 0)
     frames = []
@@ -164,7 +212,7 @@ def trend(data: pd.DataFrame | None = None, *, metric: str = "nps", freq: str = 
     frame = frame[cols].sort_values(sort_cols, kind="stable").reset_index(drop=True)
     tested = int(frame["p_value"].notna().sum())
     frame.attrs.update(metric=metric, measured_in=spec["measured_in"], higher_is_better=spec["higher_is_better"],
-                       against="previous", by=by_names if by is not None else None, freq=_FREQS[freq],
+                       against="previous", by=by_names if by is not None else None, freq=freq,
                        correction=correction, alpha=alpha, confidence=confidence, min_n_show=int(min_n_show),
                        min_n_test=int(min_n_test),
                        family=f"period-over-period changes: the {tested} tested rows of this table",
