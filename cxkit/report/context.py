@@ -14,6 +14,7 @@ from ..periods import metric_window, reference_window
 from ..stats.comparisons import compare
 from ..stats.scores import nps_distribution
 from ..stats.preparation import reuse_prepared
+from ..stats.shards import SHARD_ROWS, compare_job, customer_shards, distribution_job, trend_job
 from ..stats.trends import trend
 
 __all__ = ['HEADLINE_METRICS']
@@ -142,7 +143,8 @@ def _compare_kwargs(metric: str, settings: dict, frame: pd.DataFrame) -> dict:
 
 
 def build_context(tables: dict, *, level: str, period: tuple, settings: dict, log: pd.DataFrame | None,
-                  rejected: pd.DataFrame | None, part: str = "all") -> dict[str, pd.DataFrame]:
+                  rejected: pd.DataFrame | None, part: str = "all", shard_rows: int | None = None
+                  ) -> dict[str, pd.DataFrame]:
     """Company-wide figures every report needs, computed once for all groups (vectorised).
 
     ``comparisons``: every group (and the company, group "All") per headline metric against the
@@ -158,19 +160,58 @@ def build_context(tables: dict, *, level: str, period: tuple, settings: dict, lo
     no responses) and ``"outcomes"`` (unit outcomes, units, data notes). The batch computes the
     survey part while the other tables are still being read, and the helper process that read them
     computes the other metrics' comparisons.
+
+    ``shard_rows``: responses beyond this many (default :data:`cxkit.stats.shards.SHARD_ROWS`) are
+    compared in shards of whole customers, so that the survey part's workings take the memory of one
+    shard whatever the rows (:mod:`cxkit.stats.shards`; the same tables, design effects equal to rounding).
     """
     if part not in ("all", "responses", "rest", "other_metrics", "outcomes"):
         raise ConfigError(f"part={part!r} - expected 'all', 'responses', 'rest', 'other_metrics' or 'outcomes'")
     with reuse_prepared():  # about ten comparisons per metric on the same tables: classify the answers once
         return _build_context(tables, level=level, period=period, settings=settings, log=log, rejected=rejected,
-                              part=part)
+                              part=part, shard_rows=SHARD_ROWS if shard_rows is None else int(shard_rows))
 
 
-def _build_context(tables: dict, *, level: str, period: tuple, settings: dict, log, rejected, part: str) -> dict:
+def _build_context(tables: dict, *, level: str, period: tuple, settings: dict, log, rejected, part: str,
+                   shard_rows: int) -> dict:
     survey, others = part in ("all", "responses"), part in ("all", "rest", "other_metrics")
     start, end = period
     units = tables.get("units")
+    r = tables.get("responses")
+    specs = list(_comparison_specs(tables, level=level, start=start, end=end, settings=settings, survey=survey,
+                                   others=others))
+    sharded = survey and r is not None and len(r) > shard_rows
+    jobs, survey_jobs = {}, {}
+    if sharded:  # the survey part in shards of whole customers: its workings stay those of one shard
+        jobs = {i: compare_job(**kw) for i, (table, kw) in enumerate(specs) if table == "responses"}
+        survey_jobs = _survey_jobs(r, units, level=level, start=start, end=end, settings=settings)
+        _run_shards(r, list(jobs.values()), survey_jobs, start=start, end=end, rows=shard_rows)
     frames = []
+    for i, (table, kw) in enumerate(specs):
+        try:
+            tab = jobs[i].result() if i in jobs else compare(tables[table], **kw)
+        except (InsufficientDataError, ConfigError):
+            continue
+        frames.append(_comparison_rows(tab, kw["by"], kw["against"]))
+    comparisons = pd.concat(frames, ignore_index=True) if frames else pd.DataFrame()
+    if len(comparisons):
+        comparisons["group"] = comparisons["group"].astype(str)
+        comparisons["vs"] = comparisons["vs"].astype(str)
+    ctx = {"comparisons": comparisons}
+    if survey:
+        if sharded:
+            ctx.update(_survey_results(survey_jobs))
+        else:
+            ctx.update(_survey_context(r, units, level=level, end=end, cur=_in(r, "date", start, end),
+                                       settings=settings))
+    if part in ("all", "rest", "outcomes"):
+        ctx.update(_other_context(r, tables, units, settings=settings, log=log, rejected=rejected, period=(start, end)))
+    return ctx
+
+
+def _comparison_specs(tables: dict, *, level, start, end, settings, survey: bool, others: bool):
+    """(table, :func:`compare`'s arguments) of every comparison of the headline metrics, in the context's order."""
+    units = tables.get("units")
     for metric, (table, date) in METRIC_SOURCES.items():
         if not (survey if table == "responses" else others):
             continue
@@ -191,28 +232,18 @@ def _build_context(tables: dict, *, level: str, period: tuple, settings: dict, l
                 if by is None and against in ("rest", "target"):
                     continue
                 ref = reference_window(metric, start, end, against) if against in ("previous", "year_ago") else None
-                try:
-                    tab = compare(data, metric=metric, by=by, against=against, period=win, date=date,
-                                  targets=targets, reference=ref, **kw)
-                except (InsufficientDataError, ConfigError):
-                    continue
-                tab = tab.rename(columns={"_group": "group"})
-                if by is None:
-                    tab.insert(0, "group", "All")
-                tab["against"] = against
-                tab["company_value"] = (tab.attrs.get("company") or {}).get("value", np.nan)
-                frames.append(tab)
-    comparisons = pd.concat(frames, ignore_index=True) if frames else pd.DataFrame()
-    if len(comparisons):
-        comparisons["group"] = comparisons["group"].astype(str)
-        comparisons["vs"] = comparisons["vs"].astype(str)
-    ctx = {"comparisons": comparisons}
-    r = tables.get("responses")
-    if survey:
-        ctx.update(_survey_context(r, units, level=level, end=end, cur=_in(r, "date", start, end), settings=settings))
-    if part in ("all", "rest", "outcomes"):
-        ctx.update(_other_context(r, tables, units, settings=settings, log=log, rejected=rejected, period=(start, end)))
-    return ctx
+                yield table, dict(metric=metric, by=by, against=against, period=win, date=date, targets=targets,
+                                  reference=ref, **kw)
+
+
+def _comparison_rows(tab: pd.DataFrame, by, against: str) -> pd.DataFrame:
+    """A comparison's table as rows of the context's ``comparisons``."""
+    tab = tab.rename(columns={"_group": "group"})
+    if by is None:
+        tab.insert(0, "group", "All")
+    tab["against"] = against
+    tab["company_value"] = (tab.attrs.get("company") or {}).get("value", np.nan)
+    return tab
 
 
 def merge_context(*parts: dict) -> dict[str, pd.DataFrame]:
@@ -246,11 +277,7 @@ def _survey_context(r, units, *, level, end, cur, settings) -> dict:
             if by is None:
                 tab.insert(0, "group", "All")
             trends.append(tab)
-    ctx["trend"] = pd.concat(trends, ignore_index=True) if trends else pd.DataFrame()
-    if len(ctx["trend"]):
-        ctx["trend"]["group"] = ctx["trend"]["group"].astype(str)
-        ctx["trend"]["period"] = ctx["trend"]["period"].astype(str)
-        ctx["trend"]["vs"] = ctx["trend"]["vs"].astype(str)
+    ctx["trend"] = _trend_frame(trends)
     if "nps" in cur.columns and cur["nps"].notna().any():  # detractors / passives / promoters per group and company
         dist = nps_distribution(cur, by="_group").rename(columns={"_group": "group"})
         dist["group"] = dist["group"].astype(str)
@@ -270,6 +297,120 @@ def _survey_context(r, units, *, level, end, cur, settings) -> dict:
         except (InsufficientDataError, ConfigError):
             pass
     return ctx
+
+
+def _scan(r: pd.DataFrame, start, end, rows: int) -> dict:
+    """What the survey part's arguments depend on, read a slice of rows at a time: each score's first dated
+    answer (where :func:`trend` starts), and whether the period has NPS answers, touchpoints and customers."""
+    first = {m: pd.NaT for m in ("nps", "csat", "ces") if m in r.columns}
+    found = {"nps": False, "touchpoint": False, "customer_id": False}
+    lo, hi = np.datetime64(start), np.datetime64(end + pd.Timedelta(days=1))
+    for i in range(0, len(r), rows):
+        part = r.iloc[i:i + rows]
+        dates = part["date"].to_numpy(dtype="datetime64[ns]")
+        inside = (dates >= lo) & (dates < hi)
+        for m in first:
+            d = dates[part[m].notna().to_numpy() & ~np.isnat(dates)]
+            if d.size:
+                first[m] = min(first[m], pd.Timestamp(d.min())) if first[m] is not pd.NaT else pd.Timestamp(d.min())
+        for c in found:
+            if c in part.columns and not found[c]:
+                found[c] = bool((part[c].notna().to_numpy() & inside).any())
+    return {"first": first, "found": found}
+
+
+def _survey_jobs(r, units, *, level, start, end, settings) -> dict:
+    """The tables of :func:`_survey_context` as jobs over shards (:mod:`cxkit.stats.shards`): ``trends``
+    (group, job) on all of a shard's rows; ``distribution``, ``touchpoints`` on its rows of the period;
+    ``regions`` (region of each unit, its categories, job) on those with their region."""
+    scan = _scan(r, start, end, SHARD_ROWS)
+    found = scan["found"]
+    jobs = {"trends": []}
+    for metric in ("nps", "csat", "ces"):
+        lo = scan["first"].get(metric, pd.NaT)
+        if lo is pd.NaT:
+            continue
+        kw = _compare_kwargs(metric, settings, r)
+        kw.pop("cluster", None)  # as _survey_context: month-over-month tests without the clustering correction
+        jobs["trends"] += [(by, trend_job(metric=metric, freq="M", by=by, start=lo, end=end, **kw))
+                           for by in ("_group", None)]
+    # as _compare_kwargs of the period's rows: cluster-robust where they have customers
+    cur_kw = {**_compare_kwargs("nps", settings, r.iloc[:0]), **({"cluster": "customer_id"} if found["customer_id"]
+                                                                 else {})}
+    if found["nps"]:
+        jobs["distribution"] = (distribution_job(by="_group"), distribution_job())
+    if found["touchpoint"]:
+        jobs["touchpoints"] = compare_job(metric="nps", by="touchpoint", against="rest", **cur_kw)
+    if units is not None and "region" in units.columns and level == "unit":
+        region_of = _region_of(units)
+        jobs["regions"] = (region_of, pd.CategoricalDtype(sorted(set(region_of.values()))),
+                           compare_job(metric="nps", by="_region", against="rest", **cur_kw))
+    return jobs
+
+
+def _run_shards(r, comparisons: list, jobs: dict, *, start, end, rows: int) -> None:
+    """Add the responses to the jobs one shard of whole customers at a time; a shard's workings (classified
+    answers, window masks, cells) are dropped before the next shard is made."""
+    whole = comparisons + [job for _, job in jobs["trends"]]
+    current = list(jobs.get("distribution", ())) + ([jobs["touchpoints"]] if "touchpoints" in jobs else [])
+    for shard in customer_shards(r, rows=rows):
+        with reuse_prepared(own=True):
+            for job in whole:
+                job.add(shard)
+            cur = _in(shard, "date", start, end)
+            for job in current:
+                job.add(cur)
+            if "regions" in jobs:
+                region_of, dtype, job = jobs["regions"]
+                job.add(cur.assign(_region=pd.Series(cur["unit"].astype(str).map(region_of), index=cur.index,
+                                                     dtype=dtype)))
+        del shard, cur
+
+
+def _survey_results(jobs: dict) -> dict:
+    """:func:`_survey_context`'s tables from its jobs over shards."""
+    ctx = {}
+    trends = []
+    for by, job in jobs["trends"]:
+        try:
+            tab = job.result()
+        except (InsufficientDataError, ConfigError):
+            continue
+        tab = tab.rename(columns={"_group": "group"})
+        if by is None:
+            tab.insert(0, "group", "All")
+        trends.append(tab)
+    ctx["trend"] = _trend_frame(trends)
+    if "distribution" in jobs:
+        by_group, company = (job.result() for job in jobs["distribution"])
+        if len(company):
+            dist = by_group.rename(columns={"_group": "group"})
+            dist["group"] = dist["group"].astype(str)
+            ctx["nps_distribution"] = pd.concat([dist, company.assign(group="All")], ignore_index=True)
+    if "touchpoints" in jobs:
+        try:
+            tp = jobs["touchpoints"].result()
+            tp["touchpoint"] = tp["touchpoint"].astype(str)
+            ctx["touchpoints"] = tp
+        except (InsufficientDataError, ConfigError):
+            pass
+    if "regions" in jobs:
+        try:
+            reg = jobs["regions"][2].result()
+            ctx["regions"] = reg.rename(columns={"_region": "region"})
+        except (InsufficientDataError, ConfigError):
+            pass
+    return ctx
+
+
+def _trend_frame(trends: list) -> pd.DataFrame:
+    """The context's ``trend``: every group's and the company's, with text columns."""
+    out = pd.concat(trends, ignore_index=True) if trends else pd.DataFrame()
+    if len(out):
+        out["group"] = out["group"].astype(str)
+        out["period"] = out["period"].astype(str)
+        out["vs"] = out["vs"].astype(str)
+    return out
 
 
 def _other_context(r, tables, units, *, settings, log, rejected, period=(None, None)) -> dict:

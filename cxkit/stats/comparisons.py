@@ -171,18 +171,18 @@ def compare(data: pd.DataFrame | None = None, *, metric: str = "nps", by: str | 
     2    C  -25.0       37.5 -62.5          lower
     """
     _check_common(metric, correction, alpha, min_n_show, min_n_test, confidence)
-    _check_compare(data, by, against)
+    _check_compare(by, against)
+    if not isinstance(data, pd.DataFrame):
+        raise ConfigError("data: expected a table (DataFrame), e.g. cx.load(folder).responses")
     sums = _compare_sums(data, metric=metric, by=by, against=against, period=period, date=date, scale=scale, box=box,
                          bands=bands, cluster=cluster, reference=reference)
     return _compare_table(sums, targets=targets, correction=correction, alpha=alpha, min_n_show=min_n_show,
                           min_n_test=min_n_test, confidence=confidence, method=method, cluster=cluster)
 
 
-def _check_compare(data, by, against) -> None:
+def _check_compare(by, against) -> None:
     if against not in AGAINST:
         raise ConfigError(f"against={against!r} - expected one of {', '.join(AGAINST)}")
-    if not isinstance(data, pd.DataFrame):
-        raise ConfigError("data: expected a table (DataFrame), e.g. cx.load(folder).responses")
     if by is None and against in ("rest", "pairs"):
         raise ConfigError(f"against={against!r} needs by=, the column whose groups are compared (e.g. by='unit')")
 

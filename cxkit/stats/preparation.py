@@ -194,13 +194,15 @@ _REUSE: dict | None = None  # prepared observations kept while reuse_prepared() 
 
 
 @contextlib.contextmanager
-def reuse_prepared():
+def reuse_prepared(*, own: bool = False):
     """Within this block, :func:`compare` and :func:`trend` classify a table's answers once per metric
     and settings instead of once per call (the report batch makes about ten calls per metric on the
-    same 10M responses). The tables must not change inside the block."""
+    same 10M responses). The tables must not change inside the block. Inside another such block the
+    outer one's kept workings are used, unless ``own``: then this block keeps its own, dropped at its end
+    (one shard's, :mod:`cxkit.stats.shards`)."""
     global _REUSE
     outer = _REUSE
-    _REUSE = {} if outer is None else outer
+    _REUSE = {} if outer is None or own else outer
     try:
         yield
     finally:

@@ -150,13 +150,28 @@ def nps_distribution(data: pd.DataFrame, *, by: str | None = None, score: str = 
               if by else frame["_band"].value_counts().to_frame().T)
     counts = counts.reindex(columns=["detractor", "passive", "promoter"], fill_value=0).fillna(0).astype(int)
     counts.columns = ["detractors", "passives", "promoters"]
-    out = counts.reset_index() if by else counts.reset_index(drop=True)
+    return _distribution(counts.reset_index() if by else counts.reset_index(drop=True), keys)
+
+
+def _distribution(out: pd.DataFrame, keys: list) -> pd.DataFrame:
+    """:func:`nps_distribution`'s table from the counts of each band (columns ``keys`` + the three bands)."""
     out.insert(len(keys), "n", out[["detractors", "passives", "promoters"]].sum(axis=1))
     out = out[out["n"] > 0].reset_index(drop=True)
     for c in ("detractors", "passives", "promoters"):
         out[f"{c}_pct"] = 100 * out[c] / out["n"]
     out["nps"] = out["promoters_pct"] - out["detractors_pct"]
     return out
+
+
+def _add_distributions(frames: list[pd.DataFrame], by: str | None) -> pd.DataFrame:
+    """:func:`nps_distribution` of a table from its tables of the table's shards (rows split any way)."""
+    bands = ["detractors", "passives", "promoters"]
+    both = pd.concat(frames, ignore_index=True)
+    if by:
+        counts = both.groupby(by, observed=True, sort=True)[bands].sum().reset_index()
+    else:
+        counts = both[bands].sum().to_frame().T.astype(int)
+    return _distribution(counts, [by] if by else [])
 
 
 def nps_from_counts(detractors: int, passives: int, promoters: int, *, method: str = "adjusted-wald",
