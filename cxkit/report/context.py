@@ -184,7 +184,7 @@ def _build_context(tables: dict, *, level: str, period: tuple, settings: dict, l
     jobs, survey_jobs = {}, {}
     if sharded:  # the survey part in shards of whole customers: its workings stay those of one shard
         jobs = {i: compare_job(**kw) for i, (table, kw) in enumerate(specs) if table == "responses"}
-        survey_jobs = _survey_jobs(r, units, level=level, start=start, end=end, settings=settings)
+        survey_jobs = _survey_jobs(r, units, level=level, start=start, end=end, settings=settings, rows=shard_rows)
         _run_shards(r, list(jobs.values()), survey_jobs, start=start, end=end, rows=shard_rows)
     frames = []
     for i, (table, kw) in enumerate(specs):
@@ -319,11 +319,11 @@ def _scan(r: pd.DataFrame, start, end, rows: int) -> dict:
     return {"first": first, "found": found}
 
 
-def _survey_jobs(r, units, *, level, start, end, settings) -> dict:
+def _survey_jobs(r, units, *, level, start, end, settings, rows: int) -> dict:
     """The tables of :func:`_survey_context` as jobs over shards (:mod:`cxkit.stats.shards`): ``trends``
     (group, job) on all of a shard's rows; ``distribution``, ``touchpoints`` on its rows of the period;
     ``regions`` (region of each unit, its categories, job) on those with their region."""
-    scan = _scan(r, start, end, SHARD_ROWS)
+    scan = _scan(r, start, end, rows)
     found = scan["found"]
     jobs = {"trends": []}
     for metric in ("nps", "csat", "ces"):

@@ -481,6 +481,8 @@ def _helper_task(call: tuple, context: dict | None, period_pipe) -> tuple[dict, 
                 period = None
             units_df = call[5]  # (names, canonical, found, mapping, known, units_df, level, root)
             result["context"] = None if period is None else _helper_context(period, result, units_df, **context)
+            if result["context"] is not None:  # the parent needs the tickets only to compare them itself
+                result["narrow"]["tickets"] = None
     return result, [(str(w.message), w.category) for w in caught]
 
 

@@ -23,7 +23,7 @@ from ..errors import ConfigError
 from ..periods import shift_window, window
 from .design import (_add_moments, _apply_deff, _check_cluster, _cluster_data, _deff_pairs, _deff_pairs_from,
                      _deff_rest, _deff_rest_from, _deff_single, _deff_single_from, _moments)
-from .kinds import COMPARE_METRICS, _Additive, _blank, _Opts
+from .kinds import COMPARE_METRICS, _blank, _Opts
 from .preparation import _group_codes, _prepared, _recent
 from .rules import _COLUMNS, _check_common, _finish, _frame, _labels_text
 
@@ -243,9 +243,13 @@ def _compare_sums(data, *, metric, by, against, period, date, scale, box, bands,
             if against == "pairs":
                 raise ConfigError("sums over shards: against='pairs' is not available")
             moments, cd = _moments(cd, offset=g if ref is not None else 0), None
-    elif shard and not isinstance(kind, _Additive):
-        raise ConfigError(f"sums over shards: {metric} does not add up over shards")
+    elif shard and kind.name not in _COUNTED:
+        raise ConfigError(f"sums over shards: {metric} does not add up over shards (counts do: NPS and shares)")
     return _Sums(metric, against, kind, labels, by_names, by, cur, ref, current, ref_window, cd, moments)
+
+
+#: kinds whose cells are counts, added up over shards as they are
+_COUNTED = ("nps", "share")
 
 
 def _add_sums(a: _Sums | None, b: _Sums) -> _Sums:

@@ -41,16 +41,20 @@ def customer_shards(data: pd.DataFrame, *, cluster: str | None = "customer_id", 
     if k == 1:
         yield data
         return
-    if cluster is not None and cluster in data.columns:
-        col = data[cluster]
-        codes = col.cat.codes.to_numpy() if isinstance(col.dtype, pd.CategoricalDtype) else pd.factorize(col)[0]
-        codes = codes.astype(np.int64, copy=False)
-        missing = codes < 0
-        shard = (codes % k).astype(np.int32)
-        shard[missing] = np.flatnonzero(missing) % k
-        del codes, missing
-    else:
-        shard = (np.arange(len(data)) % k).astype(np.int32)
+    col = data[cluster] if cluster is not None and cluster in data.columns else None
+    if col is not None and not isinstance(col.dtype, pd.CategoricalDtype):
+        col = pd.Series(pd.factorize(col)[0])
+    codes = col.cat.codes.to_numpy() if col is not None and isinstance(col.dtype, pd.CategoricalDtype) else \
+        (col.to_numpy() if col is not None else None)
+    shard = np.empty(len(data), dtype=np.int16 if k < 2**15 else np.int32)  # 2 bytes a row, made a slice at a time
+    for i in range(0, len(data), int(rows)):
+        at = np.arange(i, min(i + int(rows), len(data)))
+        if codes is None:
+            shard[at] = at % k
+        else:
+            c = codes[at]
+            shard[at] = np.where(c >= 0, c % k, at % k)  # a row without a customer: any shard
+    del codes, col
     for s in range(k):
         yield data.take(np.flatnonzero(shard == s))
 

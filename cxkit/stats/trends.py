@@ -129,8 +129,8 @@ def _trend_sums(data, *, metric, freq, by, date, start, end, scale, box, bands, 
     prep = _prepared(data, metric, date=date, scale=scale, box=box, bands=bands)
     kind = prep.kind
     cl = _check_cluster(data, cluster, spec)
-    if shard and (start is None or end is None or cl is not None or not isinstance(kind, _Additive)
-                  or prep.churn is not None):
+    if shard and (start is None or end is None or cl is not None or kind.name not in ("nps", "share")
+                  or prep.churn is not None):  # counts add up over shards
         raise ConfigError("trend sums over shards need start= and end=, an additive metric and no cluster=")
     if start is None or end is None:
         lo, hi = prep.date_range()

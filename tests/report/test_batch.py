@@ -248,6 +248,31 @@ def test_prepare_runs_the_helper_in_the_pool_it_is_given(small_data, tmp_path):
                                       b.sort_values(key).reset_index(drop=True), check_like=True)
 
 
+@pytest.mark.parametrize("settings", [{}, {"confidence": "high"}])
+def test_helper_sends_the_tickets_only_when_the_parent_must_compare_them(small_data, tmp_path, settings):
+    """The helper that compared the ticket metrics keeps its narrow tickets (about 18 bytes a ticket) to itself;
+    when it could not, the parent gets them to compare them itself."""
+    import multiprocessing as mp
+    import warnings
+
+    from cxkit.data.loading import discover
+    from cxkit.report.preparation import _helper_task
+
+    root, m, found = discover(small_data)
+    receive, send = mp.get_context("spawn").Pipe(duplex=False)
+    send.send(parse_period("2025Q3"))
+    units = cx.load(small_data, errors="quarantine").units
+    call = (["tickets", "customers"], {}, found, m, None, units, "unit", tmp_path / "parts")
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        result, _ = _helper_task(call, {"level": "unit", "settings": settings}, receive)
+    assert result["narrow"]["customers"] is not None and len(result["narrow"]["customers"])
+    if settings:  # the comparisons failed: the parent compares the tickets
+        assert result["context"] is None and len(result["narrow"]["tickets"])
+    else:
+        assert len(result["context"]["comparisons"]) and result["narrow"]["tickets"] is None
+
+
 def test_helper_context_failure_leaves_the_comparisons_to_the_parent(small_data, tmp_path):
     from cxkit.report.preparation import _helper_context
 
