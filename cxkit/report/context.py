@@ -4,6 +4,8 @@ the data notes. Also the report settings' defaults and how units roll up into re
 """
 from __future__ import annotations
 
+from functools import partial
+
 import numpy as np
 import pandas as pd
 
@@ -132,12 +134,16 @@ METRIC_SOURCES = {
 COMPARISONS = ("rest", "target", "previous", "year_ago")
 
 
-def _compare_kwargs(metric: str, settings: dict, frame: pd.DataFrame) -> dict:
+def _compare_kwargs(metric: str, settings: dict, frame: pd.DataFrame, *, customers: bool | None = None) -> dict:
+    """:func:`compare`'s settings for a metric of ``frame``; cluster-robust where the rows have customers
+    (``customers``: whether they have, when already known)."""
     kw = dict(alpha=float(settings.get("alpha", 0.05)), min_n_show=int(settings.get("min_n_show", 5)),
               min_n_test=int(settings.get("min_n_test", 30)), confidence=float(settings.get("confidence", 0.95)))
     if metric in ("csat", "ces"):
         kw["scale"] = tuple(settings.get("scales", {}).get(metric, (1, 5)))
-    if metric in ("nps", "csat", "ces") and "customer_id" in frame.columns and frame["customer_id"].notna().any():
+    if customers is None:
+        customers = "customer_id" in frame.columns and bool(frame["customer_id"].notna().any())
+    if metric in ("nps", "csat", "ces") and customers:
         kw["cluster"] = "customer_id"  # customers answer more than once: cluster-robust tests
     return kw
 
@@ -259,64 +265,86 @@ def merge_context(*parts: dict) -> dict[str, pd.DataFrame]:
 
 def _survey_context(r, units, *, level, end, cur, settings) -> dict:
     """The part of the context that needs only the survey responses: trends, touchpoints, regions."""
-    ctx = {}
     trends = []
     for metric in ("nps", "csat", "ces"):
         if metric not in r.columns or r[metric].notna().sum() == 0:
             continue
-        kw = _compare_kwargs(metric, settings, r)
-        # month-over-month tests without the clustering correction: a customer rarely answers twice in
-        # a month, and answers of the same customers in both months make the plain test conservative
-        kw.pop("cluster", None)
-        for by in ("_group", None):
-            try:
-                tab = trend(r, metric=metric, freq="M", by=by, end=end, **kw)
-            except (InsufficientDataError, ConfigError):
-                continue
-            tab = tab.rename(columns={"_group": "group"})
-            if by is None:
-                tab.insert(0, "group", "All")
-            trends.append(tab)
-    ctx["trend"] = _trend_frame(trends)
+        kw = _trend_kwargs(metric, settings, r)
+        trends += [(by, _attempt(partial(trend, r, metric=metric, freq="M", by=by, end=end, **kw)))
+                   for by in ("_group", None)]
+    dist = tp = reg = None
     if "nps" in cur.columns and cur["nps"].notna().any():  # detractors / passives / promoters per group and company
-        dist = nps_distribution(cur, by="_group").rename(columns={"_group": "group"})
-        dist["group"] = dist["group"].astype(str)
-        ctx["nps_distribution"] = pd.concat([dist, nps_distribution(cur).assign(group="All")], ignore_index=True)
+        dist = (nps_distribution(cur, by="_group"), nps_distribution(cur))
     if "touchpoint" in cur.columns and cur["touchpoint"].notna().any():
-        try:
-            tp = compare(cur, metric="nps", by="touchpoint", against="rest", **_compare_kwargs("nps", settings, cur))
-            tp["touchpoint"] = tp["touchpoint"].astype(str)
-            ctx["touchpoints"] = tp
-        except (InsufficientDataError, ConfigError):
-            pass
+        tp = _attempt(lambda: compare(cur, metric="nps", by="touchpoint", against="rest",
+                                      **_compare_kwargs("nps", settings, cur)))
     if units is not None and "region" in units.columns and level == "unit":
         rr = cur.assign(_region=cur["unit"].astype(str).map(_region_of(units)))
-        try:
-            reg = compare(rr, metric="nps", by="_region", against="rest", **_compare_kwargs("nps", settings, rr))
-            ctx["regions"] = reg.rename(columns={"_region": "region"})
-        except (InsufficientDataError, ConfigError):
-            pass
+        reg = _attempt(lambda: compare(rr, metric="nps", by="_region", against="rest",
+                                       **_compare_kwargs("nps", settings, rr)))
+    return _survey_tables(trends, dist, tp, reg)
+
+
+def _trend_kwargs(metric: str, settings: dict, r: pd.DataFrame) -> dict:
+    # month-over-month tests without the clustering correction: a customer rarely answers twice in
+    # a month, and answers of the same customers in both months make the plain test conservative
+    return _compare_kwargs(metric, settings, r, customers=False)
+
+
+def _attempt(make):
+    """``make()``, or None where the data do not allow it (too few answers, a missing column)."""
+    try:
+        return make()
+    except (InsufficientDataError, ConfigError):
+        return None
+
+
+def _survey_tables(trends: list, dist, touchpoints, regions) -> dict:
+    """The survey part's context tables from :func:`trend`'s tables (by, table or None), the NPS distributions
+    (per group, company; or None), and the touchpoints' and regions' comparisons (or None)."""
+    frames = []
+    for by, tab in trends:
+        if tab is None:
+            continue
+        tab = tab.rename(columns={"_group": "group"})
+        if by is None:
+            tab.insert(0, "group", "All")
+        frames.append(tab)
+    ctx = {"trend": pd.concat(frames, ignore_index=True) if frames else pd.DataFrame()}
+    if len(ctx["trend"]):
+        for col in ("group", "period", "vs"):
+            ctx["trend"][col] = ctx["trend"][col].astype(str)
+    if dist is not None and len(dist[1]):
+        by_group = dist[0].rename(columns={"_group": "group"})
+        by_group["group"] = by_group["group"].astype(str)
+        ctx["nps_distribution"] = pd.concat([by_group, dist[1].assign(group="All")], ignore_index=True)
+    if touchpoints is not None:
+        touchpoints["touchpoint"] = touchpoints["touchpoint"].astype(str)
+        ctx["touchpoints"] = touchpoints
+    if regions is not None:
+        ctx["regions"] = regions.rename(columns={"_region": "region"})
     return ctx
 
 
 def _scan(r: pd.DataFrame, start, end, rows: int) -> dict:
     """What the survey part's arguments depend on, read a slice of rows at a time: each score's first dated
-    answer (where :func:`trend` starts), and whether the period has NPS answers, touchpoints and customers."""
-    first = {m: pd.NaT for m in ("nps", "csat", "ces") if m in r.columns}
-    found = {"nps": False, "touchpoint": False, "customer_id": False}
+    answer (where :func:`trend` starts; NaT without one), and whether the period has NPS answers,
+    touchpoints and customers."""
+    firsts = {m: [] for m in ("nps", "csat", "ces") if m in r.columns}
+    found = dict.fromkeys(("nps", "touchpoint", "customer_id"), False)
     lo, hi = np.datetime64(start), np.datetime64(end + pd.Timedelta(days=1))
     for i in range(0, len(r), rows):
         part = r.iloc[i:i + rows]
         dates = part["date"].to_numpy(dtype="datetime64[ns]")
+        dated = ~np.isnat(dates)
         inside = (dates >= lo) & (dates < hi)
-        for m in first:
-            d = dates[part[m].notna().to_numpy() & ~np.isnat(dates)]
+        for m, seen in firsts.items():
+            d = dates[part[m].notna().to_numpy() & dated]
             if d.size:
-                first[m] = min(first[m], pd.Timestamp(d.min())) if first[m] is not pd.NaT else pd.Timestamp(d.min())
+                seen.append(d.min())
         for c in found:
-            if c in part.columns and not found[c]:
-                found[c] = bool((part[c].notna().to_numpy() & inside).any())
-    return {"first": first, "found": found}
+            found[c] = found[c] or (c in part.columns and bool((part[c].notna().to_numpy() & inside).any()))
+    return {"first": {m: pd.Timestamp(min(seen)) if seen else pd.NaT for m, seen in firsts.items()}, "found": found}
 
 
 def _survey_jobs(r, units, *, level, start, end, settings, rows: int) -> dict:
@@ -330,13 +358,10 @@ def _survey_jobs(r, units, *, level, start, end, settings, rows: int) -> dict:
         lo = scan["first"].get(metric, pd.NaT)
         if lo is pd.NaT:
             continue
-        kw = _compare_kwargs(metric, settings, r)
-        kw.pop("cluster", None)  # as _survey_context: month-over-month tests without the clustering correction
+        kw = _trend_kwargs(metric, settings, r)
         jobs["trends"] += [(by, trend_job(metric=metric, freq="M", by=by, start=lo, end=end, **kw))
                            for by in ("_group", None)]
-    # as _compare_kwargs of the period's rows: cluster-robust where they have customers
-    cur_kw = {**_compare_kwargs("nps", settings, r.iloc[:0]), **({"cluster": "customer_id"} if found["customer_id"]
-                                                                 else {})}
+    cur_kw = _compare_kwargs("nps", settings, r, customers=found["customer_id"])  # as of the period's rows
     if found["nps"]:
         jobs["distribution"] = (distribution_job(by="_group"), distribution_job())
     if found["touchpoint"]:
@@ -368,49 +393,11 @@ def _run_shards(r, comparisons: list, jobs: dict, *, start, end, rows: int) -> N
 
 
 def _survey_results(jobs: dict) -> dict:
-    """:func:`_survey_context`'s tables from its jobs over shards."""
-    ctx = {}
-    trends = []
-    for by, job in jobs["trends"]:
-        try:
-            tab = job.result()
-        except (InsufficientDataError, ConfigError):
-            continue
-        tab = tab.rename(columns={"_group": "group"})
-        if by is None:
-            tab.insert(0, "group", "All")
-        trends.append(tab)
-    ctx["trend"] = _trend_frame(trends)
-    if "distribution" in jobs:
-        by_group, company = (job.result() for job in jobs["distribution"])
-        if len(company):
-            dist = by_group.rename(columns={"_group": "group"})
-            dist["group"] = dist["group"].astype(str)
-            ctx["nps_distribution"] = pd.concat([dist, company.assign(group="All")], ignore_index=True)
-    if "touchpoints" in jobs:
-        try:
-            tp = jobs["touchpoints"].result()
-            tp["touchpoint"] = tp["touchpoint"].astype(str)
-            ctx["touchpoints"] = tp
-        except (InsufficientDataError, ConfigError):
-            pass
-    if "regions" in jobs:
-        try:
-            reg = jobs["regions"][2].result()
-            ctx["regions"] = reg.rename(columns={"_region": "region"})
-        except (InsufficientDataError, ConfigError):
-            pass
-    return ctx
-
-
-def _trend_frame(trends: list) -> pd.DataFrame:
-    """The context's ``trend``: every group's and the company's, with text columns."""
-    out = pd.concat(trends, ignore_index=True) if trends else pd.DataFrame()
-    if len(out):
-        out["group"] = out["group"].astype(str)
-        out["period"] = out["period"].astype(str)
-        out["vs"] = out["vs"].astype(str)
-    return out
+    """:func:`_survey_context`'s tables from its jobs over shards (:func:`_survey_jobs`)."""
+    dist = tuple(job.result() for job in jobs["distribution"]) if "distribution" in jobs else None
+    return _survey_tables([(by, _attempt(job.result)) for by, job in jobs["trends"]], dist,
+                          _attempt(jobs["touchpoints"].result) if "touchpoints" in jobs else None,
+                          _attempt(jobs["regions"][2].result) if "regions" in jobs else None)
 
 
 def _other_context(r, tables, units, *, settings, log, rejected, period=(None, None)) -> dict:

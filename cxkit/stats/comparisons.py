@@ -23,7 +23,7 @@ from ..errors import ConfigError
 from ..periods import shift_window, window
 from .design import (_add_moments, _apply_deff, _check_cluster, _cluster_data, _deff_pairs, _deff_pairs_from,
                      _deff_rest, _deff_rest_from, _deff_single, _deff_single_from, _moments)
-from .kinds import COMPARE_METRICS, _blank, _Opts
+from .kinds import COMPARE_METRICS, _add_counts, _blank, _Opts
 from .preparation import _group_codes, _prepared, _recent
 from .rules import _COLUMNS, _check_common, _finish, _frame, _labels_text
 
@@ -258,13 +258,8 @@ def _add_sums(a: _Sums | None, b: _Sums) -> _Sums:
         return b
     if not a.labels.equals(b.labels):
         raise ConfigError("sums over shards: the shards' groups differ (give the grouping column as categories)")
-    return a._replace(cur=_add_cells(a.cur, b.cur), ref=None if a.ref is None else _add_cells(a.ref, b.ref),
+    return a._replace(cur=_add_counts(a.cur, b.cur), ref=None if a.ref is None else _add_counts(a.ref, b.ref),
                       moments=None if a.moments is None else _add_moments(a.moments, b.moments))
-
-
-def _add_cells(a: dict, b: dict) -> dict:
-    """The cells of two shards of an additive kind (counts and sums)."""
-    return {k: a[k] + b[k] for k in a}
 
 
 def _deff(sums: _Sums, which: str, j=None, k=None) -> np.ndarray:

@@ -95,6 +95,11 @@ class _Additive:
         return self.estimate(r, opts)[0], self.n(r), self.diff(s, r, opts)
 
 
+def _add_counts(a: dict, b: dict) -> dict:
+    """The cells of two parts of a table's rows, for kinds whose cells are counts (NPS, shares)."""
+    return {k: a[k] + b[k] for k in a}
+
+
 def _rows(valid: np.ndarray) -> np.ndarray:
     """Positions of the rows that count: gathering several columns by them is 2-5x faster than selecting
     each with the boolean mask (a period is a fraction of 10M answers)."""

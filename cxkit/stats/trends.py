@@ -9,7 +9,7 @@ import pandas as pd
 from ..errors import ConfigError
 from ..periods import window
 from .design import _apply_deff, _check_cluster, _cluster_data, _deff_pairs
-from .kinds import COMPARE_METRICS, _Additive, _blank, _Opts
+from .kinds import COMPARE_METRICS, _add_counts, _Additive, _blank, _Opts
 from .results import _as_ts
 from . import preparation as _preparation
 from .preparation import _NS_PER_DAY, _day_numbers, _group_codes, _prepared
@@ -132,7 +132,7 @@ def _trend_sums(data, *, metric, freq, by, date, start, end, scale, box, bands, 
     if shard and (start is None or end is None or cl is not None or kind.name not in ("nps", "share")
                   or prep.churn is not None):  # counts add up over shards
         raise ConfigError("trend sums over shards need start= and end=, an additive metric and no cluster=")
-    if start is None or end is None:
+    if not shard:  # (a table without dated answers is an error; a shard without them is not)
         lo, hi = prep.date_range()
     lo = _as_ts(start) if start is not None else lo
     hi = _as_ts(end) if end is not None else hi
@@ -164,7 +164,7 @@ def _add_trend_sums(a: _TrendSums | None, b: _TrendSums) -> _TrendSums:
         return b
     if not (a.labels.equals(b.labels) and a.periods.equals(b.periods)):
         raise ConfigError("trend sums over shards: the shards' groups or periods differ")
-    return a._replace(cells=[{k: x[k] + y[k] for k in x} for x, y in zip(a.cells, b.cells)])
+    return a._replace(cells=[_add_counts(x, y) for x, y in zip(a.cells, b.cells)])
 
 
 def _trend_table(sums: _TrendSums, *, correction, alpha, min_n_show, min_n_test, confidence, method,
