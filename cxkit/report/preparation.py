@@ -234,12 +234,7 @@ def prepare(data: str | Path, out: str | Path, *, mapping=None, level: str = "un
         groups = sorted(str(g) for g in present.cat.categories)
         coverage = _context.period_coverage(responses, units_df, level=level, period=(start, end))
         groups, coverage = _wanted(groups, coverage, units, level)
-        if "customer_id" in responses.columns:  # cluster-robust tests: customers as categories, factorized once
-            codes, uniq = pd.factorize(responses["customer_id"], use_na_sentinel=True)
-            # a RangeIndex as categories: no hash table over millions of customers
-            responses["customer_id"] = pd.Categorical.from_codes(
-                codes, dtype=pd.CategoricalDtype(pd.RangeIndex(len(uniq))))
-            del codes, uniq
+        # (customers stay 64-bit hashes: the context's comparisons number them a shard at a time)
         _release_memory()  # the read's freed pages, before the context's temporaries
         part = _context.build_context({"responses": responses, "units": units_df}, level=level, period=(start, end),
                                    settings=settings, log=None, rejected=None, part="responses")
@@ -364,8 +359,8 @@ def _read_partitioned(names: list[str], canonical: dict, found: dict, m, known, 
                 keep = [c for c in CONTEXT_COLUMNS[name] if c in chunk.columns]
                 piece = chunk[keep].assign(_group=g.astype("category"))
                 if name == "responses" and "customer_id" in piece.columns:  # only equality matters (clusters)
-                    ids = piece["customer_id"]
-                    piece["customer_id"] = pd.Series(_hash_ids(ids), index=piece.index).where(ids.notna().to_numpy())
+                    ids = piece["customer_id"]  # 64-bit hashes, exact (as floats two could round to one)
+                    piece["customer_id"] = pd.arrays.IntegerArray(_hash_ids(ids), ids.isna().to_numpy())
                 pieces.append(piece)
                 if name == "customers" and "customer_id" in chunk.columns:
                     hashes.append(_hash_ids(chunk["customer_id"]))

@@ -41,22 +41,33 @@ def customer_shards(data: pd.DataFrame, *, cluster: str | None = "customer_id", 
     if k == 1:
         yield data
         return
-    col = data[cluster] if cluster is not None and cluster in data.columns else None
-    if col is not None and not isinstance(col.dtype, pd.CategoricalDtype):
-        col = pd.Series(pd.factorize(col)[0])
-    codes = col.cat.codes.to_numpy() if col is not None and isinstance(col.dtype, pd.CategoricalDtype) else \
-        (col.to_numpy() if col is not None else None)
+    keys, known = _customer_keys(data[cluster]) if cluster is not None and cluster in data.columns else (None, None)
     shard = np.empty(len(data), dtype=np.int16 if k < 2**15 else np.int32)  # 2 bytes a row, made a slice at a time
     for i in range(0, len(data), int(rows)):
         at = np.arange(i, min(i + int(rows), len(data)))
-        if codes is None:
+        if keys is None:
             shard[at] = at % k
-        else:
-            c = codes[at]
-            shard[at] = np.where(c >= 0, c % k, at % k)  # a row without a customer: any shard
-    del codes, col
+        else:  # a row without a customer: any shard
+            shard[at] = np.where(known[at], keys[at] % keys.dtype.type(k), at % k)
+    del keys, known
     for s in range(k):
         yield data.take(np.flatnonzero(shard == s))
+
+
+def _customer_keys(col: pd.Series):
+    """Non-negative whole numbers equal for equal customers, and which rows have one: a categorical column's
+    codes, an integer column's values (the report batch's 64-bit id hashes) as they are, other columns
+    numbered."""
+    if isinstance(col.dtype, pd.CategoricalDtype):
+        codes = col.cat.codes.to_numpy()
+        return codes, codes >= 0
+    if pd.api.types.is_unsigned_integer_dtype(col.dtype):
+        arr = col.array
+        if isinstance(arr, pd.arrays.IntegerArray):
+            return arr._data, ~arr._mask
+        return col.to_numpy(), np.ones(len(col), dtype=bool)
+    codes = pd.factorize(col)[0]
+    return codes, codes >= 0
 
 
 class _Job:

@@ -52,9 +52,17 @@ def _units():
                          "target_csat": [60.0, 55.0, 50.0, 70.0, 40.0, 65.0]})
 
 
-def _coded(responses):
-    """Customer ids as the report batch codes them: categories numbered 0..n-1."""
-    codes, uniq = pd.factorize(responses["customer_id"])
+def _coded(responses, form: str = "categories"):
+    """Customer ids as text (as loaded), as categories numbered 0..n-1, or as the report batch keeps them:
+    64-bit hashes (nullable unsigned integers)."""
+    if form == "text":
+        return responses
+    ids = responses["customer_id"]
+    if form == "hashes":
+        from cxkit.report.preparation import _hash_ids
+
+        return responses.assign(customer_id=pd.arrays.IntegerArray(_hash_ids(ids), ids.isna().to_numpy()))
+    codes, uniq = pd.factorize(ids)
     return responses.assign(customer_id=pd.Categorical.from_codes(codes, dtype=pd.CategoricalDtype(
         pd.RangeIndex(len(uniq)))))
 
@@ -72,10 +80,9 @@ def _assert_same(a: pd.DataFrame, b: pd.DataFrame, obj: str = "table"):
 # the shards
 
 
-@pytest.mark.parametrize("coded", [False, True])
-def test_customer_shards_hold_whole_customers_and_every_row_once(rng, coded):
-    data = _responses(rng, n=5000)
-    data = _coded(data) if coded else data
+@pytest.mark.parametrize("form", ["text", "categories", "hashes"])
+def test_customer_shards_hold_whole_customers_and_every_row_once(rng, form):
+    data = _coded(_responses(rng, n=5000), form)
     parts = list(shards.customer_shards(data, rows=1200))
     assert len(parts) == 5  # ceil(5000 / 1200)
     rows = np.concatenate([p.index.to_numpy() for p in parts])
@@ -123,11 +130,10 @@ def test_cluster_sums_need_whole_numbers():
 # jobs over shards against the calls on the whole table
 
 
-@pytest.mark.parametrize("coded", [False, True])
+@pytest.mark.parametrize("form", ["text", "categories", "hashes"])
 @pytest.mark.parametrize("against", ["rest", "target", "previous", "year_ago"])
-def test_compare_over_shards_equals_compare(rng, against, coded):
-    data = _responses(rng)
-    data = _coded(data) if coded else data
+def test_compare_over_shards_equals_compare(rng, against, form):
+    data = _coded(_responses(rng), form)
     for metric in ("nps", "csat", "ces"):
         for by in ("unit", None, "touchpoint"):
             if (by is None and against in ("rest", "target")) or (against == "target" and (by != "unit"
@@ -204,10 +210,9 @@ def _context(responses, shard_rows):
                                         part="responses", shard_rows=shard_rows)
 
 
-@pytest.mark.parametrize("coded", [False, True])
-def test_context_in_shards_equals_the_context_at_once(rng, coded, monkeypatch):
-    data = _responses(rng, n=12000)
-    data = _coded(data) if coded else data
+@pytest.mark.parametrize("form", ["text", "categories", "hashes"])
+def test_context_in_shards_equals_the_context_at_once(rng, form, monkeypatch):
+    data = _coded(_responses(rng, n=12000), form)
     made = []
     real = context_module.customer_shards
 
@@ -257,8 +262,8 @@ def test_context_in_shards_takes_the_memory_of_a_shard(rng):
 
     # customers of about four answers each: shards of about equal size (a customer with a third of all answers
     # makes a shard of a third)
-    small = _coded(_responses(rng, n=40_000, customers=10_000, heavy=False))
-    large = _coded(_responses(rng, n=160_000, customers=40_000, heavy=False))
+    small = _coded(_responses(rng, n=40_000, customers=10_000, heavy=False), "hashes")
+    large = _coded(_responses(rng, n=160_000, customers=40_000, heavy=False), "hashes")
     at_once = peak(large, len(large)) / peak(small, len(small))
     in_shards = peak(large, 20_000) / peak(small, 20_000)
     assert at_once > 2.5, at_once
