@@ -264,13 +264,13 @@ def _add_sums(a: _Sums | None, b: _Sums) -> _Sums:
 
 def _deff(sums: _Sums, which: str, j=None, k=None) -> np.ndarray:
     """The design effects of a comparison, from the clusters' answers or from the shards' sums."""
-    g = len(sums.labels)
-    if sums.moments is not None:
-        mo = sums.moments
-        return {"rest": lambda: _deff_rest_from(mo), "single": lambda: _deff_single_from(mo),
-                "pairs": lambda: _deff_pairs_from(mo, j, g)}[which]()
-    return {"rest": lambda: _deff_rest(sums.cd), "single": lambda: _deff_single(sums.cd),
-            "pairs": lambda: _deff_pairs(sums.cd, j, k)}[which]()
+    mo, cd = sums.moments, sums.cd
+    if which == "rest":
+        return _deff_rest(cd) if mo is None else _deff_rest_from(mo)
+    if which == "single":
+        return _deff_single(cd) if mo is None else _deff_single_from(mo)
+    # pairs: over shards only a group's period against its reference period (column j + groups)
+    return _deff_pairs(cd, j, k) if mo is None else _deff_pairs_from(mo, j, len(sums.labels))
 
 
 def _compare_table(sums: _Sums, *, targets, correction, alpha, min_n_show, min_n_test, confidence, method,

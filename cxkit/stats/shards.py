@@ -28,9 +28,6 @@ __all__: list[str] = []
 #: rows per shard: the workings of the company context's comparisons take about 90 bytes per row of a shard
 SHARD_ROWS = 1_000_000
 
-_SUMS = ("metric", "by", "against", "period", "date", "scale", "box", "bands", "cluster", "reference")
-_TREND_SUMS = ("metric", "freq", "by", "date", "start", "end", "scale", "box", "bands", "cluster")
-
 
 def customer_shards(data: pd.DataFrame, *, cluster: str | None = "customer_id", rows: int = SHARD_ROWS):
     """The rows of ``data`` in about ``len(data) / rows`` shards (tables, in the rows' order), each holding
@@ -45,10 +42,10 @@ def customer_shards(data: pd.DataFrame, *, cluster: str | None = "customer_id", 
     shard = np.empty(len(data), dtype=np.int16 if k < 2**15 else np.int32)  # 2 bytes a row, made a slice at a time
     for i in range(0, len(data), int(rows)):
         at = np.arange(i, min(i + int(rows), len(data)))
-        if keys is None:
-            shard[at] = at % k
-        else:  # a row without a customer: any shard
-            shard[at] = np.where(known[at], keys[at] % keys.dtype.type(k), at % k)
+        shard[at] = at % k
+        if keys is not None:  # a row without a customer: any shard (the one of its position)
+            key = (keys[at].astype(np.uint64) % np.uint64(k)).astype(np.int64)  # (codes may be 8-bit)
+            shard[at] = np.where(known[at], key, shard[at])
     del keys, known
     for s in range(k):
         yield data.take(np.flatnonzero(shard == s))

@@ -97,6 +97,17 @@ def test_customer_shards_hold_whole_customers_and_every_row_once(rng, form):
     assert list(shards.customer_shards(data, rows=len(data)))[0] is data  # one shard: the table itself
 
 
+def test_more_shards_than_8_bit_customer_codes_count(rng):
+    """Few customers (categories coded in 8 bits) in many shards: each customer still in one shard."""
+    data = pd.DataFrame({"customer_id": pd.Categorical(rng.choice(["a", "b", "c", None], 3000)), "x": np.arange(3000)})
+    assert data["customer_id"].cat.codes.dtype == np.int8
+    parts = list(shards.customer_shards(data, rows=10))  # 300 shards
+    assert len(parts) == 300 and sum(map(len, parts)) == 3000
+    homes = [{c for c in p["customer_id"].dropna()} for p in parts]
+    for c in "abc":
+        assert sum(c in h for h in homes) == 1
+
+
 def test_cluster_sums_over_shards_equal_the_design_effects(rng):
     """_moments added over shards of whole clusters give _deff_rest, _deff_single and _deff_pairs."""
     for _ in range(25):
