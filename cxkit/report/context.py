@@ -378,7 +378,7 @@ def _run_shards(r, comparisons: list, jobs: dict, *, start, end, rows: int) -> N
     answers, window masks, cells) are dropped before the next shard is made."""
     whole = comparisons + [job for _, job in jobs["trends"]]
     current = list(jobs.get("distribution", ())) + ([jobs["touchpoints"]] if "touchpoints" in jobs else [])
-    for shard in customer_shards(r, rows=rows):
+    for shard in customer_shards(r, rows=rows, groups=("_group", "touchpoint")):
         with reuse_prepared(own=True):
             for job in whole:
                 job.add(shard)

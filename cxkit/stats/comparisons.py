@@ -256,8 +256,8 @@ def _add_sums(a: _Sums | None, b: _Sums) -> _Sums:
     """The sums of two shards (:func:`_compare_sums` with ``shard=True``) of one table."""
     if a is None:
         return b
-    if not a.labels.equals(b.labels):
-        raise ConfigError("sums over shards: the shards' groups differ (give the grouping column as categories)")
+    if not a.labels.equals(b.labels):  # a caller's mistake, not the data's: never a comparison silently left out
+        raise ValueError("sums over shards: the shards' groups differ (give the grouping column as categories)")
     return a._replace(cur=_add_counts(a.cur, b.cur), ref=None if a.ref is None else _add_counts(a.ref, b.ref),
                       moments=None if a.moments is None else _add_moments(a.moments, b.moments))
 

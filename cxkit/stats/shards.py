@@ -29,15 +29,19 @@ __all__: list[str] = []
 SHARD_ROWS = 1_000_000
 
 
-def customer_shards(data: pd.DataFrame, *, cluster: str | None = "customer_id", rows: int = SHARD_ROWS):
+def customer_shards(data: pd.DataFrame, *, cluster: str | None = "customer_id", rows: int = SHARD_ROWS,
+                    groups: tuple = ()):
     """The rows of ``data`` in about ``len(data) / rows`` shards (tables, in the rows' order), each holding
     every answer of its customers; a row without a customer is its own cluster and may go to any shard.
-    One shard is ``data`` itself. Categorical columns keep their categories, so groups are numbered alike
-    in every shard."""
+    One shard is ``data`` itself. Categorical columns keep their categories, and the ``groups`` columns
+    become categorical with the categories of the whole table (sorted, as :func:`compare` numbers a column's
+    values), so groups are numbered alike in every shard, also those a shard has no rows of."""
     k = max(1, -(-len(data) // max(int(rows), 1)))
     if k == 1:
         yield data
         return
+    dtypes = {c: pd.CategoricalDtype(pd.Index(data[c].dropna().unique()).sort_values())
+              for c in groups if c in data.columns and not isinstance(data[c].dtype, pd.CategoricalDtype)}
     keys, known = _customer_keys(data[cluster]) if cluster is not None and cluster in data.columns else (None, None)
     shard = np.empty(len(data), dtype=np.int16 if k < 2**15 else np.int32)  # 2 bytes a row, made a slice at a time
     for i in range(0, len(data), int(rows)):
@@ -48,7 +52,10 @@ def customer_shards(data: pd.DataFrame, *, cluster: str | None = "customer_id", 
             shard[at] = np.where(known[at], key, shard[at])
     del keys, known
     for s in range(k):
-        yield data.take(np.flatnonzero(shard == s))
+        part = data.take(np.flatnonzero(shard == s))
+        for c, dtype in dtypes.items():
+            part[c] = part[c].astype(dtype)
+        yield part
 
 
 def _customer_keys(col: pd.Series):

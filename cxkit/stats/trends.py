@@ -162,8 +162,9 @@ def _add_trend_sums(a: _TrendSums | None, b: _TrendSums) -> _TrendSums:
     """The cells of two shards (:func:`_trend_sums` with ``shard=True``) of one table."""
     if a is None:
         return b
-    if not (a.labels.equals(b.labels) and a.periods.equals(b.periods)):
-        raise ConfigError("trend sums over shards: the shards' groups or periods differ")
+    if not (a.labels.equals(b.labels) and a.periods.equals(b.periods)):  # a caller's mistake, never left out
+        raise ValueError("trend sums over shards: the shards' groups or periods differ (give the grouping column "
+                         "as categories, and start= and end=)")
     return a._replace(cells=[_add_counts(x, y) for x, y in zip(a.cells, b.cells)])
 
 

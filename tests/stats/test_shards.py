@@ -97,6 +97,23 @@ def test_customer_shards_hold_whole_customers_and_every_row_once(rng, form):
     assert list(shards.customer_shards(data, rows=len(data)))[0] is data  # one shard: the table itself
 
 
+def test_shards_number_text_groups_alike_and_sums_of_other_groups_are_refused(rng):
+    data = _responses(rng, n=3000).assign(unit=lambda d: d["unit"].astype(str))
+    parts = list(shards.customer_shards(data, rows=100, groups=("unit",)))
+    cats = sorted(data["unit"].unique())
+    assert all(list(p["unit"].cat.categories) == cats for p in parts)
+    assert any(p["unit"].nunique() < len(cats) for p in parts)  # some shards lack a unit
+    kw = dict(metric="nps", by="unit", against="rest", cluster="customer_id")
+    job = shards.compare_job(**kw)
+    for p in parts:
+        job.add(p)
+    _assert_same(job.result(), cx.compare(data, **kw))
+    job = shards.compare_job(**kw)  # text groups numbered shard by shard: an error, never a table left out
+    with pytest.raises(ValueError, match="groups differ"):
+        for p in shards.customer_shards(data, rows=100):
+            job.add(p)
+
+
 def test_more_shards_than_8_bit_customer_codes_count(rng):
     """Few customers (categories coded in 8 bits) in many shards: each customer still in one shard."""
     data = pd.DataFrame({"customer_id": pd.Categorical(rng.choice(["a", "b", "c", None], 3000)), "x": np.arange(3000)})
@@ -221,8 +238,11 @@ def _context(responses, shard_rows):
                                         part="responses", shard_rows=shard_rows)
 
 
-@pytest.mark.parametrize("form", ["text", "categories", "hashes"])
-def test_context_in_shards_equals_the_context_at_once(rng, form, monkeypatch):
+@pytest.mark.parametrize("form, shard_rows, count", [("text", 2500, 5), ("categories", 2500, 5), ("hashes", 2500, 5),
+                                                     ("hashes", 150, 80)])
+def test_context_in_shards_equals_the_context_at_once(rng, form, shard_rows, count, monkeypatch):
+    """Also in 80 shards, many without some unit's or touchpoint's answers in the period: the groups
+    (text, as ``attach_groups`` gives them) are numbered alike in every shard."""
     data = _coded(_responses(rng, n=12000), form)
     made = []
     real = context_module.customer_shards
@@ -235,8 +255,8 @@ def test_context_in_shards_equals_the_context_at_once(rng, form, monkeypatch):
     monkeypatch.setattr(context_module, "customer_shards", counted)
     whole = _context(data, shard_rows=len(data))
     assert made == []  # not beyond shard_rows: the whole table, the unsharded path
-    parts = _context(data, shard_rows=2500)
-    assert len(made) == 5 and sum(made) == len(data)
+    parts = _context(data, shard_rows=shard_rows)
+    assert len(made) == count and sum(made) == len(data)
     assert list(whole) == list(parts) == ["comparisons", "trend", "nps_distribution", "touchpoints", "regions"]
     tested = whole["comparisons"]
     assert tested["test"].str.contains("cluster-robust by customer_id").all()
