@@ -117,7 +117,9 @@ def bench_calls(rows: int = 2_000_000, *, only=None, skip=None, verbose: bool = 
     from run import dataset  # bench/run.py: generated once, cached in bench/data/
 
     ds = cx.load(dataset(rows, UNITS, "parquet", seed=SEED))
+    t0 = time.perf_counter()  # the first analysis call after load(): it imports cxkit.stats and scipy.stats
     j = cx.join_outcomes(ds.responses, ds.customers, ds.revenue)
+    first_join = time.perf_counter() - t0
     calls = _calls(ds, j)
     times, first = {}, {}
     for name, fn in calls.items():
@@ -125,6 +127,8 @@ def bench_calls(rows: int = 2_000_000, *, only=None, skip=None, verbose: bool = 
         if (only and name not in only and base not in only) or (skip and (name in skip or base in skip)):
             continue
         first[name], times[name] = _time(fn)
+        if name == "join_outcomes":  # its first run is the one above; the timed one is its second
+            first[name] = first_join
         if verbose:
             print(f"  {name:<34} {times[name]:8.3f} s (first run {first[name]:.3f} s)", flush=True)
     return {"rows": len(ds.responses), "customers": len(ds.customers), "invoices": len(ds.revenue), "calls": times,
