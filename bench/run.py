@@ -495,8 +495,9 @@ def _checks_batch(b: dict) -> list[tuple]:
 def _checks_calls(c: dict) -> list[tuple]:
     size = f"{c.get('rows', 0) / 1e6:.0f}M responses"
     first = c.get("first_calls", {})
+    # each call within 2 s, the first run in a session too (it is what an analyst waits for once)
     return [(f"{name} at {size}", f"{sec:.2f} s" + (f" (first run {first[name]:.2f} s)" if name in first else ""),
-             "<= 2 s", sec <= 2) for name, sec in c["calls"].items()]
+             "<= 2 s", sec <= 2 and first.get(name, 0) <= 2) for name, sec in c["calls"].items()]
 
 
 def _checks_import(imp: dict) -> list[tuple]:
