@@ -101,7 +101,7 @@ def period_coverage(responses: pd.DataFrame, units: pd.DataFrame | None, *, leve
     """
     start, end = period
     dates = responses["date"]
-    inside = ((dates >= start) & (dates < end + pd.Timedelta(days=1))).to_numpy()
+    inside = _in_period(dates, start, end).to_numpy()
     counts = responses.loc[inside, "_group"].value_counts()  # categories too: a group without rows counts 0
     everywhere = responses["_group"].dropna().unique()
     listed = []
@@ -116,8 +116,12 @@ def period_coverage(responses: pd.DataFrame, units: pd.DataFrame | None, *, leve
 
 
 def _in(frame: pd.DataFrame, column: str, start, end) -> pd.DataFrame:
-    d = frame[column]
-    return frame[(d >= start) & (d < end + pd.Timedelta(days=1))]
+    return frame[_in_period(frame[column], start, end)]
+
+
+def _in_period(dates, start, end):
+    """Which ``dates`` (a Series or datetime64 array) fall in the period, both days inclusive."""
+    return (dates >= start) & (dates < end + pd.Timedelta(days=1))
 
 
 #: headline metrics: metric -> (table, date column); the window each is measured over is
@@ -332,12 +336,11 @@ def _scan(r: pd.DataFrame, start, end, rows: int) -> dict:
     touchpoints and customers."""
     firsts = {m: [] for m in ("nps", "csat", "ces") if m in r.columns}
     found = dict.fromkeys(("nps", "touchpoint", "customer_id"), False)
-    lo, hi = np.datetime64(start), np.datetime64(end + pd.Timedelta(days=1))
     for i in range(0, len(r), rows):
         part = r.iloc[i:i + rows]
         dates = part["date"].to_numpy(dtype="datetime64[ns]")
         dated = ~np.isnat(dates)
-        inside = (dates >= lo) & (dates < hi)
+        inside = _in_period(dates, start, end)
         for m, seen in firsts.items():
             d = dates[part[m].notna().to_numpy() & dated]
             if d.size:
