@@ -623,6 +623,17 @@ def release(held: Lease | None, *, outcome: str | None = None) -> str | None:
         _LOCK.release()
 
 
+def forget_connection_files() -> None:
+    """Remove the connection file of this process's warm kernel, touching nothing else (a worker whose
+    batch died calls it just before it kills the kernel and exits: no client is closed, so the unit's
+    thread is not woken)."""
+    kernel = _STATE["kernel"] if _STATE["owner"] == os.getpid() else None
+    if kernel is not None:
+        with contextlib.suppress(OSError, AttributeError, TypeError):
+            if kernel.km.connection_file:
+                os.unlink(kernel.km.connection_file)
+
+
 def shutdown_all(*, now: bool = False) -> None:
     """Shut down every kernel this process started (registered with :mod:`atexit` when one starts).
 

@@ -3,9 +3,9 @@
 A batch killed with SIGKILL cannot stop its workers; each worker therefore watches its parent itself:
 :func:`watch` (started first thing in every worker of the local pool) checks ``os.getppid()`` against
 the batch's pid twice a second. Once it differs (the worker was re-parented: the batch died), the
-worker shuts down its kernels (:func:`cxkit.report.kernels.shutdown_all`), kills any other process it
-started, and exits at once, without writing anything more into the output folder (``--resume`` may
-already be running there). :func:`orphaned` lets a task check the same before it renames its outputs.
+worker kills every process it started (its kernels too) and exits at once, without writing anything
+more into the output folder (``--resume`` may already be running there). :func:`orphaned` lets a task
+check the same before it renames its outputs.
 """
 from __future__ import annotations
 
@@ -74,28 +74,36 @@ def _watch(interval: float) -> None:
 
 
 def leave(code: int = ORPHAN_EXIT, *, now: bool = False) -> None:
-    """Exit this worker now: stop its kernels (a few seconds at most), kill what else it started, and
-    exit with ``code`` without running any more of the task (the batch has gone, or stops its pool).
+    """Exit this worker now: stop its kernels, kill what else it started, and exit with ``code``
+    without running any more of the task (the batch has gone, or stops its pool).
 
     Parameters
     ----------
     code : int
         The exit status.
     now : bool
-        Kill the kernels at once instead of asking them to shut down.
+        The batch has gone: kill every process this worker started, then exit at once. The kernels are
+        not asked to shut down: closing their clients first would wake the task's thread, which would
+        then clean up and log into the batch's folder before the exit. Otherwise the kernels get a few
+        seconds (``SHUTDOWN_GRACE``) to shut down before the rest is killed.
     """
-    stopper = threading.Thread(target=_shutdown_kernels, args=(now,), daemon=True)
-    stopper.start()
-    stopper.join(SHUTDOWN_GRACE)
-    for pid in _children(os.getpid()):
+    if not now:
+        stopper = threading.Thread(target=_shutdown_kernels, daemon=True)
+        stopper.start()
+        stopper.join(SHUTDOWN_GRACE)
+    children = _children(os.getpid())  # read from /proc before any is killed: nothing wakes meanwhile
+    with contextlib.suppress(Exception):
+        if now:
+            kernels.forget_connection_files()  # the kernels read them when they started
+    for pid in children:
         with contextlib.suppress(OSError):
             os.kill(pid, signal.SIGKILL)
     os._exit(code)
 
 
-def _shutdown_kernels(now: bool = False) -> None:
+def _shutdown_kernels() -> None:
     with contextlib.suppress(Exception):
-        kernels.shutdown_all(now=now)
+        kernels.shutdown_all()
 
 
 def _children(pid: int) -> list[int]:
