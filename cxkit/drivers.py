@@ -21,9 +21,11 @@ import pandas as pd
 
 from ._printer import Result, format_number
 from .errors import ConfigError, InsufficientDataError
-from scipy import stats as _stats
 
 from .stats.intervals import EXACT_RESAMPLING_CELLS, _z
+from ._lazy import lazy_module
+
+_stats = lazy_module("scipy.stats")
 
 __all__ = ["DriverResult", "relative_weights", "MISSING_METHODS", "PerformanceSpread", "performance_spread",
            "dominant_driver", "MIN_SPREAD"]

@@ -54,3 +54,38 @@ def test_an_unknown_name_is_an_attribute_error():
     else:
         raise AssertionError("no AttributeError")
     assert not hasattr(cxkit, "prepare")  # plumbing stays in its sub-package
+
+
+def test_loading_and_linking_import_no_statistics_library():
+    """``load`` and ``join_outcomes`` (the first calls of a session) do not pay for scipy or statsmodels."""
+    loaded = _modules_after("import cxkit\ncxkit.load\ncxkit.join_outcomes\ncxkit.nps\ncxkit.compare")
+    assert "cxkit.outcomes.join" in loaded and "cxkit.stats.twosample" in loaded
+    assert not [m for m in ("scipy", "statsmodels", "lifelines") if m in loaded]
+
+
+def test_a_statistic_imports_scipy_when_it_is_computed():
+    loaded = _modules_after("import cxkit\ncxkit.csat([1, 2, 4, 5, 5], scale=(1, 5))")
+    assert "scipy.stats" in loaded and "statsmodels.stats.proportion" in loaded
+
+
+def test_lazy_module_imports_at_the_first_attribute_only():
+    loaded = _modules_after("from cxkit._lazy import lazy_module\nspecial = lazy_module('scipy.special')")
+    assert "scipy" not in loaded
+    code = ("from cxkit._lazy import lazy_module\nspecial = lazy_module('scipy.special')\n"
+            "import sys; print(repr(special)); print(repr(float(special.ndtri(0.975)))); print(repr(special))")
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout.splitlines()
+    # the 97.5% normal quantile, 1.959963984540054 (Abramowitz and Stegun, table 26.5; scipy.stats.norm.ppf)
+    assert out == ["<lazy module 'scipy.special' (not imported yet)>", "1.959963984540054",
+                   "<lazy module 'scipy.special' (imported)>"]
+
+
+def test_a_missing_library_fails_at_first_use_with_its_own_error():
+    from cxkit._lazy import lazy_module
+
+    missing = lazy_module("cxkit_no_such_library")
+    try:
+        missing.anything  # noqa: B018
+    except ModuleNotFoundError as exc:
+        assert exc.name == "cxkit_no_such_library"
+    else:
+        raise AssertionError("no ModuleNotFoundError")

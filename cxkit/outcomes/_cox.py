@@ -20,9 +20,12 @@ from typing import NamedTuple
 
 import numpy as np
 import pandas as pd
-from scipy import sparse, stats
 
 from ..errors import InsufficientDataError
+from .._lazy import lazy_module
+
+sparse = lazy_module("scipy.sparse")
+stats = lazy_module("scipy.stats")
 
 __all__ = ["CoxFit", "fit_cox"]
 

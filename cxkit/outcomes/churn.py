@@ -10,12 +10,14 @@ from typing import Sequence
 
 import numpy as np
 import pandas as pd
-from scipy import stats
 
 from ..errors import ConfigError, InsufficientDataError
 from ..stats.intervals import _poisson_interval, _share_interval, _z
 from ._inputs import _column, _default_reference, _frame, _frame_with, _groups, _pattern_design, _restrict
 from .results import OutcomeResult
+from .._lazy import lazy_module
+
+stats = lazy_module("scipy.stats")
 
 __all__ = ["churn_by_group", "churn_relative_risk", "churn_logit"]
 

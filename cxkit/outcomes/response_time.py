@@ -8,12 +8,15 @@ from typing import Sequence
 import numpy as np
 import pandas as pd
 
-from scipy import sparse, stats
 
 from ..errors import InsufficientDataError
 from ._inputs import _column, _pattern_design
 from .join import _shared_codes
 from .results import OutcomeResult
+from .._lazy import lazy_module
+
+sparse = lazy_module("scipy.sparse")
+stats = lazy_module("scipy.stats")
 
 __all__ = ["response_time_effect", "RobustOLS"]
 

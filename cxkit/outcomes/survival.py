@@ -9,13 +9,15 @@ from typing import Sequence
 
 import numpy as np
 import pandas as pd
-from scipy import stats
 
 from .._printer import p_equals
 from ..errors import ConfigError, InsufficientDataError
 from ._cox import fit_cox
 from ._inputs import _column, _default_reference, _frame, _frame_with, _groups, _pattern_design
 from .results import OutcomeResult, SurvivalCurves
+from .._lazy import lazy_module
+
+stats = lazy_module("scipy.stats")
 
 __all__ = ["kaplan_meier", "cox_model"]
 

@@ -12,11 +12,13 @@ from typing import NamedTuple
 
 import numpy as np
 import pandas as pd
-from scipy import stats
 
 from ..errors import ConfigError
 from . import preparation as _preparation
 from .kinds import _rows
+from .._lazy import lazy_module
+
+stats = lazy_module("scipy.stats")
 
 __all__: list[str] = []
 

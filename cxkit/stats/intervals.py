@@ -12,10 +12,12 @@ Methods and sources are explained in ``docs/statistics.md``.
 from __future__ import annotations
 
 import numpy as np
-from scipy import stats
-from statsmodels.stats.proportion import proportion_confint
 
 from ..errors import ConfigError
+from .._lazy import lazy_module
+
+stats = lazy_module("scipy.stats")
+_sm_proportion = lazy_module("statsmodels.stats.proportion")
 
 __all__ = ["NPS_METHODS", "SHARE_METHODS"]
 
@@ -107,7 +109,7 @@ def _share_interval(k, n, method: str, confidence: float):
     alpha = 1 - confidence
     _z(confidence)
     with np.errstate(divide="ignore", invalid="ignore"):
-        low, high = proportion_confint(k, n, alpha=alpha, method=SHARE_METHODS[method])
+        low, high = _sm_proportion.proportion_confint(k, n, alpha=alpha, method=SHARE_METHODS[method])
         low, high = np.asarray(low, dtype=float), np.asarray(high, dtype=float)
         if method == "clopper-pearson":  # statsmodels returns nan at the ends
             low = np.where(k == 0, 0.0, low)

@@ -12,12 +12,14 @@ from __future__ import annotations
 from typing import NamedTuple
 
 import numpy as np
-from scipy import stats
 
 from .intervals import _mean_interval, _median_ranks, _nps_interval, _share_interval
 from .rank_tests import _median_difference, _medians_se, _multiset_minus, _mwu, _rest_median_se
 from .targets import _nps_target_arrays, _share_target_arrays, _sign_test_arrays
 from .twosample import _nps_diff_arrays, _nps_test_name, _share_tests, _welch_arrays
+from .._lazy import lazy_module
+
+stats = lazy_module("scipy.stats")
 
 __all__ = ["COMPARE_METRICS"]
 

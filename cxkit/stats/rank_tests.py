@@ -11,9 +11,12 @@ difference of medians for ``first_response_time``, tested with Mann-Whitney U.
 from __future__ import annotations
 
 import numpy as np
-from scipy import special, stats
 
 from .intervals import _z
+from .._lazy import lazy_module
+
+special = lazy_module("scipy.special")
+stats = lazy_module("scipy.stats")
 
 __all__: list[str] = []
 

@@ -22,11 +22,13 @@ from dataclasses import dataclass, field
 
 import numpy as np
 import pandas as pd
-from scipy import stats
 
 from .._printer import Result, format_number
 from ..errors import ConfigError, InsufficientDataError
 from .metrics import metric_table
+from .._lazy import lazy_module
+
+stats = lazy_module("scipy.stats")
 
 __all__ = ["funnel_limits", "funnel_verdicts", "shrink_nps", "rank_units", "UnitRanking"]
 

@@ -8,11 +8,13 @@ with the target as group B (``n_b`` = 0). The vectorised array versions serve
 from __future__ import annotations
 
 import numpy as np
-from scipy import stats
 
 from ..errors import ConfigError, InsufficientDataError
 from .intervals import _median_ranks, _nps_interval, _share_interval
 from .twosample import Comparison, _check_confidence, _cohen_h, _nps_test_name, _values
+from .._lazy import lazy_module
+
+stats = lazy_module("scipy.stats")
 
 __all__ = ["nps_vs_target", "share_vs_target", "mean_vs_target", "median_vs_target"]
 

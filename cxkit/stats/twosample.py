@@ -16,14 +16,16 @@ from dataclasses import dataclass, field
 
 import numpy as np
 import pandas as pd
-from scipy import stats
-from statsmodels.stats import proportion as _sm_proportion
 
 from .._printer import Result, format_number, p_equals
 from ..errors import ConfigError, InsufficientDataError
 from .intervals import _share_interval, _z
 from .scores import _scores, nps_counts
 from .rank_tests import _times_comparison
+from .._lazy import lazy_module
+
+stats = lazy_module("scipy.stats")
+_sm_proportion = lazy_module("statsmodels.stats.proportion")
 
 __all__ = ["Comparison", "nps_test", "compare_nps", "compare_shares", "compare_means", "compare_times"]
 
