@@ -117,7 +117,7 @@ def bench_calls(rows: int = 2_000_000, *, only=None, skip=None, verbose: bool = 
     from run import dataset  # bench/run.py: generated once, cached in bench/data/
 
     ds = cx.load(dataset(rows, UNITS, "parquet", seed=SEED))
-    t0 = time.perf_counter()  # the first analysis call after load(): it imports cxkit.stats and scipy.stats
+    t0 = time.perf_counter()  # the first analysis call after load(): its modules' import and first memory touch
     j = cx.join_outcomes(ds.responses, ds.customers, ds.revenue)
     first_join = time.perf_counter() - t0
     calls = _calls(ds, j)

@@ -64,7 +64,8 @@ def _customer_positions(cust: pd.DataFrame, responses, revenue) -> dict:
     if "responses" in tables:
         out["responses"] = at[codes[1]]
     if heads is not None:
-        out["revenue"] = at[codes[-1]][np.cumsum(heads) - 1]
+        runs = np.diff(np.flatnonzero(heads), append=len(heads))  # invoices per run of one customer's ids
+        out["revenue"] = np.repeat(at[codes[-1]], runs)
     return out
 
 
@@ -259,10 +260,10 @@ def _check_responses(responses: pd.DataFrame, score: str, dated: bool, before) -
         raise ConfigError("responses: column 'date' missing; it is needed to order answers and start follow-up")
 
 
-def _linked_answers(responses: pd.DataFrame, customer_at: dict, score: str, counts: dict) -> pd.DataFrame:
-    """Answers with the score and a known customer, keyed by the customer's row position ``_pos``,
-    with every score numeric and a ``date`` column (NaT when the table has none)."""
-    cols = [c for c in ("date", *SCORES) if c in responses.columns]
+def _linked_answers(responses: pd.DataFrame, customer_at: dict, score: str, counts: dict) -> dict:
+    """Answers with the score and a known customer, as columns (arrays of equal length, no DataFrame: at 2M
+    answers building one merged the score columns into one block, 0.25 s): ``_pos`` (the customer's row
+    position), ``date`` (NaT when the table has none) and every score as floats."""
     has = responses[score].notna().to_numpy()
     counts["responses_with_score"] = int(has.sum())
     no_id = has & responses["customer_id"].isna().to_numpy()
@@ -271,45 +272,51 @@ def _linked_answers(responses: pd.DataFrame, customer_at: dict, score: str, coun
     keep = has & ~no_id
     counts["responses_unknown_customer"] = int((keep & (pos < 0)).sum())
     keep &= pos >= 0
-    r = responses.loc[keep, cols].assign(_pos=pos[keep])
+    rows = np.flatnonzero(keep)
+    r = {"_pos": pos[rows]}
+    if "date" in responses.columns:
+        r["date"] = responses["date"].array.take(rows)  # a DatetimeArray (time zone kept)
+    else:
+        r["date"] = pd.array(np.full(len(rows), np.datetime64("NaT", "ns")))
     for s in SCORES:
-        r[s] = _numeric_column(r, s) if s in r.columns else np.nan  # Float64 round trip: 20 ms a column
-    if "date" not in r.columns:
-        r["date"] = pd.NaT
+        r[s] = _numeric_column(responses, s)[rows] if s in responses.columns else np.full(len(rows), np.nan)
     return r
 
 
-def _ignored_answers(r: pd.DataFrame, cust: pd.DataFrame, dated: bool, before, end, counts: dict) -> pd.Series:
+def _ignored_answers(r: dict, cust: pd.DataFrame, dated: bool, before, end, counts: dict) -> np.ndarray:
     """True for answers given on or after leaving, after ``end`` or on/after ``before`` (each counted once)."""
-    ignore = pd.Series(False, index=r.index)
+    date = r["date"]
+    ignore = np.zeros(len(date), dtype=bool)
     if dated:
-        left = pd.Series(cust["churned_at"].to_numpy()[r["_pos"].to_numpy()], index=r.index)
-        after_churn = left.notna() & (r["date"] >= left)  # on the day of leaving or later
+        left = cust["churned_at"].array.take(r["_pos"])
+        after_churn = ~left.isna() & np.asarray(date >= left)  # on the day of leaving or later
         counts["responses_after_churn"] = int(after_churn.sum())
         ignore |= after_churn
-    if end is not None and r["date"].notna().any():
-        late = ~ignore & (r["date"] > end)
+    if end is not None and not date.isna().all():
+        late = ~ignore & np.asarray(date > end)
         counts["responses_after_end"] = int(late.sum())
         ignore |= late
     if before is not None:
-        late = ~ignore & (r["date"] >= before)
+        late = ~ignore & np.asarray(date >= before)
         counts["responses_in_outcome_window"] = int(late.sum())
         ignore |= late
     return ignore
 
 
 def _usable_answers(responses: pd.DataFrame, cust: pd.DataFrame, customer_at, *, score: str, dated: bool, before,
-                    end, counts: dict) -> pd.DataFrame:
-    """The answers the rule may use: linked to a customer and not ignored (see :func:`_ignored_answers`)."""
+                    end, counts: dict) -> dict:
+    """The answers the rule may use (columns, as :func:`_linked_answers`): linked to a customer and not
+    ignored (see :func:`_ignored_answers`)."""
     _check_responses(responses, score, dated, before)
     r = _linked_answers(responses, customer_at, score, counts)
-    return r[~_ignored_answers(r, cust, dated, before, end, counts)]
+    kept = np.flatnonzero(~_ignored_answers(r, cust, dated, before, end, counts))
+    return {c: v.take(kept) for c, v in r.items()}
 
 
-def _answer_per_customer(r: pd.DataFrame, rule: str, counts: dict) -> pd.DataFrame:
+def _answer_per_customer(r: dict, rule: str, counts: dict) -> pd.DataFrame:
     """One row per customer position: the latest answer, or the mean of the answers (``rule``)."""
     if rule == "latest":
-        pos = r["_pos"].to_numpy(dtype=np.int64)
+        pos = r["_pos"].astype(np.int64)
         day_codes, _ = pd.factorize(r["date"], sort=True)  # date rank; a missing date sorts last (as sort_values)
         top = int(day_codes.max()) + 1 if len(day_codes) else 0
         key = pos * (top + 1) + np.where(day_codes < 0, top, day_codes)
@@ -317,13 +324,13 @@ def _answer_per_customer(r: pd.DataFrame, rule: str, counts: dict) -> pd.DataFra
         sorted_pos = pos[order]
         last = order[np.r_[sorted_pos[1:] != sorted_pos[:-1], True]] if len(order) else order
         rows = np.sort(last)  # the latest answer of each customer, in the answers' order
-        answers = pd.DataFrame({"_pos": pos[rows], "survey_date": r["date"].to_numpy()[rows],
-                                **{s: r[s].to_numpy()[rows] for s in SCORES}, "responses": 1})
+        answers = pd.DataFrame({"_pos": pos[rows], "survey_date": r["date"].take(rows),
+                                **{s: r[s][rows] for s in SCORES}, "responses": 1})
         counts["responses_used"] = int(len(last))  # one per customer
-        counts["responses_not_latest"] = int(len(r) - len(last))
+        counts["responses_not_latest"] = int(len(pos) - len(last))
         return answers
-    counts["responses_used"] = int(len(r))
-    g = r.groupby("_pos", sort=False)
+    counts["responses_used"] = int(len(r["_pos"]))
+    g = pd.DataFrame(r).groupby("_pos", sort=False)
     answers = g[list(SCORES)].mean()
     answers["survey_date"] = g["date"].max()
     answers["responses"] = g.size()
