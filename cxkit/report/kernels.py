@@ -5,8 +5,9 @@ Design
 Each worker process (of the batch's local pool, or a Dask worker process) keeps ONE kernel
 (:class:`jupyter_client.KernelManager`, kernel ``python3``), started by :func:`warm_up` ahead of the
 first unit or lazily by the first unit. After start, a silent preamble imports what the report
-notebooks import (cxkit, pandas, numpy, scipy.stats, matplotlib with the backend a new kernel would
-use) and takes a snapshot of the state that is restored before every unit. The kernel is handed to
+notebooks import (cxkit, pandas, numpy, scipy.stats and statsmodels, which cxkit imports at first use,
+matplotlib with the backend a new kernel would use) and takes a snapshot of the state that is restored
+before every unit. The kernel is handed to
 papermill (``pm.execute_notebook(..., km=km)``): nbclient's ``NotebookClient`` does not shut down a
 kernel manager it did not create (``owns_km`` is False, ``cleanup_kc`` then too), so the kernel
 survives the unit; the kernel client papermill made for the unit is closed here after the unit.
@@ -270,7 +271,7 @@ class _KernelState:
 PREAMBLE = """\
 def __cxkit_preamble():
     import gc, os, random, sys, warnings
-    import matplotlib, numpy, pandas, scipy.stats
+    import matplotlib, numpy, pandas, scipy.stats, statsmodels.stats.proportion  # cxkit imports these lazily
     import matplotlib.pyplot as plt
     import cxkit, cxkit.report
     for name in cxkit.__all__:  # import cxkit is lazy: every public name is imported now, once

@@ -85,6 +85,7 @@ import cxkit as cx
 import cxkit.i18n
 for _name in cx.__all__:  # import cxkit is lazy: import what a warm kernel's preamble imported (its warnings filters)
     getattr(cx, _name)
+import scipy.stats, statsmodels.stats.proportion  # a report's first statistics import them (cxkit at first use)
 print(sorted(k for k in globals() if not k.startswith("_")))""",
     """\
 print(pd.get_option("display.max_rows"), mpl.rcParams["lines.linewidth"], mpl.get_backend(), plt.get_fignums())
