@@ -189,7 +189,7 @@ def join_outcomes(responses=None, customers: pd.DataFrame | None = None, revenue
     if responses is not None:
         r = _usable_answers(responses, cust, customer_at, score=score, dated=dated, before=before, end=end,
                             counts=counts)
-        answers = _answer_per_customer(r, rule, counts)
+        answers = _answer_per_customer(r, responses, rule, counts)
     out = _attach_answers(cust, answers, rule, bands, counts)
     out = _follow_up(out, dated, before, end, counts)
     notes = _monthly_revenue(out, revenue, customer_at, revenue_months, dated, counts)
@@ -262,8 +262,9 @@ def _check_responses(responses: pd.DataFrame, score: str, dated: bool, before) -
 
 def _linked_answers(responses: pd.DataFrame, customer_at: dict, score: str, counts: dict) -> dict:
     """Answers with the score and a known customer, as columns (arrays of equal length, no DataFrame: at 2M
-    answers building one merged the score columns into one block, 0.25 s): ``_pos`` (the customer's row
-    position), ``date`` (NaT when the table has none) and every score as floats."""
+    answers building one merged the score columns into one block, 0.25 s): ``_row`` (the row position in
+    ``responses``), ``_pos`` (the customer's row position) and ``date`` (NaT when the table has none). The
+    scores are read later, for the answers used only (:func:`_scores_at`)."""
     has = responses[score].notna().to_numpy()
     counts["responses_with_score"] = int(has.sum())
     no_id = has & responses["customer_id"].isna().to_numpy()
@@ -273,14 +274,26 @@ def _linked_answers(responses: pd.DataFrame, customer_at: dict, score: str, coun
     counts["responses_unknown_customer"] = int((keep & (pos < 0)).sum())
     keep &= pos >= 0
     rows = np.flatnonzero(keep)
-    r = {"_pos": pos[rows]}
     if "date" in responses.columns:
-        r["date"] = responses["date"].array.take(rows)  # a DatetimeArray (time zone kept)
+        date = responses["date"].array.take(rows)  # a DatetimeArray (time zone kept)
     else:
-        r["date"] = pd.array(np.full(len(rows), np.datetime64("NaT", "ns")))
+        date = pd.array(np.full(len(rows), np.datetime64("NaT", "ns")))
+    return {"_row": rows, "_pos": pos[rows], "date": date}
+
+
+def _scores_at(responses: pd.DataFrame, rows: np.ndarray) -> dict:
+    """Every score (``SCORES``) of the answers at ``rows``, as floats (missing: NaN). A numeric column is
+    read at those rows only; any other (text) is converted whole first, so that a value that is not a
+    number is an error wherever it is (:func:`~cxkit.stats.preparation._numeric_column`)."""
+    out = {}
     for s in SCORES:
-        r[s] = _numeric_column(responses, s)[rows] if s in responses.columns else np.full(len(rows), np.nan)
-    return r
+        if s not in responses.columns:
+            out[s] = np.full(len(rows), np.nan)
+        elif pd.api.types.is_numeric_dtype(responses[s].dtype) and not pd.api.types.is_bool_dtype(responses[s].dtype):
+            out[s] = responses[s].array.take(rows).to_numpy(dtype="float64", na_value=np.nan)
+        else:
+            out[s] = _numeric_column(responses, s)[rows]
+    return out
 
 
 def _ignored_answers(r: dict, cust: pd.DataFrame, dated: bool, before, end, counts: dict) -> np.ndarray:
@@ -313,8 +326,9 @@ def _usable_answers(responses: pd.DataFrame, cust: pd.DataFrame, customer_at, *,
     return {c: v.take(kept) for c, v in r.items()}
 
 
-def _answer_per_customer(r: dict, rule: str, counts: dict) -> pd.DataFrame:
-    """One row per customer position: the latest answer, or the mean of the answers (``rule``)."""
+def _answer_per_customer(r: dict, responses: pd.DataFrame, rule: str, counts: dict) -> pd.DataFrame:
+    """One row per customer position: the latest answer, or the mean of the answers (``rule``); the scores
+    are read from ``responses`` for the answers used."""
     if rule == "latest":
         pos = r["_pos"].astype(np.int64)
         day_codes, _ = pd.factorize(r["date"], sort=True)  # date rank; a missing date sorts last (as sort_values)
@@ -329,12 +343,13 @@ def _answer_per_customer(r: dict, rule: str, counts: dict) -> pd.DataFrame:
         np.maximum.at(last_row, pos[on_latest], on_latest)
         rows = np.sort(last_row[last_row >= 0])  # the latest answer of each customer, in the answers' order
         answers = pd.DataFrame({"_pos": pos[rows], "survey_date": r["date"].take(rows),
-                                **{s: r[s][rows] for s in SCORES}, "responses": 1})
+                                **_scores_at(responses, r["_row"][rows]), "responses": 1})
         counts["responses_used"] = int(len(rows))  # one per customer
         counts["responses_not_latest"] = int(len(pos) - len(rows))
         return answers
     counts["responses_used"] = int(len(r["_pos"]))
-    g = pd.DataFrame(r).groupby("_pos", sort=False)
+    g = pd.DataFrame({"_pos": r["_pos"], "date": r["date"], **_scores_at(responses, r["_row"])}).groupby(
+        "_pos", sort=False)
     answers = g[list(SCORES)].mean()
     answers["survey_date"] = g["date"].max()
     answers["responses"] = g.size()
