@@ -2,7 +2,9 @@
 from __future__ import annotations
 
 import datetime as dt
+import queue
 import re
+import threading
 import unicodedata
 import zipfile
 import zlib
@@ -127,3 +129,53 @@ def _typed_mapper(t):
     if pa.types.is_string(t) or pa.types.is_large_string(t):
         return _STR
     return _NULLABLE_INTS.get(t)
+
+
+def _read_ahead(chunks: Iterator, *, name: str = "cxkit-read-ahead") -> Iterator:
+    """The items of ``chunks``, the next one produced in a thread while the caller works on the current one.
+
+    For a reader whose chunks do not depend on how far the caller has got (a Parquet file's row groups:
+    row numbers are record numbers), reading and converting the next chunk (Arrow, mostly without the
+    GIL) then overlaps validating this one. At most one chunk waits, so memory grows by one chunk. An
+    error of the reader is raised here, after the chunks before it; when the caller stops early (an
+    error, ``close()``), the thread stops after the chunk it is reading and closes ``chunks``.
+    """
+    waiting: queue.Queue = queue.Queue(maxsize=1)
+    stop = threading.Event()
+
+    def hand_over(item) -> bool:
+        while not stop.is_set():
+            try:
+                waiting.put(item, timeout=0.05)
+                return True
+            except queue.Full:
+                continue
+        return False
+
+    def produce() -> None:
+        try:
+            for chunk in chunks:
+                if not hand_over((True, chunk)):
+                    return
+            hand_over((False, None))
+        except BaseException as exc:  # handed to the caller's thread, raised there
+            hand_over((False, exc))
+        finally:
+            close = getattr(chunks, "close", None)
+            if close is not None:
+                close()
+
+    worker = threading.Thread(target=produce, name=name, daemon=True)
+    worker.start()
+    try:
+        while True:
+            more, item = waiting.get()
+            if not more:
+                if item is not None:
+                    raise item
+                return
+            yield item
+    finally:
+        stop.set()
+        worker.join()
+
