@@ -77,3 +77,46 @@ def test_a_parquet_file_of_several_pieces_loads_every_row_in_order(tmp_path, mon
     assert lr.data["response_id"].tolist() == [f"r{i}" for i in range(n) if i != 7]
     assert lr.data["nps"].tolist() == [i % 11 for i in range(n) if i != 7]
     assert lr.problems["row"].tolist() == [8]  # the file's 8th record (Parquet rows are numbered from 1)
+
+
+def _csv_with_trouble(path, n=3000):
+    lines = ["response_id;unit;date;nps"]
+    for i in range(n):
+        if i == 1234:
+            lines.append("bad;row;with;too;many;fields")  # a structural error: rejected with its line
+        elif i == 2100:
+            lines.append(";;;")  # Excel's empty row: skipped and reported
+        else:
+            nps = 14 if i == 2500 else i % 11  # out of scale: rejected with its line
+            lines.append(f"r{i};{'Vilnius' if i % 2 else 'Kaunas'};2025-01-{1 + i % 28:02d};{nps}")
+    path.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    return path
+
+
+def test_a_csv_read_ahead_in_small_blocks_equals_reading_in_order(tmp_path, monkeypatch):
+    """Arrow's streaming reader in 4 kB blocks and chunks of 500 rows: many chunks, the next read while one is
+    validated. Rows, rejected rows, their line numbers and the line accounting equal those of reading in order."""
+    from cxkit.data.readers import csv_files
+
+    monkeypatch.setattr(csv_files, "BLOCK_SIZE", 4096)
+    monkeypatch.setattr(csv_files, "CHUNK_ROWS", 500)
+    path = _csv_with_trouble(tmp_path / "responses.csv")
+    chunks = []
+    original = csv_files._CsvReader._chunks
+
+    def counted(self):
+        for chunk in original(self):
+            chunks.append(len(chunk))
+            yield chunk
+
+    monkeypatch.setattr(csv_files._CsvReader, "_chunks", counted)
+    ahead = cx.read_table(path, "responses", errors="quarantine")
+    assert len(chunks) >= 4
+    monkeypatch.setattr(csv_files._CsvReader, "chunks", lambda self: self._chunks())  # in order, no thread
+    in_order = cx.read_table(path, "responses", errors="quarantine")
+    pd.testing.assert_frame_equal(ahead.data, in_order.data)
+    pd.testing.assert_frame_equal(ahead.problems, in_order.problems)
+    assert ahead.rows_in == ahead.rows_loaded + ahead.rows_rejected == in_order.rows_in
+    assert ahead.rows_loaded == 3000 - 3  # the long row, the empty row and the out-of-scale score
+    # the header is line 1: record i is on line i + 2
+    assert sorted(ahead.problems["row"].tolist()) == [1234 + 2, 2500 + 2]

@@ -17,7 +17,7 @@ import pyarrow.csv as pacsv
 from ...errors import FileReadError
 from ..contract import TableMapping, TableSpec
 from ..platforms import Detection, _is_import_id_row, detect_platform, name_option_columns
-from .base import _Invalid, _Reader, _arrow_message, _clean_header, _pick_header, _typed_mapper
+from .base import _arrow_message, _clean_header, _Invalid, _pick_header, _read_ahead, _Reader, _typed_mapper
 from .csv_lines import _CarefulReading, _quote_trouble, _split_lines
 from .encoding import (BLOCK_SIZE, SAMPLE_SIZE, _csv_field_limit, _decode_file, _encoding_from_head, _legacy_codepage,
                        _sample_records, _sniff_delimiter)
@@ -170,6 +170,15 @@ class _CsvReader(_Reader):
         return records + self.header_lines + 1
 
     def chunks(self) -> Iterator[pd.DataFrame]:
+        """The records in blocks of about ``CHUNK_ROWS``. Read by Arrow's streaming reader, the next block is
+        read in a thread while the loader validates this one (:func:`~.base._read_ahead`: the row numbers
+        of a block do not depend on how far reading has got). A file read line by line (quote trouble) is
+        read in order: its row numbers are built as it goes."""
+        if self._careful is not None or self._no_data:
+            return self._chunks()
+        return _read_ahead(self._chunks(), name=f"cxkit-read-ahead {self.path.name}")
+
+    def _chunks(self) -> Iterator[pd.DataFrame]:
         if self._no_data:
             return
         if self._careful is not None:
