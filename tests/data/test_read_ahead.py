@@ -120,3 +120,20 @@ def test_a_csv_read_ahead_in_small_blocks_equals_reading_in_order(tmp_path, monk
     assert ahead.rows_loaded == 3000 - 3  # the long row, the empty row and the out-of-scale score
     # the header is line 1: record i is on line i + 2
     assert sorted(ahead.problems["row"].tolist()) == [1234 + 2, 2500 + 2]
+
+
+def test_read_ahead_can_be_turned_off(tmp_path):
+    """``TableStream(read_ahead=False)`` (the report batch's preparation, whose two processes keep both cores
+    busy) reads in the caller's thread; by default a reader thread runs while the chunks are handed out."""
+    from cxkit.data.loading import TableStream
+
+    n = 3000
+    df = pd.DataFrame({"response_id": [f"r{i}" for i in range(n)], "unit": "Vilnius",
+                       "date": pd.Timestamp("2025-01-01"), "nps": [i % 11 for i in range(n)]})
+    path = tmp_path / "responses.parquet"
+    df.to_parquet(path, row_group_size=1000)
+    in_order = [(len(chunk), _threads()) for chunk in TableStream(path, "responses", read_ahead=False)]
+    assert in_order == [(1000, 0), (1000, 0), (1000, 0)]
+    ahead = [(len(chunk), _threads()) for chunk in TableStream(path, "responses")]
+    assert [size for size, _ in ahead] == [1000, 1000, 1000] and ahead[0][1] == 1
+    assert _threads() == 0

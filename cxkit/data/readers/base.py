@@ -41,6 +41,9 @@ class _Reader:
     #: positions of the columns a text reader hands over dictionary-encoded (categoricals of the text as
     #: written; set by the loader before reading, for the columns converted through their distinct values)
     dictionary_columns: frozenset = frozenset()
+    #: read the next chunk in a thread while the loader validates this one (readers that can: Parquet, CSV
+    #: through Arrow); set by the loader (``TableStream(read_ahead=...)``)
+    read_ahead: bool = True
 
     def chunks(self) -> Iterator[pd.DataFrame]:  # pragma: no cover - interface
         raise NotImplementedError

@@ -174,7 +174,7 @@ class _CsvReader(_Reader):
         read in a thread while the loader validates this one (:func:`~.base._read_ahead`: the row numbers
         of a block do not depend on how far reading has got). A file read line by line (quote trouble) is
         read in order: its row numbers are built as it goes."""
-        if self._careful is not None or self._no_data:
+        if self._careful is not None or self._no_data or not self.read_ahead:
             return self._chunks()
         return _read_ahead(self._chunks(), name=f"cxkit-read-ahead {self.path.name}")
 
