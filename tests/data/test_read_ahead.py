@@ -15,6 +15,20 @@ def _threads() -> int:
     return sum(t.name.startswith("cxkit-read-ahead") for t in threading.enumerate())
 
 
+def _counted(monkeypatch, reader_class, method: str) -> list:
+    """The sizes of the chunks a reader's generator ``method`` yields, in order (filled as it reads)."""
+    sizes = []
+    original = getattr(reader_class, method)
+
+    def counted(self):
+        for chunk in original(self):
+            sizes.append(len(chunk))
+            yield chunk
+
+    monkeypatch.setattr(reader_class, method, counted)
+    return sizes
+
+
 def test_items_come_in_order_and_the_thread_ends():
     assert list(_read_ahead(iter(range(50)))) == list(range(50))
     assert _threads() == 0
@@ -62,15 +76,7 @@ def test_a_parquet_file_of_several_pieces_loads_every_row_in_order(tmp_path, mon
     df.loc[7, "nps"] = 14  # out of the 0-10 scale: rejected, with its row number
     path = tmp_path / "responses.parquet"
     df.to_parquet(path, row_group_size=700)
-    pieces = []
-    original = parquet._ParquetReader._pieces
-
-    def counted(self):
-        for piece in original(self):
-            pieces.append(len(piece))
-            yield piece
-
-    monkeypatch.setattr(parquet._ParquetReader, "_pieces", counted)
+    pieces = _counted(monkeypatch, parquet._ParquetReader, "_pieces")
     lr = cx.read_table(path, "responses", errors="quarantine")
     assert pieces == [700, 700, 700, 400]
     assert lr.rows_in == n and lr.rows_loaded == n - 1 and lr.rows_rejected == 1
@@ -101,15 +107,7 @@ def test_a_csv_read_ahead_in_small_blocks_equals_reading_in_order(tmp_path, monk
     monkeypatch.setattr(csv_files, "BLOCK_SIZE", 4096)
     monkeypatch.setattr(csv_files, "CHUNK_ROWS", 500)
     path = _csv_with_trouble(tmp_path / "responses.csv")
-    chunks = []
-    original = csv_files._CsvReader._chunks
-
-    def counted(self):
-        for chunk in original(self):
-            chunks.append(len(chunk))
-            yield chunk
-
-    monkeypatch.setattr(csv_files._CsvReader, "_chunks", counted)
+    chunks = _counted(monkeypatch, csv_files._CsvReader, "_chunks")
     ahead = cx.read_table(path, "responses", errors="quarantine")
     assert len(chunks) >= 4
     monkeypatch.setattr(csv_files._CsvReader, "chunks", lambda self: self._chunks())  # in order, no thread

@@ -169,14 +169,9 @@ class _CsvReader(_Reader):
             return good[records]
         return records + self.header_lines + 1
 
-    def chunks(self) -> Iterator[pd.DataFrame]:
-        """The records in blocks of about ``CHUNK_ROWS``. Read by Arrow's streaming reader, the next block is
-        read in a thread while the loader validates this one (:func:`~.base._read_ahead`: the row numbers
-        of a block do not depend on how far reading has got). A file read line by line (quote trouble) is
-        read in order: its row numbers are built as it goes."""
-        if self._careful is not None or self._no_data or not self.read_ahead:
-            return self._chunks()
-        return _read_ahead(self._chunks(), name=f"cxkit-read-ahead {self.path.name}")
+    def chunks(self) -> Iterator[pd.DataFrame]:  # Arrow's blocks read ahead; line by line (its row numbers): in order
+        ahead = self.read_ahead and self._careful is None and not self._no_data
+        return _read_ahead(self._chunks(), name=f"cxkit-read-ahead {self.path.name}") if ahead else self._chunks()
 
     def _chunks(self) -> Iterator[pd.DataFrame]:
         if self._no_data:
