@@ -8,6 +8,8 @@ pandas string column without copies.
 """
 from __future__ import annotations
 
+import threading
+
 import numpy as np
 import pandas as pd
 import pyarrow as pa
@@ -264,3 +266,29 @@ def _record_at(recs, pos: np.ndarray) -> np.ndarray:
     if isinstance(recs, np.ndarray):
         return recs[pos]
     return recs + pos.astype(np.int64)
+
+
+class _CheckInBackground:
+    """``seen.check(ids, records)`` run in a thread while the loader converts the chunk's other columns;
+    :meth:`result` waits for it and returns its ``(dup, first)`` (or raises its error). The loader waits
+    before the next chunk, so ``seen`` is updated chunk by chunk in file order, as without the thread.
+    At 10M responses from Parquet the check is about 3.5 s of the validating thread's 8 s."""
+
+    def __init__(self, seen: "_SeenIds", ids: pd.Series, records: np.ndarray):
+        self._out = self._error = None
+        self._thread = threading.Thread(target=self._run, args=(seen, ids, records), name="cxkit-id-check",
+                                        daemon=True)
+        self._thread.start()
+
+    def _run(self, seen, ids, records) -> None:
+        try:
+            self._out = seen.check(ids, records)
+        except BaseException as exc:  # raised in the loader's thread by result()
+            self._error = exc
+
+    def result(self):
+        self._thread.join()
+        if self._error is not None:
+            raise self._error
+        return self._out
+

@@ -12,7 +12,7 @@ from ..errors import ConfigError, CxkitError, DataValidationError
 from .contract import TableMapping, TableSpec
 from .convert.columns import _convert, _convert_uniques, _precheck, _recode
 from .convert.context import REPAIR_RECORDS, _Conversion
-from .hashing import _SeenIds
+from .hashing import _CheckInBackground, _SeenIds
 from .headers import _extra_names, _header_copies, _header_problems, _map_columns, _name_unnamed, _targets
 from .problems import _PROBLEM_COLUMNS, _problems_table, _rejected_table, _repairs_table, _with_structural
 from .readers.base import _STR, _Invalid, _Reader
@@ -41,6 +41,7 @@ class _Validator:
         self.problem_parts: list[pd.DataFrame] = []  # columns: record, column, value, expected
         self.rejected_parts: list[pd.DataFrame] = []
         self._seen = _SeenIds()  # ids of earlier rows, for the duplicate check
+        self._id_check = None  # this chunk's, started once its id column is converted
         self.structural: list[_Invalid] = []
         self.header_row: int | None = getattr(reader, "header_row", 1)
         self.sheet: str | None = info.get("sheet")  # for workbooks: the sheet read and all sheet names
@@ -147,6 +148,8 @@ class _Validator:
                 values, special, mask = _blank(values, [(special, special_expected), (mask, expected)], faults,
                                                blanked.setdefault(name, []))
             out[name] = values
+            if name == self.spec.id_column:  # checked for copies while the other columns convert
+                self._id_check = _CheckInBackground(self._seen, values, np.arange(offset, offset + n, dtype=np.int64))
             for m, exp in ((special, special_expected), (mask, expected)):
                 if m is not None and m.any():
                     bad |= m
@@ -189,7 +192,9 @@ class _Validator:
         if not (idc and idc in frame.columns):
             return
         n = len(frame)
-        dup, first = self._seen.check(frame[idc], np.arange(offset, offset + n, dtype=np.int64))
+        pending, self._id_check = self._id_check, None
+        dup, first = (pending.result() if pending is not None
+                      else self._seen.check(frame[idc], np.arange(offset, offset + n, dtype=np.int64)))
         if dup.any():
             bad |= dup
             shown = raw_for_reject[idc] if idc in raw_for_reject else frame[idc]

@@ -3,6 +3,7 @@
 they happened, and no thread left behind when the loader stops early."""
 import threading
 
+import numpy as np
 import pandas as pd
 import pytest
 
@@ -135,3 +136,37 @@ def test_read_ahead_can_be_turned_off(tmp_path):
     ahead = [(len(chunk), _threads()) for chunk in TableStream(path, "responses")]
     assert [size for size, _ in ahead] == [1000, 1000, 1000] and ahead[0][1] == 1
     assert _threads() == 0
+
+
+def test_the_duplicate_id_check_runs_beside_the_conversions_with_the_same_result(tmp_path, monkeypatch):
+    """Each chunk's duplicate-id check runs in a thread while its other columns convert
+    (``hashing._CheckInBackground``); copies within a chunk and across chunks are found as pandas'
+    ``duplicated`` finds them, and an error of the check reaches the loader."""
+    from cxkit.data import hashing, validate
+
+    n = 3000
+    ids = [f"r{i % 2600}" for i in range(n)]  # the last 400 rows repeat ids of the first chunk
+    df = pd.DataFrame({"response_id": ids, "unit": "Vilnius", "date": pd.Timestamp("2025-01-01"),
+                       "nps": [i % 11 for i in range(n)]})
+    path = tmp_path / "responses.parquet"
+    df.to_parquet(path, row_group_size=1000)
+    started = []
+    original = hashing._CheckInBackground.__init__
+
+    def counted(self, *args):
+        started.append(1)
+        original(self, *args)
+
+    monkeypatch.setattr(hashing._CheckInBackground, "__init__", counted)
+    lr = cx.read_table(path, "responses", errors="quarantine")
+    assert len(started) == 3  # one per chunk
+    assert lr.rows_rejected == int(pd.Series(ids).duplicated().sum()) == 400
+    assert lr.problems["row"].tolist() == list(range(2601, 3001))  # Parquet rows are numbered from 1
+
+    class Broken:
+        def check(self, ids, records):
+            raise MemoryError("no room for the hashes")
+
+    pending = validate._CheckInBackground(Broken(), pd.Series(["a"]), np.arange(1))
+    with pytest.raises(MemoryError, match="no room"):
+        pending.result()
