@@ -397,7 +397,8 @@ class TableStream:
     canonical : folded unit name -> spelling, shared across the tables of a dataset.
     known_units : (set of unit names, units file name): other units are rejected; or None.
     read_ahead : read the next chunk in a thread while this one is validated (Parquet, and CSV read by
-        Arrow): faster on an otherwise idle core, one chunk more in memory. Default True.
+        Arrow), and check a chunk's ids for copies in another while its other columns convert: faster
+        with an idle core, one chunk more in memory. Default True.
     """
 
     def __init__(self, path, table: str, *, mapping=None, sheet=None, encoding=None, delimiter=None,

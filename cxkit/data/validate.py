@@ -148,7 +148,7 @@ class _Validator:
                 values, special, mask = _blank(values, [(special, special_expected), (mask, expected)], faults,
                                                blanked.setdefault(name, []))
             out[name] = values
-            if name == self.spec.id_column:  # checked for copies while the other columns convert
+            if name == self.spec.id_column and self.reader.read_ahead:  # copies checked while the others convert
                 self._id_check = _CheckInBackground(self._seen, values, np.arange(offset, offset + n, dtype=np.int64))
             for m, exp in ((special, special_expected), (mask, expected)):
                 if m is not None and m.any():

@@ -344,8 +344,9 @@ def _read_partitioned(names: list[str], canonical: dict, found: dict, m, known, 
             continue
         pieces, hashes, labels = [], [], []
         try:
-            # no reading ahead: prepare's two processes keep both cores busy already (10M responses, three
-            # alternating runs: prepare 26.2-26.9 s without, 26.4-28.1 s with; the parent 0.07 GB larger)
+            # no reading ahead (nor id check in a thread): prepare's two processes keep both cores busy already
+            # (10M responses, three alternating runs: prepare 26.2-26.9 s without, 26.4-28.1 s with reading
+            # ahead; the parent 0.07 GB larger)
             stream = TableStream(found[name], name, mapping=m, canonical=canonical,
                                  known_units=known if name != "revenue" else None, read_ahead=False)
             for chunk in stream:

@@ -170,3 +170,17 @@ def test_the_duplicate_id_check_runs_beside_the_conversions_with_the_same_result
     pending = validate._CheckInBackground(Broken(), pd.Series(["a"]), np.arange(1))
     with pytest.raises(MemoryError, match="no room"):
         pending.result()
+
+
+def test_without_read_ahead_the_ids_are_checked_in_the_loaders_thread(tmp_path, monkeypatch):
+    from cxkit.data import hashing
+    from cxkit.data.loading import TableStream
+
+    df = pd.DataFrame({"response_id": ["a", "b", "a"], "unit": "Vilnius", "date": pd.Timestamp("2025-01-01"),
+                       "nps": [1, 2, 3]})
+    path = tmp_path / "responses.parquet"
+    df.to_parquet(path)
+    monkeypatch.setattr(hashing._CheckInBackground, "__init__", lambda *a: pytest.fail("a thread was started"))
+    stream = TableStream(path, "responses", read_ahead=False)
+    rows = sum(len(chunk) for chunk in stream)
+    assert rows == 2 and stream.result().rows_rejected == 1

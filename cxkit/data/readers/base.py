@@ -42,7 +42,7 @@ class _Reader:
     #: written; set by the loader before reading, for the columns converted through their distinct values)
     dictionary_columns: frozenset = frozenset()
     #: read the next chunk in a thread while the loader validates this one (readers that can: Parquet, CSV
-    #: through Arrow); set by the loader (``TableStream(read_ahead=...)``)
+    #: through Arrow; the loader's duplicate-id check runs in a thread too); set by ``TableStream(read_ahead=...)``
     read_ahead: bool = True
 
     def chunks(self) -> Iterator[pd.DataFrame]:  # pragma: no cover - interface
