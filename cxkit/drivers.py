@@ -20,10 +20,9 @@ import numpy as np
 import pandas as pd
 
 from ._printer import Result, format_number
-from .errors import ConfigError, InsufficientDataError
-
-from .stats.intervals import EXACT_RESAMPLING_CELLS, _z
 from ._lazy import lazy_module
+from .errors import ConfigError, InsufficientDataError
+from .stats.intervals import EXACT_RESAMPLING_CELLS, _z
 
 _stats = lazy_module("scipy.stats")
 

@@ -12,7 +12,7 @@ from ..errors import ConfigError, CxkitError, DataValidationError
 from .contract import TableMapping, TableSpec
 from .convert.columns import _convert, _convert_uniques, _precheck, _recode
 from .convert.context import REPAIR_RECORDS, _Conversion
-from .hashing import _CheckInBackground, _SeenIds
+from .hashing import _check_in_background, _SeenIds
 from .headers import _extra_names, _header_copies, _header_problems, _map_columns, _name_unnamed, _targets
 from .problems import _PROBLEM_COLUMNS, _problems_table, _rejected_table, _repairs_table, _with_structural
 from .readers.base import _STR, _Invalid, _Reader
@@ -149,7 +149,7 @@ class _Validator:
                                                blanked.setdefault(name, []))
             out[name] = values
             if name == self.spec.id_column and self.reader.read_ahead:  # copies checked while the others convert
-                self._id_check = _CheckInBackground(self._seen, values, np.arange(offset, offset + n, dtype=np.int64))
+                self._id_check = _check_in_background(self._seen, values, np.arange(offset, offset + n, dtype=np.int64))
             for m, exp in ((special, special_expected), (mask, expected)):
                 if m is not None and m.any():
                     bad |= m

@@ -8,7 +8,6 @@ from typing import Sequence
 import numpy as np
 import pandas as pd
 
-
 from ..errors import InsufficientDataError
 from ._inputs import _column, _pattern_design
 from .join import _shared_codes

@@ -140,9 +140,9 @@ def test_read_ahead_can_be_turned_off(tmp_path):
 
 def test_the_duplicate_id_check_runs_beside_the_conversions_with_the_same_result(tmp_path, monkeypatch):
     """Each chunk's duplicate-id check runs in a thread while its other columns convert
-    (``hashing._CheckInBackground``); copies within a chunk and across chunks are found as pandas'
+    (``hashing._check_in_background``); copies within a chunk and across chunks are found as pandas'
     ``duplicated`` finds them, and an error of the check reaches the loader."""
-    from cxkit.data import hashing, validate
+    from cxkit.data import validate
 
     n = 3000
     ids = [f"r{i % 2600}" for i in range(n)]  # the last 400 rows repeat ids of the first chunk
@@ -151,13 +151,13 @@ def test_the_duplicate_id_check_runs_beside_the_conversions_with_the_same_result
     path = tmp_path / "responses.parquet"
     df.to_parquet(path, row_group_size=1000)
     started = []
-    original = hashing._CheckInBackground.__init__
+    original = validate._check_in_background
 
-    def counted(self, *args):
+    def counted(*args):
         started.append(1)
-        original(self, *args)
+        return original(*args)
 
-    monkeypatch.setattr(hashing._CheckInBackground, "__init__", counted)
+    monkeypatch.setattr(validate, "_check_in_background", counted)
     lr = cx.read_table(path, "responses", errors="quarantine")
     assert len(started) == 3  # one per chunk
     assert lr.rows_rejected == int(pd.Series(ids).duplicated().sum()) == 400
@@ -167,20 +167,20 @@ def test_the_duplicate_id_check_runs_beside_the_conversions_with_the_same_result
         def check(self, ids, records):
             raise MemoryError("no room for the hashes")
 
-    pending = validate._CheckInBackground(Broken(), pd.Series(["a"]), np.arange(1))
+    pending = original(Broken(), pd.Series(["a"]), np.arange(1))
     with pytest.raises(MemoryError, match="no room"):
         pending.result()
 
 
 def test_without_read_ahead_the_ids_are_checked_in_the_loaders_thread(tmp_path, monkeypatch):
-    from cxkit.data import hashing
+    from cxkit.data import validate
     from cxkit.data.loading import TableStream
 
     df = pd.DataFrame({"response_id": ["a", "b", "a"], "unit": "Vilnius", "date": pd.Timestamp("2025-01-01"),
                        "nps": [1, 2, 3]})
     path = tmp_path / "responses.parquet"
     df.to_parquet(path)
-    monkeypatch.setattr(hashing._CheckInBackground, "__init__", lambda *a: pytest.fail("a thread was started"))
+    monkeypatch.setattr(validate, "_check_in_background", lambda *a: pytest.fail("a thread was started"))
     stream = TableStream(path, "responses", read_ahead=False)
     rows = sum(len(chunk) for chunk in stream)
     assert rows == 2 and stream.result().rows_rejected == 1

@@ -48,6 +48,13 @@ class _Reader:
     def chunks(self) -> Iterator[pd.DataFrame]:  # pragma: no cover - interface
         raise NotImplementedError
 
+    def _ahead(self, chunks: Iterator, *, can: bool = True) -> Iterator:
+        """``chunks`` read ahead in a thread (:func:`_read_ahead`) if the loader allows it and the reader
+        ``can`` (its row numbers do not depend on how far reading has got), else as they are."""
+        if self.read_ahead and can:
+            return _read_ahead(chunks, name=f"cxkit-read-ahead {self.path.name}")
+        return chunks
+
     def row_numbers(self, records: np.ndarray, n_records: int) -> np.ndarray:  # pragma: no cover
         raise NotImplementedError
 

@@ -17,7 +17,7 @@ import pyarrow.csv as pacsv
 from ...errors import FileReadError
 from ..contract import TableMapping, TableSpec
 from ..platforms import Detection, _is_import_id_row, detect_platform, name_option_columns
-from .base import _arrow_message, _clean_header, _Invalid, _pick_header, _read_ahead, _Reader, _typed_mapper
+from .base import _arrow_message, _clean_header, _Invalid, _pick_header, _Reader, _typed_mapper
 from .csv_lines import _CarefulReading, _quote_trouble, _split_lines
 from .encoding import (BLOCK_SIZE, SAMPLE_SIZE, _csv_field_limit, _decode_file, _encoding_from_head, _legacy_codepage,
                        _sample_records, _sniff_delimiter)
@@ -169,9 +169,9 @@ class _CsvReader(_Reader):
             return good[records]
         return records + self.header_lines + 1
 
-    def chunks(self) -> Iterator[pd.DataFrame]:  # Arrow's blocks read ahead; line by line (its row numbers): in order
-        ahead = self.read_ahead and self._careful is None and not self._no_data
-        return _read_ahead(self._chunks(), name=f"cxkit-read-ahead {self.path.name}") if ahead else self._chunks()
+    def chunks(self) -> Iterator[pd.DataFrame]:
+        """Arrow's blocks read ahead; a file read line by line (its row numbers built as it reads) in order."""
+        return self._ahead(self._chunks(), can=self._careful is None and not self._no_data)
 
     def _chunks(self) -> Iterator[pd.DataFrame]:
         if self._no_data:
