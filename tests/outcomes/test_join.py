@@ -144,3 +144,40 @@ def test_join_repeated_customer_id_is_an_error_naming_it():
     c = pd.DataFrame({"customer_id": ["a", "b", "a"], "churned": [False, True, False], "tenure_months": [1, 2, 3]})
     with pytest.raises(ConfigError, match="'a' appears more than once"):
         cx.join_outcomes(pd.DataFrame({"customer_id": ["a"], "nps": [3]}), c)
+
+
+def test_join_ids_found_by_hash_are_confirmed_by_their_text(monkeypatch):
+    # the customers' positions are looked up by 64-bit hashes and confirmed by comparing the ids. With a hash
+    # that collides on purpose (the id's length), an unknown id of a customer's hash must stay unknown, and the
+    # positions must equal those of the dictionary pass (independent of any hash).
+    import pyarrow as pa
+
+    from cxkit.data import hashing
+    from cxkit.outcomes import join
+
+    def by_length(arr):
+        return np.asarray(hashing._large_strings(arr).cast(pa.large_string()).to_pandas().fillna("").str.len(),
+                          dtype=np.uint64)
+
+    monkeypatch.setattr(hashing, "fast_hash", by_length)
+    cust = pa.array(["a", "bb", "ccc"], type=pa.large_string())
+    answers = pa.chunked_array([pa.array(["x", "bb", None], pa.large_string()),
+                                pa.array(["ccc", "yy", "", "a"], pa.large_string())])
+    found = join._positions_by_hash(cust, [answers])
+    assert found[0].tolist() == [-1, 1, -1, 2, -1, -1, 0]
+    assert found[0].tolist() == join._positions_by_codes(pd.Series(["a", "bb", "ccc"]), [answers])[0].tolist()
+    # two customers of one hash: the dictionary pass decides
+    assert join._positions_by_hash(pa.array(["ab", "cd"], pa.large_string()), [answers]) is None
+    c = pd.DataFrame({"customer_id": ["ab", "cd", "e"], "churned": [False, True, False], "tenure_months": [5, 6, 7]})
+    r = pd.DataFrame({"customer_id": ["cd", "zz", "e"], "nps": [3, 9, 10]})
+    j = cx.join_outcomes(r, c)
+    assert j.data["nps"].tolist()[1:] == [3.0, 10.0] and j.counts["responses_unknown_customer"] == 1
+
+
+def test_join_a_customer_without_id_is_kept_unmatched():
+    # one customer row without an id (the hash lookup leaves it to the dictionary pass): no answer reaches it
+    c = pd.DataFrame({"customer_id": ["a", None, "b"], "churned": [False, True, False], "tenure_months": [1, 2, 3]})
+    r = pd.DataFrame({"customer_id": ["a", None, "b", "q"], "nps": [3, 5, 9, 10]})
+    j = cx.join_outcomes(r, c)
+    assert j.data["matched"].tolist() == [True, False, True]
+    assert j.counts["responses_without_customer_id"] == 1 and j.counts["responses_unknown_customer"] == 1
