@@ -138,6 +138,74 @@ def search_in_order(haystack: np.ndarray, needles: np.ndarray, order: np.ndarray
     return pos
 
 
+def run_heads(ids) -> np.ndarray:
+    """True where an id differs from the previous row's (a missing id starts a run): invoices come grouped by
+    customer (6.5M rows, 1M runs), so only each run's first id needs looking up."""
+    import pyarrow.compute as pc
+
+    ids = ids.combine_chunks() if hasattr(ids, "combine_chunks") else ids
+    if len(ids) < 2:
+        return np.ones(len(ids), dtype=bool)
+    return np.r_[True, pc.fill_null(pc.not_equal(ids[1:], ids[:-1]), True).to_numpy(zero_copy_only=False)]
+
+
+def lookup(keys, queries: list) -> list[np.ndarray] | None:
+    """Each query id's position in ``keys`` (-1: not there, or missing), exactly.
+
+    The keys' :func:`fast_hash` values go into a pandas hash index, each query id's hash is looked up in
+    it, and every hit is confirmed by comparing the two ids' text, so two ids of one hash never match.
+    At 1M keys and 3M ids: about 0.35 s, against 0.6 s for Arrow's dictionary encoding of them all.
+
+    Parameters
+    ----------
+    keys : pyarrow.Array or pyarrow.ChunkedArray
+        Distinct ids (strings).
+    queries : list of pyarrow.Array or pyarrow.ChunkedArray
+        Ids (strings) to place among ``keys``.
+
+    Returns
+    -------
+    list of numpy.ndarray or None
+        One array of positions per query (``intp``). None when a key is missing or two keys share a
+        hash (a repeated id, or a collision): the caller then decides another way.
+    """
+    import pyarrow.compute as pc
+
+    keys = _large_strings(keys)
+    if keys.null_count:
+        return None
+    index = pd.Index(fast_hash(keys))
+    if not index.is_unique:
+        return None
+    found = []
+    for ids in queries:  # hashed chunk by chunk: joining 2M answers' chunks first copied their text
+        hashes = [fast_hash(c) for c in getattr(ids, "chunks", [ids])]
+        at = index.get_indexer(np.concatenate(hashes + [np.zeros(0, np.uint64)]))
+        if ids.null_count:  # a missing id hashes as an empty one: never a match
+            at[~np.asarray(ids.is_valid(), dtype=bool)] = -1
+        hit = np.flatnonzero(at >= 0)
+        same = pc.equal(ids.take(pa.array(hit)), keys.take(pa.array(at[hit])))
+        at[hit[~np.asarray(same, dtype=bool)]] = -1  # the same hash, another id
+        found.append(at)
+    return found
+
+
+def sum_by_key(keys, ids, values: np.ndarray) -> np.ndarray | None:
+    """The sum of ``values`` (NaN adds nothing) over the rows whose id is each key's, by :func:`lookup` of
+    each run of equal ids (``keys``, ``ids``: Arrow strings). None when :func:`lookup` cannot decide. 1M
+    customers' revenue from 6.5M invoices: about 0.25 s, against 1.1 s for pandas' groupby and reindex."""
+    heads = run_heads(ids)
+    starts = np.flatnonzero(heads)
+    found = lookup(keys, [ids.filter(pa.array(heads))])
+    if found is None:
+        return None
+    at = found[0]
+    values = np.where(np.isnan(values), 0.0, values)
+    per_run = np.add.reduceat(values, starts) if len(starts) else np.zeros(0)
+    known = at >= 0
+    return np.bincount(at[known], weights=per_run[known], minlength=len(keys))
+
+
 class _SeenIds:
     """Ids seen so far in a file, to flag later copies (within a chunk and across chunks).
 

@@ -12,6 +12,7 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
+from ..data.hashing import sum_by_key
 from ..errors import ConfigError, InsufficientDataError
 from .intervals import _poisson_interval, bootstrap_sums
 from .results import Estimate, _as_ts, _mean_estimate, _with, share
@@ -264,10 +265,20 @@ def clv_retention_formula(margin, retention, discount=0.10):
     return float(out) if np.ndim(out) == 0 else out
 
 
-def _amount_per_customer(ids: pd.Series, rev: pd.DataFrame) -> np.ndarray:
-    """Revenue per customer of ``ids`` (0 without invoices). Ids are compared as text; when both tables
-    already hold text (the loaded tables do) they are grouped and looked up as they are, without
-    converting millions of invoices' ids."""
+def _amount_per_customer(ids: pd.Series, rev: pd.DataFrame, start=None, end=None) -> np.ndarray:
+    """Revenue per customer of ``ids`` (0 without invoices) from the invoices dated from ``start`` to ``end``.
+    Ids are compared as text: looked up by hash (:func:`cxkit.data.hashing.sum_by_key`) when the customers'
+    ids are distinct, else grouped and reindexed by pandas."""
+    inside = np.ones(len(rev), dtype=bool)
+    if start is not None:
+        inside &= (rev["date"] >= _as_ts(start)).to_numpy()
+    if end is not None:
+        inside &= (rev["date"] <= _as_ts(end)).to_numpy()
+    amount = rev["amount"].to_numpy(dtype=float, na_value=np.nan)
+    sums = sum_by_key(_arrow_text(ids), _arrow_text(rev["customer_id"]), np.where(inside, amount, 0.0))
+    if sums is not None:
+        return sums
+    rev = rev[inside]
     keys = rev["customer_id"]
     if not (isinstance(keys.dtype, pd.StringDtype) and isinstance(ids.dtype, pd.StringDtype)):
         keys, ids = keys.astype(str), ids.astype(str)
@@ -275,16 +286,18 @@ def _amount_per_customer(ids: pd.Series, rev: pd.DataFrame) -> np.ndarray:
     return total.reindex(pd.Index(ids)).fillna(0.0).to_numpy(dtype=float)
 
 
+def _arrow_text(ids: pd.Series):
+    """Ids as Arrow text, compared as text whatever their dtype (a loaded table's text: no copy)."""
+    import pyarrow as pa
+
+    return pa.array(ids.astype(pd.StringDtype("pyarrow")))
+
+
 def _customer_inputs(customers: pd.DataFrame, revenue: pd.DataFrame | None, start, end):
     """Per-customer annual revenue, churn events, months at risk, CAC and cost to serve."""
     events, months = _exposure(customers, start, end)
     if revenue is not None and len(revenue) and "customer_id" in customers.columns:
-        rev = revenue
-        if start is not None:
-            rev = rev[rev["date"] >= _as_ts(start)]
-        if end is not None:
-            rev = rev[rev["date"] <= _as_ts(end)]
-        amount = _amount_per_customer(customers["customer_id"], rev)
+        amount = _amount_per_customer(customers["customer_id"], revenue, start, end)
     elif "monthly_revenue" in customers.columns:
         amount = customers["monthly_revenue"].fillna(0).to_numpy(dtype=float) * months
     else:

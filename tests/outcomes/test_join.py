@@ -163,11 +163,11 @@ def test_join_ids_found_by_hash_are_confirmed_by_their_text(monkeypatch):
     cust = pa.array(["a", "bb", "ccc"], type=pa.large_string())
     answers = pa.chunked_array([pa.array(["x", "bb", None], pa.large_string()),
                                 pa.array(["ccc", "yy", "", "a"], pa.large_string())])
-    found = join._positions_by_hash(cust, [answers])
+    found = hashing.lookup(cust, [answers])
     assert found[0].tolist() == [-1, 1, -1, 2, -1, -1, 0]
     assert found[0].tolist() == join._positions_by_codes(pd.Series(["a", "bb", "ccc"]), [answers])[0].tolist()
     # two customers of one hash: the dictionary pass decides
-    assert join._positions_by_hash(pa.array(["ab", "cd"], pa.large_string()), [answers]) is None
+    assert hashing.lookup(pa.array(["ab", "cd"], pa.large_string()), [answers]) is None
     c = pd.DataFrame({"customer_id": ["ab", "cd", "e"], "churned": [False, True, False], "tenure_months": [5, 6, 7]})
     r = pd.DataFrame({"customer_id": ["cd", "zz", "e"], "nps": [3, 9, 10]})
     j = cx.join_outcomes(r, c)

@@ -50,3 +50,20 @@ def test_clv_from_data_matches_hand_computation():
     r = np.exp(-12 * hazard)
     ret = cx.clv(c, method="retention", discount=0.1, n_boot=0)
     assert ret.value == pytest.approx((240 - 60) * r / (1.1 - r))
+
+
+@pytest.mark.parametrize("ids", [list("abcd"), ["a", "b", "a", "d"], [1, 2, 3, 4]])
+def test_clv_revenue_per_customer_from_invoices_in_the_window(ids):
+    # invoices of the window only, missing amounts adding nothing, ids compared as text (numbers in the customers
+    # table, text in the invoices); a repeated customer id (summed by pandas instead of by hash) gets its id's
+    # total in each row. Hand computation: revenue per customer-year at risk x years - CAC (seed 004).
+    c = pd.DataFrame({"customer_id": ids, "churned": [True, False, False, True],
+                      "tenure_months": [6.0, 12.0, 12.0, 6.0]})
+    first, second = str(ids[0]), str(ids[1])
+    v = pd.DataFrame({"customer_id": [first, first, second, "zz", first, second],
+                      "date": pd.to_datetime(["2025-01-10", "2025-02-10", "2025-02-10", "2025-03-01", "2023-01-01",
+                                              "2025-03-01"]),
+                      "amount": [10.0, 20.0, 30.0, 1000.0, 5000.0, np.nan]})
+    est = cx.clv(c, v, start="2025-01-01", n_boot=0)
+    total = 10.0 + 20.0 + 30.0 + (30.0 if ids[2] == ids[0] else 0.0)
+    assert est.value == pytest.approx(total / 36 * 12 / (12 * 2 / 36))
