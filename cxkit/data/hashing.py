@@ -8,6 +8,7 @@ pandas string column without copies.
 """
 from __future__ import annotations
 
+import os
 from concurrent.futures import Future, ThreadPoolExecutor
 
 import numpy as np
@@ -215,6 +216,10 @@ class _SeenIds:
     those searches: a few percent of a chunk instead of all of it in every earlier chunk.
     """
 
+    #: ids kept in memory before the later chunks' ids and positions go to temporary files, mapped back
+    #: (their pages are read only to confirm a candidate: a copy, or two ids of one hash)
+    keep_in_memory = 2_000_000
+
     def __init__(self, first_bits: int = 20):
         # earlier chunks: (sorted hashes, the ids in that order as their own compact Arrow array, their
         # positions in the chunk as int32, the chunk's records: its first record or an array)
@@ -308,8 +313,11 @@ class _SeenIds:
                     first[later[eq]] = records[a]
         kept = present & ~dup
         if kept.any():
-            self.chunks.append(_kept_record(h, order, kept, arr, records))
-            self._add(self.chunks[-1][0])
+            hs, ids, pos, recs = _kept_record(h, order, kept, arr, records)
+            if self.n_seen >= self.keep_in_memory and pos.dtype == np.int32:
+                ids, pos = _spilled(ids, pos)
+            self.chunks.append((hs, ids, pos, recs))
+            self._add(hs)
         return dup, first[dup]
 
 
@@ -327,6 +335,23 @@ def _kept_record(h: np.ndarray, order: np.ndarray, kept: np.ndarray, arr, record
     consecutive = n > 0 and int(records[-1]) - int(records[0]) == n - 1 and bool((np.diff(records) == 1).all())
     pos = sel.astype(np.int32) if n < 2**31 else sel
     return h[sel], ids, pos, int(records[0]) if consecutive else records
+
+
+def _spilled(ids, pos: np.ndarray) -> tuple:
+    """``ids`` and ``pos`` written to a temporary Arrow file and mapped back from it (no copy in memory); the
+    file is unlinked at once, so its space returns when the mapping closes. At 10M responses the record of
+    seen ids holds about 12 bytes per id instead of 28."""
+    import tempfile
+
+    fd, path = tempfile.mkstemp(prefix="cxkit-ids-", suffix=".arrow")
+    try:
+        with os.fdopen(fd, "wb") as fh, pa.ipc.new_file(fh, pa.schema([("id", ids.type), ("pos", pa.int32())])) as w:
+            w.write_batch(pa.record_batch([ids, pa.array(pos.astype(np.int32, copy=False))], names=["id", "pos"]))
+        with pa.memory_map(path) as source:
+            batch = pa.ipc.open_file(source).get_batch(0)
+    finally:
+        os.unlink(path)
+    return batch.column(0), batch.column(1).to_numpy(zero_copy_only=True)
 
 
 def _record_at(recs, pos: np.ndarray) -> np.ndarray:

@@ -506,11 +506,13 @@ def _assumed_column(v: _Validator, out: dict, name: str, value, chunk: tuple) ->
     return True
 
 
-def _concat_keep_categories(parts: list[pd.DataFrame]) -> pd.DataFrame:
+def _concat_keep_categories(parts: list[pd.DataFrame], freed=None) -> pd.DataFrame:
     """Concatenate chunks column by column, freeing each chunk's column once copied.
 
     Categorical columns get one shared set of categories. Going column by column keeps the peak
-    memory near one copy of the table (10M-row loads), instead of chunks plus the result.
+    memory near one copy of the table (10M-row loads), instead of chunks plus the result; ``freed``
+    (no arguments) is called after each column's pieces are freed (the batch parent gives the pages
+    back to the system there).
     """
     if len(parts) == 1:
         out = parts[0]
@@ -526,6 +528,8 @@ def _concat_keep_categories(parts: list[pd.DataFrame]) -> pd.DataFrame:
             for p in parts:
                 del p[c]  # this chunk's copy of the column can go now
             del pieces
+            if freed is not None:
+                freed()
         parts.clear()
         out = pd.DataFrame(data, copy=False)
     for c, dtype in out.dtypes.items():

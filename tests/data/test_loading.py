@@ -359,16 +359,24 @@ def test_fast_hash_matches_a_plain_python_version():
         assert fast_hash(part).tolist() == [_reference_hash(v) for v in expect]
 
 
+@pytest.mark.parametrize("spill", [False, True])
 @pytest.mark.parametrize("chunk", [900, 130])
 @pytest.mark.parametrize("weak", [False, True])
-def test_duplicate_ids_across_chunks_match_pandas(monkeypatch, weak, chunk):
+def test_duplicate_ids_across_chunks_match_pandas(monkeypatch, tmp_path, weak, chunk, spill):
     """The duplicate check (hash candidates confirmed by the strings) gives exactly pandas' first-wins
     answer, also when many different ids share a hash (``weak``: 3000 hash values for 2000 ids), and
-    with 31 chunks and a prefix filter that starts at 64 bits and grows as ids come."""
+    with 31 chunks and a prefix filter that starts at 64 bits and grows as ids come; ``spill``: the ids
+    of every chunk after the first 500 ids are kept in temporary files, mapped back (and the files are
+    gone from the temporary folder at once)."""
+    import tempfile
+
     import numpy as np
 
     import cxkit.data.hashing as cio
 
+    monkeypatch.setattr(tempfile, "tempdir", str(tmp_path))
+    if spill:
+        monkeypatch.setattr(cio._SeenIds, "keep_in_memory", 500)
     if weak:  # patched where _SeenIds looks it up at call time
         real = cio.fast_hash
         monkeypatch.setattr(cio, "fast_hash", lambda a: real(a) % np.uint64(3000))
@@ -387,6 +395,10 @@ def test_duplicate_ids_across_chunks_match_pandas(monkeypatch, weak, chunk):
     assert len(seen.bits) * 8 >= 8 * seen.n_seen  # the filter kept at least 8 bits per id
     firsts = {v: i for i, v in reversed(list(enumerate(ids.tolist()))) if v is not pd.NA}
     assert first.tolist() == [firsts[v] for v in ids[expect].tolist()]
+    mapped = [not pos.flags.writeable for _, _, pos, _ in seen.chunks]  # views of a mapped file: read-only
+    before = np.cumsum([0] + [len(hs) for hs, *_ in seen.chunks])[:-1]  # ids kept before each chunk
+    assert mapped == [bool(spill) and b >= 500 for b in before] and (any(mapped) or not spill)
+    assert list(tmp_path.iterdir()) == []
 
 
 def test_duplicates_found_across_row_groups_whatever_the_id_lengths(tmp_path):

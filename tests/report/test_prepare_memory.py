@@ -93,3 +93,38 @@ def test_seen_ids_with_records_not_consecutive_match_pandas():
     assert dup.tolist() == expect.tolist() and expect.sum() > 1000
     first_row = {v: i for i, v in reversed(list(enumerate(ids.tolist())))}
     assert first.tolist() == [records[first_row[v]] for v in ids[expect].tolist()]
+
+
+def test_the_seen_ids_past_the_first_ones_live_in_a_mapped_file(monkeypatch, tmp_path):
+    """Past ``keep_in_memory`` ids, a chunk's ids and positions are views of a temporary file (unlinked at once):
+    the Arrow memory the record holds stays that of the first chunks, and copies are still found exactly."""
+    import tempfile
+
+    monkeypatch.setattr(tempfile, "tempdir", str(tmp_path))
+    monkeypatch.setattr(_SeenIds, "keep_in_memory", 2_000)
+    ids = pd.Series([f"id-{i:07d}-" + "x" * 40 for i in range(20_000)] + ["id-0000003-" + "x" * 40],
+                    dtype="string[pyarrow]")
+    gc.collect()
+    before = pa.total_allocated_bytes()
+    seen, found = _SeenIds(), []
+    for lo in range(0, len(ids), 1_000):
+        dup, first = seen.check(ids.iloc[lo:lo + 1_000], np.arange(lo, min(lo + 1_000, len(ids)), dtype=np.int64))
+        found += [(lo + int(i), int(f)) for i, f in zip(np.flatnonzero(dup), first)]
+    gc.collect()
+    held = pa.total_allocated_bytes() - before
+    assert found == [(20_000, 3)]
+    assert held < 3_000 * 60, held  # the first two chunks' ids in memory; 18,000 more ids (1 MB) mapped
+    assert list(tmp_path.iterdir()) == []
+
+
+def test_the_groups_of_the_responses_and_the_concatenation_column_by_column():
+    from cxkit.data.validate import _concat_keep_categories
+    from cxkit.report.preparation import _present_categories
+
+    g = pd.Series(pd.Categorical(["b", "a", None, "b"], categories=["c", "b", "a", "z"]))
+    assert _present_categories(g) == ["a", "b"]
+    parts = [pd.DataFrame({"x": [1, 2], "u": pd.Categorical(["p", "q"])}),
+             pd.DataFrame({"x": [3], "u": pd.Categorical(["r"])})]
+    calls = []
+    out = _concat_keep_categories(parts, freed=lambda: calls.append(1))
+    assert out["x"].tolist() == [1, 2, 3] and out["u"].tolist() == ["p", "q", "r"] and len(calls) == 2
