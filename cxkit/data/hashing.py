@@ -139,6 +139,12 @@ def search_in_order(haystack: np.ndarray, needles: np.ndarray, order: np.ndarray
     return pos
 
 
+def arrow_text(s: pd.Series):
+    """Ids as an Arrow string array, compared as text whatever their dtype (numbers as their text; a loaded
+    table's Arrow text without a copy)."""
+    return pa.array(s.astype(pd.StringDtype("pyarrow")))
+
+
 def run_heads(ids) -> np.ndarray:
     """True where an id differs from the previous row's (a missing id starts a run): invoices come grouped by
     customer (6.5M rows, 1M runs), so only each run's first id needs looking up."""
@@ -343,12 +349,17 @@ def _spilled(ids, pos: np.ndarray) -> tuple:
     seen ids holds about 12 bytes per id instead of 28."""
     import tempfile
 
-    fd, path = tempfile.mkstemp(prefix="cxkit-ids-", suffix=".arrow")
+    try:
+        fd, path = tempfile.mkstemp(prefix="cxkit-ids-", suffix=".arrow")
+    except OSError:  # no writable temporary folder: the record stays in memory
+        return ids, pos
     try:
         with os.fdopen(fd, "wb") as fh, pa.ipc.new_file(fh, pa.schema([("id", ids.type), ("pos", pa.int32())])) as w:
             w.write_batch(pa.record_batch([ids, pa.array(pos.astype(np.int32, copy=False))], names=["id", "pos"]))
         with pa.memory_map(path) as source:
             batch = pa.ipc.open_file(source).get_batch(0)
+    except OSError:  # a full disk, say: the record stays in memory
+        return ids, pos
     finally:
         os.unlink(path)
     return batch.column(0), batch.column(1).to_numpy(zero_copy_only=True)

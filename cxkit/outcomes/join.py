@@ -9,7 +9,7 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-from ..data.hashing import lookup, run_heads
+from ..data.hashing import arrow_text, lookup, run_heads
 from ..errors import ConfigError
 from ..stats.customers import DAYS_PER_MONTH, _churn_columns
 from ..stats.preparation import _numeric_column
@@ -28,24 +28,19 @@ def _ids(s: pd.Series) -> pd.Series:
     return s.astype("string").astype(object)
 
 
-def _arrow_ids(s: pd.Series):
-    """Ids as an Arrow string array, compared as :func:`_ids` compares them (text, whatever the dtype)."""
-    import pyarrow as pa
-
-    return pa.array(s.astype(pd.StringDtype("pyarrow")))
-
-
 def _customer_positions(cust: pd.DataFrame, responses, revenue) -> dict:
-    """Each answer's and each invoice's customer row position (-1: unknown or missing id), from one Arrow
-    hash pass over the customers', the answers' and the invoice runs' ids; raises a :class:`ConfigError`
-    for a repeated customer id. Returns ``{"responses": ..., "revenue": ...}`` (arrays for the tables given)."""
+    """Each answer's customer row position (-1: unknown or missing id) and each run of one customer's invoices'
+    first invoice and customer position, found by hash (:func:`cxkit.data.hashing.lookup`) or, for a missing,
+    repeated or colliding customer id, by one dictionary pass; raises a :class:`ConfigError` for a repeated
+    customer id. Returns ``{"customers": ..., "responses": positions, "revenue": (run starts, positions)}``
+    (for the tables given)."""
     tables = {k: t for k, t in (("responses", responses), ("revenue", revenue))
               if t is not None and "customer_id" in t.columns}
-    rev_ids = _arrow_ids(tables["revenue"]["customer_id"]) if "revenue" in tables else None
+    rev_ids = arrow_text(tables["revenue"]["customer_id"]) if "revenue" in tables else None
     heads = run_heads(rev_ids) if rev_ids is not None else None
-    queries = ([_arrow_ids(tables["responses"]["customer_id"])] if "responses" in tables else []) + (
+    queries = ([arrow_text(tables["responses"]["customer_id"])] if "responses" in tables else []) + (
         [rev_ids.filter(heads)] if heads is not None else [])
-    found = lookup(_arrow_ids(cust["customer_id"]), queries)
+    found = lookup(arrow_text(cust["customer_id"]), queries)
     if found is None:  # a missing or repeated customer id (or two ids of one hash): one dictionary pass
         found = _positions_by_codes(cust["customer_id"], queries)
     out = {"customers": np.arange(len(cust))}
@@ -75,7 +70,7 @@ def _shared_codes(*columns: pd.Series) -> list[np.ndarray]:
     import pyarrow as pa
     import pyarrow.compute as pc
 
-    arrays = [s if isinstance(s, (pa.Array, pa.ChunkedArray)) else _arrow_ids(s) for s in columns]
+    arrays = [s if isinstance(s, (pa.Array, pa.ChunkedArray)) else arrow_text(s) for s in columns]
     chunks = [c for a in arrays for c in (a.chunks if isinstance(a, pa.ChunkedArray) else [a])]
     encoded = pc.dictionary_encode(pa.chunked_array(chunks, type=arrays[0].type))
     indices = pa.chunked_array([c.indices for c in encoded.chunks], type=pa.int32())

@@ -12,7 +12,7 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-from ..data.hashing import sum_by_key
+from ..data.hashing import arrow_text, sum_by_key
 from ..errors import ConfigError, InsufficientDataError
 from .intervals import _poisson_interval, bootstrap_sums
 from .results import Estimate, _as_ts, _mean_estimate, _with, share
@@ -275,7 +275,7 @@ def _amount_per_customer(ids: pd.Series, rev: pd.DataFrame, start=None, end=None
     if end is not None:
         inside &= (rev["date"] <= _as_ts(end)).to_numpy()
     amount = rev["amount"].to_numpy(dtype=float, na_value=np.nan)
-    sums = sum_by_key(_arrow_text(ids), _arrow_text(rev["customer_id"]), np.where(inside, amount, 0.0))
+    sums = sum_by_key(arrow_text(ids), arrow_text(rev["customer_id"]), np.where(inside, amount, 0.0))
     if sums is not None:
         return sums
     rev = rev[inside]
@@ -284,13 +284,6 @@ def _amount_per_customer(ids: pd.Series, rev: pd.DataFrame, start=None, end=None
         keys, ids = keys.astype(str), ids.astype(str)
     total = rev["amount"].groupby(keys, observed=True).sum()
     return total.reindex(pd.Index(ids)).fillna(0.0).to_numpy(dtype=float)
-
-
-def _arrow_text(ids: pd.Series):
-    """Ids as Arrow text, compared as text whatever their dtype (a loaded table's text: no copy)."""
-    import pyarrow as pa
-
-    return pa.array(ids.astype(pd.StringDtype("pyarrow")))
 
 
 def _customer_inputs(customers: pd.DataFrame, revenue: pd.DataFrame | None, start, end):

@@ -128,3 +128,16 @@ def test_the_groups_of_the_responses_and_the_concatenation_column_by_column():
     calls = []
     out = _concat_keep_categories(parts, freed=lambda: calls.append(1))
     assert out["x"].tolist() == [1, 2, 3] and out["u"].tolist() == ["p", "q", "r"] and len(calls) == 2
+
+
+def test_the_seen_ids_stay_in_memory_without_a_writable_temporary_folder(monkeypatch, tmp_path):
+    import tempfile
+
+    monkeypatch.setattr(tempfile, "tempdir", str(tmp_path / "missing"))
+    monkeypatch.setattr(_SeenIds, "keep_in_memory", 0)
+    ids = pd.Series(["a", "b", "c", "a", "b", "d"], dtype="string[pyarrow]")
+    seen = _SeenIds()
+    dup1, _ = seen.check(ids.iloc[:3], np.arange(3, dtype=np.int64))
+    dup2, first = seen.check(ids.iloc[3:], np.arange(3, 6, dtype=np.int64))
+    assert dup1.tolist() == [False] * 3 and dup2.tolist() == [True, True, False] and first.tolist() == [0, 1]
+    assert all(pos.flags.writeable for _, _, pos, _ in seen.chunks)  # kept in memory, not mapped
