@@ -3,9 +3,9 @@ Runs in a worker of the local pool or on a Dask worker; never raises for a noteb
 
 Notebooks run on this process's warm kernel (:mod:`cxkit.report.kernels`, reset between units) unless
 the task asks for a ``fresh_kernel`` (papermill then starts and stops a kernel of its own). An executed
-notebook reaches its final name only complete: written to a temporary file in the same folder, read
-back with nbformat, then renamed; a full disk leaves no temporary behind and fails the unit with
-``error_kind == "disk_full"``.
+notebook reaches its final name only complete: written to a temporary file in the same folder (once,
+when its run ends: :func:`_save_at_end_engine`), read back with nbformat, then renamed; a full disk
+leaves no temporary behind and fails the unit with ``error_kind == "disk_full"``.
 """
 from __future__ import annotations
 
@@ -71,6 +71,42 @@ def _read_back(tmp: str | Path, nb) -> tuple:
     return back, None
 
 
+def _save_at_end_engine():
+    """papermill's nbclient engine, saving the notebook once, when its run ends (after the last cell, or
+    at the cell that failed, timed out or lost its kernel), instead of at every cell's start and end:
+    a unit's 15 cells made 30 writes of a growing notebook, about 0.1 s of a warm unit's 0.2 s of
+    overhead. Registered with papermill as ``cxkit``."""
+    from papermill.engines import NBClientEngine, NotebookExecutionManager, papermill_engines
+
+    class _SaveAtEnd(NotebookExecutionManager):
+        ending = False
+
+        def save(self, **kwargs):
+            if self.ending:
+                super().save(**kwargs)
+
+        def notebook_complete(self, **kwargs):
+            self.ending = True
+            super().notebook_complete(**kwargs)
+
+    class _Engine(NBClientEngine):
+        @classmethod
+        def execute_notebook(cls, nb, kernel_name, output_path=None, progress_bar=True, log_output=False,
+                             autosave_cell_every=30, **kwargs):
+            nb_man = _SaveAtEnd(nb, output_path=output_path, progress_bar=progress_bar, log_output=log_output,
+                                autosave_cell_every=autosave_cell_every)
+            nb_man.notebook_start()
+            try:
+                cls.execute_managed_notebook(nb_man, kernel_name, log_output=log_output, **kwargs)
+            finally:
+                nb_man.cleanup_pbar()
+                nb_man.notebook_complete()
+            return nb_man.nb
+
+    papermill_engines.register("cxkit", _Engine)
+    return "cxkit"
+
+
 def _papermill(notebook, tmp, parameters: dict, *, held, timeout, start_timeout) -> tuple:
     """Run papermill: (the executed notebook or None, failure kind or None, the exception or None)."""
     import papermill as pm
@@ -79,7 +115,8 @@ def _papermill(notebook, tmp, parameters: dict, *, held, timeout, start_timeout)
     try:
         nb = pm.execute_notebook(str(notebook), str(tmp), parameters=parameters, kernel_name="python3",
                                  progress_bar=False, execution_timeout=timeout, start_timeout=start_timeout,
-                                 report_mode=False, **({"km": held.km} if held is not None else {}))
+                                 report_mode=False, engine_name=_save_at_end_engine(),
+                                 **({"km": held.km} if held is not None else {}))
         return nb, None, None
     except pm.PapermillExecutionError as exc:
         return None, "error", exc

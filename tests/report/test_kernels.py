@@ -265,6 +265,30 @@ def _leftovers(folder: Path) -> list[str]:
     return sorted(p.name for p in folder.iterdir() if p.name.startswith("."))
 
 
+def test_the_notebook_is_saved_when_its_run_ends_not_at_every_cell(tmp_path, monkeypatch):
+    # cxkit's papermill engine saves once when the run ends (papermill's own writes the whole notebook at
+    # every cell's start and end); a unit that times out still leaves its notebook up to the cell that hung
+    import papermill.engines
+    import papermill.execute
+
+    writes = {"engines": 0, "execute": 0}
+    for name, module in (("engines", papermill.engines), ("execute", papermill.execute)):
+        def counted(nb, path, _name=name, _real=module.write_ipynb):
+            writes[_name] += 1
+            return _real(nb, path)
+
+        monkeypatch.setattr(module, "write_ipynb", counted)
+    five = _notebook(tmp_path / "five.ipynb", *[f"print({i} * 7)" for i in range(5)])
+    res = tasks.execute_notebook(five, tmp_path / "five-out.ipynb", {}, timeout=60)
+    assert res["status"] == "done" and writes == {"engines": 1, "execute": 1}
+    assert "28" in (tmp_path / "five-out.ipynb").read_text(encoding="utf-8")
+    hangs = _notebook(tmp_path / "hangs.ipynb", "print(6 * 7)", "import time\ntime.sleep(120)")
+    res = tasks.execute_notebook(hangs, tmp_path / "hangs-out.ipynb", {}, timeout=2)
+    assert res["status"] == "failed" and res["error"].startswith("timeout")
+    kept = nbformat.read(tmp_path / "hangs-out.ipynb", as_version=4)
+    assert kept.cells[0].outputs[0]["text"] == "42\n" and "sleep" in kept.cells[1].source
+
+
 @pytest.mark.parametrize("where", ["engines", "execute"])
 def test_a_full_disk_leaves_the_old_notebook_and_no_temporary(tmp_path, monkeypatch, where):
     import papermill.engines
