@@ -1,10 +1,12 @@
-"""Hashing ids and reading Arrow strings as bytes: the duplicate-id check of a load.
+"""Hashing ids and reading Arrow strings as bytes: the duplicate-id check of a load, and id lookups.
 
 :func:`fast_hash` hashes millions of ids at once, :func:`search_in_order` looks many hashes up in a sorted
 array, and ``_SeenIds`` remembers the ids of a file's earlier rows to flag later copies (exactly: equal
-hashes are always confirmed by comparing the strings). The report batch uses the same two functions to
-join ids. ``_string_bytes``, ``_large_strings`` and ``_arrow_strings`` give the bytes behind an Arrow or
-pandas string column without copies.
+hashes are always confirmed by comparing the strings; past its first ids, their text lives in a mapped
+temporary file). The report batch uses the same two functions to join ids. :func:`lookup` places ids
+among distinct keys and :func:`sum_by_key` sums values per key (``join_outcomes``, ``clv``), both
+confirmed by the ids' text too. ``_string_bytes``, ``_large_strings`` and ``_arrow_strings`` give the
+bytes behind an Arrow or pandas string column without copies.
 """
 from __future__ import annotations
 
