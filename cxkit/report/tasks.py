@@ -9,6 +9,7 @@ leaves no temporary behind and fails the unit with ``error_kind == "disk_full"``
 """
 from __future__ import annotations
 
+import functools
 import glob
 import os
 import tempfile
@@ -71,11 +72,12 @@ def _read_back(tmp: str | Path, nb) -> tuple:
     return back, None
 
 
+@functools.cache
 def _save_at_end_engine():
     """papermill's nbclient engine, saving the notebook once, when its run ends (after the last cell, or
     at the cell that failed, timed out or lost its kernel), instead of at every cell's start and end:
     a unit's 15 cells made 30 writes of a growing notebook, about 0.1 s of a warm unit's 0.2 s of
-    overhead. Registered with papermill as ``cxkit``."""
+    overhead. Registered with papermill as ``cxkit`` once per process; returns that name."""
     from papermill.engines import NBClientEngine, NotebookExecutionManager, papermill_engines
 
     class _SaveAtEnd(NotebookExecutionManager):
