@@ -204,15 +204,17 @@ def sum_by_key(keys, ids, values: np.ndarray) -> np.ndarray | None:
     each run of equal ids (``keys``, ``ids``: Arrow strings). None when :func:`lookup` cannot decide. 1M
     customers' revenue from 6.5M invoices: about 0.25 s, against 1.1 s for pandas' groupby and reindex."""
     heads = run_heads(ids)
-    starts = np.flatnonzero(heads)
     found = lookup(keys, [ids.filter(pa.array(heads))])
-    if found is None:
-        return None
-    at = found[0]
+    return None if found is None else sum_runs(values, np.flatnonzero(heads), found[0], len(keys))
+
+
+def sum_runs(values: np.ndarray, starts: np.ndarray, at: np.ndarray, size: int) -> np.ndarray:
+    """The sum of ``values`` (NaN adds nothing) per key position: each run of rows (starting at ``starts``)
+    summed in order, then added to its key's position ``at`` (runs at -1 are left out); ``size`` positions."""
     values = np.where(np.isnan(values), 0.0, values)
     per_run = np.add.reduceat(values, starts) if len(starts) else np.zeros(0)
     known = at >= 0
-    return np.bincount(at[known], weights=per_run[known], minlength=len(keys))
+    return np.bincount(at[known], weights=per_run[known], minlength=size)
 
 
 class _SeenIds:

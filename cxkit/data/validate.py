@@ -534,8 +534,14 @@ def _concat_keep_categories(parts: list[pd.DataFrame], freed=None) -> pd.DataFra
         out = pd.DataFrame(data, copy=False)
     for c, dtype in out.dtypes.items():
         if isinstance(dtype, pd.CategoricalDtype):
-            codes = out[c].cat.codes.to_numpy()
-            used = np.bincount(codes[codes >= 0], minlength=len(dtype.categories)) > 0  # O(n), not a sort
+            used = _used_categories(out[c])
             if not used.all():
                 out[c] = out[c].cat.remove_categories(dtype.categories[~used])
     return out
+
+
+def _used_categories(s: pd.Series) -> np.ndarray:
+    """True for each category of a categorical column that some row holds: counted from the codes (O(n), no
+    sort or copy of the column as ``remove_unused_categories`` makes)."""
+    codes = s.cat.codes.to_numpy()
+    return np.bincount(codes[codes >= 0], minlength=len(s.cat.categories)) > 0

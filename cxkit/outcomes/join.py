@@ -9,7 +9,7 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-from ..data.hashing import arrow_text, lookup, run_heads
+from ..data.hashing import arrow_text, lookup, run_heads, sum_runs
 from ..errors import ConfigError
 from ..stats.customers import DAYS_PER_MONTH, _churn_columns
 from ..stats.preparation import _numeric_column
@@ -435,10 +435,8 @@ def _revenue_from_invoices(out: pd.DataFrame, revenue: pd.DataFrame, customer_at
     last = revenue["date"].max()
     start = last - pd.DateOffset(months=revenue_months)
     inside = ((revenue["date"] > start) & (revenue["date"] <= last)).to_numpy()
-    amount = revenue["amount"].to_numpy(dtype=float, na_value=np.nan)
-    amount = np.where(inside & ~np.isnan(amount), amount, 0.0)  # a missing amount adds nothing (as a pandas sum)
-    per_run = np.add.reduceat(amount, starts) if len(starts) else np.zeros(0)
-    amount = np.bincount(run_pos[~unknown], weights=per_run[~unknown], minlength=len(customer_at["customers"]))
+    amount = np.where(inside, revenue["amount"].to_numpy(dtype=float, na_value=np.nan), 0.0)
+    amount = sum_runs(amount, starts, run_pos, len(customer_at["customers"]))  # a missing amount adds nothing
     if dated:
         a0 = out["acquired_at"].where(out["acquired_at"].notna() & (out["acquired_at"] > start), start)
         a1 = out["churned_at"].where(out["churned_at"].notna() & (out["churned_at"] < last), last)

@@ -136,6 +136,15 @@ def _pandas_options() -> list[str]:
     return list(config._registered_options)
 
 
+def trim_heap() -> None:
+    """Give glibc's free heap pages back to the system (``malloc_trim``: glibc returns only the top of its heap
+    by itself); nothing without glibc. Used by a kernel's reset and by the batch's preparation."""
+    with contextlib.suppress(OSError, AttributeError):
+        import ctypes
+
+        ctypes.CDLL("libc.so.6").malloc_trim(0)
+
+
 class _KernelState:
     """What a report kernel looks like after the preamble; :meth:`reset` puts it back (runs in the kernel)."""
 
@@ -258,13 +267,11 @@ class _KernelState:
 
     @staticmethod
     def _return_memory() -> None:
-        import ctypes
         import gc
 
         gc.unfreeze()  # open_report froze the last unit's data (access._settle)
         gc.collect()
-        with contextlib.suppress(OSError, AttributeError):
-            ctypes.CDLL("libc.so.6").malloc_trim(0)  # glibc: give freed heap pages back
+        trim_heap()
         gc.freeze()
 
 

@@ -23,11 +23,12 @@ from ..data.convert.context import _fold
 from ..data.export import atomic_write_text, write_csv
 from ..data.hashing import _arrow_strings, fast_hash, search_in_order
 from ..data.loading import Dataset, TableStream, discover, read_table
-from ..data.validate import _concat_keep_categories
+from ..data.validate import _concat_keep_categories, _used_categories
 from ..errors import ConfigError, CxkitError
 from ..periods import parse_period
 from . import context as _context
 from .executors import stop_pool, submit
+from .kernels import trim_heap
 from .names import unique_slugs
 from .share import redact_rejected
 
@@ -300,11 +301,9 @@ def prepare(data: str | Path, out: str | Path, *, mapping=None, level: str = "un
 
 
 def _present_categories(s: pd.Series) -> list[str]:
-    """The categories a categorical column uses, sorted as text: counted from its codes (``remove_unused_categories``
-    sorted a copy of every code: 0.3 GB more at 10M responses)."""
-    codes = s.cat.codes.to_numpy()
-    used = np.bincount(codes[codes >= 0], minlength=len(s.cat.categories)) > 0
-    return sorted(str(g) for g in s.cat.categories[used])
+    """The categories a categorical column uses, sorted as text (``remove_unused_categories`` sorted a copy of
+    every code: 0.3 GB more at 10M responses)."""
+    return sorted(str(g) for g in s.cat.categories[_used_categories(s)])
 
 
 def _wanted(groups: list[str], coverage: dict, units, level: str) -> tuple[list[str], dict]:
@@ -393,7 +392,7 @@ def _read_partitioned(names: list[str], canonical: dict, found: dict, m, known, 
                             .assign(customer_id="(all)", _group=lambda d: d["_group"].astype(_STR_DTYPE()))
                             if pieces else None)
         else:
-            narrow[name] = _concat_keep_categories(pieces, freed=_trim_heap) if pieces else None
+            narrow[name] = _concat_keep_categories(pieces, freed=trim_heap) if pieces else None
         if name == "customers" and hashes:
             h = np.concatenate(hashes)
             order = np.argsort(h, kind="stable")
@@ -525,16 +524,6 @@ def _return_freed_memory() -> None:
         pass
 
 
-def _trim_heap() -> None:
-    """Give the heap's free pages back to the system (glibc's ``malloc_trim``; nothing elsewhere)."""
-    try:
-        import ctypes
-
-        ctypes.CDLL("libc.so.6").malloc_trim(0)
-    except (OSError, AttributeError):  # not glibc
-        pass
-
-
 def _release_memory() -> None:
     """At the end of a phase (a table read, a part of the context): collect the reference cycles and give
     the heap's free pages back to the system. glibc returns only the top of its heap by itself, and the
@@ -542,7 +531,7 @@ def _release_memory() -> None:
     the parent's memory (prepare alone, entering the survey context: 5M responses 0.68 -> 0.39 GB, 20M
     2.00 -> 0.84 GB). A few milliseconds."""
     gc.collect()
-    _trim_heap()
+    trim_heap()
 
 
 def _revenue_groups(chunk: pd.DataFrame, customer_keys) -> pd.Series:
