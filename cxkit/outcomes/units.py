@@ -72,11 +72,6 @@ def unit_outcomes(responses=None, customers: pd.DataFrame | None = None, revenue
     individuals. American Sociological Review 15, 351-357.
     Belsley, D. A., Kuh, E. & Welsch, R. E. (1980). Regression Diagnostics. Wiley.
     """
-    # the modules themselves, not statsmodels.api (0.27 s against 0.05 s to import; the batch parent
-    # calls this at the end of prepare, when one core idles)
-    from statsmodels.regression.linear_model import OLS
-    from statsmodels.tools.tools import add_constant
-
     responses, customers, revenue = _unpack(responses, customers, revenue)
     if responses is None or customers is None:
         raise ConfigError("unit_outcomes needs responses and customers tables")
@@ -84,13 +79,45 @@ def unit_outcomes(responses=None, customers: pd.DataFrame | None = None, revenue
         _column(t, by, f"{name}: by")
     if "nps" not in responses.columns:
         raise ConfigError("unit_outcomes: responses: column 'nps' missing; unit outcomes are measured on NPS")
-    dated = _churn_columns(customers)
-    ends = [responses["date"].max()]
-    if dated:
-        ends += [customers["churned_at"].max(), customers["acquired_at"].max()]
-    last_day = (max(x for x in ends if pd.notna(x)) if end is None else pd.Timestamp(end)).normalize()
-    stop = last_day + pd.Timedelta(days=1)  # the window is [start, stop): whole days up to last_day
-    start = stop - pd.DateOffset(months=period_months)
+    if end is None:
+        ends = [responses["date"].max()]
+        if _churn_columns(customers):
+            ends += [customers["churned_at"].max(), customers["acquired_at"].max()]
+        end = max(x for x in ends if pd.notna(x))
+    churn_t = churn_by_unit(customers, by=by, end=end, period_months=period_months)
+    return _unit_outcomes(responses, churn_t, revenue, customers, by=by, period_months=period_months,
+                          min_responses=min_responses, confidence=confidence, end=end, nps_period=nps_period)
+
+
+def _window(end, period_months: int) -> tuple[pd.Timestamp, pd.Timestamp, pd.Timestamp]:
+    """The outcomes' window: its first day, its last day and the day after (whole days up to ``end``)."""
+    last_day = pd.Timestamp(end).normalize()
+    stop = last_day + pd.Timedelta(days=1)
+    return stop - pd.DateOffset(months=period_months), last_day, stop
+
+
+def churn_by_unit(customers: pd.DataFrame, *, by: str, end, period_months: int = 12) -> pd.DataFrame:
+    """Each unit's churn over the ``period_months`` up to ``end``, as :func:`unit_outcomes` reports it:
+    ``by``, ``customers``, ``churn_rate``, ``churn_ci_low``, ``churn_ci_high``. (The report batch's helper,
+    which reads the customers, computes it, so that the batch parent never holds the customers' table.)"""
+    start, last_day, _ = _window(end, period_months)
+    kwargs = dict(start=start, end=last_day) if _churn_columns(customers) else {}
+    churn_t = metric_table(customers, metric="churn_rate", by=by, **kwargs)[[by, "n", "value", "ci_low", "ci_high"]]
+    churn_t.columns = [by, "customers", "churn_rate", "churn_ci_low", "churn_ci_high"]
+    return churn_t
+
+
+def _unit_outcomes(responses: pd.DataFrame, churn_t: pd.DataFrame, revenue: pd.DataFrame | None,
+                   customers: pd.DataFrame | None, *, by: str, period_months: int, min_responses: int,
+                   confidence: float, end, nps_period) -> UnitOutcomes:
+    """:func:`unit_outcomes` from the responses, each unit's churn (:func:`churn_by_unit`) and the revenue
+    (``customers`` only to find the unit of invoices without one; None when they have it)."""
+    # the modules themselves, not statsmodels.api (0.27 s against 0.05 s to import; the batch parent
+    # calls this at the end of prepare, when one core idles)
+    from statsmodels.regression.linear_model import OLS
+    from statsmodels.tools.tools import add_constant
+
+    start, last_day, stop = _window(end, period_months)
     # only the two columns the NPS table needs are gathered (with the import above, at 10M responses the
     # batch's unit outcomes took 0.62 s instead of 0.94 s)
     n0, n1 = (start, stop) if nps_period is None else (pd.Timestamp(nps_period[0]).normalize(),
@@ -99,9 +126,6 @@ def unit_outcomes(responses=None, customers: pd.DataFrame | None = None, revenue
                                                                              if c in responses.columns]]
     nps_t = metric_table(r, metric="nps", by=by)[[by, "n", "value", "ci_low", "ci_high"]]
     nps_t.columns = [by, "responses", "nps", "nps_ci_low", "nps_ci_high"]
-    kwargs = dict(start=start, end=last_day) if dated else {}
-    churn_t = metric_table(customers, metric="churn_rate", by=by, **kwargs)[[by, "n", "value", "ci_low", "ci_high"]]
-    churn_t.columns = [by, "customers", "churn_rate", "churn_ci_low", "churn_ci_high"]
     unit_data = nps_t.merge(churn_t, on=by, how="outer")
     notes = []
     outcomes = ["churn_rate"]

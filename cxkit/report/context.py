@@ -11,13 +11,14 @@ import pandas as pd
 
 from ..data.validate import REPORTED_SCORES as _SCORES
 from ..errors import ConfigError, InsufficientDataError
-from ..outcomes.units import unit_outcomes
+from ..outcomes.units import _unit_outcomes, churn_by_unit, unit_outcomes
 from ..periods import metric_window, reference_window
 from ..stats.comparisons import compare
 from ..stats.scores import nps_distribution
 from ..stats.preparation import reuse_prepared
 from ..stats.shards import SHARD_ROWS, compare_job, customer_shards, distribution_job, trend_job
 from ..stats.trends import trend
+from .narrow import NarrowResponses
 
 __all__ = ['HEADLINE_METRICS']
 
@@ -81,8 +82,9 @@ def period_coverage(responses: pd.DataFrame, units: pd.DataFrame | None, *, leve
 
     Parameters
     ----------
-    responses : pandas.DataFrame
-        The responses with their report group in ``_group`` (all dates).
+    responses : pandas.DataFrame or NarrowResponses
+        The responses with their report group in ``_group`` (all dates); or the batch's responses on
+        disk, whose counts were taken while they were read.
     units : pandas.DataFrame or None
         The units table; every group it lists is counted, with or without responses.
     level : str
@@ -100,19 +102,33 @@ def period_coverage(responses: pd.DataFrame, units: pd.DataFrame | None, *, leve
         responses have no values of).
     """
     start, end = period
-    dates = responses["date"]
-    inside = _in_period(dates, start, end).to_numpy()
-    counts = responses.loc[inside, "_group"].value_counts()  # categories too: a group without rows counts 0
-    everywhere = responses["_group"].dropna().unique()
     listed = []
     if units is not None and "unit" in units.columns and len(units):
         listed = group_mapper(units, level)(units["unit"].astype(str)).dropna().astype(str).unique().tolist()
+    if isinstance(responses, NarrowResponses):  # counted while the responses were read
+        counts = responses.in_period(start, end)
+        everywhere, dates = list(counts.index), responses.dates()
+        missing = [m for m in REPORTED_SCORES if not responses.has_values(m)]
+        n_inside = responses.count_between("date", start, end)
+    else:
+        dates = responses["date"]
+        inside = _in_period(dates, start, end).to_numpy()
+        n_inside = int(inside.sum())
+        counts = responses.loc[inside, "_group"].value_counts()
+        everywhere = responses["_group"].dropna().unique()  # (categories without rows count 0 above)
+        missing = [m for m in REPORTED_SCORES if m not in responses.columns or not responses[m].notna().any()]
     groups = {str(g) for g in everywhere} | set(listed)
     per_group = {g: int(counts.get(g, 0)) for g in sorted(groups)}
     span = [str(pd.Timestamp(x).date()) for x in (dates.min(), dates.max())] if dates.notna().any() else [None, None]
-    missing = [m for m in REPORTED_SCORES if m not in responses.columns or not responses[m].notna().any()]
     return {"responses_in_period": per_group, "not_reported": sorted(set(listed) - {str(g) for g in everywhere}),
-            "empty_period": int(inside.sum()) == 0, "data_span": span, "missing_scores": missing}
+            "empty_period": n_inside == 0, "data_span": span, "missing_scores": missing}
+
+
+def _has_values(frame, column: str) -> bool:
+    """Whether any row of ``frame`` (a table, or the batch's :class:`NarrowResponses`) has a value of ``column``."""
+    if isinstance(frame, NarrowResponses):
+        return frame.has_values(column)
+    return column in frame.columns and bool(frame[column].notna().any())
 
 
 def _in(frame: pd.DataFrame, column: str, start, end) -> pd.DataFrame:
@@ -146,7 +162,7 @@ def _compare_kwargs(metric: str, settings: dict, frame: pd.DataFrame, *, custome
     if metric in ("csat", "ces"):
         kw["scale"] = tuple(settings.get("scales", {}).get(metric, (1, 5)))
     if customers is None:
-        customers = "customer_id" in frame.columns and bool(frame["customer_id"].notna().any())
+        customers = _has_values(frame, "customer_id")
     if metric in ("nps", "csat", "ces") and customers:
         kw["cluster"] = "customer_id"  # customers answer more than once: cluster-robust tests
     return kw
@@ -190,7 +206,8 @@ def _build_context(tables: dict, *, level: str, period: tuple, settings: dict, l
     r = tables.get("responses")
     specs = list(_comparison_specs(tables, level=level, start=start, end=end, settings=settings, survey=survey,
                                    others=others))
-    sharded = survey and r is not None and len(r) > shard_rows
+    # (the batch's responses on disk are always read a shard at a time)
+    sharded = survey and r is not None and (len(r) > shard_rows or isinstance(r, NarrowResponses))
     jobs, survey_jobs = {}, {}
     if sharded:  # the survey part in shards of whole customers: its workings stay those of one shard
         jobs = {i: compare_job(**kw) for i, (table, kw) in enumerate(specs) if table == "responses"}
@@ -228,7 +245,7 @@ def _comparison_specs(tables: dict, *, level, start, end, settings, survey: bool
         data = tables.get(table)
         if data is None or data.empty or "_group" not in data.columns:
             continue
-        if metric in ("nps", "csat", "ces") and (metric not in data.columns or data[metric].notna().sum() == 0):
+        if metric in ("nps", "csat", "ces") and not _has_values(data, metric):
             continue
         win = metric_window(metric, start, end)
         kw = _compare_kwargs(metric, settings, data)
@@ -254,6 +271,18 @@ def _comparison_rows(tab: pd.DataFrame, by, against: str) -> pd.DataFrame:
     tab["against"] = against
     tab["company_value"] = (tab.attrs.get("company") or {}).get("value", np.nan)
     return tab
+
+
+def unit_churn(customers: pd.DataFrame | None, *, period: tuple) -> pd.DataFrame | None:
+    """Each report group's churn as the unit outcomes need it (:func:`cxkit.outcomes.units.churn_by_unit`), for
+    the period ending ``period[1]``; None where the customers do not allow it (the parent then gets the
+    customers' table instead)."""
+    if customers is None or not len(customers) or "_group" not in customers.columns:
+        return None
+    try:
+        return churn_by_unit(customers, by="_group", end=period[1])
+    except (InsufficientDataError, ConfigError):
+        return None
 
 
 def merge_context(*parts: dict) -> dict[str, pd.DataFrame]:
@@ -333,7 +362,10 @@ def _survey_tables(trends: list, dist, touchpoints, regions) -> dict:
 def _scan(r: pd.DataFrame, start, end, rows: int) -> dict:
     """What the survey part's arguments depend on, read a slice of rows at a time: each score's first dated
     answer (where :func:`trend` starts; NaT without one), and whether the period has NPS answers,
-    touchpoints and customers."""
+    touchpoints and customers. The batch's responses on disk counted them while they were read."""
+    if isinstance(r, NarrowResponses):
+        return {"first": {m: r.first_answer.get(m, pd.NaT) for m in ("nps", "csat", "ces") if m in r.columns},
+                "found": {c: r.count_between(c, start, end) > 0 for c in ("nps", "touchpoint", "customer_id")}}
     firsts = {m: [] for m in ("nps", "csat", "ces") if m in r.columns}
     found = dict.fromkeys(("nps", "touchpoint", "customer_id"), False)
     for i in range(0, len(r), rows):
@@ -381,7 +413,9 @@ def _run_shards(r, comparisons: list, jobs: dict, *, start, end, rows: int) -> N
     answers, window masks, cells) are dropped before the next shard is made."""
     whole = comparisons + [job for _, job in jobs["trends"]]
     current = list(jobs.get("distribution", ())) + ([jobs["touchpoints"]] if "touchpoints" in jobs else [])
-    for shard in customer_shards(r, rows=rows, groups=("_group", "touchpoint")):
+    shards = r.shards(rows) if isinstance(r, NarrowResponses) else customer_shards(r, rows=rows,
+                                                                                  groups=("_group", "touchpoint"))
+    for shard in shards:
         with reuse_prepared(own=True):
             for job in whole:
                 job.add(shard)
@@ -406,12 +440,20 @@ def _survey_results(jobs: dict) -> dict:
 def _other_context(r, tables, units, *, settings, log, rejected, period=(None, None)) -> dict:
     """The part of the context that needs the other tables: unit outcomes, units, data notes."""
     ctx = {}
-    answered = r is not None and "nps" in r.columns and r["nps"].notna().any()  # no NPS: no unit outcomes
-    if tables.get("customers") is not None and answered:
+    answered = r is not None and _has_values(r, "nps")  # no NPS: no unit outcomes
+    customers, churn = tables.get("customers"), tables.get("unit_churn")
+    if (customers is not None or churn is not None) and answered:
+        if isinstance(r, NarrowResponses):  # the period's NPS answers are all unit outcomes read of them
+            span = period if period[0] is not None else (r.dates().min(), r.dates().max())
+            r = r.rows_between(*span, ["_group", "nps", "date"])
+        kw = dict(by="_group", confidence=float(settings.get("confidence", 0.95)), end=period[1],
+                  nps_period=period if period[0] is not None else None)
         try:
-            uo = unit_outcomes(r, tables["customers"], tables.get("revenue"), by="_group",
-                               confidence=float(settings.get("confidence", 0.95)), end=period[1],
-                               nps_period=period if period[0] is not None else None)
+            if churn is None:
+                uo = unit_outcomes(r, customers, tables.get("revenue"), **kw)
+            else:  # each unit's churn, counted by the batch's helper that read the customers
+                uo = _unit_outcomes(r, churn, tables.get("revenue"), customers, period_months=12, min_responses=30,
+                                    **kw)
             ctx["unit_outcomes"] = (uo.data.rename(columns={"_group": "group"})
                                     .assign(group=lambda d: d["group"].astype(str)))
             ctx["unit_outcomes_fit"] = uo.summary

@@ -250,8 +250,9 @@ def test_prepare_runs_the_helper_in_the_pool_it_is_given(small_data, tmp_path):
 
 @pytest.mark.parametrize("settings", [{}, {"confidence": "high"}])
 def test_helper_sends_the_tickets_only_when_the_parent_must_compare_them(small_data, tmp_path, settings):
-    """The helper that compared the ticket metrics keeps its narrow tickets (about 18 bytes a ticket) to itself;
-    when it could not, the parent gets them to compare them itself."""
+    """The helper that compared the ticket metrics keeps its narrow tickets (about 18 bytes a ticket) to itself,
+    and sends each unit's churn instead of the customers' table; when it could not compare them, the parent
+    gets both tables to compare them itself."""
     import multiprocessing as mp
     import warnings
 
@@ -266,11 +267,15 @@ def test_helper_sends_the_tickets_only_when_the_parent_must_compare_them(small_d
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")
         result, _ = _helper_task(call, {"level": "unit", "settings": settings}, receive)
-    assert result["narrow"]["customers"] is not None and len(result["narrow"]["customers"])
     if settings:  # the comparisons failed: the parent compares the tickets
-        assert result["context"] is None and len(result["narrow"]["tickets"])
+        assert result["context"] is None and len(result["narrow"]["tickets"]) and len(result["narrow"]["customers"])
+        assert "unit_churn" not in result
     else:
         assert len(result["context"]["comparisons"]) and result["narrow"]["tickets"] is None
+        assert result["narrow"]["customers"] is None
+        churn = result["unit_churn"]  # one row per unit, as the unit outcomes report it
+        assert list(churn.columns) == ["_group", "customers", "churn_rate", "churn_ci_low", "churn_ci_high"]
+        assert churn["customers"].sum() > 0 and set(churn["_group"].astype(str)) <= set(units["unit"])
 
 
 def test_helper_context_failure_leaves_the_comparisons_to_the_parent(small_data, tmp_path):

@@ -1,5 +1,6 @@
-"""What the batch parent keeps while it reads the responses chunk by chunk: the narrow context table and
-the record of ids seen own their data; no Arrow buffer of a chunk outlives the chunk."""
+"""What the batch parent keeps while it reads the responses chunk by chunk: no Arrow buffer of a chunk outlives
+the chunk (the narrow rows go to disk, tests/report/test_narrow.py), and the record of ids seen keeps its own
+compact copy of the ids."""
 from __future__ import annotations
 
 import gc
@@ -40,28 +41,13 @@ def _arrow_bytes_after_reading(folder, tmp) -> tuple[int, pd.DataFrame]:
 
 
 def test_the_narrow_table_keeps_no_chunk_arrow_memory(tmp_path):
-    """After 30 chunks the Arrow memory still allocated is far below one chunk's comments (0.8 MB): the
-    narrow table kept for the context holds none of the chunks' Arrow buffers (24 MB of comments read)."""
+    """After 30 chunks the Arrow memory still allocated is far below one chunk's comments (0.8 MB): nothing kept
+    for the context holds a chunk's Arrow buffers (24 MB of comments read)."""
     (tmp_path / "data").mkdir()
     _responses(tmp_path / "data")
     held, narrow = _arrow_bytes_after_reading(tmp_path / "data", tmp_path / "parts")
     assert len(narrow) == ROWS
     assert held < GROUP_ROWS * COMMENT / 4, held
-
-
-def test_the_narrow_columns_own_their_data(tmp_path):
-    """Every kept column is numpy data of its own (no view of a chunk's larger array)."""
-    (tmp_path / "data").mkdir()
-    _responses(tmp_path / "data")
-    _, narrow = _arrow_bytes_after_reading(tmp_path / "data", tmp_path / "parts")
-    for name in narrow.columns:
-        arr = narrow[name].array
-        for part in [getattr(arr, a) for a in ("codes", "_data", "_mask", "_ndarray") if hasattr(arr, a)]:
-            assert isinstance(part, np.ndarray), name
-            root = part
-            while isinstance(root.base, np.ndarray):
-                root = root.base
-            assert root.base is None and root.nbytes == part.nbytes, name  # owned, and no larger than the column
 
 
 def test_seen_ids_keep_a_compact_copy_of_the_ids_not_the_chunks_buffers():
@@ -117,12 +103,9 @@ def test_the_seen_ids_past_the_first_ones_live_in_a_mapped_file(monkeypatch, tmp
     assert list(tmp_path.iterdir()) == []
 
 
-def test_the_groups_of_the_responses_and_the_concatenation_column_by_column():
+def test_the_concatenation_column_by_column():
     from cxkit.data.validate import _concat_keep_categories
-    from cxkit.report.preparation import _present_categories
 
-    g = pd.Series(pd.Categorical(["b", "a", None, "b"], categories=["c", "b", "a", "z"]))
-    assert _present_categories(g) == ["a", "b"]
     parts = [pd.DataFrame({"x": [1, 2], "u": pd.Categorical(["p", "q"])}),
              pd.DataFrame({"x": [3], "u": pd.Categorical(["r"])})]
     calls = []

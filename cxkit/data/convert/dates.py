@@ -30,9 +30,11 @@ def _convert_date(s: pd.Series, col: Column, ctx: _Conversion):
     kind_text = "a date (YYYY-MM-DD)" if col.kind == "date" else "a date-time (YYYY-MM-DD HH:MM)"
     used: dict[str, np.ndarray] = {}  # format -> the rows of this chunk read with it
     if pd.api.types.is_datetime64_any_dtype(s.dtype):
-        if getattr(s.dt, "tz", None) is not None:
-            ctx.repair(col.name, f"date-times with a time zone ({s.dt.tz}) converted to UTC", int(s.notna().sum()), "",
-                       mask=s.notna().to_numpy(dtype=bool))
+        # (the dtype, not ``s.dt``: the accessor and the column make a reference cycle, and every chunk's dates
+        # stayed in memory until Python's full collection)
+        if isinstance(s.dtype, pd.DatetimeTZDtype):
+            ctx.repair(col.name, f"date-times with a time zone ({s.dtype.tz}) converted to UTC",
+                       int(s.notna().sum()), "", mask=s.notna().to_numpy(dtype=bool))
             s = s.dt.tz_convert("UTC").dt.tz_localize(None)
         raw = s.to_numpy()
         bad = np.zeros(len(s), dtype=bool)
