@@ -108,6 +108,7 @@ def copied_dataset(rows: int, units: int, seed: int) -> Path:
     """``rows`` responses as copies of the generated dataset of :data:`GENERATED_UP_TO` responses: every table
     copied whole, each copy's response, ticket and customer ids suffixed with its number (``~1``, ``~2``, ...),
     so each copy is a company of its own customers in the same units; written a row group at a time."""
+    import pyarrow as pa
     import pyarrow.compute as pc
     import pyarrow.parquet as pq
 
@@ -133,8 +134,9 @@ def copied_dataset(rows: int, units: int, seed: int) -> Path:
                     t = src.read_row_group(g)
                     for c in _IDS[f.stem] if copy else ():
                         if c in t.column_names:
-                            t = t.set_column(t.column_names.index(c), c,
-                                             pc.binary_join_element_wise(t[c], f"~{copy}", ""))
+                            kind = t.schema.field(c).type
+                            t = t.set_column(t.column_names.index(c), c, pc.binary_join_element_wise(
+                                t[c], pa.scalar(f"~{copy}", type=kind), pa.scalar("", type=kind)))
                     w.write_table(t)
     shutil.rmtree(path, ignore_errors=True)
     tmp.rename(path)
