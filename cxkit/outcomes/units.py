@@ -14,9 +14,13 @@ from .results import UnitOutcomes
 
 __all__ = ["unit_outcomes"]
 
+#: :func:`unit_outcomes`' defaults: the window of churn and revenue, and the answers a unit needs to be a point
+PERIOD_MONTHS = 12
+MIN_RESPONSES = 30
+
 
 def unit_outcomes(responses=None, customers: pd.DataFrame | None = None, revenue: pd.DataFrame | None = None, *,
-                  by: str = "unit", period_months: int = 12, min_responses: int = 30,
+                  by: str = "unit", period_months: int = PERIOD_MONTHS, min_responses: int = MIN_RESPONSES,
                   confidence: float = 0.95, end=None, nps_period: tuple | None = None) -> UnitOutcomes:
     """Unit NPS against unit churn rate and revenue growth, one point per unit.
 
@@ -96,7 +100,7 @@ def _window(end, period_months: int) -> tuple[pd.Timestamp, pd.Timestamp, pd.Tim
     return stop - pd.DateOffset(months=period_months), last_day, stop
 
 
-def churn_by_unit(customers: pd.DataFrame, *, by: str, end, period_months: int = 12) -> pd.DataFrame:
+def churn_by_unit(customers: pd.DataFrame, *, by: str, end, period_months: int = PERIOD_MONTHS) -> pd.DataFrame:
     """Each unit's churn over the ``period_months`` up to ``end``, as :func:`unit_outcomes` reports it:
     ``by``, ``customers``, ``churn_rate``, ``churn_ci_low``, ``churn_ci_high``. (The report batch's helper,
     which reads the customers, computes it, so that the batch parent never holds the customers' table.)"""

@@ -11,7 +11,7 @@ import pandas as pd
 
 from ..data.validate import REPORTED_SCORES as _SCORES
 from ..errors import ConfigError, InsufficientDataError
-from ..outcomes.units import _unit_outcomes, churn_by_unit, unit_outcomes
+from ..outcomes.units import MIN_RESPONSES, PERIOD_MONTHS, _unit_outcomes, churn_by_unit, unit_outcomes
 from ..periods import metric_window, reference_window
 from ..stats.comparisons import compare
 from ..stats.scores import nps_distribution
@@ -452,8 +452,8 @@ def _other_context(r, tables, units, *, settings, log, rejected, period=(None, N
             if churn is None:
                 uo = unit_outcomes(r, customers, tables.get("revenue"), **kw)
             else:  # each unit's churn, counted by the batch's helper that read the customers
-                uo = _unit_outcomes(r, churn, tables.get("revenue"), customers, period_months=12, min_responses=30,
-                                    **kw)
+                uo = _unit_outcomes(r, churn, tables.get("revenue"), customers, period_months=PERIOD_MONTHS,
+                                    min_responses=MIN_RESPONSES, **kw)
             ctx["unit_outcomes"] = (uo.data.rename(columns={"_group": "group"})
                                     .assign(group=lambda d: d["group"].astype(str)))
             ctx["unit_outcomes_fit"] = uo.summary

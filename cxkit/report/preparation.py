@@ -332,7 +332,8 @@ def _warn_if_empty(span: tuple, coverage: dict) -> None:
 def _read_partitioned(names: list[str], canonical: dict, found: dict, m, known, units_df, level: str,
                       root: Path) -> dict:
     """Read and validate ``names`` (in this order) chunk by chunk, writing each chunk's rows to the
-    group partitions under ``root``; returns the load results, the narrow context tables and the
+    group partitions under ``root``; returns the load results, the narrow context tables (the responses'
+    on disk, in ``root``'s sibling ``narrow``: :class:`~cxkit.report.narrow.NarrowResponses`) and the
     unreadable optional files. Runs in the batch parent, or in a helper process for some tables."""
 
     with _young_collections():
