@@ -193,3 +193,15 @@ def test_a_batch_leaves_no_narrow_files(tmp_path):
 
     prepare(Path(__file__).resolve().parents[2] / "data" / "sample", tmp_path / "out")
     assert sorted(p.name for p in (tmp_path / "out" / "_data").iterdir()) == ["context", "partitions"]
+
+
+def test_categories_no_row_holds_are_left_out(tmp_path):
+    """A chunk's categorical columns may declare categories none of its rows holds (the loader's units table
+    does): the groups reported are those some row has, sorted as text (as the in-memory table's were)."""
+    piece = _table(50, seed=1).head(4).copy()
+    piece["_group"] = pd.Categorical(["b", "a", None, "b"], categories=["c", "b", "a", "z"])
+    nr = NarrowResponses(tmp_path / "narrow", buckets=4)
+    nr.add(piece)
+    assert list(nr.categories("_group")) == ["a", "b"]
+    assert list(nr.in_period(piece["date"].min(), piece["date"].max()).index) == ["a", "b"]
+    assert list(next(nr.shards(10))["_group"].cat.categories) == ["a", "b"]
