@@ -43,7 +43,9 @@ Replacement
 -----------
 A kernel that died (its process is gone, or nbclient raised ``DeadKernelError``), that timed out (a
 cell ran longer than the timeout: the kernel is still busy) or whose reset failed is shut down and a
-new one started for the next unit; the unit's result names what happened (``kernel``). Kernels get
+new one started for the next unit; the unit's result names what happened (``kernel``). A kernel whose
+process ends before it answers (a TCP port taken by another process meanwhile: :func:`died_starting`) is
+started again, :func:`start_attempts` times in all, warm or fresh. Kernels get
 ``JPY_PARENT_PID`` (jupyter_client sets it to the worker's pid), so ipykernel's parent poller ends a
 kernel within about a second when its worker dies; :func:`shutdown_all` (registered with
 :mod:`atexit` and multiprocessing's finalizers) stops them when a worker exits normally.
@@ -73,12 +75,48 @@ MAX_RSS_MB = 1500
 #: seconds the preamble (imports) and a reset may take
 PREAMBLE_TIMEOUT = 180
 RESET_TIMEOUT = 60
+#: a kernel whose process ends before it answers is started again, this many times in all (see
+#: :func:`start_attempts`)
+START_ATTEMPTS = 3
 
 _MISSING = object()
 
 
 class KernelError(CxkitError):
     """A warm kernel could not be started, prepared or reset (the message says which kernel and why)."""
+
+
+class KernelDiedStarting(KernelError):
+    """The kernel's process ended before it answered its first request (nothing of a unit ran on it)."""
+
+
+def died_starting(exc: BaseException | None) -> bool:
+    """Whether ``exc`` says a kernel's process ended before it answered, so no notebook code ran on it.
+
+    jupyter_client chooses a new kernel's TCP ports by binding port 0 and closing the socket, writes them
+    to the connection file, and the kernel binds them when it starts: another process (another pool
+    worker's kernel or client, anything on the machine) may take one of them in between, and the kernel
+    then exits with ``ZMQError: Address already in use`` (jupyter/jupyter_client#154). Such a start is
+    safe to repeat: the next one gets new ports.
+
+    Parameters
+    ----------
+    exc : BaseException or None
+        What starting the kernel (this module's, or nbclient's for a fresh kernel) raised.
+
+    Returns
+    -------
+    bool
+    """
+    if isinstance(exc, KernelDiedStarting):
+        return True
+    # nbclient's start of a fresh kernel: jupyter_client's wait_for_ready (and this module's client)
+    return isinstance(exc, RuntimeError) and str(exc).startswith("Kernel died before replying to kernel_info")
+
+
+def start_attempts() -> int:
+    """How many times a kernel that died while starting is started in all (``CXKIT_KERNEL_START_ATTEMPTS``)."""
+    return max(1, _limit("CXKIT_KERNEL_START_ATTEMPTS", START_ATTEMPTS))
 
 
 # ---------------------------------------------------------------------------------------------------
@@ -402,7 +440,7 @@ class WarmKernel:
                 self._reply(msg_id, min(1.0, max(0.1, deadline - time.monotonic())))
                 return
             if not self.alive():
-                raise KernelError(f"kernel {self.pid}: the kernel process ended while starting")
+                raise KernelDiedStarting(f"kernel {self.pid}: the kernel process ended while starting")
         raise KernelError(f"kernel {self.pid}: no answer within {timeout} s of starting (start_timeout)")
 
     def _reply(self, msg_id: str, timeout: float) -> dict:
@@ -493,7 +531,16 @@ def _current() -> WarmKernel | None:
 
 
 def _start(start_timeout: float) -> WarmKernel:
-    kernel = WarmKernel(start_timeout=start_timeout)
+    attempts = start_attempts()
+    for attempt in range(1, attempts + 1):
+        try:
+            kernel = WarmKernel(start_timeout=start_timeout)
+            break
+        except KernelDiedStarting as exc:
+            if attempt == attempts:
+                raise KernelDiedStarting(f"{exc} ({attempts} attempts; the kernel's own error is in this "
+                                         f"worker's log)") from exc
+            print(f"cxkit: {exc}; starting another (attempt {attempt + 1} of {attempts})", file=sys.stderr)
     _STATE.update(kernel=kernel, owner=os.getpid())
     if not _STATE["hooked"]:
         import multiprocessing.util

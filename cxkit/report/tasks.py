@@ -2,7 +2,8 @@
 Runs in a worker of the local pool or on a Dask worker; never raises for a notebook's failure.
 
 Notebooks run on this process's warm kernel (:mod:`cxkit.report.kernels`, reset between units) unless
-the task asks for a ``fresh_kernel`` (papermill then starts and stops a kernel of its own). An executed
+the task asks for a ``fresh_kernel`` (papermill then starts and stops a kernel of its own; one that dies
+before it answers is started again, see :func:`cxkit.report.kernels.died_starting`). An executed
 notebook reaches its final name only complete: written to a temporary file in the same folder (once,
 when its run ends: :func:`_save_at_end_engine`), read back with nbformat, then renamed; a full disk
 leaves no temporary behind and fails the unit with ``error_kind == "disk_full"``.
@@ -12,6 +13,7 @@ from __future__ import annotations
 import functools
 import glob
 import os
+import sys
 import tempfile
 import time
 import traceback
@@ -180,6 +182,15 @@ def _execute(notebook, output: Path, tmp: str, parameters: dict, t0: float, *, t
     try:
         nb, kind, exc = _papermill(notebook, tmp, parameters, held=held, timeout=timeout,
                                    start_timeout=start_timeout)
+        attempt, attempts = 1, kernels.start_attempts()
+        while held is None and kernels.died_starting(exc) and attempt < attempts:
+            # papermill's own kernel ended before it answered, so no cell ran: start another (new ports)
+            attempt += 1
+            print(f"cxkit: {output.name}: {exc}; starting another kernel (attempt {attempt} of {attempts})",
+                  file=sys.stderr)
+            kernel_info["start_attempts"] = attempt
+            nb, kind, exc = _papermill(notebook, tmp, parameters, held=None, timeout=timeout,
+                                       start_timeout=start_timeout)
     finally:
         replaced = kernels.release(held, outcome=kind if kind in ("died", "timeout", "interrupted") else None)
     if replaced:

@@ -381,3 +381,92 @@ def test_an_interrupted_unit_leaves_no_busy_kernel_behind(tmp_path, monkeypatch)
     after = tasks.execute_notebook(quick, tmp_path / "q2.ipynb", {}, timeout=60)
     assert after["status"] == "done" and "interrupted" in after["kernel"]["why_new"]
     assert after["kernel"]["pid"] != before["kernel"]["pid"]
+
+
+# ---------------------------------------------------------------------------------------
+# a kernel that dies while it starts (a port taken between jupyter_client's choice and the kernel's bind)
+
+def _take_ports(monkeypatch, starts: int, taken: list) -> None:
+    """The next ``starts`` kernels started in this process find their shell port taken: between the connection
+    file's writing and the kernel's start a listening socket (appended to ``taken``) binds it, as another
+    process may (the race of jupyter/jupyter_client#154); the kernel then exits with ``ZMQError: Address
+    already in use``."""
+    import socket
+
+    from jupyter_client import KernelManager
+
+    real = KernelManager.write_connection_file
+
+    def write_connection_file(self, **kwargs):
+        real(self, **kwargs)
+        if len(taken) < starts:
+            sock = socket.socket()
+            sock.bind((self.ip, self.shell_port))
+            sock.listen()
+            taken.append(sock)
+
+    monkeypatch.setattr(KernelManager, "write_connection_file", write_connection_file)
+
+
+@pytest.fixture
+def _closing():
+    socks = []
+    yield socks
+    for sock in socks:
+        sock.close()
+
+
+def test_a_fresh_kernel_that_dies_while_starting_is_started_again(tmp_path, monkeypatch, _closing, capfd):
+    quick = _notebook(tmp_path / "quick.ipynb", "n = 1", "print(n * 42)", tags={0: "parameters"})
+    _take_ports(monkeypatch, 1, _closing)
+    res = tasks.execute_notebook(quick, tmp_path / "o.ipynb", {"n": 2}, timeout=60, fresh_kernel=True)
+    assert len(_closing) == 1  # the first kernel's port was taken
+    assert res["status"] == "done", res
+    assert res["kernel"] == {"mode": "fresh", "start_attempts": 2}
+    assert "84" in "".join(o["text"] for o in nbformat.read(tmp_path / "o.ipynb", 4).cells[-1].outputs)
+    err = capfd.readouterr().err
+    assert "Address already in use" in err and "starting another kernel (attempt 2 of 3)" in err
+
+
+def test_a_fresh_kernel_that_never_starts_fails_its_unit_after_the_attempts(tmp_path, monkeypatch, _closing):
+    quick = _notebook(tmp_path / "quick.ipynb", "print(42)")
+    monkeypatch.setenv("CXKIT_KERNEL_START_ATTEMPTS", "2")
+    _take_ports(monkeypatch, 2, _closing)
+    res = tasks.execute_notebook(quick, tmp_path / "o.ipynb", {}, timeout=60, fresh_kernel=True)
+    assert len(_closing) == 2
+    assert res["status"] == "failed" and "Kernel died before replying to kernel_info" in res["error"], res
+    assert res["kernel"]["start_attempts"] == 2
+    assert not list(tmp_path.glob(".o.*"))  # no temporary left
+
+
+def test_a_warm_kernel_that_dies_while_starting_is_started_again(tmp_path, monkeypatch, _closing, capfd):
+    quick = _notebook(tmp_path / "quick.ipynb", "print(6 * 7)")
+    kernels.shutdown_all()
+    _take_ports(monkeypatch, 1, _closing)
+    res = tasks.execute_notebook(quick, tmp_path / "o.ipynb", {}, timeout=60)
+    assert len(_closing) == 1
+    assert res["status"] == "done" and res["kernel"]["mode"] == "warm" and res["kernel"]["new"], res
+    assert "42" in "".join(o["text"] for o in nbformat.read(tmp_path / "o.ipynb", 4).cells[0].outputs)
+    assert "the kernel process ended while starting; starting another (attempt 2 of 3)" in capfd.readouterr().err
+
+
+def test_a_warm_kernel_that_never_starts_names_its_attempts(tmp_path, monkeypatch, _closing):
+    quick = _notebook(tmp_path / "quick.ipynb", "print(6 * 7)")
+    kernels.shutdown_all()
+    monkeypatch.setenv("CXKIT_KERNEL_START_ATTEMPTS", "2")
+    _take_ports(monkeypatch, 2, _closing)
+    res = tasks.execute_notebook(quick, tmp_path / "o.ipynb", {}, timeout=60)
+    assert len(_closing) == 2
+    assert res["status"] == "failed" and res["error"].startswith("kernel could not start:"), res
+    assert "ended while starting (2 attempts; the kernel's own error is in this worker's log)" in res["error"]
+    monkeypatch.undo()
+    after = tasks.execute_notebook(quick, tmp_path / "o.ipynb", {}, timeout=60)
+    assert after["status"] == "done" and after["kernel"]["new"]
+
+
+def test_only_a_kernel_that_ended_before_answering_counts_as_died_starting():
+    assert kernels.died_starting(kernels.KernelDiedStarting("kernel 1: the kernel process ended while starting"))
+    assert kernels.died_starting(RuntimeError("Kernel died before replying to kernel_info"))
+    assert not kernels.died_starting(RuntimeError("Kernel didn't respond in 60 seconds"))  # a slow start: not again
+    assert not kernels.died_starting(kernels.KernelError("kernel 1: no reply within 60 s"))
+    assert not kernels.died_starting(None)
