@@ -538,7 +538,7 @@ def _start(start_timeout: float) -> WarmKernel:
             break
         except KernelDiedStarting as exc:
             if attempt == attempts:
-                raise KernelDiedStarting(f"{exc} ({attempts} attempts; the kernel's own error is in this "
+                raise KernelDiedStarting(f"{exc} ({attempts} starts; the kernel's own error is in the "
                                          f"worker's log)") from exc
             print(f"cxkit: {exc}; starting another (attempt {attempt + 1} of {attempts})", file=sys.stderr)
     _STATE.update(kernel=kernel, owner=os.getpid())
