@@ -277,9 +277,9 @@ _DATAFRAME_FLOOR = _PEAK + textwrap.dedent("""
         else:
             out[name] = col.to_pandas(types_mapper=mapper)
     del table
-    if "_row" in dtypes:
-        out["_row"] = pd.Series(np.arange(2, len(out[name]) + 2))
     frame = pd.DataFrame(out, copy=False)
+    if "_row" in dtypes:
+        frame["_row"] = np.arange(2, len(frame) + 2)
     dt = time.perf_counter() - t0
     print(json.dumps({"seconds": dt, "rows": len(frame), "peak_rss_gb": _vm_hwm_gb(),
                       "same_dtypes": {c: str(t) for c, t in frame.dtypes.items()} == dtypes}))

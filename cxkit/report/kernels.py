@@ -114,6 +114,11 @@ def died_starting(exc: BaseException | None) -> bool:
     return isinstance(exc, RuntimeError) and str(exc).startswith("Kernel died before replying to kernel_info")
 
 
+def gave_up_starting(exc: BaseException, starts: int) -> str:
+    """The message of a kernel that died at every one of its ``starts`` (warm or fresh alike)."""
+    return f"{exc} ({starts} starts; the kernel's own error is in the worker's log)"
+
+
 def start_attempts() -> int:
     """How many times a kernel that died while starting is started in all (``CXKIT_KERNEL_START_ATTEMPTS``)."""
     return max(1, _limit("CXKIT_KERNEL_START_ATTEMPTS", START_ATTEMPTS))
@@ -538,8 +543,7 @@ def _start(start_timeout: float) -> WarmKernel:
             break
         except KernelDiedStarting as exc:
             if attempt == attempts:
-                raise KernelDiedStarting(f"{exc} ({attempts} starts; the kernel's own error is in the "
-                                         f"worker's log)") from exc
+                raise KernelDiedStarting(gave_up_starting(exc, attempts)) from exc
             print(f"cxkit: {exc}; starting another (attempt {attempt + 1} of {attempts})", file=sys.stderr)
     _STATE.update(kernel=kernel, owner=os.getpid())
     if not _STATE["hooked"]:

@@ -192,7 +192,7 @@ def _execute(notebook, output: Path, tmp: str, parameters: dict, t0: float, *, t
             nb, kind, exc = _papermill(notebook, tmp, parameters, held=None, timeout=timeout,
                                        start_timeout=start_timeout)
         if attempt > 1 and kernels.died_starting(exc):
-            exc = RuntimeError(f"{exc} ({attempt} starts; the kernel's own error is in the worker's log)")
+            exc = RuntimeError(kernels.gave_up_starting(exc, attempt))
     finally:
         replaced = kernels.release(held, outcome=kind if kind in ("died", "timeout", "interrupted") else None)
     if replaced:
